@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CampagnesConfig(AppConfig):
+    name = "campagnes"
+    verbose_name = "Campagnes"

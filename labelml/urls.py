@@ -1,0 +1,19 @@
+from allauth.account.decorators import secure_admin_login
+from django.contrib import admin
+from django.urls import include, path
+
+from structures import views as structures_views
+
+# The admin logs in through allauth, so two-factor authentication applies there too.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
+admin.site.site_header = "labelml — administration"
+admin.site.site_title = "labelml"
+
+urlpatterns = [
+    path("", structures_views.home, name="home"),
+    path("admin/", admin.site.urls),
+    path("comptes/", include("allauth.urls")),
+    path("referentiels/", include("referentiel.urls")),
+    path("structures/", include("structures.urls")),
+    path("invitations/", include("structures.invitation_urls")),
+]

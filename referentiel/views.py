@@ -1,0 +1,27 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from .selectors import get_referentiel_for_user, referentiel_tree, referentiels_for_user, search
+
+
+@login_required
+def referentiel_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "referentiel/referentiel_list.html",
+                  {"referentiels": referentiels_for_user(request.user)})
+
+
+@login_required
+def referentiel_detail(request: HttpRequest, code: str, version: int) -> HttpResponse:
+    ref = get_referentiel_for_user(request.user, code, version)
+    query = request.GET.get("q", "").strip()[:200]
+    context = {"referentiel": ref, "q": query}
+    if query:
+        criteres, elements = search(ref, query)
+        context.update(resultats_criteres=criteres, resultats_elements=elements,
+                       nb_resultats=len(criteres) + len(elements))
+    if request.htmx:  # live search only swaps the results block
+        return render(request, "referentiel/_resultats.html", context)
+    context["tree"] = referentiel_tree(ref)
+    context["echelles"] = ref.echelles.prefetch_related("niveaux")
+    return render(request, "referentiel/referentiel_detail.html", context)

@@ -1,0 +1,39 @@
+from django import forms
+from django.contrib.auth import password_validation
+
+from .models import Invitation
+from .roles import Role
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="Adresse e-mail")
+    role = forms.ChoiceField(label="Rôle")
+
+    def __init__(self, *args, roles: list[str], **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        labels = dict(Role.choices)
+        self.fields["role"].choices = [(r, labels[r]) for r in roles]
+
+
+class AcceptInvitationForm(forms.Form):
+    first_name = forms.CharField(label="Prénom", max_length=150)
+    last_name = forms.CharField(label="Nom", max_length=150)
+    password1 = forms.CharField(label="Mot de passe", widget=forms.PasswordInput,
+                                help_text=password_validation.password_validators_help_text_html())
+    password2 = forms.CharField(label="Confirmation du mot de passe", widget=forms.PasswordInput)
+
+    def __init__(self, *args, invitation: Invitation, **kwargs):  # type: ignore[no-untyped-def]
+        self.invitation = invitation
+        super().__init__(*args, **kwargs)
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        p1, p2 = data.get("password1"), data.get("password2")
+        if p1 and p2 and p1 != p2:
+            self.add_error("password2", "Les deux mots de passe ne correspondent pas.")
+        elif p1:
+            try:
+                password_validation.validate_password(p1)
+            except forms.ValidationError as exc:
+                self.add_error("password1", exc)
+        return data

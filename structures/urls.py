@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.structure_list, name="structure_list"),
+    path("<int:pk>/", views.structure_detail, name="structure_detail"),
+    path("<int:pk>/inviter/", views.structure_invite, name="structure_invite"),
+    path(
+        "<int:pk>/invitations/<int:invitation_pk>/annuler/",
+        views.invitation_revoke,
+        name="invitation_revoke",
+    ),
+]
