@@ -1,0 +1,14 @@
+FROM python:3.11-slim-bookworm
+# WeasyPrint needs Pango; fonts are installed so that PDFs render the same everywhere.
+RUN apt-get update && apt-get install -y --no-install-recommends \
+        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core procps \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /app
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir -r requirements/base.txt
+COPY . .
+ENV LABELML_ENV=production DJANGO_DEBUG=0
+RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput
+RUN useradd --system labelml && chown -R labelml /app
+USER labelml
+EXPOSE 8000

@@ -1,0 +1,55 @@
+# labelml — two commands: `make run` (demo on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+# The virtual environment is rebuilt whenever the lock file changes.
+STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | cut -c1-12)
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+
+.PHONY: run test install migrate demo lint typecheck lock check-fixture clean
+
+$(STAMP): requirements/dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements/dev.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+demo: migrate
+	$(BIN)/python manage.py import_referentiel fixtures/referentiel-ml-2022.yaml
+	$(BIN)/python manage.py seed_demo
+
+## Set everything up on SQLite (eager Celery, local files) and serve the application.
+run: demo
+	@echo "labelml : http://$(HOST):$(PORT)  (comptes de démonstration ci-dessus)"
+	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
+test: install
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check .
+
+typecheck: install
+	$(BIN)/mypy accounts structures referentiel
+
+## Re-pin dependencies after editing pyproject.toml.
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml -o requirements/base.txt --python-version 3.11 -q
+	$(BIN)/uv pip compile pyproject.toml --group dev -o requirements/dev.txt --python-version 3.11 -q
+
+check-fixture: install
+	$(BIN)/python scripts/check_fixture_against_seed.py --whole
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache
