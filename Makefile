@@ -32,6 +32,8 @@ run: demo
 
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install
+	$(BIN)/ruff check .
+	$(BIN)/mypy accounts structures referentiel labelml
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -40,7 +42,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy accounts structures referentiel
+	$(BIN)/mypy accounts structures referentiel labelml
 
 ## Re-pin dependencies after editing pyproject.toml.
 lock: install

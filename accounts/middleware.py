@@ -27,9 +27,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
             and requires_two_factor(user)
-            and not Authenticator.objects.filter(
-                user=user, type=Authenticator.Type.TOTP
-            ).exists()
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
         ):
             messages.warning(
                 request,

@@ -5,9 +5,8 @@ so that `make run` gives a working demo. Production sets DATABASE_URL, REDIS_URL
 DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_DEBUG=0 (see docker-compose.yml).
 """
 
-from pathlib import Path
-
 import os
+from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured

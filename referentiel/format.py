@@ -14,7 +14,7 @@ import json
 import re
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
+from typing import Any, NoReturn
 
 import yaml
 
@@ -61,7 +61,7 @@ class _Path:
         return " › ".join(self.parts) or "(racine du fichier)"
 
 
-def _fail(path: _Path, message: str) -> None:
+def _fail(path: _Path, message: str) -> NoReturn:
     raise ReferentielFormatError(str(path), message)
 
 
@@ -78,12 +78,14 @@ def _mapping(value: Any, path: _Path, required: set[str], optional: set[str]) ->
     return value
 
 
-def _text(value: Any, path: _Path, *, multiline: bool = True) -> str:
+def _text(value: Any, path: _Path, *, multiline: bool = True, max_length: int | None = None) -> str:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
         _fail(path, "un texte est attendu.")
     text = str(value).strip()
     if not text:
         _fail(path, "le texte est vide.")
+    if max_length is not None and len(text) > max_length:
+        _fail(path, f"texte trop long ({len(text)} caractères, {max_length} au plus).")
     if multiline:
         # Trailing spaces carry no meaning and YAML block scalars cannot keep them.
         text = "\n".join(line.rstrip() for line in text.splitlines())
@@ -103,21 +105,38 @@ def _list(value: Any, path: _Path, *, allow_empty: bool = False) -> list[Any]:
 
 
 def _texts(value: Any, path: _Path) -> list[str]:
-    return [_text(v, path.item(path.parts[-1] if path.parts else "", i)) for i, v in
-            enumerate(_list(value, path, allow_empty=True))]
+    parent, name = _Path(path.parts[:-1]), path.parts[-1]
+    return [
+        _text(v, parent.item(name, i)) for i, v in enumerate(_list(value, path, allow_empty=True))
+    ]
+
+
+def _code(value: Any, path: _Path, max_length: int) -> str:
+    # A code must be written as text: unquoted, YAML reads `1.10` as the number 1.1.
+    if not isinstance(value, str):
+        if value is None or value == "":
+            _fail(path, "le champ obligatoire « code » est manquant.")
+        _fail(
+            path,
+            f'le code {value!r} doit être écrit entre guillemets (texte), p. ex. code: "{value}".',
+        )
+    return _text(value, path, multiline=False, max_length=max_length)
 
 
 class _Validator:
     def __init__(self) -> None:
         self.codes: dict[str, str] = {}
 
-    def claim(self, code: str, path: _Path) -> None:
-        if code in self.codes:
-            _fail(path, f"code en double « {code} » (déjà utilisé par {self.codes[code]}).")
-        self.codes[code] = str(path)
+    def claim(self, kind: str, code: str, path: _Path) -> None:
+        key = f"{kind}:{code}"
+        if key in self.codes:
+            _fail(path, f"code en double « {code} » (déjà utilisé par {self.codes[key]}).")
+        self.codes[key] = str(path)
 
-    def code(self, node: dict[str, Any], path: _Path, pattern: re.Pattern[str]) -> str:
-        code = _text(node.get("code"), path.key("code"), multiline=False)
+    def code(
+        self, node: dict[str, Any], path: _Path, pattern: re.Pattern[str], max_length: int = 40
+    ) -> str:
+        code = _code(node.get("code"), path.key("code"), max_length)
         if not pattern.match(code):
             _fail(path.key("code"), f"code « {code} » mal formé.")
         return code
@@ -127,8 +146,17 @@ class _Validator:
         data = _mapping(
             raw,
             root,
-            required={"code", "version", "titre", "statut", "cible", "echelles", "sections",
-                      "echelle_autoevaluation", "echelle_audit"},
+            required={
+                "code",
+                "version",
+                "titre",
+                "statut",
+                "cible",
+                "echelles",
+                "sections",
+                "echelle_autoevaluation",
+                "echelle_audit",
+            },
             optional={"date_validation", "preambule", "valeurs", "principes"},
         )
         code = self.code(data, root, SLUG)
@@ -137,22 +165,18 @@ class _Validator:
             _fail(root.key("version"), "la version doit être un entier positif.")
         statut = data["statut"]
         if statut not in STATUTS:
-            _fail(root.key("statut"), f"statut « {statut} » inconnu (attendu : brouillon ou publie).")
+            _fail(
+                root.key("statut"), f"statut « {statut} » inconnu (attendu : brouillon ou publie)."
+            )
         cible = data["cible"]
         if cible not in Structure.Type.values:
             _fail(root.key("cible"), f"type de structure « {cible} » inconnu.")
-        date_validation = data.get("date_validation")
-        if date_validation is not None:
-            if isinstance(date_validation, str):
-                try:
-                    date_validation = dt.date.fromisoformat(date_validation)
-                except ValueError:
-                    _fail(root.key("date_validation"), "date attendue au format AAAA-MM-JJ.")
-            if not isinstance(date_validation, dt.date):
-                _fail(root.key("date_validation"), "date attendue au format AAAA-MM-JJ.")
+        date_validation = _date(data.get("date_validation"), root.key("date_validation"))
 
-        echelles = [self.echelle(e, root.item("echelles", i, _peek_code(e)))
-                    for i, e in enumerate(_list(data["echelles"], root.key("echelles")))]
+        echelles = [
+            self.echelle(e, root.item("echelles", i, _peek_code(e)))
+            for i, e in enumerate(_list(data["echelles"], root.key("echelles")))
+        ]
         by_code = {e["code"]: e for e in echelles}
         if len(by_code) != len(echelles):
             dup = next(c for c in by_code if [e["code"] for e in echelles].count(c) > 1)
@@ -161,32 +185,39 @@ class _Validator:
         for usage in USAGES:
             key = f"echelle_{usage}"
             ref = data[key]
-            if ref not in by_code:
-                _fail(root.key(key), f"échelle inconnue « {ref} » (échelles définies : "
-                      f"{', '.join(by_code)}).")
+            if not isinstance(ref, str) or ref not in by_code:
+                _fail(
+                    root.key(key),
+                    f"échelle inconnue « {ref} » (échelles définies : {', '.join(by_code)}).",
+                )
             if by_code[ref]["usage"] != usage:
                 _fail(root.key(key), f"l'échelle « {ref} » n'est pas une échelle d'usage {usage}.")
             refs[key] = ref
 
         preambule = []
-        for i, bloc in enumerate(_list(data.get("preambule"), root.key("preambule"),
-                                       allow_empty=True)):
+        for i, bloc in enumerate(
+            _list(data.get("preambule"), root.key("preambule"), allow_empty=True)
+        ):
             p = root.item("preambule", i, _peek_code(bloc))
             _mapping(bloc, p, {"code", "titre", "texte"}, set())
-            preambule.append({
-                "code": self.code(bloc, p, SLUG),
-                "titre": _text(bloc["titre"], p.key("titre"), multiline=False),
-                "texte": _text(bloc["texte"], p.key("texte")),
-            })
+            preambule.append(
+                {
+                    "code": self.code(bloc, p, SLUG),
+                    "titre": _text(bloc["titre"], p.key("titre"), multiline=False, max_length=300),
+                    "texte": _text(bloc["texte"], p.key("texte")),
+                }
+            )
 
         sections_raw = _list(data["sections"], root.key("sections"))
-        sections = [self.section(s, root.item("sections", i, _peek_code(s)), parent=None)
-                    for i, s in enumerate(sections_raw)]
+        sections = [
+            self.section(s, root.item("sections", i, _peek_code(s)), parent=None)
+            for i, s in enumerate(sections_raw)
+        ]
 
         canon: dict[str, Any] = {
             "code": code,
             "version": version,
-            "titre": _text(data["titre"], root.key("titre"), multiline=False),
+            "titre": _text(data["titre"], root.key("titre"), multiline=False, max_length=300),
             "date_validation": date_validation.isoformat() if date_validation else None,
             "statut": statut,
             "cible": cible,
@@ -203,72 +234,107 @@ class _Validator:
         _mapping(node, path, {"code", "usage", "libelle", "niveaux"}, set())
         code = self.code(node, path, SLUG)
         if node["usage"] not in USAGES:
-            _fail(path.key("usage"), f"usage « {node['usage']} » inconnu (attendu : "
-                  "autoevaluation ou audit).")
+            _fail(
+                path.key("usage"),
+                f"usage « {node['usage']} » inconnu (attendu : autoevaluation ou audit).",
+            )
         niveaux = []
         seen: set[str] = set()
         for i, n in enumerate(_list(node["niveaux"], path.key("niveaux"))):
             p = path.item("niveaux", i, _peek_code(n))
             _mapping(n, p, {"code", "libelle"}, {"valeur", "couleur", "justification_obligatoire"})
-            ncode = _text(n["code"], p.key("code"), multiline=False)
+            ncode = _code(n["code"], p.key("code"), max_length=40)
             if ncode in seen:
                 _fail(p.key("code"), f"code de niveau en double « {ncode} ».")
             seen.add(ncode)
             valeur = n.get("valeur")
-            if valeur is not None and (isinstance(valeur, bool)
-                                       or not isinstance(valeur, int | float)):
-                _fail(p.key("valeur"), "la valeur doit être un nombre (ou null).")
+            if valeur is not None and (
+                isinstance(valeur, bool)
+                or not isinstance(valeur, int | float)
+                or not _fits_level_value(valeur)
+            ):
+                _fail(
+                    p.key("valeur"),
+                    "la valeur doit être un nombre entre -999,99 et 999,99 "
+                    "avec au plus deux décimales (ou null).",
+                )
             couleur = n.get("couleur") or ""
             if couleur and not COLOUR.match(str(couleur)):
                 _fail(p.key("couleur"), f"couleur « {couleur} » invalide (attendu : #rrvvbb).")
-            niveaux.append({
-                "code": ncode,
-                "libelle": _text(n["libelle"], p.key("libelle"), multiline=False),
-                "valeur": _number(valeur),
-                "couleur": couleur or None,
-                "justification_obligatoire": bool(n.get("justification_obligatoire")) or None,
-            })
-        return {"code": code, "usage": node["usage"],
-                "libelle": _text(node["libelle"], path.key("libelle"), multiline=False),
-                "niveaux": niveaux}
+            niveaux.append(
+                {
+                    "code": ncode,
+                    "libelle": _text(
+                        n["libelle"], p.key("libelle"), multiline=False, max_length=200
+                    ),
+                    "valeur": _number(valeur),
+                    "couleur": couleur or None,
+                    "justification_obligatoire": bool(n.get("justification_obligatoire")) or None,
+                }
+            )
+        return {
+            "code": code,
+            "usage": node["usage"],
+            "libelle": _text(node["libelle"], path.key("libelle"), multiline=False, max_length=200),
+            "niveaux": niveaux,
+        }
 
     def section(self, node: Any, path: _Path, parent: str | None) -> dict[str, Any]:
         _mapping(node, path, {"code", "titre"}, {"criteres", "sections"})
-        code = self.code(node, path, SECTION_CODE)
+        code = self.code(node, path, SECTION_CODE, max_length=20)
         if parent is not None and not code.startswith(parent + "."):
-            _fail(path.key("code"), f"la sous-partie « {code} » n'est pas numérotée sous sa "
-                  f"partie « {parent} » (attendu : {parent}.N).")
+            _fail(
+                path.key("code"),
+                f"la sous-partie « {code} » n'est pas numérotée sous sa "
+                f"partie « {parent} » (attendu : {parent}.N).",
+            )
         if parent is None and "." in code:
             _fail(path.key("code"), f"« {code} » est une sous-partie placée au premier niveau.")
-        self.claim(f"section:{code}", path)
+        self.claim("section", code, path)
         has_criteres = bool(node.get("criteres"))
         has_sections = bool(node.get("sections"))
         if has_criteres == has_sections:
-            _fail(path, "une partie contient soit des critères (criteres), soit des sous-parties "
-                  "(sections), et jamais les deux ni aucun.")
-        out: dict[str, Any] = {"code": code, "titre": _text(node["titre"], path.key("titre"),
-                                                             multiline=False)}
+            _fail(
+                path,
+                "une partie contient soit des critères (criteres), soit des sous-parties "
+                "(sections), et jamais les deux ni aucun.",
+            )
+        out: dict[str, Any] = {
+            "code": code,
+            "titre": _text(node["titre"], path.key("titre"), multiline=False, max_length=300),
+        }
         if has_sections:
-            out["sections"] = [self.section(s, path.item("sections", i, _peek_code(s)), code)
-                               for i, s in enumerate(_list(node["sections"], path.key("sections")))]
+            out["sections"] = [
+                self.section(s, path.item("sections", i, _peek_code(s)), code)
+                for i, s in enumerate(_list(node["sections"], path.key("sections")))
+            ]
         else:
-            out["criteres"] = [self.critere(c, path.item("criteres", i, _peek_code(c)), code)
-                               for i, c in enumerate(_list(node["criteres"], path.key("criteres")))]
+            out["criteres"] = [
+                self.critere(c, path.item("criteres", i, _peek_code(c)), code)
+                for i, c in enumerate(_list(node["criteres"], path.key("criteres")))
+            ]
         return out
 
     def critere(self, node: Any, path: _Path, section: str) -> dict[str, Any]:
-        _mapping(node, path, {"code", "titre", "elements"},
-                 {"textes_reference", "exemples", "notes"})
-        code = self.code(node, path, SECTION_CODE)
+        _mapping(
+            node, path, {"code", "titre", "elements"}, {"textes_reference", "exemples", "notes"}
+        )
+        code = self.code(node, path, SECTION_CODE, max_length=20)
         if not code.startswith(section + "."):
-            _fail(path.key("code"), f"le critère « {code} » n'est pas numéroté sous sa partie "
-                  f"« {section} » (attendu : {section}.N).")
-        self.claim(f"critere:{code}", path)
-        elements = [self.element(e, path.item("elements", i, _peek_code(e)), code)
-                    for i, e in enumerate(_list(node["elements"], path.key("elements")))]
+            _fail(
+                path.key("code"),
+                f"le critère « {code} » n'est pas numéroté sous sa partie "
+                f"« {section} » (attendu : {section}.N).",
+            )
+        self.claim("critere", code, path)
+        elements = [
+            self.element(e, path.item("elements", i, _peek_code(e)), code)
+            for i, e in enumerate(_list(node["elements"], path.key("elements")))
+        ]
         refs = []
-        for i, t in enumerate(_list(node.get("textes_reference"), path.key("textes_reference"),
-                                    allow_empty=True)):
+        for i, t in enumerate(
+            _list(node.get("textes_reference"), path.key("textes_reference"), allow_empty=True)
+        ):
             p = path.item("textes_reference", i)
             _mapping(t, p, {"texte"}, set())
             refs.append({"texte": _text(t["texte"], p.key("texte"))})
@@ -282,23 +348,32 @@ class _Validator:
         }
 
     def element(self, node: Any, path: _Path, critere: str) -> dict[str, Any]:
-        _mapping(node, path, {"code", "texte"},
-                 {"sous_elements", "exemples", "sans_objet_autorise"})
-        code = _text(node["code"], path.key("code"), multiline=False)
+        _mapping(
+            node, path, {"code", "texte"}, {"sous_elements", "exemples", "sans_objet_autorise"}
+        )
+        code = _code(node["code"], path.key("code"), max_length=30)
         if not re.fullmatch(re.escape(critere) + r"\.e\d+", code):
-            _fail(path.key("code"), f"l'élément « {code} » n'est pas numéroté sous son critère "
-                  f"« {critere} » (attendu : {critere}.eN).")
-        self.claim(f"element:{code}", path)
+            _fail(
+                path.key("code"),
+                f"l'élément « {code} » n'est pas numéroté sous son critère "
+                f"« {critere} » (attendu : {critere}.eN).",
+            )
+        self.claim("element", code, path)
         sans_objet = node.get("sans_objet_autorise", False)
         if not isinstance(sans_objet, bool):
             _fail(path.key("sans_objet_autorise"), "true ou false attendu.")
         sous = []
-        for i, s in enumerate(_list(node.get("sous_elements"), path.key("sous_elements"),
-                                    allow_empty=True)):
+        for i, s in enumerate(
+            _list(node.get("sous_elements"), path.key("sous_elements"), allow_empty=True)
+        ):
             p = path.item("sous_elements", i)
             _mapping(s, p, {"texte"}, {"exemples"})
-            sous.append({"texte": _text(s["texte"], p.key("texte")),
-                         "exemples": _texts(s.get("exemples"), p.key("exemples"))})
+            sous.append(
+                {
+                    "texte": _text(s["texte"], p.key("texte")),
+                    "exemples": _texts(s.get("exemples"), p.key("exemples")),
+                }
+            )
         return {
             "code": code,
             "texte": _text(node["texte"], path.key("texte")),
@@ -310,6 +385,25 @@ class _Validator:
 
 def _peek_code(node: Any) -> Any:
     return node.get("code") if isinstance(node, dict) else None
+
+
+def _date(value: Any, path: _Path) -> dt.date | None:
+    if value is None:
+        return None
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            pass
+    elif isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        return value
+    _fail(path, "date attendue au format AAAA-MM-JJ (sans heure).")
+
+
+def _fits_level_value(value: int | float) -> bool:
+    """Niveau.valeur is a DecimalField(max_digits=5, decimal_places=2)."""
+    number = Decimal(str(value))
+    return number.is_finite() and number == number.quantize(Decimal("0.01")) and abs(number) < 1000
 
 
 def _number(value: Any) -> int | float | None:
@@ -338,7 +432,9 @@ def parse(text: str) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"ligne {mark.line + 1}, colonne {mark.column + 1}" if mark else ""
-        raise ReferentielFormatError(where, f"YAML illisible ({getattr(exc, 'problem', exc)}).")
+        raise ReferentielFormatError(
+            where, f"YAML illisible ({getattr(exc, 'problem', exc)})."
+        ) from exc
     return validate(raw)
 
 

@@ -65,9 +65,9 @@ def referentiel_tree(ref: Referentiel) -> list[SectionNode]:
             e.aides_element = [  # type: ignore[attr-defined]
                 a for a in by_element.get(e.pk, []) if a.sous_element_id is None
             ]
-            for s in e.sous_elements.all():
-                s.aides_sous_element = [  # type: ignore[attr-defined]
-                    a for a in by_element.get(e.pk, []) if a.sous_element_id == s.pk
+            for sous in e.sous_elements.all():
+                sous.aides_sous_element = [  # type: ignore[attr-defined]
+                    a for a in by_element.get(e.pk, []) if a.sous_element_id == sous.pk
                 ]
         by_section.setdefault(c.section_id, []).append(c)
     nodes = {s.pk: SectionNode(s, [], by_section.get(s.pk, [])) for s in sections}

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from . import format as fmt
 from .models import Aide, Critere, Echelle, Element, Niveau, Referentiel, Section, SousElement
@@ -67,7 +68,16 @@ def import_referentiel(canon: dict[str, Any]) -> ImportResult:
             )
         existing.delete()
         outcome = "replaced"
-    referentiel = _write(canon, empreinte)
+    try:
+        with transaction.atomic():
+            referentiel = _write(canon, empreinte)
+    except IntegrityError as exc:
+        # Another import of the same (code, version) committed in between.
+        raise fmt.ReferentielFormatError(
+            "",
+            f"un autre import de {canon['code']} v{canon['version']} vient d'aboutir ; "
+            "relancez la commande.",
+        ) from exc
     return ImportResult(referentiel, outcome)
 
 
@@ -76,7 +86,11 @@ def _write(canon: dict[str, Any], empreinte: str) -> Referentiel:
         code=canon["code"],
         version=canon["version"],
         titre=canon["titre"],
-        date_validation=canon.get("date_validation"),
+        date_validation=(
+            dt.date.fromisoformat(canon["date_validation"])
+            if canon.get("date_validation")
+            else None
+        ),
         statut=canon["statut"],
         cible=canon["cible"],
         preambule=canon.get("preambule", []),
@@ -114,7 +128,10 @@ def _write(canon: dict[str, Any], empreinte: str) -> Referentiel:
 
     def write_section(node: dict[str, Any], parent: Section | None) -> None:
         section = Section.objects.create(
-            referentiel=ref, parent=parent, code=node["code"], titre=node["titre"],
+            referentiel=ref,
+            parent=parent,
+            code=node["code"],
+            titre=node["titre"],
             ordre=next_order("section"),
         )
         for child in node.get("sections", []):
@@ -124,14 +141,21 @@ def _write(canon: dict[str, Any], empreinte: str) -> Referentiel:
 
     def write_critere(node: dict[str, Any], section: Section) -> None:
         critere = Critere.objects.create(
-            referentiel=ref, section=section, code=node["code"], titre=node["titre"],
-            ordre=next_order("critere"), texte_recherche=normalize_for_search(node["titre"]),
+            referentiel=ref,
+            section=section,
+            code=node["code"],
+            titre=node["titre"],
+            ordre=next_order("critere"),
+            texte_recherche=normalize_for_search(node["titre"]),
         )
         aides: list[Aide] = []
         for e in node["elements"]:
             search = " ".join([e["texte"], *(s["texte"] for s in e.get("sous_elements", []))])
             element = Element.objects.create(
-                referentiel=ref, critere=critere, code=e["code"], texte=e["texte"],
+                referentiel=ref,
+                critere=critere,
+                code=e["code"],
+                texte=e["texte"],
                 ordre=next_order("element"),
                 sans_objet_autorise=e.get("sans_objet_autorise", False),
                 texte_recherche=normalize_for_search(search),
@@ -139,17 +163,31 @@ def _write(canon: dict[str, Any], empreinte: str) -> Referentiel:
             for k, s in enumerate(e.get("sous_elements", [])):
                 sous = SousElement.objects.create(element=element, texte=s["texte"], ordre=k)
                 aides += [
-                    Aide(critere=critere, element=element, sous_element=sous,
-                         type=Aide.Type.EXEMPLE, texte=t, ordre=len(aides))
+                    Aide(
+                        critere=critere,
+                        element=element,
+                        sous_element=sous,
+                        type=Aide.Type.EXEMPLE,
+                        texte=t,
+                        ordre=len(aides),
+                    )
                     for t in s.get("exemples", [])
                 ]
             aides += [
-                Aide(critere=critere, element=element, type=Aide.Type.EXEMPLE, texte=t,
-                     ordre=len(aides) + k)
+                Aide(
+                    critere=critere,
+                    element=element,
+                    type=Aide.Type.EXEMPLE,
+                    texte=t,
+                    ordre=len(aides) + k,
+                )
                 for k, t in enumerate(e.get("exemples", []))
             ]
-        for kind, key in ((Aide.Type.TEXTE_REFERENCE, "textes_reference"),
-                          (Aide.Type.EXEMPLE, "exemples"), (Aide.Type.NOTE, "notes")):
+        for kind, key in (
+            (Aide.Type.TEXTE_REFERENCE, "textes_reference"),
+            (Aide.Type.EXEMPLE, "exemples"),
+            (Aide.Type.NOTE, "notes"),
+        ):
             for item in node.get(key, []):
                 texte = item["texte"] if isinstance(item, dict) else item
                 aides.append(Aide(critere=critere, type=kind, texte=texte, ordre=len(aides)))
@@ -185,28 +223,32 @@ def export_canon(ref: Referentiel) -> dict[str, Any]:
 
     elements_by_critere: dict[int, list[dict[str, Any]]] = {}
     for e in elements:
-        elements_by_critere.setdefault(e.critere_id, []).append({
-            "code": e.code,
-            "texte": e.texte,
-            "sans_objet_autorise": e.sans_objet_autorise or None,
-            "sous_elements": [
-                {"texte": s.texte, "exemples": texts(("sous", s.pk))}
-                for s in e.sous_elements.all()
-            ],
-            "exemples": texts(("element", e.pk)),
-        })
+        elements_by_critere.setdefault(e.critere_id, []).append(
+            {
+                "code": e.code,
+                "texte": e.texte,
+                "sans_objet_autorise": e.sans_objet_autorise or None,
+                "sous_elements": [
+                    {"texte": s.texte, "exemples": texts(("sous", s.pk))}
+                    for s in e.sous_elements.all()
+                ],
+                "exemples": texts(("element", e.pk)),
+            }
+        )
     criteres_by_section: dict[int, list[dict[str, Any]]] = {}
     for c in criteres:
-        criteres_by_section.setdefault(c.section_id, []).append({
-            "code": c.code,
-            "titre": c.titre,
-            "elements": elements_by_critere.get(c.pk, []),
-            "textes_reference": [
-                {"texte": t} for t in texts((f"critere:{Aide.Type.TEXTE_REFERENCE}", c.pk))
-            ],
-            "exemples": texts((f"critere:{Aide.Type.EXEMPLE}", c.pk)),
-            "notes": texts((f"critere:{Aide.Type.NOTE}", c.pk)),
-        })
+        criteres_by_section.setdefault(c.section_id, []).append(
+            {
+                "code": c.code,
+                "titre": c.titre,
+                "elements": elements_by_critere.get(c.pk, []),
+                "textes_reference": [
+                    {"texte": t} for t in texts((f"critere:{Aide.Type.TEXTE_REFERENCE}", c.pk))
+                ],
+                "exemples": texts((f"critere:{Aide.Type.EXEMPLE}", c.pk)),
+                "notes": texts((f"critere:{Aide.Type.NOTE}", c.pk)),
+            }
+        )
     children: dict[int | None, list[Section]] = {}
     for s in sections:
         children.setdefault(s.parent_id, []).append(s)
@@ -220,6 +262,7 @@ def export_canon(ref: Referentiel) -> dict[str, Any]:
         return out
 
     by_pk = {e.pk: e for e in echelles}
+    assert ref.echelle_autoevaluation_id and ref.echelle_audit_id, "set by every import"
     canon = {
         "code": ref.code,
         "version": ref.version,

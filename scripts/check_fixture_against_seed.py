@@ -27,6 +27,7 @@ Structure check: 5 sections "1".."5", section "4" made of "4.1".."4.4",
 Usage: python scripts/check_fixture_against_seed.py [--seed PATH] [--fixture PATH] [--whole]
 Exit status 0 when everything passes, 1 otherwise.
 """
+
 import argparse
 import re
 import sys
@@ -50,7 +51,10 @@ WHOLE_MODE_SKIPPED = {
     "Préambule",
     "Chiffres clés",
     "DU RÉSEAU DES MISSIONS LOCALES EN 2022",
-    "Le Référentiel", "de labellisation", "des Missions", "Locales",
+    "Le Référentiel",
+    "de labellisation",
+    "des Missions",
+    "Locales",
 }
 
 
@@ -59,8 +63,8 @@ def norm(text):
     s = re.sub(r"\^\{([^}]*)\}", r"\1", text)
     s = s.replace("**", "").replace("*", "")
     s = s.strip()
-    s = re.sub(r"^-\s+", "", s)          # markdown list dash
-    s = re.sub(r"^[▶▷]\s*", "", s)       # bullet glyph
+    s = re.sub(r"^-\s+", "", s)  # markdown list dash
+    s = re.sub(r"^[▶▷]\s*", "", s)  # bullet glyph
     return " ".join(s.split())
 
 
@@ -145,11 +149,16 @@ def check_structure(data, errors):
 
 
 def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--seed", type=Path, default=DEFAULT_SEED)
     ap.add_argument("--fixture", type=Path, default=DEFAULT_FIXTURE)
-    ap.add_argument("--whole", action="store_true",
-                    help="also check the preamble parts of the seed (outside the criteria)")
+    ap.add_argument(
+        "--whole",
+        action="store_true",
+        help="also check the preamble parts of the seed (outside the criteria)",
+    )
     args = ap.parse_args()
 
     seed_lines = args.seed.read_text(encoding="utf-8").split("\n")
@@ -158,16 +167,22 @@ def main():
 
     # ---- range of the criteria in the seed
     try:
-        start = seed_lines.index("1. La gouvernance")   # Sommaire line has a page number
+        start = seed_lines.index("1. La gouvernance")  # Sommaire line has a page number
         end = seed_lines.index("Chiffres clés", start)
     except ValueError as exc:
         print(f"seed markers not found: {exc}")
         return 1
     ranges = [(start, end)]
     if args.whole:
-        sommaire_end = next(i for i, l in enumerate(seed_lines) if l.startswith("Chiffres clés du Réseau"))
-        ranges = [(0, sommaire_start(seed_lines)), (sommaire_end + 1, start), (start, end),
-                  (end, len(seed_lines))]
+        sommaire_end = next(
+            i for i, line in enumerate(seed_lines) if line.startswith("Chiffres clés du Réseau")
+        )
+        ranges = [
+            (0, sommaire_start(seed_lines)),
+            (sommaire_end + 1, start),
+            (start, end),
+            (end, len(seed_lines)),
+        ]
 
     units = yaml_units(data)
     titles = {norm(s.get("titre", "")) for s in iter_dicts(data.get("sections"))}
@@ -186,7 +201,9 @@ def main():
             m = HEADER_RE.match(line)
             if m and not raw.lstrip().startswith(("-", "▶", "▷")):
                 if norm(m.group("title")) not in titles:
-                    missing.append((i + 1, raw, "page/section header whose title is not a section title"))
+                    missing.append(
+                        (i + 1, raw, "page/section header whose title is not a section title")
+                    )
                 continue
             if args.whole and line in WHOLE_MODE_SKIPPED and not (start <= i < end):
                 continue
@@ -196,15 +213,19 @@ def main():
 
     with_refs = sum(1 for _, c in iter_criteria(data) if c.get("textes_reference"))
     if ref_labels != with_refs:
-        errors.append(f"{ref_labels} 'TEXTE(S) DE RÉFÉRENCE' labels in the seed but "
-                      f"{with_refs} criteria with textes_reference")
+        errors.append(
+            f"{ref_labels} 'TEXTE(S) DE RÉFÉRENCE' labels in the seed but "
+            f"{with_refs} criteria with textes_reference"
+        )
 
     # ---- reverse check: YAML text -> seed
-    seed_norm = [norm(l) for l in seed_lines]
+    seed_norm = [norm(line) for line in seed_lines]
     seed_joined = "\n".join(seed_norm)
     transcribed = [p.get("texte", "") for p in data.get("preambule") or []]
     transcribed += list(data.get("valeurs") or []) + list(data.get("principes") or [])
-    transcribed += [s for s in iter_strings(data.get("sections")) if not re.fullmatch(r"[\d.e]+", s)]
+    transcribed += [
+        s for s in iter_strings(data.get("sections")) if not re.fullmatch(r"[\d.e]+", s)
+    ]
     invented = []
     for s in transcribed:
         for line in s.split("\n"):
@@ -227,8 +248,10 @@ def main():
     total = sum(counts.values())
     print(f"criteria: {total} {counts}")
     if missing or invented or errors:
-        print(f"FAILED: {len(missing)} missing line(s), {len(invented)} YAML line(s) not in seed, "
-              f"{len(errors)} structure error(s)")
+        print(
+            f"FAILED: {len(missing)} missing line(s), {len(invented)} YAML line(s) not in seed, "
+            f"{len(errors)} structure error(s)"
+        )
         return 1
     print("OK: transcription matches the seed")
     return 0

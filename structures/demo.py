@@ -24,14 +24,32 @@ ARMLS = [
 ]
 MLS = [
     ("ml-paris-est", "Mission Locale de Paris Est", "mission_locale", "11", "arml-idf", "Paris"),
-    ("ml-val-de-marne-sud", "Mission Locale Val-de-Marne Sud", "mission_locale", "11", "arml-idf",
-     "Créteil"),
+    (
+        "ml-val-de-marne-sud",
+        "Mission Locale Val-de-Marne Sud",
+        "mission_locale",
+        "11",
+        "arml-idf",
+        "Créteil",
+    ),
     ("ml-essonne-nord", "Mission Locale Essonne Nord", "mission_locale", "11", "arml-idf", "Massy"),
     ("ml-lyon-rhone", "Mission Locale Lyon Rhône", "mission_locale", "84", "arml-aura", "Lyon"),
-    ("ml-grenoble-alpes", "Mission Locale Grenoble Alpes", "mission_locale", "84", "arml-aura",
-     "Grenoble"),
-    ("ml-clermont-volcans", "Mission Locale Clermont Volcans", "mission_locale", "84", "arml-aura",
-     "Clermont-Ferrand"),
+    (
+        "ml-grenoble-alpes",
+        "Mission Locale Grenoble Alpes",
+        "mission_locale",
+        "84",
+        "arml-aura",
+        "Grenoble",
+    ),
+    (
+        "ml-clermont-volcans",
+        "Mission Locale Clermont Volcans",
+        "mission_locale",
+        "84",
+        "arml-aura",
+        "Clermont-Ferrand",
+    ),
 ]
 ORGANISME = "AFNOR Certification (démo)"
 
@@ -50,15 +68,36 @@ ACCOUNTS = [
     DemoAccount(f"referent@{DEMO_DOMAIN}", "Rachid", "Benali", "Référent qualité, ML de Paris Est"),
     DemoAccount(f"contributeur@{DEMO_DOMAIN}", "Chloé", "Martin", "Contributrice, ML de Paris Est"),
     DemoAccount(f"direction@{DEMO_DOMAIN}", "Dominique", "Leroy", "Direction, ML de Paris Est"),
-    DemoAccount(f"lecteur@{DEMO_DOMAIN}", "Louis", "Petit", "Lecteur (administrateur), ML de Paris Est"),
-    DemoAccount(f"referent2@{DEMO_DOMAIN}", "Sophie", "Garnier", "Référente qualité, ML Lyon Rhône"),
-    DemoAccount(f"arml@{DEMO_DOMAIN}", "Antoine", "Rousseau", "Référent labellisation, ARML Île-de-France"),
-    DemoAccount(f"auditeur@{DEMO_DOMAIN}", "Agnès", "Fontaine", "Auditrice, AFNOR Certification (démo)",
-                totp=True),
-    DemoAccount(f"commission@{DEMO_DOMAIN}", "Marc", "Lambert", "Membre de la commission (collège réseau)",
-                totp=True),
-    DemoAccount(f"president@{DEMO_DOMAIN}", "Hélène", "Moreau", "Président(e) de séance (collège État)",
-                totp=True),
+    DemoAccount(
+        f"lecteur@{DEMO_DOMAIN}", "Louis", "Petit", "Lecteur (administrateur), ML de Paris Est"
+    ),
+    DemoAccount(
+        f"referent2@{DEMO_DOMAIN}", "Sophie", "Garnier", "Référente qualité, ML Lyon Rhône"
+    ),
+    DemoAccount(
+        f"arml@{DEMO_DOMAIN}", "Antoine", "Rousseau", "Référent labellisation, ARML Île-de-France"
+    ),
+    DemoAccount(
+        f"auditeur@{DEMO_DOMAIN}",
+        "Agnès",
+        "Fontaine",
+        "Auditrice, AFNOR Certification (démo)",
+        totp=True,
+    ),
+    DemoAccount(
+        f"commission@{DEMO_DOMAIN}",
+        "Marc",
+        "Lambert",
+        "Membre de la commission (collège réseau)",
+        totp=True,
+    ),
+    DemoAccount(
+        f"president@{DEMO_DOMAIN}",
+        "Hélène",
+        "Moreau",
+        "Président(e) de séance (collège État)",
+        totp=True,
+    ),
 ]
 
 MEMBERSHIPS = {
@@ -79,8 +118,13 @@ def seed_demo_network() -> list[DemoAccount]:
     for code, nom, kind, region, parent, ville in [UNML, *ARMLS, *MLS]:
         structure, _ = Structure.objects.update_or_create(
             code=code,
-            defaults={"nom": nom, "type": kind, "region": region, "ville": ville,
-                      "parent": structures.get(parent) if parent else None},
+            defaults={
+                "nom": nom,
+                "type": kind,
+                "region": region,
+                "ville": ville,
+                "parent": structures.get(parent) if parent else None,
+            },
         )
         structures[code] = structure
 
@@ -90,16 +134,19 @@ def seed_demo_network() -> list[DemoAccount]:
         user = User.objects.filter(email=account.email).first()
         if user is None:
             user = User.objects.create_user(
-                email=account.email, password=DEMO_PASSWORD,
-                first_name=account.first_name, last_name=account.last_name,
+                email=account.email,
+                password=DEMO_PASSWORD,
+                first_name=account.first_name,
+                last_name=account.last_name,
             )
         elif not user.check_password(DEMO_PASSWORD):
             user.set_password(DEMO_PASSWORD)
             user.save(update_fields=["password"])
         users[account.email.split("@")[0]] = user
-        if account.totp and not Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists():
+        if (
+            account.totp
+            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+        ):
             TOTP.activate(user, DEMO_TOTP_SECRET)
             RecoveryCodes.activate(user)
 

@@ -12,14 +12,19 @@ class InvitationForm(forms.Form):
     def __init__(self, *args, roles: list[str], **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         labels = dict(Role.choices)
-        self.fields["role"].choices = [(r, labels[r]) for r in roles]
+        role_field = self.fields["role"]
+        assert isinstance(role_field, forms.ChoiceField)
+        role_field.choices = [(r, labels[r]) for r in roles]
 
 
 class AcceptInvitationForm(forms.Form):
     first_name = forms.CharField(label="Prénom", max_length=150)
     last_name = forms.CharField(label="Nom", max_length=150)
-    password1 = forms.CharField(label="Mot de passe", widget=forms.PasswordInput,
-                                help_text=password_validation.password_validators_help_text_html())
+    password1 = forms.CharField(
+        label="Mot de passe",
+        widget=forms.PasswordInput,
+        help_text=password_validation.password_validators_help_text_html(),
+    )
     password2 = forms.CharField(label="Confirmation du mot de passe", widget=forms.PasswordInput)
 
     def __init__(self, *args, invitation: Invitation, **kwargs):  # type: ignore[no-untyped-def]

@@ -45,7 +45,9 @@ _REFERENT = {
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.REFERENT_QUALITE: frozenset(_REFERENT),
-    Role.CONTRIBUTEUR: frozenset({Capability.VIEW, Capability.EDIT_ASSIGNED, Capability.UPLOAD_PREUVE}),
+    Role.CONTRIBUTEUR: frozenset(
+        {Capability.VIEW, Capability.EDIT_ASSIGNED, Capability.UPLOAD_PREUVE}
+    ),
     Role.DIRECTION: frozenset(_REFERENT | {Capability.SUBMIT, Capability.ANSWER_CONSTATS}),
     Role.LECTEUR: frozenset({Capability.VIEW}),
     # On the MLs of its region (see selectors): support role, never edits.

@@ -62,9 +62,7 @@ def roles_for(user: Any, structure: Any) -> set[str]:
     condition = Q(structure_id=structure.pk)
     if structure.parent_id:
         condition |= Q(structure_id=structure.parent_id, role=Role.REFERENT_ARML)
-    roles = set(
-        Membership.objects.filter(condition, user=user).values_list("role", flat=True)
-    )
+    roles = set(Membership.objects.filter(condition, user=user).values_list("role", flat=True))
     if is_national_admin(user):
         roles.add(Role.ADMIN_UNML)
     cache[structure.pk] = roles

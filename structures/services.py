@@ -37,7 +37,9 @@ def invite_member(*, actor: Any, structure: Structure, email: str, role: str) ->
     if not has_capability(actor, structure, Capability.INVITE):
         raise PermissionDenied("Votre rôle ne permet pas d'inviter des membres.")
     if role not in invitable_roles(actor, structure):
-        raise ValidationError({"role": "Vous ne pouvez pas attribuer ce rôle dans cette structure."})
+        raise ValidationError(
+            {"role": "Vous ne pouvez pas attribuer ce rôle dans cette structure."}
+        )
     email = email.strip().lower()
     if Membership.objects.filter(structure=structure, user__email__iexact=email).exists():
         raise ValidationError({"email": "Cette personne est déjà membre de la structure."})
@@ -136,12 +138,11 @@ def import_structures(text: str) -> StructureImportReport:
     if missing:
         report.errors.append(f"colonnes manquantes : {', '.join(missing)}")
         return report
-    rows = [{**row, "_line": i} for i, row in enumerate(reader, start=2)]
+    rows = list(enumerate(reader, start=2))
     types = {t.lower(): t for t in Structure.Type.values}
     # ARMLs first so that MLs of the same file can point to them.
-    rows.sort(key=lambda r: 0 if (r.get("type") or "").strip().lower() == "arml" else 1)
-    for row in rows:
-        line = row["_line"]
+    rows.sort(key=lambda r: 0 if (r[1].get("type") or "").strip().lower() == "arml" else 1)
+    for line, row in rows:
         code = (row.get("code") or "").strip()
         kind = types.get((row.get("type") or "").strip().lower())
         region = _region(row.get("region") or "")

@@ -10,6 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from labelml.types import AuthenticatedHttpRequest
+
 from .forms import AcceptInvitationForm, InvitationForm
 from .models import Invitation, Membership, Region, Structure
 from .roles import Capability
@@ -18,9 +20,9 @@ from .services import accept_invitation, invitable_roles, invite_member, revoke_
 
 
 @login_required
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
-        Membership.objects.filter(user=request.user)
+        Membership.objects.filter(user_id=request.user.pk)
         .select_related("structure", "structure__parent")
         .order_by("structure__nom")
     )
@@ -40,10 +42,18 @@ def structure_list(request: HttpRequest) -> HttpResponse:
     if kind in Structure.Type.values:
         qs = qs.filter(type=kind)
     page = Paginator(qs.order_by("type", "nom"), 50).get_page(request.GET.get("page"))
-    return render(request, "structures/structure_list.html", {
-        "page": page, "q": q, "region": region, "type": kind,
-        "regions": Region.choices, "types": Structure.Type.choices,
-    })
+    return render(
+        request,
+        "structures/structure_list.html",
+        {
+            "page": page,
+            "q": q,
+            "region": region,
+            "type": kind,
+            "regions": Region.choices,
+            "types": Structure.Type.choices,
+        },
+    )
 
 
 @login_required
@@ -53,17 +63,23 @@ def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
     members = structure.memberships.select_related("user").order_by("role", "user__last_name")
     invitations = (
         structure.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
-        if Capability.INVITE in caps else Invitation.objects.none()
+        if Capability.INVITE in caps
+        else Invitation.objects.none()
     )
-    return render(request, "structures/structure_detail.html", {
-        "structure": structure,
-        "members": members,
-        "invitations": invitations,
-        "rattachees": structure.structures_rattachees.all() if structure.type == "arml" else [],
-        "can_invite": Capability.INVITE in caps,
-        "form": InvitationForm(roles=invitable_roles(request.user, structure))
-        if Capability.INVITE in caps else None,
-    })
+    return render(
+        request,
+        "structures/structure_detail.html",
+        {
+            "structure": structure,
+            "members": members,
+            "invitations": invitations,
+            "rattachees": structure.structures_rattachees.all() if structure.type == "arml" else [],
+            "can_invite": Capability.INVITE in caps,
+            "form": InvitationForm(roles=invitable_roles(request.user, structure))
+            if Capability.INVITE in caps
+            else None,
+        },
+    )
 
 
 @login_required
@@ -73,8 +89,10 @@ def structure_invite(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             invitation = invite_member(
-                actor=request.user, structure=structure,
-                email=form.cleaned_data["email"], role=form.cleaned_data["role"],
+                actor=request.user,
+                structure=structure,
+                email=form.cleaned_data["email"],
+                role=form.cleaned_data["role"],
             )
         except ValidationError as exc:
             for fieldname, errors in exc.message_dict.items():
@@ -83,8 +101,12 @@ def structure_invite(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Invitation envoyée à {invitation.email}.")
             return redirect("structure_detail", pk=structure.pk)
-    return render(request, "structures/structure_invite.html",
-                  {"structure": structure, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "structures/structure_invite.html",
+        {"structure": structure, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 @login_required
@@ -115,8 +137,10 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             membership = accept_invitation(
-                token=token, first_name=form.cleaned_data["first_name"],
-                last_name=form.cleaned_data["last_name"], password=form.cleaned_data["password1"],
+                token=token,
+                first_name=form.cleaned_data["first_name"],
+                last_name=form.cleaned_data["last_name"],
+                password=form.cleaned_data["password1"],
             )
         except ValidationError as exc:
             form.add_error(None, exc)
@@ -124,5 +148,9 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Bienvenue ! Vous avez rejoint {invitation.structure.nom}.")
             return redirect("home")
-    return render(request, "structures/invitation_accept.html",
-                  {"invitation": invitation, "form": form}, status=400 if form.errors else 200)
+    return render(
+        request,
+        "structures/invitation_accept.html",
+        {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )

@@ -16,7 +16,6 @@ from tests.factories import (
     MembershipFactory,
     MissionLocaleFactory,
     UnmlFactory,
-    UserFactory,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,8 +58,14 @@ def network(db):  # type: ignore[no-untyped-def]
     ml_a = MissionLocaleFactory(parent=arml_a, region="11")
     ml_a2 = MissionLocaleFactory(parent=arml_a, region="11")
     ml_b = MissionLocaleFactory(parent=arml_b, region="84")
-    return {"unml": unml, "arml_a": arml_a, "arml_b": arml_b, "ml_a": ml_a, "ml_a2": ml_a2,
-            "ml_b": ml_b}
+    return {
+        "unml": unml,
+        "arml_a": arml_a,
+        "arml_b": arml_b,
+        "ml_a": ml_a,
+        "ml_a2": ml_a2,
+        "ml_b": ml_b,
+    }
 
 
 def member(structure, role):  # type: ignore[no-untyped-def]

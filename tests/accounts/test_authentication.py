@@ -93,7 +93,9 @@ def test_password_reset_does_not_log_in_nor_skip_totp(network):
     path = link.split("testserver", 1)[-1]
     response = client.get(path, follow=True)
     form_url = response.redirect_chain[-1][0] if response.redirect_chain else path
-    response = client.post(form_url, {"password1": "Nouveau-secret-2026", "password2": "Nouveau-secret-2026"})
+    response = client.post(
+        form_url, {"password1": "Nouveau-secret-2026", "password2": "Nouveau-secret-2026"}
+    )
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password("Nouveau-secret-2026")

@@ -23,7 +23,10 @@ def test_shipped_fixture_is_a_verbatim_transcription_of_the_seed():
 
     completed = subprocess.run(
         [sys.executable, str(SCRIPT), "--whole"],
-        cwd=ROOT, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
     report = completed.stdout + completed.stderr

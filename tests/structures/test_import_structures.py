@@ -32,14 +32,20 @@ def test_imports_armls_and_their_missions_locales(tmp_path, capsys):
 
 def test_reimport_updates_and_reports_unchanged(tmp_path, capsys):
     call_command("import_structures", write(tmp_path, GOOD))
-    call_command("import_structures", write(tmp_path, GOOD.replace("Pays de Brest", "Pays de Brest et Iroise")))
+    call_command(
+        "import_structures",
+        write(tmp_path, GOOD.replace("Pays de Brest", "Pays de Brest et Iroise")),
+    )
     out = capsys.readouterr().out
     assert "1 mise(s) à jour, 3 inchangée(s)" in out
     assert Structure.objects.get(code="ml-brest").nom.endswith("Iroise")
 
 
 def test_a_faulty_line_refuses_the_whole_file_with_line_numbers(tmp_path):
-    bad = GOOD + "ml-x;Mission Locale X;mission_locale;Atlantide;arml-inconnue;;\n;Sans code;arml;53;;;\n"
+    bad = (
+        GOOD
+        + "ml-x;Mission Locale X;mission_locale;Atlantide;arml-inconnue;;\n;Sans code;arml;53;;;\n"
+    )
     with pytest.raises(CommandError) as exc:
         call_command("import_structures", write(tmp_path, bad))
     message = str(exc.value)

@@ -17,21 +17,30 @@ pytestmark = pytest.mark.django_db
 
 
 def invite(client, structure, email="nouvelle@example.fr", role=Role.CONTRIBUTEUR):
-    return client.post(reverse("structure_invite", args=[structure.pk]),
-                       {"email": email, "role": role})
+    return client.post(
+        reverse("structure_invite", args=[structure.pk]), {"email": email, "role": role}
+    )
 
 
 def test_signup_is_closed(client):
     response = client.get(reverse("account_signup"))
     assert "Inscription sur invitation uniquement" in response.content.decode()
-    client.post(reverse("account_signup"), {"email": "intrus@example.fr",
-                                            "password1": "Un-mot-de-passe-1", "password2": "Un-mot-de-passe-1"})
+    client.post(
+        reverse("account_signup"),
+        {
+            "email": "intrus@example.fr",
+            "password1": "Un-mot-de-passe-1",
+            "password2": "Un-mot-de-passe-1",
+        },
+    )
     from django.contrib.auth import get_user_model
 
     assert not get_user_model().objects.filter(email="intrus@example.fr").exists()
 
 
-def test_direction_invites_by_email_and_invitee_creates_account(network, django_capture_on_commit_callbacks):
+def test_direction_invites_by_email_and_invitee_creates_account(
+    network, django_capture_on_commit_callbacks
+):
     direction = member(network["ml_a"], Role.DIRECTION)
     with django_capture_on_commit_callbacks(execute=True):
         response = invite(client_for(direction), network["ml_a"], role=Role.REFERENT_QUALITE)
@@ -45,8 +54,15 @@ def test_direction_invites_by_email_and_invitee_creates_account(network, django_
     url = reverse("invitation_accept", args=[invitation.token])
     page = anonymous.get(url)
     assert page.status_code == 200 and "nouvelle@example.fr" in page.content.decode()
-    response = anonymous.post(url, {"first_name": "Nina", "last_name": "Roux",
-                                    "password1": "Labellisation-2026", "password2": "Labellisation-2026"})
+    response = anonymous.post(
+        url,
+        {
+            "first_name": "Nina",
+            "last_name": "Roux",
+            "password1": "Labellisation-2026",
+            "password2": "Labellisation-2026",
+        },
+    )
     assert response.status_code == 302
     membership = Membership.objects.get(user__email="nouvelle@example.fr")
     assert membership.structure == network["ml_a"] and membership.role == Role.REFERENT_QUALITE
@@ -57,32 +73,45 @@ def test_direction_invites_by_email_and_invitee_creates_account(network, django_
 
 
 def test_weak_password_is_refused_and_nothing_is_created(network):
-    invitation = Invitation.objects.create(email="a@example.fr", structure=network["ml_a"],
-                                           role=Role.LECTEUR)
-    response = Client().post(reverse("invitation_accept", args=[invitation.token]),
-                             {"first_name": "A", "last_name": "B", "password1": "123",
-                              "password2": "123"})
+    invitation = Invitation.objects.create(
+        email="a@example.fr", structure=network["ml_a"], role=Role.LECTEUR
+    )
+    response = Client().post(
+        reverse("invitation_accept", args=[invitation.token]),
+        {"first_name": "A", "last_name": "B", "password1": "123", "password2": "123"},
+    )
     assert response.status_code == 400
     assert "mot de passe" in response.content.decode().lower()
     assert not Membership.objects.filter(user__email="a@example.fr").exists()
 
 
 def test_expired_or_revoked_invitation_is_refused(network):
-    expired = Invitation.objects.create(email="e@example.fr", structure=network["ml_a"],
-                                        role=Role.LECTEUR,
-                                        expires_at=timezone.now() - timedelta(days=1))
-    revoked = Invitation.objects.create(email="r@example.fr", structure=network["ml_a"],
-                                        role=Role.LECTEUR, revoked_at=timezone.now())
+    expired = Invitation.objects.create(
+        email="e@example.fr",
+        structure=network["ml_a"],
+        role=Role.LECTEUR,
+        expires_at=timezone.now() - timedelta(days=1),
+    )
+    revoked = Invitation.objects.create(
+        email="r@example.fr",
+        structure=network["ml_a"],
+        role=Role.LECTEUR,
+        revoked_at=timezone.now(),
+    )
     for inv in (expired, revoked):
         response = Client().get(reverse("invitation_accept", args=[inv.token]))
         assert response.status_code == 404
-        assert "n'est plus valable" in response.content.decode() or "expiré" in response.content.decode()
+        assert (
+            "n'est plus valable" in response.content.decode()
+            or "expiré" in response.content.decode()
+        )
 
 
 def test_existing_user_accepts_while_logged_in(network):
     user = UserFactory(email="deja@example.fr")
-    invitation = Invitation.objects.create(email="deja@example.fr", structure=network["ml_a2"],
-                                           role=Role.LECTEUR)
+    invitation = Invitation.objects.create(
+        email="deja@example.fr", structure=network["ml_a2"], role=Role.LECTEUR
+    )
     client = client_for(user)
     assert client.post(reverse("invitation_accept", args=[invitation.token])).status_code == 302
     assert Membership.objects.filter(user=user, structure=network["ml_a2"]).exists()
@@ -90,8 +119,9 @@ def test_existing_user_accepts_while_logged_in(network):
 
 def test_invitation_for_another_address_cannot_be_taken(network):
     user = UserFactory(email="autre@example.fr")
-    invitation = Invitation.objects.create(email="cible@example.fr", structure=network["ml_a2"],
-                                           role=Role.DIRECTION)
+    invitation = Invitation.objects.create(
+        email="cible@example.fr", structure=network["ml_a2"], role=Role.DIRECTION
+    )
     client_for(user).post(reverse("invitation_accept", args=[invitation.token]))
     assert not Membership.objects.filter(user=user).exists()
 
@@ -130,8 +160,9 @@ def test_national_admin_may_invite_anywhere_and_give_national_roles(network):
 
 def test_direction_revokes_a_pending_invitation(network):
     client = client_for(member(network["ml_a"], Role.DIRECTION))
-    invitation = Invitation.objects.create(email="p@example.fr", structure=network["ml_a"],
-                                           role=Role.LECTEUR)
+    invitation = Invitation.objects.create(
+        email="p@example.fr", structure=network["ml_a"], role=Role.LECTEUR
+    )
     response = client.post(reverse("invitation_revoke", args=[network["ml_a"].pk, invitation.pk]))
     assert response.status_code == 302
     invitation.refresh_from_db()

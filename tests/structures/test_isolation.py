@@ -38,8 +38,9 @@ def test_every_structure_url_is_covered_by_the_isolation_test(network):
     assert with_pk <= covered, f"URL sans test d'isolation : {with_pk - covered}"
 
 
-@pytest.mark.parametrize("role", [Role.REFERENT_QUALITE, Role.DIRECTION, Role.LECTEUR,
-                                  Role.CONTRIBUTEUR])
+@pytest.mark.parametrize(
+    "role", [Role.REFERENT_QUALITE, Role.DIRECTION, Role.LECTEUR, Role.CONTRIBUTEUR]
+)
 def test_member_of_one_ml_gets_404_on_every_object_of_another_ml(network, role):
     outsider = member(network["ml_a"], role)
     invitation = Invitation.objects.create(
@@ -49,7 +50,9 @@ def test_member_of_one_ml_gets_404_on_every_object_of_another_ml(network, role):
     for name, url in structure_urls(network["ml_b"], invitation).items():
         if name not in POST_ONLY:
             assert client.get(url).status_code == 404, name
-        assert client.post(url, {"email": "z@example.fr", "role": "lecteur"}).status_code == 404, name
+        assert client.post(url, {"email": "z@example.fr", "role": "lecteur"}).status_code == 404, (
+            name
+        )
     invitation.refresh_from_db()
     assert invitation.revoked_at is None
     assert not Invitation.objects.filter(email="z@example.fr").exists()
@@ -107,7 +110,9 @@ def test_anonymous_is_sent_to_login_on_structure_objects(network):
 def test_lecteur_may_read_but_not_invite(network):
     client = client_for(member(network["ml_a"], Role.LECTEUR))
     assert client.get(reverse("structure_detail", args=[network["ml_a"].pk])).status_code == 200
-    response = client.post(reverse("structure_invite", args=[network["ml_a"].pk]),
-                           {"email": "n@example.fr", "role": "lecteur"})
+    response = client.post(
+        reverse("structure_invite", args=[network["ml_a"].pk]),
+        {"email": "n@example.fr", "role": "lecteur"},
+    )
     assert response.status_code == 403
     assert not Invitation.objects.exists()

@@ -16,8 +16,16 @@ from structures.roles import Role
 pytestmark = pytest.mark.django_db
 
 CONTRACT = {
-    "admin", "referent", "contributeur", "direction", "lecteur", "referent2", "arml",
-    "auditeur", "commission", "president",
+    "admin",
+    "referent",
+    "contributeur",
+    "direction",
+    "lecteur",
+    "referent2",
+    "arml",
+    "auditeur",
+    "commission",
+    "president",
 }
 
 
@@ -31,8 +39,12 @@ def snapshot():
     from referentiel.models import Element
 
     return (
-        Structure.objects.count(), get_user_model().objects.count(), Membership.objects.count(),
-        Authenticator.objects.count(), Auditeur.objects.count(), MembreCommission.objects.count(),
+        Structure.objects.count(),
+        get_user_model().objects.count(),
+        Membership.objects.count(),
+        Authenticator.objects.count(),
+        Auditeur.objects.count(),
+        MembreCommission.objects.count(),
         Element.objects.count(),
     )
 
@@ -51,7 +63,10 @@ def test_seed_demo_creates_the_documented_network_and_accounts():
         assert email in output
     assert DEMO_PASSWORD in output and DEMO_TOTP_SECRET in output
 
-    same_ml = {m.user.email.split("@")[0]: m for m in Membership.objects.select_related("user", "structure")}
+    same_ml = {
+        m.user.email.split("@")[0]: m
+        for m in Membership.objects.select_related("user", "structure")
+    }
     ml = same_ml["referent"].structure
     assert {same_ml[k].structure for k in ("contributeur", "direction", "lecteur")} == {ml}
     assert same_ml["referent2"].structure.region != ml.region
@@ -70,8 +85,9 @@ def test_seed_demo_is_idempotent():
 def test_every_demo_account_logs_in_with_the_documented_password(name):
     run()
     client = Client()
-    response = client.post(reverse("account_login"),
-                           {"login": f"{name}@demo.labelml.fr", "password": DEMO_PASSWORD})
+    response = client.post(
+        reverse("account_login"), {"login": f"{name}@demo.labelml.fr", "password": DEMO_PASSWORD}
+    )
     assert response.status_code == 302
     needs_totp = name in {"admin", "auditeur", "commission", "president"}
     assert (response["Location"] == reverse("mfa_authenticate")) is needs_totp

@@ -9,9 +9,16 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
         parser.add_argument("code", help="Code du référentiel, p. ex. ML-2022")
-        parser.add_argument("--ref-version", dest="ref_version", type=int, default=None,
-                            help="Version (par défaut : la plus récente)")
-        parser.add_argument("-o", "--output", help="Fichier de sortie (par défaut : la sortie standard)")
+        parser.add_argument(
+            "--ref-version",
+            dest="ref_version",
+            type=int,
+            default=None,
+            help="Version (par défaut : la plus récente)",
+        )
+        parser.add_argument(
+            "-o", "--output", help="Fichier de sortie (par défaut : la sortie standard)"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         qs = Referentiel.objects.filter(code=options["code"])

@@ -8,7 +8,9 @@ class Command(BaseCommand):
     help = "Importe un référentiel depuis un fichier YAML (voir docs/referentiel-format.md)."
 
     def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument("file", help="Chemin du fichier YAML, p. ex. fixtures/referentiel-ml-2022.yaml")
+        parser.add_argument(
+            "file", help="Chemin du fichier YAML, p. ex. fixtures/referentiel-ml-2022.yaml"
+        )
 
     def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         try:

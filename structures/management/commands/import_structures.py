@@ -24,7 +24,9 @@ class Command(BaseCommand):
             raise CommandError(
                 "Fichier refusé, rien n'a été écrit :\n  " + "\n  ".join(report.errors)
             )
-        self.stdout.write(self.style.SUCCESS(
-            f"{report.created} créée(s), {report.updated} mise(s) à jour, "
-            f"{report.unchanged} inchangée(s)."
-        ))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{report.created} créée(s), {report.updated} mise(s) à jour, "
+                f"{report.unchanged} inchangée(s)."
+            )
+        )

@@ -22,7 +22,9 @@ class Command(BaseCommand):
                 "démonstration ne doivent jamais arriver en production."
             )
         if not Referentiel.objects.filter(code="ML-2022").exists():
-            result = import_referentiel_file(settings.BASE_DIR / "fixtures" / "referentiel-ml-2022.yaml")
+            result = import_referentiel_file(
+                settings.BASE_DIR / "fixtures" / "referentiel-ml-2022.yaml"
+            )
             self.stdout.write(result.message)
         accounts = seed_demo_network()
         self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
