@@ -290,7 +290,10 @@ def export_canon(ref: Referentiel) -> dict[str, Any]:
             }
             for e in echelles
         ],
-        "preambule": ref.preambule,
+        # jsonb does not keep key order: rebuild each block in the file's order.
+        "preambule": [
+            {"code": b["code"], "titre": b["titre"], "texte": b["texte"]} for b in ref.preambule
+        ],
         "valeurs": ref.valeurs,
         "principes": ref.principes,
         "sections": [section_dict(s) for s in children.get(None, [])],
