@@ -98,6 +98,10 @@ def accept_invitation(
     membership, _ = Membership.objects.get_or_create(
         user=user, structure=invitation.structure, defaults={"role": invitation.role}
     )
+    if invitation.role == Role.ADMIN_UNML and not user.is_staff:
+        # National administrators run the Django admin too (TOTP is enforced there as well).
+        user.is_staff = user.is_superuser = True
+        user.save(update_fields=["is_staff", "is_superuser"])
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_at"])
     return membership

@@ -76,7 +76,8 @@ def test_weak_password_is_refused_and_nothing_is_created(network):
     invitation = Invitation.objects.create(
         email="a@example.fr", structure=network["ml_a"], role=Role.LECTEUR
     )
-    response = Client().post(
+    client = Client()
+    response = client.post(
         reverse("invitation_accept", args=[invitation.token]),
         {"first_name": "A", "last_name": "B", "password1": "123", "password2": "123"},
     )
@@ -167,3 +168,26 @@ def test_direction_revokes_a_pending_invitation(network):
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
+
+
+def test_invited_national_administrator_gets_the_django_admin(network):
+    invitation = Invitation.objects.create(
+        email="admin2@example.fr", structure=network["unml"], role=Role.ADMIN_UNML
+    )
+    client = Client()
+    response = client.post(
+        reverse("invitation_accept", args=[invitation.token]),
+        {
+            "first_name": "A",
+            "last_name": "B",
+            "password1": "Labellisation-2026",
+            "password2": "Labellisation-2026",
+        },
+    )
+    assert response.status_code == 302
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.get(email="admin2@example.fr")
+    assert user.is_staff and user.is_superuser
+    # ...and, as an administrator, must set up TOTP before anything else.
+    assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
