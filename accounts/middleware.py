@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from accounts.selectors import security_profile
 from structures.selectors import requires_two_factor
 
 # Pages reachable before TOTP is set up: the activation itself, logging out, static files.
@@ -27,7 +27,7 @@ class RequireTwoFactorMiddleware:
             user.is_authenticated
             and not request.path.startswith(ALLOWED_PREFIXES)
             and requires_two_factor(user)
-            and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+            and not security_profile(user).has_totp
         ):
             messages.warning(
                 request,

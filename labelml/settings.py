@@ -56,7 +56,10 @@ INSTALLED_APPS = [
     "structures",
     "referentiel",
     "campagnes",
+    "autoevaluations",
+    "plans",
     "audits",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +90,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },

@@ -16,4 +16,7 @@ urlpatterns = [
     path("referentiels/", include("referentiel.urls")),
     path("structures/", include("structures.urls")),
     path("invitations/", include("structures.invitation_urls")),
+    path("campagnes/", include("campagnes.campagne_urls")),
+    path("dossiers/", include("campagnes.urls")),
+    path("notifications/", include("notifications.urls")),
 ]

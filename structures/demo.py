@@ -168,4 +168,7 @@ def seed_demo_network() -> list[DemoAccount]:
     MembreCommission.objects.get_or_create(
         user=users["president"], defaults={"college": MembreCommission.College.ETAT}
     )
+    from campagnes.demo import seed_demo_dossiers
+
+    seed_demo_dossiers(admin, users)
     return ACCOUNTS

@@ -15,17 +15,9 @@ def is_national_admin(user: Any) -> bool:
     """Superusers and members of the UNML with the administrator role."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_superuser:
-        return True
-    cached = getattr(user, "_is_national_admin", None)
-    if cached is None:
-        from .models import Membership
+    from accounts.selectors import security_profile
 
-        cached = Membership.objects.filter(
-            user=user, role=Role.ADMIN_UNML, structure__type="unml"
-        ).exists()
-        user._is_national_admin = cached
-    return bool(cached)
+    return security_profile(user).is_national_admin
 
 
 def visible_structures_q(user: Any) -> Q | None:
@@ -99,13 +91,8 @@ def get_structure_for_user(user: Any, pk: int, capability: Capability | None = N
 
 def requires_two_factor(user: Any) -> bool:
     """SPEC §2: TOTP is mandatory for auditors, commission members and administrators."""
-    from .models import Auditeur, MembreCommission
-
     if not getattr(user, "is_authenticated", False):
         return False
-    if user.is_staff or is_national_admin(user):
-        return True
-    return (
-        Auditeur.objects.filter(user=user).exists()
-        or MembreCommission.objects.filter(user=user, actif=True).exists()
-    )
+    from accounts.selectors import security_profile
+
+    return user.is_staff or security_profile(user).requires_two_factor

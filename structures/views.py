@@ -15,7 +15,12 @@ from labelml.types import AuthenticatedHttpRequest
 from .forms import AcceptInvitationForm, InvitationForm
 from .models import Invitation, Membership, Region, Structure
 from .roles import Capability
-from .selectors import capabilities_for, get_structure_for_user, structures_for_user
+from .selectors import (
+    capabilities_for,
+    get_structure_for_user,
+    is_national_admin,
+    structures_for_user,
+)
 from .services import accept_invitation, invitable_roles, invite_member, revoke_invitation
 
 
@@ -24,9 +29,17 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     memberships = (
         Membership.objects.filter(user_id=request.user.pk)
         .select_related("structure", "structure__parent")
+        .prefetch_related("structure__dossiers__campagne")
         .order_by("structure__nom")
     )
-    return render(request, "structures/home.html", {"memberships": memberships})
+    return render(
+        request,
+        "structures/home.html",
+        {
+            "memberships": memberships,
+            "is_admin": is_national_admin(request.user),
+        },
+    )
 
 
 @login_required
@@ -74,6 +87,7 @@ def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "members": members,
             "invitations": invitations,
             "rattachees": structure.structures_rattachees.all() if structure.type == "arml" else [],
+            "dossiers": structure.dossiers.select_related("campagne").order_by("-created_at"),
             "can_invite": Capability.INVITE in caps,
             "form": InvitationForm(roles=invitable_roles(request.user, structure))
             if Capability.INVITE in caps

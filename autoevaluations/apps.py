@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AutoevaluationsConfig(AppConfig):
+    name = "autoevaluations"
+    verbose_name = "Auto-évaluations"

@@ -1,0 +1,79 @@
+"""Server-side SVG charts: no JavaScript, nothing inline to allow in the CSP, and the same
+markup serves the pages and the PDF reports."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.utils.html import escape, format_html
+from django.utils.safestring import SafeString, mark_safe
+
+
+def _point(cx: float, cy: float, radius: float, angle: float) -> tuple[float, float]:
+    return cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+
+
+def radar_svg(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[Decimal | float | None], str]],
+    *,
+    max_value: float = 4,
+    size: int = 360,
+    title: str = "Scores par partie",
+) -> SafeString:
+    """A radar chart: one axis per label, one polygon per (name, values, colour) series.
+    A missing value is drawn at the centre. The SVG has a <title> and <desc> for screen
+    readers; pages also show the same figures in a table."""
+    n = len(labels)
+    if n < 3:
+        return mark_safe("")
+    cx = cy = size / 2
+    radius = size / 2 - 60
+    angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
+    parts = []
+    for level in range(1, int(max_value) + 1):
+        r = radius * level / max_value
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(cx, cy, r, a) for a in angles))
+        parts.append(f'<polygon points="{points}" fill="none" stroke="#d5dbe3" stroke-width="1"/>')
+        x, y = _point(cx, cy, r, -math.pi / 2)
+        parts.append(
+            f'<text x="{x + 3:.1f}" y="{y - 2:.1f}" font-size="9" fill="#5c6570">{level}</text>'
+        )
+    for label, angle in zip(labels, angles, strict=True):
+        x, y = _point(cx, cy, radius, angle)
+        parts.append(f'<line x1="{cx}" y1="{cy}" x2="{x:.1f}" y2="{y:.1f}" stroke="#d5dbe3"/>')
+        lx, ly = _point(cx, cy, radius + 22, angle)
+        anchor = "middle" if abs(lx - cx) < 10 else ("start" if lx > cx else "end")
+        parts.append(
+            f'<text x="{lx:.1f}" y="{ly + 4:.1f}" font-size="12" text-anchor="{anchor}" '
+            f'fill="#1f2328">{escape(label)}</text>'
+        )
+    descriptions = []
+    for name, values, colour in series:
+        pts = []
+        for value, angle in zip(values, angles, strict=True):
+            v = float(value) if value is not None else 0.0
+            pts.append(_point(cx, cy, radius * min(v, max_value) / max_value, angle))
+        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
+        parts.append(
+            f'<polygon points="{points}" fill="{escape(colour)}" fill-opacity="0.2" '
+            f'stroke="{escape(colour)}" stroke-width="2"/>'
+        )
+        for x, y in pts:
+            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{escape(colour)}"/>')
+        described = ", ".join(
+            f"{lab} : {f'{float(v):.2f}'.replace('.', ',') if v is not None else 'non noté'}"
+            for lab, v in zip(labels, values, strict=True)
+        )
+        descriptions.append(f"{name} — {described}")
+    return format_html(
+        '<svg class="radar" viewBox="0 0 {0} {0}" width="{0}" height="{0}" role="img" '
+        'aria-labelledby="radar-title radar-desc" xmlns="http://www.w3.org/2000/svg">'
+        '<title id="radar-title">{1}</title><desc id="radar-desc">{2}</desc>{3}</svg>',
+        size,
+        title,
+        " ; ".join(descriptions),
+        mark_safe("".join(parts)),
+    )

@@ -1,0 +1,268 @@
+"""Reads of the self-assessment: a criterion page, the overview of all criteria, progress and
+scores, and what is missing before submission. Each runs a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, Q
+from django.http import Http404
+from django.urls import reverse
+
+from campagnes.models import Dossier
+from campagnes.workflow import MissingItem
+from referentiel.models import Aide, Critere, Element, Niveau, Section
+
+from .models import Preuve, Reponse, SyntheseCritere
+
+SANS_OBJET = "sans_objet"
+
+
+def rated_q(prefix: str = "") -> Q:
+    """A person rated it: a level is set and, on a renewal copy, it was confirmed."""
+    return Q(**{f"{prefix}niveau__isnull": False, f"{prefix}a_confirmer": False})
+
+
+@dataclass
+class CritereStats:
+    critere: Critere
+    total: int = 0
+    rated: int = 0
+    score: Decimal | None = None
+    synthese_ok: bool = False
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rated / self.total) if self.total else 0
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.rated == self.total and self.synthese_ok
+
+
+@dataclass
+class SectionStats:
+    section: Section
+    criteres: list[CritereStats] = field(default_factory=list)
+    children: list[SectionStats] = field(default_factory=list)
+
+    def all_criteres(self) -> list[CritereStats]:
+        out = list(self.criteres)
+        for child in self.children:
+            out += child.all_criteres()
+        return out
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.all_criteres())
+
+    @property
+    def rated(self) -> int:
+        return sum(c.rated for c in self.all_criteres())
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rated / self.total) if self.total else 0
+
+    @property
+    def score(self) -> Decimal | None:
+        """Section score = mean of its criteria's scores (SPEC §4)."""
+        scores = [c.score for c in self.all_criteres() if c.score is not None]
+        return sum(scores, Decimal(0)) / len(scores) if scores else None
+
+
+@dataclass
+class Progress:
+    sections: list[SectionStats]
+    criteres: list[CritereStats]
+
+    @property
+    def total(self) -> int:
+        return sum(c.total for c in self.criteres)
+
+    @property
+    def rated(self) -> int:
+        return sum(c.rated for c in self.criteres)
+
+    @property
+    def percent(self) -> int:
+        return round(100 * self.rated / self.total) if self.total else 0
+
+    @property
+    def syntheses_done(self) -> int:
+        return sum(1 for c in self.criteres if c.synthese_ok)
+
+    def leaf_sections(self) -> list[SectionStats]:
+        """Sections that hold criteria (1, 2, 3, 4.1…4.4, 5): the axes of the radar chart."""
+        out: list[SectionStats] = []
+
+        def walk(nodes: list[SectionStats]) -> None:
+            for node in nodes:
+                if node.criteres:
+                    out.append(node)
+                walk(node.children)
+
+        walk(self.sections)
+        return out
+
+
+def dossier_progress(dossier: Dossier) -> Progress:
+    """Progress and scores of every criterion and section: 4 queries, aggregated in the
+    database."""
+    referentiel_id = dossier.campagne.referentiel_id
+    sections = list(Section.objects.filter(referentiel_id=referentiel_id))
+    criteres = list(Critere.objects.filter(referentiel_id=referentiel_id))
+    stats_rows = (
+        Reponse.objects.filter(autoevaluation__dossier=dossier)
+        .values("element__critere_id")
+        .annotate(
+            total=Count("pk"),
+            rated=Count("pk", filter=rated_q()),
+            score=Avg("niveau__valeur", filter=rated_q() & Q(niveau__valeur__isnull=False)),
+        )
+    )
+    by_critere = {row["element__critere_id"]: row for row in stats_rows}
+    done = set(
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
+        .exclude(synthese="")
+        .values_list("critere_id", flat=True)
+    )
+    stats = []
+    for c in criteres:
+        row = by_critere.get(c.pk, {})
+        score = row.get("score")
+        stats.append(
+            CritereStats(
+                critere=c,
+                total=row.get("total", 0),
+                rated=row.get("rated", 0),
+                score=Decimal(str(score)).quantize(Decimal("0.01")) if score is not None else None,
+                synthese_ok=c.pk in done,
+            )
+        )
+    by_section: dict[int, list[CritereStats]] = {}
+    for s in stats:
+        by_section.setdefault(s.critere.section_id, []).append(s)
+    nodes = {s.pk: SectionStats(s, by_section.get(s.pk, [])) for s in sections}
+    roots = []
+    for s in sections:
+        if s.parent_id:
+            nodes[s.parent_id].children.append(nodes[s.pk])
+        else:
+            roots.append(nodes[s.pk])
+    return Progress(sections=roots, criteres=stats)
+
+
+def missing_items(dossier: Dossier) -> list[MissingItem]:
+    """What stops the submission: unrated elements, 'sans objet' without justification,
+    criteria without synthesis. Each item links to the place to fix it. Two queries."""
+    base = reverse("autoevaluation_overview", args=[dossier.pk])
+    out: list[MissingItem] = []
+    reponses = (
+        Reponse.objects.filter(autoevaluation__dossier=dossier)
+        .filter(~rated_q() | Q(niveau__code=SANS_OBJET, justification=""))
+        .select_related("element__critere", "niveau")
+        .order_by("element__ordre")
+    )
+    for r in reponses:
+        url = f"{base}criteres/{r.element.critere.code}/#element-{r.element.code}"
+        if r.niveau_id is None:
+            out.append(MissingItem(f"Élément {r.element.code} : niveau non renseigné", url))
+        elif r.a_confirmer:
+            out.append(MissingItem(f"Élément {r.element.code} : réponse reprise à confirmer", url))
+        else:
+            out.append(
+                MissingItem(f"Élément {r.element.code} : « Sans objet » doit être justifié", url)
+            )
+    for s in (
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier, synthese="")
+        .select_related("critere")
+        .order_by("critere__ordre")
+    ):
+        out.append(
+            MissingItem(
+                f"Critère {s.critere.code} : synthèse à rédiger",
+                f"{base}criteres/{s.critere.code}/#synthese",
+            )
+        )
+    return out
+
+
+@dataclass
+class CriterePage:
+    critere: Critere
+    elements: list[Element]
+    reponses: dict[int, Reponse]
+    synthese: SyntheseCritere
+    preuves: list[Preuve]
+    niveaux: list[Niveau]
+    aides: list[Aide]
+    previous: Critere | None
+    next: Critere | None
+
+    def rows(self) -> list[tuple[Element, Reponse]]:
+        return [(e, self.reponses[e.pk]) for e in self.elements if e.pk in self.reponses]
+
+
+def critere_page(dossier: Dossier, code: str) -> CriterePage:
+    """Everything the page of one criterion shows, in a fixed number of queries."""
+    referentiel = dossier.campagne.referentiel
+    criteres = list(
+        Critere.objects.filter(referentiel=referentiel).only("pk", "code", "titre", "ordre")
+    )
+    index = next((i for i, c in enumerate(criteres) if c.code == code), None)
+    if index is None:
+        raise Http404("Critère introuvable.")
+    critere = (
+        Critere.objects.select_related("section", "section__parent")
+        .prefetch_related(
+            Prefetch("elements", queryset=Element.objects.prefetch_related("sous_elements")),
+            Prefetch("aides", queryset=Aide.objects.order_by("ordre")),
+            "fiches",
+        )
+        .get(pk=criteres[index].pk)
+    )
+    elements = list(critere.elements.all())
+    reponses = {
+        r.element_id: r
+        for r in Reponse.objects.filter(
+            autoevaluation__dossier=dossier, element__critere=critere
+        ).select_related("niveau", "updated_by")
+    }
+    synthese = (
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier, critere=critere)
+        .select_related("contributeur", "updated_by")
+        .first()
+    )
+    if synthese is None:
+        raise Http404("Synthèse introuvable.")
+    preuves = list(
+        Preuve.objects.filter(dossier=dossier, critere=critere).select_related(
+            "element", "ajoute_par"
+        )
+    )
+    niveaux = list(Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_id))
+    return CriterePage(
+        critere=critere,
+        elements=elements,
+        reponses=reponses,
+        synthese=synthese,
+        preuves=preuves,
+        niveaux=niveaux,
+        aides=list(critere.aides.all()),
+        previous=criteres[index - 1] if index > 0 else None,
+        next=criteres[index + 1] if index + 1 < len(criteres) else None,
+    )
+
+
+def structure_members(dossier: Dossier) -> list[Any]:
+    """People who may be assigned a criterion: the structure's members."""
+    from django.contrib.auth import get_user_model
+
+    return list(
+        get_user_model()
+        .objects.filter(memberships__structure_id=dossier.structure_id)
+        .order_by("last_name", "first_name")
+    )

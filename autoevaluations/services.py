@@ -1,0 +1,234 @@
+"""Writes on the self-assessment.
+
+Saves are per field and optimistic: the client sends the version it started from, and the row is
+updated only if nobody saved in between (`UPDATE … WHERE version = v`, atomic in the database).
+Otherwise the save is refused with the other person's value, never silently overwritten. Every
+acknowledged save also lands in `Saisie`, so no acknowledged value is ever lost.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from campagnes.models import Dossier
+from campagnes.selectors import dossier_capabilities
+from referentiel.models import Niveau
+from structures.roles import Capability
+
+from .models import Preuve, Reponse, Saisie, Snapshot, SyntheseCritere
+
+REPONSE_FIELDS = {"niveau", "justification"}
+SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
+MAX_TEXT = 10_000
+
+
+@dataclass
+class SaveResult:
+    ok: bool
+    version: int
+    value: str  # the stored value (ours when ok, the other person's on conflict)
+    by: Any = None
+    at: Any = None
+
+
+def _can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) -> bool:
+    caps = dossier_capabilities(actor, dossier)
+    if Capability.EDIT_AUTOEVALUATION in caps:
+        return True
+    # A contributor edits only the criteria assigned to them.
+    return (
+        Capability.EDIT_ASSIGNED in caps
+        and synthese is not None
+        and synthese.contributeur_id == actor.pk
+    )
+
+
+def ensure_can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) -> None:
+    if dossier.etat != Dossier.Etat.AUTOEVALUATION:
+        raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
+    if not _can_edit(actor, dossier, synthese):
+        raise PermissionDenied("Votre rôle ne permet pas de modifier ce critère.")
+
+
+def _clean_text(value: str) -> str:
+    value = (value or "").replace("\r\n", "\n")
+    if len(value) > MAX_TEXT:
+        raise ValidationError(f"Texte trop long ({len(value)} caractères, {MAX_TEXT} au plus).")
+    return value
+
+
+def save_reponse_field(
+    *, reponse: Reponse, actor: Any, champ: str, valeur: str, version: int
+) -> SaveResult:
+    """Save one field of an element's answer if `version` is still the current one."""
+    if champ not in REPONSE_FIELDS:
+        raise ValidationError("Champ inconnu.")
+    dossier = reponse.autoevaluation.dossier
+    synthese = SyntheseCritere.objects.filter(
+        autoevaluation_id=reponse.autoevaluation_id, critere_id=reponse.element.critere_id
+    ).first()
+    ensure_can_edit(actor, dossier, synthese)
+    update: dict[str, Any]
+    if champ == "niveau":
+        niveau = None
+        if valeur:
+            niveau = Niveau.objects.filter(
+                pk=valeur if str(valeur).isdigit() else None,
+                echelle_id=dossier.campagne.referentiel.echelle_autoevaluation_id,
+            ).first()
+            if niveau is None:
+                raise ValidationError("Niveau inconnu pour cette échelle.")
+            if niveau.code == "sans_objet" and not reponse.element.sans_objet_autorise:
+                raise ValidationError(
+                    "« Sans objet » n'est pas prévu par le référentiel pour cet élément."
+                )
+        update = {"niveau": niveau, "a_confirmer": False}
+        stored = str(niveau.pk) if niveau else ""
+    else:
+        stored = _clean_text(valeur)
+        update = {"justification": stored, "a_confirmer": False}
+    now = timezone.now()
+    with transaction.atomic():
+        updated = Reponse.objects.filter(pk=reponse.pk, version=version).update(
+            **update, version=F("version") + 1, updated_by=actor, updated_at=now
+        )
+        if updated:
+            Saisie.objects.create(
+                autoevaluation_id=reponse.autoevaluation_id,
+                reponse=reponse,
+                champ=champ,
+                valeur=stored,
+                version=version + 1,
+                user=actor,
+            )
+            return SaveResult(True, version + 1, stored, actor, now)
+    current = Reponse.objects.select_related("updated_by").get(pk=reponse.pk)
+    value = str(current.niveau_id or "") if champ == "niveau" else current.justification
+    return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
+
+
+def save_synthese_field(
+    *, synthese: SyntheseCritere, actor: Any, champ: str, valeur: str, version: int
+) -> SaveResult:
+    if champ not in SYNTHESE_FIELDS:
+        raise ValidationError("Champ inconnu.")
+    ensure_can_edit(actor, synthese.autoevaluation.dossier, synthese)
+    stored = _clean_text(valeur)
+    now = timezone.now()
+    with transaction.atomic():
+        updated = SyntheseCritere.objects.filter(pk=synthese.pk, version=version).update(
+            **{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now
+        )
+        if updated:
+            Saisie.objects.create(
+                autoevaluation_id=synthese.autoevaluation_id,
+                synthese=synthese,
+                champ=champ,
+                valeur=stored,
+                version=version + 1,
+                user=actor,
+            )
+            return SaveResult(True, version + 1, stored, actor, now)
+    current = SyntheseCritere.objects.select_related("updated_by").get(pk=synthese.pk)
+    return SaveResult(
+        False, current.version, getattr(current, champ), current.updated_by, current.updated_at
+    )
+
+
+@transaction.atomic
+def assign_contributeur(*, synthese: SyntheseCritere, actor: Any, user: Any | None) -> None:
+    dossier = synthese.autoevaluation.dossier
+    if Capability.EDIT_AUTOEVALUATION not in dossier_capabilities(actor, dossier):
+        raise PermissionDenied(
+            "Seuls le référent qualité et la direction répartissent les critères."
+        )
+    if user is not None and not user.memberships.filter(structure_id=dossier.structure_id).exists():
+        raise ValidationError("Cette personne n'est pas membre de la structure.")
+    SyntheseCritere.objects.filter(pk=synthese.pk).update(contributeur=user)
+    if user is not None and user.pk != actor.pk:
+        from notifications.services import notify
+
+        notify(
+            [user],
+            titre=f"Critère {synthese.critere.code} confié",
+            message=f"{actor} vous a confié le critère {synthese.critere.code} de "
+            "l'auto-évaluation.",
+            dossier=dossier,
+            url=f"/dossiers/{dossier.pk}/autoevaluation/criteres/{synthese.critere.code}/",
+        )
+
+
+def snapshot_content(dossier: Dossier) -> dict[str, Any]:
+    """The submitted self-assessment as plain data, in référentiel order."""
+    reponses = (
+        Reponse.objects.filter(autoevaluation__dossier=dossier)
+        .select_related("element__critere", "niveau")
+        .order_by("element__ordre")
+    )
+    syntheses = (
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
+        .select_related("critere")
+        .order_by("critere__ordre")
+    )
+    preuves = Preuve.objects.filter(dossier=dossier).select_related("critere", "element")
+    return {
+        "referentiel": dossier.campagne.referentiel.label,
+        "structure": {"code": dossier.structure.code, "nom": dossier.structure.nom},
+        "campagne": dossier.campagne.nom,
+        "reponses": [
+            {
+                "element": r.element.code,
+                "critere": r.element.critere.code,
+                "niveau": r.niveau.code if r.niveau else None,
+                "niveau_libelle": r.niveau.libelle if r.niveau else None,
+                "valeur": str(r.niveau.valeur)
+                if r.niveau and r.niveau.valeur is not None
+                else None,
+                "justification": r.justification,
+            }
+            for r in reponses
+        ],
+        "syntheses": [
+            {
+                "critere": s.critere.code,
+                "synthese": s.synthese,
+                "points_forts": s.points_forts,
+                "axes_amelioration": s.axes_amelioration,
+            }
+            for s in syntheses
+        ],
+        "preuves": [
+            {
+                "critere": p.critere.code,
+                "element": p.element.code if p.element else None,
+                "titre": p.titre,
+                "fichier": p.nom_original,
+                "empreinte": p.empreinte,
+                "date_effet": p.date_effet.isoformat(),
+                "date_expiration": p.date_expiration.isoformat() if p.date_expiration else None,
+            }
+            for p in preuves
+        ],
+    }
+
+
+def take_snapshot(dossier: Dossier, actor: Any) -> Snapshot:
+    """Freeze what is being submitted (called by the workflow, inside its transaction)."""
+    content = snapshot_content(dossier)
+    payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    numero = (dossier.snapshots.aggregate(m=Max("numero"))["m"] or 0) + 1
+    return Snapshot.objects.create(
+        dossier=dossier,
+        numero=numero,
+        contenu=content,
+        empreinte=hashlib.sha256(payload.encode()).hexdigest(),
+        soumis_par=actor,
+    )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.overview, name="autoevaluation_overview"),
+    path("criteres/<str:code>/", views.critere_page, name="autoevaluation_critere"),
+    path("reponses/<int:reponse_pk>/", views.save_reponse, name="autoevaluation_save_reponse"),
+    path("syntheses/<int:synthese_pk>/", views.save_synthese, name="autoevaluation_save_synthese"),
+    path(
+        "syntheses/<int:synthese_pk>/contributeur/",
+        views.assign_contributeur,
+        name="autoevaluation_assign",
+    ),
+    path("soumettre/", views.submit, name="autoevaluation_submit"),
+    path("versions/<int:numero>/", views.snapshot_detail, name="autoevaluation_snapshot"),
+]

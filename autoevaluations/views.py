@@ -1,0 +1,388 @@
+"""Self-assessment pages. Saves are per field: htmx posts one field at a time and gets back a
+status fragment (or, on a conflict, the row re-rendered with the other person's value, HTTP 409);
+without JavaScript the same forms post normally and the page is rendered again."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+from django_htmx.http import reswap, retarget
+
+from campagnes import workflow
+from campagnes.models import Dossier
+from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.types import HtmxHttpRequest
+from structures.roles import Capability
+
+from . import charts
+from .models import Reponse, SyntheseCritere
+from .selectors import critere_page as critere_page_data
+from .selectors import dossier_progress, missing_items, rated_q, structure_members
+from .services import (
+    REPONSE_FIELDS,
+    SYNTHESE_FIELDS,
+    SaveResult,
+    _can_edit,
+    save_reponse_field,
+    save_synthese_field,
+)
+from .services import (
+    assign_contributeur as assign_contributeur_service,
+)
+
+
+def _version(request: HtmxHttpRequest) -> int | None:
+    try:
+        return int(request.POST.get("version", ""))
+    except ValueError:
+        return None
+
+
+@login_required
+def overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    progress = dossier_progress(dossier)
+    leaves = progress.leaf_sections()
+    radar = charts.radar_svg(
+        [s.section.code for s in leaves],
+        [("Auto-évaluation", [s.score for s in leaves], "#1d3f72")],
+        title="Score moyen par partie (1 à 4)",
+    )
+    syntheses = {
+        s.critere_id: s
+        for s in SyntheseCritere.objects.filter(autoevaluation__dossier=dossier).select_related(
+            "contributeur"
+        )
+    }
+    return render(
+        request,
+        "autoevaluations/overview.html",
+        {
+            "dossier": dossier,
+            "tab": "autoevaluation",
+            "progress": progress,
+            "leaves": leaves,
+            "radar": radar,
+            "syntheses": syntheses,
+            "caps": dossier_capabilities(request.user, dossier),
+        },
+    )
+
+
+def _page_context(
+    request: HtmxHttpRequest, dossier: Dossier, code: str, conflicts: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    page = critere_page_data(dossier, code)
+    caps = dossier_capabilities(request.user, dossier)
+    can_edit = _can_edit(request.user, dossier, page.synthese) and (
+        dossier.etat == Dossier.Etat.AUTOEVALUATION
+    )
+    total = len(page.elements)
+    rated = sum(1 for r in page.reponses.values() if r.niveau_id and not r.a_confirmer)
+    return {
+        "dossier": dossier,
+        "tab": "autoevaluation",
+        "page": page,
+        "can_edit": can_edit,
+        "can_assign": Capability.EDIT_AUTOEVALUATION in caps,
+        "can_upload": Capability.UPLOAD_PREUVE in caps,
+        "members": structure_members(dossier) if Capability.EDIT_AUTOEVALUATION in caps else [],
+        "rated": rated,
+        "total": total,
+        "conflicts": conflicts or {},
+    }
+
+
+@login_required
+def critere_page(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    return render(request, "autoevaluations/critere.html", _page_context(request, dossier, code))
+
+
+def _status(result: SaveResult, target: str) -> dict[str, Any]:
+    return {"result": result, "target": target}
+
+
+def _save_response(
+    request: HtmxHttpRequest,
+    dossier: Dossier,
+    *,
+    kind: str,
+    obj: Any,
+    results: list[tuple[str, SaveResult, str]],
+    code: str,
+) -> HttpResponse:
+    """Answer a save: htmx gets a status fragment (200) or the re-rendered block (409); a plain
+    form post gets a redirect, or the page again with the conflict (409)."""
+    conflicts = [(champ, r, mine) for champ, r, mine in results if not r.ok]
+    target = f"{kind}-{obj.pk}"
+    if request.htmx:
+        if not conflicts:
+            result = results[-1][1]
+            return render(
+                request,
+                "autoevaluations/_save_status.html",
+                {
+                    "target": target,
+                    "result": result,
+                    "obj": obj,
+                    "kind": kind,
+                    "critere_progress": _critere_progress(dossier, obj, kind),
+                },
+            )
+        context = _page_context(request, dossier, code, {target: conflicts})
+        template = (
+            "autoevaluations/_element_row.html"
+            if kind == "reponse"
+            else "autoevaluations/_synthese.html"
+        )
+        if kind == "reponse":
+            context.update(element=obj.element, reponse=context["page"].reponses[obj.element_id])
+        response = render(request, template, context, status=409)
+        return reswap(retarget(response, f"#{kind}-block-{obj.pk}"), "outerHTML")
+    if conflicts:
+        context = _page_context(request, dossier, code, {target: conflicts})
+        messages.error(
+            request,
+            "Quelqu'un a modifié ce champ entre-temps : comparez avant d'enregistrer de nouveau.",
+        )
+        return render(request, "autoevaluations/critere.html", context, status=409)
+    messages.success(request, "Enregistré.")
+    anchor = f"#element-{obj.element.code}" if kind == "reponse" else "#synthese"
+    return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]) + anchor)
+
+
+def _critere_progress(dossier: Dossier, obj: Any, kind: str) -> dict[str, int] | None:
+    if kind != "reponse":
+        return None
+    qs = Reponse.objects.filter(
+        autoevaluation__dossier=dossier, element__critere_id=obj.element.critere_id
+    )
+    return {"total": qs.count(), "rated": qs.filter(rated_q()).count()}
+
+
+def _bad_request(request: HtmxHttpRequest, message: str, target: str) -> HttpResponse:
+    if request.htmx:
+        return render(
+            request,
+            "autoevaluations/_save_error.html",
+            {"message": message, "target": target},
+            status=400,
+        )
+    messages.error(request, message)
+    return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+
+
+@login_required
+@require_POST
+def save_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    reponse = get_object_or_404(
+        Reponse.objects.select_related(
+            "element__critere", "autoevaluation__dossier__campagne__referentiel", "niveau"
+        ),
+        pk=reponse_pk,
+        autoevaluation__dossier=dossier,
+    )
+    version = _version(request)
+    if version is None:
+        return _bad_request(
+            request, "Version manquante : rechargez la page.", f"reponse-{reponse.pk}"
+        )
+    champ = request.POST.get("champ")
+    current = {"niveau": str(reponse.niveau_id or ""), "justification": reponse.justification}
+    # A plain form post sends every field: save only those that changed.
+    champs = (
+        [champ]
+        if champ in REPONSE_FIELDS
+        else [
+            c
+            for c in ("niveau", "justification")
+            if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
+        ]
+    )
+    results: list[tuple[str, SaveResult, str]] = []
+    try:
+        for c in champs:
+            if c not in request.POST:
+                continue
+            mine = request.POST.get(c, "")
+            result = save_reponse_field(
+                reponse=reponse, actor=request.user, champ=c, valeur=mine, version=version
+            )
+            results.append((c, result, mine))
+            if not result.ok:
+                break
+            version = result.version
+    except ValidationError as exc:
+        return _bad_request(request, " ".join(exc.messages), f"reponse-{reponse.pk}")
+    if not results:
+        messages.info(request, "Aucune modification à enregistrer.")
+        return redirect(
+            reverse("autoevaluation_critere", args=[dossier.pk, reponse.element.critere.code])
+        )
+    return _save_response(
+        request,
+        dossier,
+        kind="reponse",
+        obj=reponse,
+        results=results,
+        code=reponse.element.critere.code,
+    )
+
+
+@login_required
+@require_POST
+def save_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    synthese = get_object_or_404(
+        SyntheseCritere.objects.select_related("critere", "autoevaluation__dossier"),
+        pk=synthese_pk,
+        autoevaluation__dossier=dossier,
+    )
+    version = _version(request)
+    if version is None:
+        return _bad_request(
+            request, "Version manquante : rechargez la page.", f"synthese-{synthese.pk}"
+        )
+    champ = request.POST.get("champ")
+    champs = (
+        [champ]
+        if champ in SYNTHESE_FIELDS
+        else [
+            c
+            for c in ("synthese", "points_forts", "axes_amelioration")
+            if c in request.POST and request.POST[c].replace("\r\n", "\n") != getattr(synthese, c)
+        ]
+    )
+    results: list[tuple[str, SaveResult, str]] = []
+    try:
+        for c in champs:
+            if c not in request.POST:
+                continue
+            mine = request.POST.get(c, "")
+            result = save_synthese_field(
+                synthese=synthese, actor=request.user, champ=c, valeur=mine, version=version
+            )
+            results.append((c, result, mine))
+            if not result.ok:
+                break
+            version = result.version
+    except ValidationError as exc:
+        return _bad_request(request, " ".join(exc.messages), f"synthese-{synthese.pk}")
+    if not results:
+        messages.info(request, "Aucune modification à enregistrer.")
+        return redirect(reverse("autoevaluation_critere", args=[dossier.pk, synthese.critere.code]))
+    return _save_response(
+        request, dossier, kind="synthese", obj=synthese, results=results, code=synthese.critere.code
+    )
+
+
+@login_required
+@require_POST
+def assign_contributeur(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_AUTOEVALUATION)
+    synthese = get_object_or_404(
+        SyntheseCritere.objects.select_related("critere"),
+        pk=synthese_pk,
+        autoevaluation__dossier=dossier,
+    )
+    user_id = request.POST.get("contributeur") or None
+    user = None
+    if user_id:
+        user = (
+            get_user_model()
+            .objects.filter(
+                pk=user_id if str(user_id).isdigit() else None,
+                memberships__structure_id=dossier.structure_id,
+            )
+            .first()
+        )
+        if user is None:
+            messages.error(request, "Cette personne n'est pas membre de la structure.")
+            return redirect("autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code)
+    try:
+        assign_contributeur_service(synthese=synthese, actor=request.user, user=user)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            f"Critère {synthese.critere.code} confié à {user}."
+            if user
+            else f"Critère {synthese.critere.code} : plus de contributeur assigné.",
+        )
+    return redirect("autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code)
+
+
+@login_required
+def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    caps = dossier_capabilities(request.user, dossier)
+    if request.method == "POST":
+        if Capability.SUBMIT not in caps:
+            raise PermissionDenied("Seule la direction soumet l'auto-évaluation.")
+        try:
+            workflow.submit_autoevaluation(dossier, request.user)
+        except workflow.TransitionError as exc:
+            return render(
+                request,
+                "autoevaluations/submit.html",
+                {
+                    "dossier": dossier,
+                    "tab": "autoevaluation",
+                    "missing": exc.missing,
+                    "error": exc.message,
+                    "caps": caps,
+                },
+                status=400,
+            )
+        messages.success(
+            request, "Auto-évaluation soumise. Prochaine étape : le plan d'amélioration."
+        )
+        return redirect("dossier_detail", pk=dossier.pk)
+    missing = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
+    return render(
+        request,
+        "autoevaluations/submit.html",
+        {
+            "dossier": dossier,
+            "tab": "autoevaluation",
+            "missing": missing,
+            "caps": caps,
+        },
+    )
+
+
+@login_required
+def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    snapshot = dossier.snapshots.select_related("soumis_par").filter(numero=numero).first()
+    if snapshot is None:
+        raise Http404("Version introuvable.")
+    syntheses = {s["critere"]: s for s in snapshot.contenu.get("syntheses", [])}
+    by_critere: dict[str, list[dict[str, Any]]] = {}
+    for r in snapshot.contenu.get("reponses", []):
+        by_critere.setdefault(r["critere"], []).append(r)
+    rows = [
+        {"critere": code, "reponses": reps, "synthese": syntheses.get(code, {})}
+        for code, reps in by_critere.items()
+    ]
+    return render(
+        request,
+        "autoevaluations/snapshot.html",
+        {
+            "dossier": dossier,
+            "tab": "historique",
+            "snapshot": snapshot,
+            "rows": rows,
+        },
+    )

@@ -1,0 +1,75 @@
+from django import forms
+
+from referentiel.models import Referentiel
+from structures.models import Region, Structure
+
+from .models import Campagne
+
+
+class CampagneForm(forms.ModelForm):
+    class Meta:
+        model = Campagne
+        fields = [
+            "nom",
+            "referentiel",
+            "date_ouverture",
+            "date_cloture_autoevaluation",
+            "delai_reponse_jours",
+            "validite_label_annees",
+            "ecart_majeur_bloquant",
+        ]
+        widgets = {
+            "date_ouverture": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "date_cloture_autoevaluation": forms.DateInput(
+                attrs={"type": "date"}, format="%Y-%m-%d"
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["referentiel"].queryset = Referentiel.objects.published()  # type: ignore[attr-defined]
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        start, end = data.get("date_ouverture"), data.get("date_cloture_autoevaluation")
+        if start and end and end < start:
+            self.add_error(
+                "date_cloture_autoevaluation", "La clôture doit suivre l'ouverture de la campagne."
+            )
+        return data
+
+
+class OuvertureForm(forms.Form):
+    region = forms.ChoiceField(
+        label="Région", required=False, choices=[("", "Toutes les régions"), *Region.choices]
+    )
+    structures = forms.ModelMultipleChoiceField(
+        label="Structures",
+        queryset=Structure.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Laissez vide pour ouvrir la campagne à toutes les structures concernées "
+        "de la région choisie.",
+    )
+
+    def __init__(self, *args, campagne: Campagne, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.campagne = campagne
+        self.fields["structures"].queryset = Structure.objects.filter(  # type: ignore[attr-defined]
+            type=campagne.referentiel.cible, active=True
+        ).order_by("region", "nom")
+
+    def selected(self):  # type: ignore[no-untyped-def]
+        chosen = self.cleaned_data["structures"]
+        if chosen:
+            return list(chosen)
+        qs = self.fields["structures"].queryset  # type: ignore[attr-defined]
+        if self.cleaned_data["region"]:
+            qs = qs.filter(region=self.cleaned_data["region"])
+        return list(qs)
+
+
+class ReouvertureForm(forms.Form):
+    motif = forms.CharField(
+        label="Motif de la réouverture", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )

@@ -1,0 +1,136 @@
+"""Campaigns and dossiers: one structure's journey in one campaign, with its workflow state
+(SPEC §3). State changes go through campagnes.workflow only."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from guardian.models import UserObjectPermissionBase
+
+from referentiel.models import Referentiel
+from structures.models import Structure
+
+
+class Campagne(models.Model):
+    nom = models.CharField(_("nom"), max_length=200)
+    referentiel = models.ForeignKey(
+        Referentiel,
+        on_delete=models.PROTECT,
+        related_name="campagnes",
+        verbose_name=_("référentiel"),
+    )
+    date_ouverture = models.DateField(_("ouverture"))
+    date_cloture_autoevaluation = models.DateField(_("clôture des auto-évaluations"))
+    delai_reponse_jours = models.PositiveSmallIntegerField(
+        _("délai de réponse aux écarts (jours)"), default=30
+    )
+    validite_label_annees = models.PositiveSmallIntegerField(
+        _("durée de validité du label (années)"), default=3
+    )
+    ecart_majeur_bloquant = models.BooleanField(
+        _("un écart majeur ouvert interdit « labellisé »"), default=True
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("campagne")
+        verbose_name_plural = _("campagnes")
+        ordering = ["-date_ouverture"]
+
+    def __str__(self) -> str:
+        return self.nom
+
+
+class DossierQuerySet(models.QuerySet["Dossier"]):
+    def for_user(self, user: Any) -> DossierQuerySet:
+        """Dossiers of the structures the user may see, plus those granted to them one by one
+        (an auditor's missions). Fails closed for anonymous users."""
+        from structures.selectors import visible_structures_q
+
+        if not getattr(user, "is_authenticated", False):
+            return self.none()
+        condition = visible_structures_q(user)
+        structures = Structure.objects.filter(condition) if condition is not None else None
+        granted = DossierUserObjectPermission.objects.filter(
+            user=user, permission__codename="view_dossier"
+        ).values("content_object_id")
+        q = models.Q(pk__in=granted)
+        if structures is not None:
+            q |= models.Q(structure__in=structures.values("pk"))
+        return self.filter(q)
+
+
+class Dossier(models.Model):
+    class Etat(models.TextChoices):
+        AUTOEVALUATION = "autoevaluation", _("Auto-évaluation")
+        PLAN_AMELIORATION = "plan_amelioration", _("Plan d'amélioration")
+        AUDIT_A_PLANIFIER = "audit_a_planifier", _("Évaluation externe à planifier")
+        AUDIT_PLANIFIE = "audit_planifie", _("Évaluation externe planifiée")
+        AUDIT_EN_COURS = "audit_en_cours", _("Évaluation externe en cours")
+        REPONSE_STRUCTURE = "reponse_structure", _("Réponse de la structure")
+        EN_COMMISSION = "en_commission", _("En commission")
+        LABELLISE = "labellise", _("Labellisé")
+        LABELLISE_SOUS_RESERVE = "labellise_sous_reserve", _("Labellisé sous réserve")
+        AJOURNE = "ajourne", _("Ajourné")
+        REFUSE = "refuse", _("Refusé")
+
+    campagne = models.ForeignKey(Campagne, on_delete=models.PROTECT, related_name="dossiers")
+    structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers")
+    etat = models.CharField(
+        _("état"), max_length=30, choices=Etat.choices, default=Etat.AUTOEVALUATION
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DossierQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("dossier de labellisation")
+        verbose_name_plural = _("dossiers de labellisation")
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campagne", "structure"], name="one_dossier_per_campaign"
+            )
+        ]
+        indexes = [models.Index(fields=["etat"])]
+
+    def __str__(self) -> str:
+        return f"{self.structure} — {self.campagne}"
+
+
+class DossierUserObjectPermission(UserObjectPermissionBase):
+    content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
+
+
+class DossierTransition(models.Model):
+    """Audit trail of the workflow: who, when, from, to, why (SPEC §3)."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField(max_length=50)
+    from_etat = models.CharField(max_length=30, blank=True)
+    to_etat = models.CharField(max_length=30, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    reason = models.TextField(blank=True)
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("étape du dossier")
+        verbose_name_plural = _("historique des dossiers")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id}: {self.from_etat} → {self.to_etat} ({self.action})"
+
+    @property
+    def from_label(self) -> str:
+        return str(Dossier.Etat(self.from_etat).label) if self.from_etat else ""
+
+    @property
+    def to_label(self) -> str:
+        return str(Dossier.Etat(self.to_etat).label) if self.to_etat else ""

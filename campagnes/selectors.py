@@ -1,0 +1,54 @@
+"""Scoped reads on campaigns and dossiers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import Http404
+
+from structures.roles import Capability
+from structures.selectors import capabilities_for, is_national_admin
+
+from .models import Campagne, Dossier
+
+# What each role may do depends on the dossier's state: editing the self-assessment only makes
+# sense while it is open, and so on. The view layer asks `dossier_capabilities`.
+EDITABLE_AUTOEVALUATION = {Dossier.Etat.AUTOEVALUATION}
+EDITABLE_PLAN = {Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION}
+
+
+def dossiers_for_user(user: Any) -> QuerySet[Dossier]:
+    return Dossier.objects.for_user(user).select_related(
+        "structure", "structure__parent", "campagne", "campagne__referentiel"
+    )
+
+
+def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = None) -> Dossier:
+    """404 outside the user's scope (as for a missing dossier), 403 when the member lacks
+    `capability` on the dossier's structure."""
+    dossier = dossiers_for_user(user).filter(pk=pk).first()
+    if dossier is None:
+        raise Http404("Dossier introuvable.")
+    if capability is not None and capability not in dossier_capabilities(user, dossier):
+        raise PermissionDenied("Votre rôle ne permet pas cette action sur ce dossier.")
+    return dossier
+
+
+def dossier_capabilities(user: Any, dossier: Dossier) -> frozenset[Capability]:
+    """The member's capabilities on the dossier's structure, narrowed by the dossier's state."""
+    caps = set(capabilities_for(user, dossier.structure))
+    if dossier.etat not in EDITABLE_AUTOEVALUATION:
+        caps -= {Capability.EDIT_AUTOEVALUATION, Capability.EDIT_ASSIGNED}
+    if dossier.etat not in EDITABLE_PLAN:
+        caps.discard(Capability.EDIT_PLAN)
+    if dossier.etat != Dossier.Etat.AUTOEVALUATION:
+        caps.discard(Capability.UPLOAD_PREUVE)
+    return frozenset(caps)
+
+
+def campagnes_for_admin(user: Any) -> QuerySet[Campagne]:
+    if not is_national_admin(user):
+        return Campagne.objects.none()
+    return Campagne.objects.select_related("referentiel")

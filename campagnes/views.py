@@ -1,0 +1,172 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from structures.roles import Capability
+from structures.selectors import is_national_admin
+
+from . import workflow
+from .forms import CampagneForm, OuvertureForm, ReouvertureForm
+from .models import Dossier
+from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
+from .services import create_campagne, open_campagne
+
+
+def _admin_only(request: HttpRequest) -> None:
+    if not is_national_admin(request.user):
+        # Campaign steering is national: to anyone else these pages do not exist.
+        raise Http404("Page introuvable.")
+
+
+@login_required
+def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    from autoevaluations.selectors import dossier_progress, missing_items
+
+    dossier = get_dossier_for_user(request.user, pk)
+    caps = dossier_capabilities(request.user, dossier)
+    progress = dossier_progress(dossier)
+    todo = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
+    plan = getattr(dossier, "plan", None)
+    return render(
+        request,
+        "campagnes/dossier_detail.html",
+        {
+            "dossier": dossier,
+            "caps": caps,
+            "progress": progress,
+            "todo": todo[:8],
+            "todo_count": len(todo),
+            "plan": plan,
+            "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk")[:5],
+            "is_admin": is_national_admin(request.user),
+            "reouverture_form": ReouvertureForm(),
+        },
+    )
+
+
+@login_required
+def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    snapshots = dossier.snapshots.select_related("soumis_par").order_by("-numero")
+    return render(
+        request,
+        "campagnes/dossier_history.html",
+        {
+            "dossier": dossier,
+            "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk"),
+            "snapshots": snapshots,
+        },
+    )
+
+
+@login_required
+@require_POST
+def dossier_request_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk, Capability.SUBMIT)
+    try:
+        workflow.request_audit(dossier, request.user)
+    except workflow.TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Évaluation externe demandée : l'UNML va la planifier.")
+    return redirect("dossier_detail", pk=dossier.pk)
+
+
+@login_required
+def dossier_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
+    form = ReouvertureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.reopen_autoevaluation(dossier, request.user, form.cleaned_data["motif"])
+        except workflow.TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "Auto-évaluation rouverte ; la structure est prévenue.")
+            return redirect("dossier_detail", pk=dossier.pk)
+    return render(
+        request,
+        "campagnes/dossier_reopen.html",
+        {"dossier": dossier, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def campagne_list(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    return render(
+        request, "campagnes/campagne_list.html", {"campagnes": campagnes_for_admin(request.user)}
+    )
+
+
+@login_required
+def campagne_create(request: HttpRequest) -> HttpResponse:
+    _admin_only(request)
+    form = CampagneForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            campagne = create_campagne(actor=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            for fieldname, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(fieldname if fieldname in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                f"Campagne « {campagne.nom} » créée. Ouvrez-la maintenant "
+                "pour les structures concernées.",
+            )
+            return redirect("campagne_detail", pk=campagne.pk)
+    return render(
+        request, "campagnes/campagne_form.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+def campagne_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
+    campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
+    if campagne is None:
+        raise Http404("Campagne introuvable.")
+    dossiers = campagne.dossiers.select_related("structure", "structure__parent").order_by(
+        "structure__region", "structure__nom"
+    )
+    return render(
+        request,
+        "campagnes/campagne_detail.html",
+        {
+            "campagne": campagne,
+            "dossiers": dossiers,
+            "form": OuvertureForm(campagne=campagne),
+        },
+    )
+
+
+@login_required
+@require_POST
+def campagne_open(request: HttpRequest, pk: int) -> HttpResponse:
+    _admin_only(request)
+    campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
+    if campagne is None:
+        raise Http404("Campagne introuvable.")
+    form = OuvertureForm(request.POST, campagne=campagne)
+    if not form.is_valid():
+        messages.error(request, "Sélection invalide : vérifiez les structures choisies.")
+        return redirect("campagne_detail", pk=campagne.pk)
+    try:
+        report = open_campagne(actor=request.user, campagne=campagne, structures=form.selected())
+    except PermissionDenied:
+        raise
+    messages.success(
+        request,
+        f"{len(report.created)} dossier(s) ouvert(s), {len(report.already)} existai(en)t déjà.",
+    )
+    for structure, reason in report.refused:
+        messages.warning(request, f"{structure.nom} : {reason}.")
+    return redirect("campagne_detail", pk=campagne.pk)

@@ -1,0 +1,196 @@
+"""The dossier workflow (SPEC §3), in one place.
+
+Every transition is a function that takes the dossier and the actor and: locks the dossier row,
+checks the actor's right (PermissionDenied → 403) and the state and preconditions
+(TransitionError, with a French message), applies the change with `update_fields`, writes a
+`DossierTransition` row (who, when, from, to, reason) and schedules notifications after commit.
+Nothing half-applies: all of it runs in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+
+from structures.roles import Capability
+from structures.selectors import capabilities_for
+
+from .models import Dossier, DossierTransition
+
+Etat = Dossier.Etat
+
+
+@dataclass
+class MissingItem:
+    label: str
+    url: str = ""
+
+
+@dataclass
+class TransitionError(Exception):
+    """An illegal transition or an unmet precondition. Nothing was changed."""
+
+    message: str
+    missing: list[MissingItem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _locked(dossier: Dossier) -> Dossier:
+    return (
+        Dossier.objects.select_for_update()
+        .select_related("structure", "campagne")
+        .get(pk=dossier.pk)
+    )
+
+
+def _require(actor: Any, dossier: Dossier, capability: Capability, what: str) -> None:
+    if capability not in capabilities_for(actor, dossier.structure):
+        raise PermissionDenied(f"Votre rôle ne permet pas de {what}.")
+
+
+def _require_state(dossier: Dossier, allowed: Iterable[str], what: str) -> None:
+    if dossier.etat not in set(allowed):
+        raise TransitionError(
+            f"Impossible de {what} : le dossier est à l'étape « {dossier.get_etat_display()} »."
+        )
+
+
+def _move(dossier: Dossier, actor: Any, action: str, to: str, reason: str = "") -> Dossier:
+    previous = dossier.etat
+    dossier.etat = to
+    dossier.save(update_fields=["etat", "updated_at"])
+    DossierTransition.objects.create(
+        dossier=dossier,
+        action=action,
+        from_etat=previous,
+        to_etat=to,
+        actor=actor,
+        reason=reason,
+    )
+    return dossier
+
+
+def _log(dossier: Dossier, actor: Any, action: str, reason: str = "") -> None:
+    """An audit-trail entry for a step that does not change the state (e.g. plan submitted)."""
+    DossierTransition.objects.create(
+        dossier=dossier,
+        action=action,
+        from_etat=dossier.etat,
+        to_etat=dossier.etat,
+        actor=actor,
+        reason=reason,
+    )
+
+
+def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction submits a complete self-assessment: it is frozen as a new snapshot and the
+    dossier moves on to the improvement plan."""
+    from autoevaluations.selectors import missing_items
+    from autoevaluations.services import take_snapshot
+
+    from notifications.services import notify_structure
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.SUBMIT, "soumettre l'auto-évaluation")
+        _require_state(dossier, [Etat.AUTOEVALUATION], "soumettre l'auto-évaluation")
+        missing = missing_items(dossier)
+        if missing:
+            raise TransitionError(
+                f"L'auto-évaluation n'est pas complète : {len(missing)} point(s) à compléter.",
+                missing,
+            )
+        snapshot = take_snapshot(dossier, actor)
+        _move(
+            dossier,
+            actor,
+            "submit_autoevaluation",
+            Etat.PLAN_AMELIORATION,
+            reason=f"Version {snapshot.numero} soumise (empreinte {snapshot.empreinte[:12]}…)",
+        )
+        notify_structure(
+            dossier,
+            titre=f"Auto-évaluation soumise — {dossier.structure.nom}",
+            message=f"{actor} a soumis l'auto-évaluation. Prochaine étape : le plan "
+            "d'amélioration.",
+            include_arml=True,
+        )
+    return dossier
+
+
+def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction validates the improvement plan (it stays editable until the audit is
+    requested)."""
+    from plans.models import PlanAmelioration
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.SUBMIT, "soumettre le plan d'amélioration")
+        _require_state(dossier, [Etat.PLAN_AMELIORATION], "soumettre le plan d'amélioration")
+        plan, _ = PlanAmelioration.objects.select_for_update().get_or_create(dossier=dossier)
+        if not plan.actions.exists():
+            raise TransitionError("Le plan d'amélioration ne contient encore aucune action.")
+        plan.soumis_le = timezone.now()
+        plan.soumis_par = actor
+        plan.save(update_fields=["soumis_le", "soumis_par"])
+        _log(dossier, actor, "submit_plan", f"{plan.actions.count()} action(s)")
+    return dossier
+
+
+def request_audit(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction asks for the external audit once the plan is submitted."""
+    from notifications.services import notify_national_admins, notify_structure
+    from plans.models import PlanAmelioration
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.SUBMIT, "demander l'évaluation externe")
+        _require_state(dossier, [Etat.PLAN_AMELIORATION], "demander l'évaluation externe")
+        plan = PlanAmelioration.objects.filter(dossier=dossier).first()
+        if plan is None or plan.soumis_le is None:
+            raise TransitionError(
+                "Soumettez d'abord le plan d'amélioration avant de demander l'évaluation externe."
+            )
+        _move(dossier, actor, "request_audit", Etat.AUDIT_A_PLANIFIER)
+        notify_structure(
+            dossier,
+            titre=f"Évaluation externe demandée — {dossier.structure.nom}",
+            message="L'UNML va désigner un organisme d'évaluation et un auditeur.",
+            include_arml=True,
+        )
+        notify_national_admins(
+            dossier,
+            titre=f"Évaluation externe à planifier — {dossier.structure.nom}",
+            message=f"{actor} demande l'évaluation externe du dossier.",
+        )
+    return dossier
+
+
+def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
+    """An administrator sends the dossier back to the self-assessment; the reason is logged.
+    The submitted snapshot stays as it was; the next submission creates a new one."""
+    from notifications.services import notify_structure
+
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.ADMINISTER, "rouvrir l'auto-évaluation")
+        _require_state(
+            dossier, [Etat.PLAN_AMELIORATION, Etat.AUDIT_A_PLANIFIER], "rouvrir l'auto-évaluation"
+        )
+        if not reason:
+            raise TransitionError("Indiquez le motif de la réouverture : il est conservé.")
+        _move(dossier, actor, "reopen_autoevaluation", Etat.AUTOEVALUATION, reason)
+        notify_structure(
+            dossier,
+            titre=f"Auto-évaluation rouverte — {dossier.structure.nom}",
+            message=f"Motif : {reason}",
+        )
+    return dossier

@@ -1,0 +1,375 @@
+"""Writes on the improvement plan (SPEC §5).
+
+Every write locks the dossier row and checks, under that lock, that the actor may still edit
+the plan (Capability.EDIT_PLAN: referent or direction, while the dossier is in
+`autoevaluation` or `plan_amelioration`). So a write racing with the audit request either lands
+before it or is refused: it never slips into a plan that has become read-only. The rules on an
+action's content are checked here too, whatever the caller (forms check them first to give
+field-level messages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from datetime import date
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from campagnes.models import Dossier
+from campagnes.selectors import dossier_capabilities
+from referentiel.models import Critere, Element
+from structures.models import Membership
+from structures.roles import Capability
+
+from .models import Action, PlanAmelioration
+from .selectors import SUGGESTION_LEVELS, get_suggestion, reponse_for
+
+TITLE_MAX = 200
+SUGGESTED_TITLE_CHARS = 150
+DESCRIPTION_MAX = 5000
+
+
+class ActionConflict(Exception):
+    """Somebody saved the action since the form was opened: nothing was written."""
+
+    def __init__(self, current: Action) -> None:
+        super().__init__("L'action a été modifiée entre-temps.")
+        self.current = current
+
+
+def action_version(action: Action) -> str:
+    """The token an edit form carries to detect a concurrent save (optimistic concurrency)."""
+    return action.updated_at.isoformat() if action.updated_at else ""
+
+
+def suggested_title(element: Element) -> str:
+    """An action title from an element's text: its first sentence or line, cut on a word
+    boundary when too long."""
+    first = re.split(r"(?<=[.!?])\s|\n", (element.texte or "").strip(), maxsplit=1)[0]
+    first = " ".join(first.split()).rstrip(" :;,.")
+    return shorten(first, SUGGESTED_TITLE_CHARS) or element.code
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` if it fits in `limit` characters, else cut at the last word boundary with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut:
+        cut = cut.rsplit(" ", 1)[0]
+    return cut.rstrip(" ,;:(-–") + "…"
+
+
+def suggested_description(element: Element, niveau_label: str) -> str:
+    return _(
+        "Élément d'appréciation {code}, évalué « {niveau} » lors de l'auto-évaluation :\n{texte}"
+    ).format(code=element.code, niveau=niveau_label, texte=element.texte.strip())
+
+
+def ensure_plan(dossier: Dossier) -> PlanAmelioration:
+    plan, _created = PlanAmelioration.objects.get_or_create(dossier=dossier)
+    return plan
+
+
+def _lock_for_edit(actor: Any, dossier: Dossier) -> tuple[Dossier, PlanAmelioration]:
+    """Lock the dossier and check, under the lock, that `actor` may edit its plan."""
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("structure", "campagne")
+        .get(pk=dossier.pk)
+    )
+    if Capability.EDIT_PLAN not in dossier_capabilities(actor, locked):
+        if locked.etat not in (Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION):
+            raise PermissionDenied(
+                _("Le plan d'amélioration n'est plus modifiable à l'étape « {etat} ».").format(
+                    etat=locked.get_etat_display()
+                )
+            )
+        raise PermissionDenied(_("Votre rôle ne permet pas de modifier le plan d'amélioration."))
+    return locked, ensure_plan(locked)
+
+
+def _validate(
+    dossier: Dossier,
+    *,
+    titre: str,
+    description: str,
+    criteres: list[Critere],
+    responsable: Any,
+    priorite: str,
+    statut: str,
+    avancement: int | None,
+    element_source: Element | None,
+) -> None:
+    errors: dict[str, list[str]] = {}
+
+    def error(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    if not titre.strip():
+        error("titre", _("Donnez un titre à l'action."))
+    elif len(titre) > TITLE_MAX:
+        error("titre", _("Le titre tient en {n} caractères au plus.").format(n=TITLE_MAX))
+    if len(description) > DESCRIPTION_MAX:
+        error(
+            "description",
+            _("La description tient en {n} caractères au plus.").format(n=DESCRIPTION_MAX),
+        )
+    referentiel_id = dossier.campagne.referentiel_id
+    if not criteres:
+        error("criteres", _("Rattachez l'action à au moins un critère du référentiel."))
+    for critere in criteres:
+        if critere.referentiel_id != referentiel_id:
+            error(
+                "criteres",
+                _("Le critère {code} n'appartient pas au référentiel de la campagne.").format(
+                    code=critere.code
+                ),
+            )
+    if (
+        responsable is not None
+        and not Membership.objects.filter(
+            user_id=responsable.pk, structure_id=dossier.structure_id
+        ).exists()
+    ):
+        error(
+            "responsable",
+            _("Le responsable doit être membre de {structure}.").format(
+                structure=dossier.structure.nom
+            ),
+        )
+    if priorite not in Action.Priorite.values:
+        error("priorite", _("Priorité inconnue."))
+    if statut not in Action.Statut.values:
+        error("statut", _("Statut inconnu."))
+    if avancement is not None and not 0 <= avancement <= 100:
+        error("avancement", _("L'avancement est un pourcentage entre 0 et 100."))
+    if element_source is not None:
+        if element_source.referentiel_id != referentiel_id:
+            error(
+                "element_source",
+                _("Cet élément d'appréciation n'appartient pas au référentiel de la campagne."),
+            )
+        elif element_source.critere_id not in {c.pk for c in criteres}:
+            error(
+                "criteres",
+                _(
+                    "L'action répond à l'élément {element} : gardez son critère parmi les "
+                    "critères concernés."
+                ).format(element=element_source.code),
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _progress(statut: str, avancement: int | None, previous: Action | None) -> int:
+    """A given progress is kept. Otherwise an action that becomes "fait" is at 100 %, a new
+    one starts at 0 and an edited one keeps its progress."""
+    if avancement is not None:
+        return avancement
+    if statut == Action.Statut.FAIT and (previous is None or previous.statut != statut):
+        return 100
+    return previous.avancement if previous is not None else 0
+
+
+def _notify_owner(actor: Any, dossier: Dossier, action: Action) -> None:
+    from notifications.services import notify
+
+    if action.responsable is None or action.responsable.pk == actor.pk:
+        return
+    url = reverse("plan_detail", args=[dossier.pk]) + f"?responsable={action.responsable.pk}"
+    echeance = (
+        _(" Échéance : {date}.").format(date=action.echeance.strftime("%d/%m/%Y"))
+        if action.echeance
+        else ""
+    )
+    notify(
+        [action.responsable],
+        titre=_("Action du plan d'amélioration confiée : {titre}").format(titre=action.titre)[
+            :200
+        ],
+        message=_("{actor} vous a confié l'action « {titre} ».").format(
+            actor=actor, titre=action.titre
+        )
+        + echeance,
+        url=url,
+        dossier=dossier,
+    )
+
+
+@transaction.atomic
+def create_action(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    titre: str,
+    criteres: Iterable[Critere],
+    description: str = "",
+    responsable: Any = None,
+    echeance: date | None = None,
+    priorite: str = Action.Priorite.MOYENNE,
+    statut: str = Action.Statut.A_FAIRE,
+    avancement: int | None = None,
+    element_source: Element | None = None,
+    origine: str = Action.Origine.MANUELLE,
+) -> Action:
+    locked, plan = _lock_for_edit(actor, dossier)
+    criteres = list(criteres)
+    titre, description = titre.strip(), description.strip()
+    _validate(
+        locked,
+        titre=titre,
+        description=description,
+        criteres=criteres,
+        responsable=responsable,
+        priorite=priorite,
+        statut=statut,
+        avancement=avancement,
+        element_source=element_source,
+    )
+    action = Action.objects.create(
+        plan=plan,
+        titre=titre,
+        description=description,
+        element_source=element_source,
+        responsable=responsable,
+        echeance=echeance,
+        priorite=priorite,
+        statut=statut,
+        avancement=_progress(statut, avancement, None),
+        origine=origine,
+        created_by=actor,
+    )
+    action.criteres.set(criteres)
+    _notify_owner(actor, locked, action)
+    return action
+
+
+@transaction.atomic
+def update_action(
+    *,
+    actor: Any,
+    dossier: Dossier,
+    action: Action,
+    titre: str,
+    criteres: Iterable[Critere],
+    description: str = "",
+    responsable: Any = None,
+    echeance: date | None = None,
+    priorite: str = Action.Priorite.MOYENNE,
+    statut: str = Action.Statut.A_FAIRE,
+    avancement: int | None = None,
+    element_source: Element | None = None,
+    expected_version: str | None = None,
+) -> Action:
+    """Save the edited action. With `expected_version` (the token of `action_version` sent by
+    the form), a save made by somebody else in between raises ActionConflict instead of being
+    overwritten."""
+    locked, plan = _lock_for_edit(actor, dossier)
+    current = (
+        Action.objects.select_for_update()
+        .select_related("responsable")
+        .filter(pk=action.pk, plan=plan)
+        .first()
+    )
+    if current is None:
+        raise ValidationError(_("Cette action n'existe plus : elle a été supprimée."))
+    if expected_version and expected_version != action_version(current):
+        raise ActionConflict(current)
+    criteres = list(criteres)
+    titre, description = titre.strip(), description.strip()
+    _validate(
+        locked,
+        titre=titre,
+        description=description,
+        criteres=criteres,
+        responsable=responsable,
+        priorite=priorite,
+        statut=statut,
+        avancement=avancement,
+        element_source=element_source,
+    )
+    previous_owner = current.responsable_id
+    current.avancement = _progress(statut, avancement, current)
+    current.titre, current.description = titre, description
+    current.responsable, current.echeance = responsable, echeance
+    current.priorite, current.statut = priorite, statut
+    current.element_source = element_source
+    current.save()
+    current.criteres.set(criteres)
+    if current.responsable_id != previous_owner:
+        _notify_owner(actor, locked, current)
+    return current
+
+
+@transaction.atomic
+def delete_action(*, actor: Any, dossier: Dossier, action: Action) -> None:
+    _locked, plan = _lock_for_edit(actor, dossier)
+    Action.objects.filter(pk=action.pk, plan=plan).delete()
+
+
+@transaction.atomic
+def accept_suggestion(*, actor: Any, dossier: Dossier, element: Element) -> Action:
+    """Create the action suggested by an element rated 1 or 2: titled from the element, linked
+    to its criterion, high priority for level 1 and medium for level 2. Under the dossier lock,
+    so that a double click creates one action, not two."""
+    locked, plan = _lock_for_edit(actor, dossier)
+    suggestion = get_suggestion(locked, element.pk)
+    if suggestion is None:
+        if Action.objects.filter(plan=plan, element_source=element).exists():
+            raise ValidationError(
+                _("Une action répond déjà à l'élément {code}.").format(code=element.code)
+            )
+        raise ValidationError(
+            _(
+                "L'élément {code} n'appelle pas d'action suggérée : il n'est pas évalué "
+                "« 1 » ou « 2 » dans l'auto-évaluation."
+            ).format(code=element.code)
+        )
+    niveau = suggestion.reponse.niveau
+    assert niveau is not None
+    return create_action(
+        actor=actor,
+        dossier=locked,
+        titre=suggested_title(element),
+        description=suggested_description(element, niveau.libelle),
+        criteres=[suggestion.critere],
+        priorite=SUGGESTION_LEVELS[niveau.code],
+        element_source=element,
+        origine=Action.Origine.SUGGESTION,
+    )
+
+
+def prefill_from_query(dossier: Dossier, params: Any) -> dict[str, Any]:
+    """Initial values of the new-action form from `?critere=<code>&element=<code>` (the
+    "Personnaliser" link of a suggestion). Unknown codes are ignored."""
+    from .selectors import plan_criteres, plan_elements
+
+    initial: dict[str, Any] = {}
+    element_code = (params.get("element") or "").strip()
+    critere_code = (params.get("critere") or "").strip()
+    element = (
+        plan_elements(dossier).select_related("critere").filter(code=element_code).first()
+        if element_code
+        else None
+    )
+    critere = element.critere if element else None
+    if critere is None and critere_code:
+        critere = plan_criteres(dossier).filter(code=critere_code).first()
+    if critere is not None:
+        initial["criteres"] = [critere.pk]
+    if element is not None:
+        initial["element_source"] = element.pk
+        initial["titre"] = suggested_title(element)
+        reponse = reponse_for(dossier, element)
+        niveau = reponse.niveau if reponse else None
+        if niveau is not None:
+            initial["description"] = suggested_description(element, niveau.libelle)
+            if niveau.code in SUGGESTION_LEVELS:
+                initial["priorite"] = SUGGESTION_LEVELS[niveau.code]
+    return initial
