@@ -49,10 +49,13 @@ PLAN = {
 
 def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> None:
     referentiel = dossier.campagne.referentiel
-    niveaux = {n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_id)}
+    niveaux = {
+        n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_id)
+    }
     reponses = list(
         Reponse.objects.filter(autoevaluation__dossier=dossier)
-        .select_related("element").order_by("element__ordre")
+        .select_related("element")
+        .order_by("element__ordre")
     )
     count = round(len(reponses) * share)
     now = timezone.now()
@@ -60,10 +63,12 @@ def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> Non
         r.niveau = niveaux[rng.choice(["1", "2", "3", "3", "3", "4", "4"])]
         r.justification = rng.choice(JUSTIFICATIONS)
         r.version, r.updated_by, r.updated_at = 1, actor, now
-    Reponse.objects.bulk_update(reponses[:count],
-                                ["niveau", "justification", "version", "updated_by", "updated_at"])
-    syntheses = list(SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
-                     .order_by("critere__ordre"))
+    Reponse.objects.bulk_update(
+        reponses[:count], ["niveau", "justification", "version", "updated_by", "updated_at"]
+    )
+    syntheses = list(
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier).order_by("critere__ordre")
+    )
     done = round(len(syntheses) * share)
     for s in syntheses[:done]:
         s.synthese = rng.choice(SYNTHESES)
@@ -78,20 +83,32 @@ def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> Non
 
 def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
     """Move a demo dossier along the workflow as the demo would have lived it."""
-    order = [Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION,
-             Dossier.Etat.AUDIT_A_PLANIFIER]
+    order = [
+        Dossier.Etat.AUTOEVALUATION,
+        Dossier.Etat.PLAN_AMELIORATION,
+        Dossier.Etat.AUDIT_A_PLANIFIER,
+    ]
     if order.index(target) >= 1:
         take_snapshot(dossier, None)
-        workflow._move(dossier, None, "submit_autoevaluation", Dossier.Etat.PLAN_AMELIORATION,
-                       "Données de démonstration")
+        workflow._move(
+            dossier,
+            None,
+            "submit_autoevaluation",
+            Dossier.Etat.PLAN_AMELIORATION,
+            "Données de démonstration",
+        )
         plan, _ = PlanAmelioration.objects.get_or_create(dossier=dossier)
-        weak = (Reponse.objects.filter(autoevaluation__dossier=dossier, niveau__code__in=["1", "2"])
-                .select_related("element__critere")[:3])
+        weak = Reponse.objects.filter(
+            autoevaluation__dossier=dossier, niveau__code__in=["1", "2"]
+        ).select_related("element__critere")[:3]
         for i, r in enumerate(weak):
             action = Action.objects.create(
-                plan=plan, titre=f"Améliorer : {r.element.texte[:80]}",
-                element_source=r.element, origine=Action.Origine.SUGGESTION,
-                priorite=Action.Priorite.HAUTE if r.niveau and r.niveau.code == "1"
+                plan=plan,
+                titre=f"Améliorer : {r.element.texte[:80]}",
+                element_source=r.element,
+                origine=Action.Origine.SUGGESTION,
+                priorite=Action.Priorite.HAUTE
+                if r.niveau and r.niveau.code == "1"
                 else Action.Priorite.MOYENNE,
                 echeance=dt.date.today() + dt.timedelta(days=60 * (i + 1)),
                 statut=rng.choice([Action.Statut.A_FAIRE, Action.Statut.EN_COURS]),
@@ -114,10 +131,14 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
         return campagne  # already seeded: leave people's demo work alone
     today = dt.date.today()
     campagne = create_campagne(
-        actor=admin, nom=CAMPAGNE, referentiel=referentiel,
+        actor=admin,
+        nom=CAMPAGNE,
+        referentiel=referentiel,
         date_ouverture=today - dt.timedelta(days=30),
         date_cloture_autoevaluation=today + dt.timedelta(days=60),
-        delai_reponse_jours=30, validite_label_annees=3, ecart_majeur_bloquant=True,
+        delai_reponse_jours=30,
+        validite_label_annees=3,
+        ecart_majeur_bloquant=True,
     )
     structures = list(Structure.objects.filter(code__in=PLAN).order_by("code"))
     open_campagne(actor=admin, campagne=campagne, structures=structures)
@@ -125,7 +146,9 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
     for structure in structures:
         target, share = PLAN[structure.code]
         dossier = Dossier.objects.get(campagne=campagne, structure=structure)
-        _fill(dossier, share, rng, users.get("referent") if structure.code == "ml-paris-est" else None)
+        _fill(
+            dossier, share, rng, users.get("referent") if structure.code == "ml-paris-est" else None
+        )
         _advance(dossier, target, rng)
     # The demo contributor has two criteria to work on.
     paris = Dossier.objects.get(campagne=campagne, structure__code="ml-paris-est")

@@ -37,6 +37,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "campagnes/dossier_detail.html",
         {
             "dossier": dossier,
+            "tab": "accueil",
             "caps": caps,
             "progress": progress,
             "todo": todo[:8],
@@ -58,6 +59,7 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
         "campagnes/dossier_history.html",
         {
             "dossier": dossier,
+            "tab": "historique",
             "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk"),
             "snapshots": snapshots,
         },
