@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser migrate demo lint typecheck lock check-fixture clean
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -17,6 +17,13 @@ $(STAMP): requirements/dev.txt
 	touch $@
 
 install: $(STAMP)
+
+## Debian's Chromium for the browser tests (a tool's own browser download cannot work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
+	  else echo "Chromium absent (sudo apt-get install chromium) : les parcours navigateur seront ignorés."; fi; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -31,7 +38,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
-test: install
+test: install browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy accounts structures referentiel labelml
 	$(BIN)/python manage.py check
