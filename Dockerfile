@@ -1,6 +1,6 @@
 FROM python:3.11-slim-bookworm
 # WeasyPrint needs Pango; fonts are installed so that PDFs render the same everywhere.
-RUN apt-get update && apt-get install -y --no-install-recommends \
+RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 \
         libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core procps \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Subquery
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,7 @@ class SecurityProfile:
     is_auditeur: bool
     is_commission: bool
     has_totp: bool
+    unread_notifications: int = 0
 
     @property
     def requires_two_factor(self) -> bool:
@@ -28,6 +29,7 @@ def security_profile(user: Any) -> SecurityProfile:
     from allauth.mfa.models import Authenticator
 
     from accounts.models import User
+    from notifications.models import Notification
     from structures.models import Auditeur, Membership, MembreCommission
     from structures.roles import Role
 
@@ -44,8 +46,16 @@ def security_profile(user: Any) -> SecurityProfile:
             _totp=Exists(
                 Authenticator.objects.filter(user=OuterRef("pk"), type=Authenticator.Type.TOTP)
             ),
+            # The header's unread count rides along: no query of its own on every page.
+            _unread=Subquery(
+                Notification.objects.filter(destinataire=OuterRef("pk"), lu_le__isnull=True)
+                .order_by()
+                .values("destinataire")
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
+            ),
         )
-        .values("_admin", "_auditeur", "_commission", "_totp")
+        .values("_admin", "_auditeur", "_commission", "_totp", "_unread")
         .first()
     ) or {"_admin": False, "_auditeur": False, "_commission": False, "_totp": False}
     profile = SecurityProfile(
@@ -53,6 +63,7 @@ def security_profile(user: Any) -> SecurityProfile:
         is_auditeur=bool(row["_auditeur"]),
         is_commission=bool(row["_commission"]),
         has_totp=bool(row["_totp"]),
+        unread_notifications=row.get("_unread") or 0,
     )
     user.__dict__["_security_profile"] = profile
     return profile

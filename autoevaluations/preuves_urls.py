@@ -1,10 +1,11 @@
 # Routes of evidence files, mounted under /dossiers/<pk>/preuves/ (see campagnes/urls.py).
-from django.http import Http404
 from django.urls import path
 
+from . import preuves_views as views
 
-def _todo(request, pk):  # type: ignore[no-untyped-def]  # replaced by the real views
-    raise Http404
-
-
-urlpatterns = [path("", _todo, name="preuve_list")]
+urlpatterns = [
+    path("", views.preuve_list, name="preuve_list"),
+    path("ajouter/", views.preuve_add, name="preuve_add"),
+    path("<int:preuve_pk>/telecharger/", views.preuve_download, name="preuve_download"),
+    path("<int:preuve_pk>/supprimer/", views.preuve_delete, name="preuve_delete"),
+]

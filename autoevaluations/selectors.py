@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, Q
+from django.db.models import Avg, Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
 
@@ -209,20 +209,20 @@ class CriterePage:
 def critere_page(dossier: Dossier, code: str) -> CriterePage:
     """Everything the page of one criterion shows, in a fixed number of queries."""
     referentiel = dossier.campagne.referentiel
+    # One query for the criteria (the page links to the previous and next one) with their
+    # sections; the chosen one then gets its elements and help prefetched.
     criteres = list(
-        Critere.objects.filter(referentiel=referentiel).only("pk", "code", "titre", "ordre")
+        Critere.objects.filter(referentiel=referentiel).select_related("section", "section__parent")
     )
     index = next((i for i, c in enumerate(criteres) if c.code == code), None)
     if index is None:
         raise Http404("Critère introuvable.")
-    critere = (
-        Critere.objects.select_related("section", "section__parent")
-        .prefetch_related(
-            Prefetch("elements", queryset=Element.objects.prefetch_related("sous_elements")),
-            Prefetch("aides", queryset=Aide.objects.order_by("ordre")),
-            "fiches",
-        )
-        .get(pk=criteres[index].pk)
+    critere = criteres[index]
+    prefetch_related_objects(
+        [critere],
+        Prefetch("elements", queryset=Element.objects.prefetch_related("sous_elements")),
+        Prefetch("aides", queryset=Aide.objects.order_by("ordre")),
+        "fiches",
     )
     elements = list(critere.elements.all())
     reponses = {

@@ -146,6 +146,8 @@ def _save_response(
         )
         if kind == "reponse":
             context.update(element=obj.element, reponse=context["page"].reponses[obj.element_id])
+        else:
+            context.update(synthese=context["page"].synthese)
         response = render(request, template, context, status=409)
         return reswap(retarget(response, f"#{kind}-block-{obj.pk}"), "outerHTML")
     if conflicts:

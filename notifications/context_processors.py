@@ -1,13 +1,10 @@
 from django.http import HttpRequest
 
-from .models import Notification
+from accounts.selectors import security_profile
 
 
 def unread(request: HttpRequest) -> dict[str, int]:
+    """The unread count comes with the request's security profile: no query of its own."""
     if not request.user.is_authenticated:
         return {}
-    return {
-        "notifications_non_lues": Notification.objects.filter(
-            destinataire_id=request.user.pk, lu_le__isnull=True
-        ).count()
-    }
+    return {"notifications_non_lues": security_profile(request.user).unread_notifications}
