@@ -4,6 +4,7 @@ without JavaScript the same forms post normally and the page is rendered again."
 
 from __future__ import annotations
 
+from pathlib import PurePath
 from typing import Any
 
 from django.contrib import messages
@@ -388,3 +389,31 @@ def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpRespo
             "rows": rows,
         },
     )
+
+
+@login_required
+def fiche_download(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Methodological sheets are guidance of a published référentiel: any logged-in member of
+    the network may read them, like the référentiel itself."""
+    from django.http import FileResponse
+
+    from referentiel.selectors import referentiels_for_user
+
+    from .models import FicheMethodologique
+
+    fiche = (
+        FicheMethodologique.objects.filter(
+            pk=pk, critere__referentiel__in=referentiels_for_user(request.user)
+        )
+        .exclude(fichier="")
+        .first()
+    )
+    if fiche is None:
+        raise Http404("Fiche introuvable.")
+    response = FileResponse(
+        fiche.fichier.open("rb"),
+        as_attachment=True,
+        filename=f"{fiche.titre}{PurePath(fiche.fichier.name).suffix}",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -2,6 +2,7 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
+from autoevaluations import views as autoevaluations_views
 from structures import views as structures_views
 
 # The admin logs in through allauth, so two-factor authentication applies there too.
@@ -19,4 +20,5 @@ urlpatterns = [
     path("campagnes/", include("campagnes.campagne_urls")),
     path("dossiers/", include("campagnes.urls")),
     path("notifications/", include("notifications.urls")),
+    path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]
