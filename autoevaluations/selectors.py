@@ -123,7 +123,9 @@ def dossier_progress(dossier: Dossier) -> Progress:
             score=Avg("niveau__valeur", filter=rated_q() & Q(niveau__valeur__isnull=False)),
         )
     )
-    by_critere = {row["element__critere_id"]: row for row in stats_rows}
+    by_critere: dict[int, dict[str, Any]] = {
+        row["element__critere_id"]: dict(row) for row in stats_rows
+    }
     done = set(
         SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
         .exclude(synthese="")
@@ -131,7 +133,7 @@ def dossier_progress(dossier: Dossier) -> Progress:
     )
     stats = []
     for c in criteres:
-        row = by_critere.get(c.pk, {})
+        row: dict[str, Any] = by_critere.get(c.pk, {})
         score = row.get("score")
         stats.append(
             CritereStats(
@@ -143,8 +145,8 @@ def dossier_progress(dossier: Dossier) -> Progress:
             )
         )
     by_section: dict[int, list[CritereStats]] = {}
-    for s in stats:
-        by_section.setdefault(s.critere.section_id, []).append(s)
+    for st in stats:
+        by_section.setdefault(st.critere.section_id, []).append(st)
     nodes = {s.pk: SectionStats(s, by_section.get(s.pk, [])) for s in sections}
     roots = []
     for s in sections:
@@ -243,7 +245,7 @@ def critere_page(dossier: Dossier, code: str) -> CriterePage:
             "element", "ajoute_par"
         )
     )
-    niveaux = list(Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_id))
+    niveaux = list(Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_pk))
     return CriterePage(
         critere=critere,
         elements=elements,

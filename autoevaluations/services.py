@@ -81,8 +81,8 @@ def save_reponse_field(
         niveau = None
         if valeur:
             niveau = Niveau.objects.filter(
-                pk=valeur if str(valeur).isdigit() else None,
-                echelle_id=dossier.campagne.referentiel.echelle_autoevaluation_id,
+                pk=int(valeur) if str(valeur).isdigit() else 0,
+                echelle_id=dossier.campagne.referentiel.echelle_autoevaluation_pk,
             ).first()
             if niveau is None:
                 raise ValidationError("Niveau inconnu pour cette échelle.")

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
@@ -304,7 +304,7 @@ def assign_contributeur(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> 
         user = (
             get_user_model()
             .objects.filter(
-                pk=user_id if str(user_id).isdigit() else None,
+                pk=int(user_id) if str(user_id).isdigit() else 0,
                 memberships__structure_id=dossier.structure_id,
             )
             .first()
@@ -392,11 +392,9 @@ def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpRespo
 
 
 @login_required
-def fiche_download(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def fiche_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
     """Methodological sheets are guidance of a published référentiel: any logged-in member of
     the network may read them, like the référentiel itself."""
-    from django.http import FileResponse
-
     from referentiel.selectors import referentiels_for_user
 
     from .models import FicheMethodologique
@@ -413,7 +411,7 @@ def fiche_download(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     response = FileResponse(
         fiche.fichier.open("rb"),
         as_attachment=True,
-        filename=f"{fiche.titre}{PurePath(fiche.fichier.name).suffix}",
+        filename=f"{fiche.titre}{PurePath(str(fiche.fichier.name)).suffix}",
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response

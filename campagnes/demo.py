@@ -50,7 +50,7 @@ PLAN = {
 def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> None:
     referentiel = dossier.campagne.referentiel
     niveaux = {
-        n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_id)
+        n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_pk)
     }
     reponses = list(
         Reponse.objects.filter(autoevaluation__dossier=dossier)
@@ -83,7 +83,7 @@ def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> Non
 
 def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
     """Move a demo dossier along the workflow as the demo would have lived it."""
-    order = [
+    order: list[str] = [
         Dossier.Etat.AUTOEVALUATION,
         Dossier.Etat.PLAN_AMELIORATION,
         Dossier.Etat.AUDIT_A_PLANIFIER,

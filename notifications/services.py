@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -28,7 +29,7 @@ def notify(
         for u in unique.values()
     )
     for n in notifications:
-        transaction.on_commit(lambda pk=n.pk: send_notification_email.delay(pk))
+        transaction.on_commit(partial(send_notification_email.delay, n.pk))
     return notifications
 
 

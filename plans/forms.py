@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.models import Dossier
-from referentiel.models import Critere
+from referentiel.models import Critere, Element
 
 from .models import Action
 from .selectors import plan_criteres, plan_elements, structure_members
@@ -92,22 +92,22 @@ class ActionForm(forms.Form):
         min_value=0,
         max_value=100,
         widget=forms.NumberInput(attrs={"step": 5}),
-        help_text=_("Une action passée à « Fait » est à 100 %, sauf si vous indiquez un autre "
-                    "avancement."),
+        help_text=_(
+            "Une action passée à « Fait » est à 100 %, sauf si vous indiquez un autre avancement."
+        ),
         error_messages={
             "invalid": _("L'avancement est un pourcentage entre 0 et 100."),
             "min_value": _("L'avancement est un pourcentage entre 0 et 100."),
             "max_value": _("L'avancement est un pourcentage entre 0 et 100."),
         },
     )
-    element_source = forms.ModelChoiceField(
-        queryset=None,  # set in __init__
+    element_source: forms.ModelChoiceField[Element] = forms.ModelChoiceField(
+        queryset=Element.objects.none(),  # set in __init__
         required=False,
         widget=forms.HiddenInput,
         error_messages={
             "invalid_choice": _(
-                "L'élément d'appréciation d'origine n'appartient pas au référentiel de la "
-                "campagne."
+                "L'élément d'appréciation d'origine n'appartient pas au référentiel de la campagne."
             )
         },
     )

@@ -40,7 +40,7 @@ def actions_qs(dossier: Dossier) -> QuerySet[Action]:
     """The dossier's actions with what a list shows: two queries whatever their number."""
     return (
         Action.objects.filter(plan__dossier=dossier)
-        .select_related("responsable", "element_source")
+        .select_related("responsable", "element_source", "created_by")
         .prefetch_related(
             Prefetch("criteres", queryset=Critere.objects.only("pk", "code", "titre", "ordre"))
         )
@@ -71,8 +71,7 @@ def structure_members(dossier: Dossier) -> QuerySet[Any]:
         get_user_model()
         .objects.filter(is_active=True, memberships__structure_id=dossier.structure_id)
         .order_by("last_name", "first_name", "email")
-        .distinct()
-    )
+    )  # one membership per user and structure: no duplicates, no DISTINCT needed
 
 
 # Filters of the plan page --------------------------------------------------------------------
@@ -219,8 +218,9 @@ def _suggested_reponses(dossier: Dossier) -> QuerySet[Reponse]:
 
 def suggestions(dossier: Dossier) -> list[Suggestion]:
     """Elements rated 1 or 2 in the self-assessment (and confirmed) that no action of the plan
-    addresses yet, in the référentiel's order. One query."""
-    return [Suggestion(r.element, r) for r in _suggested_reponses(dossier)]
+    addresses yet, in the référentiel's order, with their sous-éléments. Two queries."""
+    reponses = _suggested_reponses(dossier).prefetch_related("element__sous_elements")
+    return [Suggestion(r.element, r) for r in reponses]
 
 
 def suggestion_count(dossier: Dossier) -> int:

@@ -28,6 +28,7 @@ from structures.roles import Capability
 
 from .models import Action, PlanAmelioration
 from .selectors import SUGGESTION_LEVELS, get_suggestion, reponse_for
+from .text import shorten
 
 TITLE_MAX = 200
 SUGGESTED_TITLE_CHARS = 150
@@ -53,16 +54,6 @@ def suggested_title(element: Element) -> str:
     first = re.split(r"(?<=[.!?])\s|\n", (element.texte or "").strip(), maxsplit=1)[0]
     first = " ".join(first.split()).rstrip(" :;,.")
     return shorten(first, SUGGESTED_TITLE_CHARS) or element.code
-
-
-def shorten(text: str, limit: int) -> str:
-    """`text` if it fits in `limit` characters, else cut at the last word boundary with "…"."""
-    if len(text) <= limit:
-        return text
-    cut = text[: limit - 1]
-    if " " in cut:
-        cut = cut.rsplit(" ", 1)[0]
-    return cut.rstrip(" ,;:(-–") + "…"
 
 
 def suggested_description(element: Element, niveau_label: str) -> str:
@@ -190,9 +181,7 @@ def _notify_owner(actor: Any, dossier: Dossier, action: Action) -> None:
     )
     notify(
         [action.responsable],
-        titre=_("Action du plan d'amélioration confiée : {titre}").format(titre=action.titre)[
-            :200
-        ],
+        titre=_("Action du plan d'amélioration confiée : {titre}").format(titre=action.titre)[:200],
         message=_("{actor} vous a confié l'action « {titre} ».").format(
             actor=actor, titre=action.titre
         )
@@ -343,6 +332,55 @@ def accept_suggestion(*, actor: Any, dossier: Dossier, element: Element) -> Acti
         element_source=element,
         origine=Action.Origine.SUGGESTION,
     )
+
+
+@transaction.atomic
+def add_followup_action(
+    *,
+    dossier: Dossier,
+    titre: str,
+    criteres: Iterable[Critere],
+    origine: str,
+    echeance: date | None = None,
+    description: str = "",
+    actor: Any = None,
+) -> Action:
+    """A follow-up action added by the workflow after the plan's editing window (SPEC §3, §5):
+    the answer to an audit gap (`origine="ecart"`) or the lifting of a reservation
+    (`origine="reserve"`). For the audit and commission services, which check their own
+    actor's rights: no EDIT_PLAN check here."""
+    if origine not in (Action.Origine.ECART, Action.Origine.RESERVE):
+        raise ValueError(f"Origine de suivi inconnue : {origine!r}")
+    locked = (
+        Dossier.objects.select_for_update()
+        .select_related("structure", "campagne")
+        .get(pk=dossier.pk)
+    )
+    plan = ensure_plan(locked)
+    criteres = list(criteres)
+    titre, description = titre.strip(), description.strip()
+    _validate(
+        locked,
+        titre=titre,
+        description=description,
+        criteres=criteres,
+        responsable=None,
+        priorite=Action.Priorite.HAUTE,
+        statut=Action.Statut.A_FAIRE,
+        avancement=0,
+        element_source=None,
+    )
+    action = Action.objects.create(
+        plan=plan,
+        titre=titre,
+        description=description,
+        echeance=echeance,
+        priorite=Action.Priorite.HAUTE,
+        origine=origine,
+        created_by=actor,
+    )
+    action.criteres.set(criteres)
+    return action
 
 
 def prefill_from_query(dossier: Dossier, params: Any) -> dict[str, Any]:

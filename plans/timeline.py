@@ -15,20 +15,20 @@ from datetime import date, timedelta
 from math import ceil
 
 from django.utils import timezone
-from django.utils.text import Truncator
 
 from .models import Action
 from .selectors import is_overdue
+from .text import shorten
 
 WIDTH = 1000
 LABEL_WIDTH = 300  # left column: the action titles
 CHART_X = LABEL_WIDTH + 10
 CHART_WIDTH = WIDTH - CHART_X - 10
 HEADER = 34
-ROW_HEIGHT = 26
+ROW_HEIGHT = 28
 BAR_HEIGHT = 14
 MAX_TICK_LABELS = 12
-LABEL_CHARS = 38
+LABEL_CHARS = 36
 
 
 @dataclass
@@ -57,7 +57,7 @@ class Row:
 
     @property
     def text_y(self) -> float:
-        return self.y + ROW_HEIGHT / 2 + 4
+        return self.y + ROW_HEIGHT / 2 + 5
 
     @property
     def milestone_points(self) -> str:
@@ -86,6 +86,8 @@ class Gantt:
     label_width: int = LABEL_WIDTH
     chart_x: int = CHART_X
     header: int = HEADER
+    row_height: int = ROW_HEIGHT
+    bar_height: int = BAR_HEIGHT
 
     @property
     def height(self) -> int:
@@ -155,7 +157,7 @@ def build_gantt(actions: list[Action], today: date | None = None) -> Gantt:
                 done_width=round(bar_width * action.avancement / 100, 1),
                 milestone=start == end,
                 overdue=is_overdue(action, today),
-                label=Truncator(action.titre).chars(LABEL_CHARS),
+                label=shorten(action.titre, LABEL_CHARS),
             )
         )
     return gantt

@@ -9,9 +9,7 @@ urlpatterns = [
     path("actions/<int:action_pk>/", views.action_edit, name="plan_action_edit"),
     path("actions/<int:action_pk>/supprimer/", views.action_delete, name="plan_action_delete"),
     path("suggestions/", views.suggestion_list, name="plan_suggestions"),
-    path(
-        "suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"
-    ),
+    path("suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"),
     path("calendrier/", views.plan_timeline, name="plan_timeline"),
     path("soumettre/", views.plan_submit, name="plan_submit"),
 ]

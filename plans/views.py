@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from campagnes import workflow
 from campagnes.models import Dossier
-from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from campagnes.selectors import EDITABLE_PLAN, dossier_capabilities, get_dossier_for_user
 from structures.roles import Capability
 
 from . import selectors, services
@@ -56,6 +56,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuts": Action.Statut.choices,
             "priorites": Action.Priorite.choices,
             "can_edit": can_edit,
+            "plan_locked": dossier.etat not in EDITABLE_PLAN,
             "suggestion_count": selectors.suggestion_count(dossier) if can_edit else None,
             "can_submit": Capability.SUBMIT in caps
             and dossier.etat == Dossier.Etat.PLAN_AMELIORATION,
@@ -86,7 +87,9 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("plan_detail", pk=dossier.pk)
     else:
-        form = ActionForm(dossier=dossier, initial=services.prefill_from_query(dossier, request.GET))
+        form = ActionForm(
+            dossier=dossier, initial=services.prefill_from_query(dossier, request.GET)
+        )
     return _render_form(request, dossier, form, None)
 
 
@@ -212,8 +215,10 @@ def suggestion_accept(request: HttpRequest, pk: int, element_pk: int) -> HttpRes
     else:
         messages.success(
             request,
-            _("Action « {titre} » créée pour l'élément {code} : précisez son responsable et son "
-              "échéance.").format(titre=action.titre, code=element.code),
+            _(
+                "Action « {titre} » créée pour l'élément {code} : précisez son responsable et son "
+                "échéance."
+            ).format(titre=action.titre, code=element.code),
         )
     return redirect("plan_suggestions", pk=dossier.pk)
 
@@ -254,6 +259,6 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request,
-            _("Plan d'amélioration soumis. Vous pouvez maintenant demander l'évaluation externe."),
+            _("Plan d'amélioration soumis. Prochaine étape : la demande d'évaluation externe."),
         )
     return redirect("plan_detail", pk=dossier.pk)

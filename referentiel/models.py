@@ -62,6 +62,11 @@ class Referentiel(models.Model):
         return self.statut == self.Statut.PUBLIE
 
     @property
+    def echelle_autoevaluation_pk(self) -> int:
+        assert self.echelle_autoevaluation_id is not None, "set by every import"
+        return self.echelle_autoevaluation_id
+
+    @property
     def label(self) -> str:
         return f"{self.code} v{self.version}"
 
