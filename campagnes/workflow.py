@@ -94,7 +94,6 @@ def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
     dossier moves on to the improvement plan."""
     from autoevaluations.selectors import missing_items
     from autoevaluations.services import take_snapshot
-
     from notifications.services import notify_structure
 
     with transaction.atomic():
