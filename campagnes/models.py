@@ -57,7 +57,11 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         granted = DossierUserObjectPermission.objects.filter(
             user=user, permission__codename="view_dossier"
         ).values("content_object_id")
-        q = models.Q(pk__in=granted)
+        # The lead auditors of a body see the audits of their body, to review them.
+        reviewed = Dossier.objects.filter(
+            audit__organisme__auditeurs__user=user, audit__organisme__auditeurs__est_referent=True
+        ).values("pk")
+        q = models.Q(pk__in=granted) | models.Q(pk__in=reviewed)
         if structures is not None:
             q |= models.Q(structure__in=structures.values("pk"))
         return self.filter(q)

@@ -17,6 +17,16 @@ from .models import Campagne, Dossier
 # sense while it is open, and so on. The view layer asks `dossier_capabilities`.
 EDITABLE_AUTOEVALUATION = {Dossier.Etat.AUTOEVALUATION}
 EDITABLE_PLAN = {Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION}
+AUDIT_STATES = {
+    Dossier.Etat.AUDIT_PLANIFIE,
+    Dossier.Etat.AUDIT_EN_COURS,
+    Dossier.Etat.REPONSE_STRUCTURE,
+    Dossier.Etat.EN_COMMISSION,
+    Dossier.Etat.LABELLISE,
+    Dossier.Etat.LABELLISE_SOUS_RESERVE,
+    Dossier.Etat.AJOURNE,
+    Dossier.Etat.REFUSE,
+}
 
 
 def dossiers_for_user(user: Any) -> QuerySet[Dossier]:
@@ -36,15 +46,38 @@ def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = Non
     return dossier
 
 
+def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
+    """What the audit assignment gives: the assigned auditor records findings, the lead
+    auditors of the body review the report. Both read the dossier."""
+    from audits.models import Audit
+
+    audit = Audit.objects.filter(dossier=dossier).select_related("auditeur").first()
+    if audit is None or not getattr(user, "is_authenticated", False):
+        return set()
+    caps: set[Capability] = set()
+    if audit.auditeur.user_id == user.pk:
+        caps |= {Capability.VIEW, Capability.RECORD_FINDINGS}
+    if audit.organisme.auditeurs.filter(user=user, est_referent=True).exists():
+        caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
+    return caps
+
+
 def dossier_capabilities(user: Any, dossier: Dossier) -> frozenset[Capability]:
-    """The member's capabilities on the dossier's structure, narrowed by the dossier's state."""
+    """The member's capabilities on the dossier's structure, narrowed by the dossier's state,
+    plus those of an audit assignment."""
     caps = set(capabilities_for(user, dossier.structure))
+    if dossier.etat in AUDIT_STATES:
+        caps |= audit_capabilities(user, dossier)
     if dossier.etat not in EDITABLE_AUTOEVALUATION:
         caps -= {Capability.EDIT_AUTOEVALUATION, Capability.EDIT_ASSIGNED}
     if dossier.etat not in EDITABLE_PLAN:
         caps.discard(Capability.EDIT_PLAN)
     if dossier.etat != Dossier.Etat.AUTOEVALUATION:
         caps.discard(Capability.UPLOAD_PREUVE)
+    if dossier.etat != Dossier.Etat.AUDIT_EN_COURS:
+        caps.discard(Capability.RECORD_FINDINGS)
+    if dossier.etat != Dossier.Etat.REPONSE_STRUCTURE:
+        caps.discard(Capability.ANSWER_CONSTATS)
     return frozenset(caps)
 
 

@@ -10,4 +10,5 @@ urlpatterns = [
     path("<int:pk>/autoevaluation/", include("autoevaluations.urls")),
     path("<int:pk>/preuves/", include("autoevaluations.preuves_urls")),
     path("<int:pk>/plan/", include("plans.urls")),
+    path("<int:pk>/audit/", include("audits.urls")),
 ]

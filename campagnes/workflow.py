@@ -193,3 +193,209 @@ def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
             message=f"Motif : {reason}",
         )
     return dossier
+
+
+# --- External audit (SPEC §6) -----------------------------------------------------------------
+
+
+def _audit_locked(dossier: Dossier) -> Any:
+    from audits.models import Audit
+
+    audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
+    if audit is None:
+        raise TransitionError("Aucune évaluation externe n'est planifiée pour ce dossier.")
+    return audit
+
+
+def assign_audit(
+    dossier: Dossier,
+    actor: Any,
+    *,
+    auditeur: Any,
+    date_debut: Any,
+    date_fin: Any,
+    sites: str = "",
+) -> Dossier:
+    """An administrator assigns the auditing body, the auditor, the dates and the sites. The
+    auditor gets read access to this dossier only (a guardian object permission)."""
+    from guardian.shortcuts import assign_perm
+
+    from audits.models import Audit, Constat
+    from notifications.services import notify, notify_structure
+    from structures.models import Membership
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
+        _require_state(dossier, [Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
+        structures = [dossier.structure_id, dossier.structure.parent_id]
+        if Membership.objects.filter(
+            user_id=auditeur.user_id, structure_id__in=structures
+        ).exists():
+            raise TransitionError(
+                f"{auditeur.user} est membre de {dossier.structure.nom} ou de son ARML : "
+                "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
+            )
+        if date_fin < date_debut:
+            raise TransitionError("Le dernier jour sur site doit suivre le premier.")
+        audit = Audit.objects.create(
+            dossier=dossier,
+            organisme=auditeur.organisme,
+            auditeur=auditeur,
+            date_debut=date_debut,
+            date_fin=date_fin,
+            sites=sites,
+        )
+        Constat.objects.bulk_create(
+            Constat(audit=audit, critere=c) for c in dossier.campagne.referentiel.criteres.all()
+        )
+        assign_perm("campagnes.view_dossier", auditeur.user, dossier)
+        _move(
+            dossier,
+            actor,
+            "assign_audit",
+            Etat.AUDIT_PLANIFIE,
+            f"{auditeur.user} ({auditeur.organisme}), du {date_debut:%d/%m/%Y} au "
+            f"{date_fin:%d/%m/%Y}",
+        )
+        notify(
+            [auditeur.user],
+            titre=f"Nouvelle mission : {dossier.structure.nom}",
+            message=f"Évaluation externe sur site du {date_debut:%d/%m/%Y} au "
+            f"{date_fin:%d/%m/%Y}. Sites : {sites or 'à préciser'}.",
+            url=f"/dossiers/{dossier.pk}/audit/",
+            dossier=dossier,
+        )
+        notify_structure(
+            dossier,
+            titre="Évaluation externe planifiée",
+            message=f"Auditeur : {auditeur.user} ({auditeur.organisme}), du "
+            f"{date_debut:%d/%m/%Y} au {date_fin:%d/%m/%Y}.",
+            include_arml=True,
+        )
+    return dossier
+
+
+def start_audit(dossier: Dossier, actor: Any) -> Dossier:
+    from audits.models import Audit
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        audit = _audit_locked(dossier)
+        if audit.auditeur.user_id != getattr(actor, "pk", None):
+            raise PermissionDenied("Seul l'auditeur désigné démarre l'évaluation.")
+        _require_state(dossier, [Etat.AUDIT_PLANIFIE], "démarrer l'évaluation")
+        audit.statut = Audit.Statut.EN_COURS
+        audit.save(update_fields=["statut"])
+        _move(dossier, actor, "start_audit", Etat.AUDIT_EN_COURS)
+    return dossier
+
+
+def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+    """The auditor submits the report to the lead auditor of the body; the findings lock."""
+    from audits.models import Audit
+    from audits.selectors import report_missing_items
+    from notifications.services import notify
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        audit = _audit_locked(dossier)
+        if audit.auditeur.user_id != getattr(actor, "pk", None):
+            raise PermissionDenied("Seul l'auditeur désigné soumet le rapport.")
+        _require_state(dossier, [Etat.AUDIT_EN_COURS], "soumettre le rapport")
+        if audit.statut not in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
+            raise TransitionError("Le rapport est déjà soumis à l'auditeur référent.")
+        missing = report_missing_items(audit)
+        if missing:
+            raise TransitionError(
+                f"Le rapport n'est pas complet : {len(missing)} point(s) à compléter.", missing
+            )
+        audit.statut = Audit.Statut.SOUMIS
+        audit.soumis_le = timezone.now()
+        audit.save(update_fields=["statut", "soumis_le"])
+        _log(dossier, actor, "submit_audit_report")
+        leads = [
+            a.user
+            for a in audit.organisme.auditeurs.filter(est_referent=True).select_related("user")
+        ]
+        notify(
+            leads,
+            titre=f"Rapport à relire : {dossier.structure.nom}",
+            message=f"{actor} a soumis son rapport d'évaluation externe.",
+            url=f"/dossiers/{dossier.pk}/audit/revue/",
+            dossier=dossier,
+        )
+    return dossier
+
+
+def _require_lead(actor: Any, audit: Any) -> None:
+    if not audit.organisme.auditeurs.filter(
+        user_id=getattr(actor, "pk", None), est_referent=True
+    ).exists():
+        raise PermissionDenied("Seul un auditeur référent de l'organisme relit les rapports.")
+
+
+def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier:
+    """The lead auditor returns the report with remarks; the auditor can edit it again."""
+    from audits.models import Audit, Revue
+    from notifications.services import notify
+
+    remarques = (remarques or "").strip()
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        audit = _audit_locked(dossier)
+        _require_lead(actor, audit)
+        if audit.statut != Audit.Statut.SOUMIS:
+            raise TransitionError("Seul un rapport soumis peut être renvoyé.")
+        if not remarques:
+            raise TransitionError(
+                "Indiquez vos remarques : l'auditeur en a besoin pour reprendre son rapport."
+            )
+        audit.statut = Audit.Statut.A_REVOIR
+        audit.save(update_fields=["statut"])
+        Revue.objects.create(
+            audit=audit, decision=Revue.Decision.RENVOYE, remarques=remarques, par=actor
+        )
+        _log(dossier, actor, "return_audit_report", remarques)
+        notify(
+            [audit.auditeur.user],
+            titre=f"Rapport renvoyé : {dossier.structure.nom}",
+            message=remarques,
+            url=f"/dossiers/{dossier.pk}/audit/",
+            dossier=dossier,
+        )
+    return dossier
+
+
+def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+    """The lead auditor validates: the findings are final and the structure answers the gaps."""
+    from audits.models import Audit, Revue
+    from notifications.services import notify, notify_structure
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        audit = _audit_locked(dossier)
+        _require_lead(actor, audit)
+        _require_state(dossier, [Etat.AUDIT_EN_COURS], "valider le rapport")
+        if audit.statut != Audit.Statut.SOUMIS:
+            raise TransitionError("Seul un rapport soumis peut être validé.")
+        audit.statut = Audit.Statut.VALIDE
+        audit.valide_le = timezone.now()
+        audit.valide_par = actor
+        audit.save(update_fields=["statut", "valide_le", "valide_par"])
+        Revue.objects.create(audit=audit, decision=Revue.Decision.VALIDE, par=actor)
+        _move(dossier, actor, "validate_audit_report", Etat.REPONSE_STRUCTURE)
+        delai = dossier.campagne.delai_reponse_jours
+        notify_structure(
+            dossier,
+            titre="Rapport d'évaluation externe disponible",
+            message=f"Répondez aux écarts dans les {delai} jours.",
+            include_arml=True,
+        )
+        notify(
+            [audit.auditeur.user],
+            titre=f"Rapport validé : {dossier.structure.nom}",
+            url=f"/dossiers/{dossier.pk}/audit/",
+            dossier=dossier,
+        )
+    return dossier

@@ -19,6 +19,7 @@ urlpatterns = [
     path("invitations/", include("structures.invitation_urls")),
     path("campagnes/", include("campagnes.campagne_urls")),
     path("dossiers/", include("campagnes.urls")),
+    path("audits/", include("audits.missions_urls")),
     path("notifications/", include("notifications.urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]

@@ -32,6 +32,9 @@ class Capability(StrEnum):
     ANSWER_CONSTATS = "answer_constats"
     COMMENT = "comment"
     ADMINISTER = "administer"
+    # Granted by an audit assignment, not by a structure role (see campagnes.selectors).
+    RECORD_FINDINGS = "record_findings"
+    REVIEW_AUDIT = "review_audit"
 
 
 _REFERENT = {
