@@ -1,7 +1,9 @@
 # Placeholder, replaced by the auditor's workspace views.
+from django.contrib.auth.decorators import login_required
 from django.http import Http404
 
 
+@login_required
 def _todo(request, pk, **kwargs):  # type: ignore[no-untyped-def]
     raise Http404
 

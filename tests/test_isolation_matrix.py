@@ -75,7 +75,19 @@ def foreign(referentiel_ml, network, settings, tmp_path):  # type: ignore[no-unt
     from autoevaluations.services import take_snapshot
 
     take_snapshot(dossier, None)
+    from audits.models import Audit, Constat
+    from tests.factories import AuditeurFactory
+
+    audit = Audit.objects.create(
+        dossier=dossier,
+        auditeur=(auditeur := AuditeurFactory()),
+        organisme=auditeur.organisme,
+        date_debut=dt.date.today(),
+        date_fin=dt.date.today(),
+    )
+    constat = Constat.objects.create(audit=audit, critere=reponse.element.critere)
     return {
+        "constat": constat,
         "structure": network["ml_b"],
         "dossier": dossier,
         "reponse": reponse,
@@ -103,6 +115,7 @@ def kwargs_for(name: str, route: str, objs: dict) -> dict:  # type: ignore[type-
         "element_pk": objs["element"].pk,
         "code": objs["critere"].code,
         "numero": 1,
+        "constat_pk": objs["constat"].pk,
     }
     for key, value in providers.items():
         if f":{key}>" in route or f"<{key}>" in route:
