@@ -100,7 +100,7 @@ def answer_gap(
     """The direction answers a gap (draft, then sent). Refused after the campaign's delay and
     once sent."""
     constat = (
-        Constat.objects.select_for_update()
+        Constat.objects.select_for_update(of=("self",))
         .select_related("audit__dossier__campagne", "niveau")
         .get(pk=constat.pk)
     )

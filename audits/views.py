@@ -1,11 +1,221 @@
-# Placeholder, replaced below.
+"""Administrator's assignment, the structure's answers to gaps, the comparison view and the
+auditors' missions list. The auditor's workspace is in views_auditeur.py."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.db.models import Avg
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+
+from autoevaluations import charts
+from autoevaluations.selectors import dossier_progress
+from campagnes import workflow
+from campagnes.models import Dossier
+from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from plans.models import Action
+from structures.roles import Capability
+
+from .forms import AssignationForm, ReponseEcartForm
+from .models import Audit, Constat
+from .selectors import audit_for_dossier, gap_deadline, missions_for_user
+from .selectors import gaps as gaps_of
+from .services import answer_gap as answer_gap_service
 
 
 @login_required
-def _todo(request, pk=None, **kwargs):  # type: ignore[no-untyped-def]
-    raise Http404
+def missions(request: HttpRequest) -> HttpResponse:
+    return render(request, "audits/missions.html", {"audits": missions_for_user(request.user)})
 
 
-assign = gaps = answer_gap = comparison = missions = _todo
+@login_required
+def assign(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
+    form = AssignationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            workflow.assign_audit(dossier, request.user, **form.cleaned_data)
+        except workflow.TransitionError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, "Évaluation externe planifiée ; l'auditeur et la structure sont prévenus."
+            )
+            return redirect("dossier_detail", pk=dossier.pk)
+    return render(
+        request,
+        "audits/assign.html",
+        {"dossier": dossier, "tab": "audit", "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _validated_audit(request: HttpRequest, dossier: Dossier) -> Audit:
+    audit = audit_for_dossier(dossier)
+    caps = dossier_capabilities(request.user, dossier)
+    # Before validation the report belongs to the auditing body; the structure sees it after.
+    if audit is None or (
+        audit.statut != Audit.Statut.VALIDE
+        and not caps & {Capability.RECORD_FINDINGS, Capability.REVIEW_AUDIT, Capability.ADMINISTER}
+    ):
+        raise Http404("Le rapport d'évaluation externe n'est pas encore disponible.")
+    return audit
+
+
+@login_required
+def gaps(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    audit = _validated_audit(request, dossier)
+    caps = dossier_capabilities(request.user, dossier)
+    actions = Action.objects.filter(plan__dossier=dossier).order_by("titre")
+    rows = [
+        (
+            c,
+            ReponseEcartForm(
+                instance=getattr(c, "reponse_ecart", None), actions=actions, prefix=f"c{c.pk}"
+            ),
+        )
+        for c in gaps_of(audit)
+    ]
+    return render(
+        request,
+        "audits/gaps.html",
+        {
+            "dossier": dossier,
+            "tab": "audit",
+            "audit": audit,
+            "rows": rows,
+            "deadline": gap_deadline(audit),
+            "can_answer": Capability.ANSWER_CONSTATS in caps,
+        },
+    )
+
+
+@login_required
+def answer_gap(request: HttpRequest, pk: int, constat_pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("audit_gaps", pk=dossier.pk)
+    audit = _validated_audit(request, dossier)
+    constat = get_object_or_404(
+        Constat.objects.select_related("critere"), pk=constat_pk, audit=audit
+    )
+    dossier = get_dossier_for_user(request.user, pk, Capability.ANSWER_CONSTATS)
+    actions = Action.objects.filter(plan__dossier=dossier)
+    form = ReponseEcartForm(
+        request.POST,
+        actions=actions,
+        prefix=f"c{constat.pk}",
+        instance=getattr(constat, "reponse_ecart", None),
+    )
+    if form.is_valid():
+        try:
+            answer_gap_service(
+                constat=constat,
+                actor=request.user,
+                action_corrective=form.cleaned_data["action_corrective"],
+                preuves=form.cleaned_data["preuves"],
+                action_plan=form.cleaned_data["action_plan"],
+                envoyer="envoyer" in request.POST,
+            )
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Réponse à l'écart du critère {constat.critere.code} "
+                + ("envoyée." if "envoyer" in request.POST else "enregistrée."),
+            )
+            return redirect(reverse("audit_gaps", args=[dossier.pk]) + f"#constat-{constat.pk}")
+    rows = [
+        (
+            c,
+            form
+            if c.pk == constat.pk
+            else ReponseEcartForm(
+                instance=getattr(c, "reponse_ecart", None), actions=actions, prefix=f"c{c.pk}"
+            ),
+        )
+        for c in gaps_of(audit)
+    ]
+    return render(
+        request,
+        "audits/gaps.html",
+        {
+            "dossier": dossier,
+            "tab": "audit",
+            "audit": audit,
+            "rows": rows,
+            "deadline": gap_deadline(audit),
+            "can_answer": True,
+        },
+        status=400,
+    )
+
+
+@login_required
+def comparison(request: HttpRequest, pk: int) -> HttpResponse:
+    """Self-assessment level vs audit finding, per criterion and by section (both on a 0–100
+    scale, since the two scales differ)."""
+    dossier = get_dossier_for_user(request.user, pk)
+    audit = _validated_audit(request, dossier)
+    referentiel = dossier.campagne.referentiel
+    auto_max = max((n.valeur or 0) for n in referentiel.echelle_autoevaluation.niveaux.all())
+    audit_max = max((n.valeur or 0) for n in referentiel.echelle_audit.niveaux.all())
+    progress = dossier_progress(dossier)
+    constats = {c.critere_id: c for c in audit.constats.select_related("niveau")}
+    rows = []
+    for st in progress.criteres:
+        constat = constats.get(st.critere.pk)
+        rows.append(
+            {
+                "critere": st.critere,
+                "auto": st.score,
+                "auto_pct": round(100 * st.score / auto_max) if st.score is not None else None,
+                "constat": constat,
+                "audit_pct": round(100 * constat.niveau.valeur / audit_max)
+                if constat and constat.niveau and constat.niveau.valeur is not None
+                else None,
+            }
+        )
+    by_section = (
+        audit.constats.filter(niveau__valeur__isnull=False)
+        .values("critere__section_id")
+        .annotate(m=Avg("niveau__valeur"))
+    )
+    audit_by_section = {r["critere__section_id"]: r["m"] for r in by_section}
+    leaves = progress.leaf_sections()
+    labels = [s.section.code for s in leaves]
+    auto_series = [(100 * s.score / auto_max) if s.score is not None else None for s in leaves]
+    audit_series = [
+        (100 * Decimal(str(audit_by_section[s.section.pk])) / audit_max)
+        if s.section.pk in audit_by_section
+        else None
+        for s in leaves
+    ]
+    radar = charts.radar_svg(
+        labels,
+        [
+            ("Auto-évaluation", auto_series, "#1d3f72"),
+            ("Évaluation externe", audit_series, "#b45309"),
+        ],
+        max_value=100,
+        title="Auto-évaluation et évaluation externe par partie (en % du maximum)",
+    )
+    return render(
+        request,
+        "audits/comparison.html",
+        {
+            "dossier": dossier,
+            "tab": "audit",
+            "audit": audit,
+            "rows": rows,
+            "radar": radar,
+            "sections": list(zip(leaves, auto_series, audit_series, strict=True)),
+        },
+    )

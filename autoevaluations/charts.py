@@ -22,6 +22,7 @@ def radar_svg(
     max_value: float = 4,
     size: int = 360,
     title: str = "Scores par partie",
+    rings: int | None = None,
 ) -> SafeString:
     """A radar chart: one axis per label, one polygon per (name, values, colour) series.
     A missing value is drawn at the centre. The SVG has a <title> and <desc> for screen
@@ -33,13 +34,15 @@ def radar_svg(
     radius = size / 2 - 60
     angles = [-math.pi / 2 + 2 * math.pi * i / n for i in range(n)]
     parts = []
-    for level in range(1, int(max_value) + 1):
-        r = radius * level / max_value
+    rings = rings or (int(max_value) if max_value <= 10 else 4)
+    for ring in range(1, rings + 1):
+        level = max_value * ring / rings
+        r = radius * ring / rings
         points = " ".join(f"{x:.1f},{y:.1f}" for x, y in (_point(cx, cy, r, a) for a in angles))
         parts.append(f'<polygon points="{points}" fill="none" stroke="#d5dbe3" stroke-width="1"/>')
         x, y = _point(cx, cy, r, -math.pi / 2)
         parts.append(
-            f'<text x="{x + 3:.1f}" y="{y - 2:.1f}" font-size="9" fill="#5c6570">{level}</text>'
+            f'<text x="{x + 3:.1f}" y="{y - 2:.1f}" font-size="9" fill="#5c6570">{level:g}</text>'
         )
     for label, angle in zip(labels, angles, strict=True):
         x, y = _point(cx, cy, radius, angle)

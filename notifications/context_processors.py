@@ -3,8 +3,12 @@ from django.http import HttpRequest
 from accounts.selectors import security_profile
 
 
-def unread(request: HttpRequest) -> dict[str, int]:
+def unread(request: HttpRequest) -> dict[str, int | bool]:
     """The unread count comes with the request's security profile: no query of its own."""
     if not request.user.is_authenticated:
         return {}
-    return {"notifications_non_lues": security_profile(request.user).unread_notifications}
+    profile = security_profile(request.user)
+    return {
+        "notifications_non_lues": profile.unread_notifications,
+        "is_auditeur": profile.is_auditeur,
+    }

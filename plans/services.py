@@ -261,7 +261,7 @@ def update_action(
     overwritten."""
     locked, plan = _lock_for_edit(actor, dossier)
     current = (
-        Action.objects.select_for_update()
+        Action.objects.select_for_update(of=("self",))
         .select_related("responsable")
         .filter(pk=action.pk, plan=plan)
         .first()

@@ -1,0 +1,56 @@
+from django import forms
+
+from structures.models import Auditeur
+
+from .models import ReponseEcart
+
+
+class AssignationForm(forms.Form):
+    auditeur = forms.ModelChoiceField(
+        label="Auditeur",
+        queryset=Auditeur.objects.select_related("user", "organisme"),
+        help_text="L'organisme d'évaluation est celui de l'auditeur.",
+    )
+    date_debut = forms.DateField(
+        label="Premier jour sur site", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_fin = forms.DateField(
+        label="Dernier jour sur site", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    sites = forms.CharField(
+        label="Sites à visiter",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=2000,
+    )
+
+    def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["auditeur"].label_from_instance = (  # type: ignore[attr-defined]
+            lambda a: f"{a.user} — {a.organisme}{' (référent)' if a.est_referent else ''}"
+        )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if (
+            data.get("date_debut")
+            and data.get("date_fin")
+            and data["date_fin"] < data["date_debut"]
+        ):
+            self.add_error("date_fin", "Le dernier jour sur site doit suivre le premier.")
+        return data
+
+
+class ReponseEcartForm(forms.ModelForm):
+    class Meta:
+        model = ReponseEcart
+        fields = ["action_corrective", "preuves", "action_plan"]
+        widgets = {
+            "action_corrective": forms.Textarea(attrs={"rows": 3, "maxlength": 10000}),
+            "preuves": forms.Textarea(attrs={"rows": 2, "maxlength": 10000}),
+        }
+
+    def __init__(self, *args, actions=None, **kwargs):  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.fields["action_plan"].queryset = actions  # type: ignore[attr-defined]
+        self.fields["action_plan"].required = False
