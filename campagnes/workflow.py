@@ -228,7 +228,7 @@ def assign_audit(
         dossier = _locked(dossier)
         _require(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
         _require_state(dossier, [Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
-        structures = [dossier.structure_id, dossier.structure.parent_id]
+        structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
         if Membership.objects.filter(
             user_id=auditeur.user_id, structure_id__in=structures
         ).exists():
