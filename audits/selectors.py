@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from campagnes.models import Dossier
 from campagnes.workflow import MissingItem
@@ -53,7 +54,9 @@ def gap_deadline(audit: Audit) -> dt.date | None:
     """The structure answers the gaps within the campaign's delay after validation."""
     if audit.valide_le is None:
         return None
-    return audit.valide_le.date() + dt.timedelta(days=audit.dossier.campagne.delai_reponse_jours)
+    # The validation day as lived in France, not the UTC date of the timestamp.
+    validated = timezone.localdate(audit.valide_le)
+    return validated + dt.timedelta(days=audit.dossier.campagne.delai_reponse_jours)
 
 
 def gaps(audit: Audit) -> QuerySet[Constat]:

@@ -25,6 +25,20 @@ AUDIT_FIELDS = {"points_forts", "progres", "avis_global", "recommandation"}
 __all__ = ["MAX_TEXT", "answer_gap", "save_audit_field", "save_constat_field"]
 
 
+# The lock of a submitted report is part of every UPDATE: a save that read the finding just before
+# the submission committed cannot slip in afterwards (e.g. an offline draft replayed late).
+OPEN_STATUTS = (Audit.Statut.PLANIFIE, Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR)
+OPEN_REPORT = {
+    "audit__statut__in": OPEN_STATUTS,
+    "audit__dossier__etat": Dossier.Etat.AUDIT_EN_COURS,
+}
+
+
+def _refuse_if_locked(audit: Audit) -> None:
+    if audit.statut not in OPEN_STATUTS or audit.dossier.etat != Dossier.Etat.AUDIT_EN_COURS:
+        raise PermissionDenied("Le rapport est soumis : les constats ne peuvent plus changer.")
+
+
 def ensure_can_record(actor: Any, audit: Audit) -> None:
     if Capability.RECORD_FINDINGS not in dossier_capabilities(actor, audit.dossier):
         raise PermissionDenied("Seul l'auditeur désigné saisit les constats, pendant l'évaluation.")
@@ -55,12 +69,13 @@ def save_constat_field(
         stored = _clean_text(valeur)
         update = {champ: stored}
     now = timezone.now()
-    updated = Constat.objects.filter(pk=constat.pk, version=version).update(
+    updated = Constat.objects.filter(pk=constat.pk, version=version, **OPEN_REPORT).update(
         **update, version=F("version") + 1, updated_by=actor, updated_at=now
     )
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Constat.objects.select_related("updated_by").get(pk=constat.pk)
+    current = Constat.objects.select_related("updated_by", "audit__dossier").get(pk=constat.pk)
+    _refuse_if_locked(current.audit)
     value = str(current.niveau_id or "") if champ == "niveau" else getattr(current, champ)
     return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
 
@@ -77,13 +92,17 @@ def save_audit_field(
         stored = valeur
     else:
         stored = _clean_text(valeur)
-    updated = Audit.objects.filter(pk=audit.pk, version=version).update(
-        **{champ: stored}, version=F("version") + 1
-    )
+    updated = Audit.objects.filter(
+        pk=audit.pk,
+        version=version,
+        statut__in=OPEN_STATUTS,
+        dossier__etat=Dossier.Etat.AUDIT_EN_COURS,
+    ).update(**{champ: stored}, version=F("version") + 1)
     now = timezone.now()
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Audit.objects.get(pk=audit.pk)
+    current = Audit.objects.select_related("dossier").get(pk=audit.pk)
+    _refuse_if_locked(current)
     return SaveResult(False, current.version, getattr(current, champ))
 
 

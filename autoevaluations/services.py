@@ -30,6 +30,15 @@ SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
 MAX_TEXT = 10_000
 
 
+# A save checks the state inside its UPDATE, so one racing the submission cannot land after it.
+OPEN_AUTOEVALUATION = {"autoevaluation__dossier__etat": Dossier.Etat.AUTOEVALUATION}
+
+
+def _refuse_if_submitted(dossier: Dossier) -> None:
+    if Dossier.objects.filter(pk=dossier.pk).exclude(etat=Dossier.Etat.AUTOEVALUATION).exists():
+        raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
+
+
 @dataclass
 class SaveResult:
     ok: bool
@@ -97,9 +106,9 @@ def save_reponse_field(
         update = {"justification": stored, "a_confirmer": False}
     now = timezone.now()
     with transaction.atomic():
-        updated = Reponse.objects.filter(pk=reponse.pk, version=version).update(
-            **update, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
+        updated = Reponse.objects.filter(
+            pk=reponse.pk, version=version, **OPEN_AUTOEVALUATION
+        ).update(**update, version=F("version") + 1, updated_by=actor, updated_at=now)
         if updated:
             Saisie.objects.create(
                 autoevaluation_id=reponse.autoevaluation_id,
@@ -111,6 +120,7 @@ def save_reponse_field(
             )
             return SaveResult(True, version + 1, stored, actor, now)
     current = Reponse.objects.select_related("updated_by").get(pk=reponse.pk)
+    _refuse_if_submitted(dossier)
     value = str(current.niveau_id or "") if champ == "niveau" else current.justification
     return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
 
@@ -124,9 +134,9 @@ def save_synthese_field(
     stored = _clean_text(valeur)
     now = timezone.now()
     with transaction.atomic():
-        updated = SyntheseCritere.objects.filter(pk=synthese.pk, version=version).update(
-            **{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
+        updated = SyntheseCritere.objects.filter(
+            pk=synthese.pk, version=version, **OPEN_AUTOEVALUATION
+        ).update(**{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now)
         if updated:
             Saisie.objects.create(
                 autoevaluation_id=synthese.autoevaluation_id,
@@ -138,6 +148,7 @@ def save_synthese_field(
             )
             return SaveResult(True, version + 1, stored, actor, now)
     current = SyntheseCritere.objects.select_related("updated_by").get(pk=synthese.pk)
+    _refuse_if_submitted(synthese.autoevaluation.dossier)
     return SaveResult(
         False, current.version, getattr(current, champ), current.updated_by, current.updated_at
     )
