@@ -128,6 +128,7 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
     referentiel = Referentiel.objects.published().get(code="ML-2022")
     campagne = Campagne.objects.filter(nom=CAMPAGNE).first()
     if campagne is not None:
+        _seed_demo_audit(campagne, admin, users)
         return campagne  # already seeded: leave people's demo work alone
     today = dt.date.today()
     campagne = create_campagne(
@@ -150,9 +151,30 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
             dossier, share, rng, users.get("referent") if structure.code == "ml-paris-est" else None
         )
         _advance(dossier, target, rng)
+    _seed_demo_audit(campagne, admin, users)
     # The demo contributor has two criteria to work on.
     paris = Dossier.objects.get(campagne=campagne, structure__code="ml-paris-est")
     SyntheseCritere.objects.filter(
         autoevaluation__dossier=paris, critere__code__in=["4.2.1", "4.2.2"]
     ).update(contributeur=users["contributeur"])
     return campagne
+
+
+def _seed_demo_audit(campagne: Campagne, admin: Any, users: dict[str, Any]) -> None:
+    """The demo auditor has a mission to start: the audit of ML Essonne Nord (idempotent)."""
+    from audits.models import Audit
+
+    dossier = Dossier.objects.filter(campagne=campagne, structure__code="ml-essonne-nord").first()
+    if dossier is None or dossier.etat != Dossier.Etat.AUDIT_A_PLANIFIER:
+        return
+    if Audit.objects.filter(dossier=dossier).exists():
+        return
+    today = dt.date.today()
+    workflow.assign_audit(
+        dossier,
+        admin,
+        auditeur=users["auditeur"].auditeur,
+        date_debut=today + dt.timedelta(days=7),
+        date_fin=today + dt.timedelta(days=8),
+        sites="Siège de Massy ; antenne de Palaiseau",
+    )

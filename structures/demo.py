@@ -85,6 +85,13 @@ ACCOUNTS = [
         totp=True,
     ),
     DemoAccount(
+        f"auditeur-referent@{DEMO_DOMAIN}",
+        "Bruno",
+        "Girard",
+        "Auditeur référent (relecture des rapports), AFNOR Certification (démo)",
+        totp=True,
+    ),
+    DemoAccount(
         f"commission@{DEMO_DOMAIN}",
         "Marc",
         "Lambert",
@@ -162,6 +169,9 @@ def seed_demo_network() -> list[DemoAccount]:
 
     organisme, _ = OrganismeAuditeur.objects.get_or_create(nom=ORGANISME)
     Auditeur.objects.get_or_create(user=users["auditeur"], defaults={"organisme": organisme})
+    Auditeur.objects.get_or_create(
+        user=users["auditeur-referent"], defaults={"organisme": organisme, "est_referent": True}
+    )
     MembreCommission.objects.get_or_create(
         user=users["commission"], defaults={"college": MembreCommission.College.RESEAU}
     )

@@ -24,6 +24,7 @@ CONTRACT = {
     "referent2",
     "arml",
     "auditeur",
+    "auditeur-referent",
     "commission",
     "president",
 }
@@ -89,7 +90,7 @@ def test_every_demo_account_logs_in_with_the_documented_password(name):
         reverse("account_login"), {"login": f"{name}@demo.labelml.fr", "password": DEMO_PASSWORD}
     )
     assert response.status_code == 302
-    needs_totp = name in {"admin", "auditeur", "commission", "president"}
+    needs_totp = name in {"admin", "auditeur", "auditeur-referent", "commission", "president"}
     assert (response["Location"] == reverse("mfa_authenticate")) is needs_totp
 
 
