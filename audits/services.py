@@ -59,7 +59,7 @@ def save_constat_field(
         if valeur:
             niveau = Niveau.objects.filter(
                 pk=int(valeur) if str(valeur).isdigit() else 0,
-                echelle_id=audit.dossier.campagne.referentiel.echelle_audit_id,
+                echelle_id=audit.dossier.campagne.referentiel.echelle_audit_pk,
             ).first()
             if niveau is None:
                 raise ValidationError("Constat inconnu pour l'échelle d'évaluation externe.")

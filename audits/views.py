@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Avg
+from django.db.models import Avg, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,6 +19,7 @@ from campagnes import workflow
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from plans.models import Action
+from referentiel.models import Niveau
 from structures.roles import Capability
 
 from .forms import AssignationForm, ReponseEcartForm
@@ -165,8 +166,16 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     audit = _validated_audit(request, dossier)
     referentiel = dossier.campagne.referentiel
-    auto_max = max((n.valeur or 0) for n in referentiel.echelle_autoevaluation.niveaux.all())
-    audit_max = max((n.valeur or 0) for n in referentiel.echelle_audit.niveaux.all())
+    maxima = {
+        row["echelle_id"]: row["m"]
+        for row in Niveau.objects.filter(
+            echelle_id__in=[referentiel.echelle_autoevaluation_pk, referentiel.echelle_audit_pk]
+        )
+        .values("echelle_id")
+        .annotate(m=Max("valeur"))
+    }
+    auto_max = maxima[referentiel.echelle_autoevaluation_pk]
+    audit_max = maxima[referentiel.echelle_audit_pk]
     progress = dossier_progress(dossier)
     constats = {c.critere_id: c for c in audit.constats.select_related("niveau")}
     rows = []

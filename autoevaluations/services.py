@@ -104,6 +104,10 @@ def save_reponse_field(
     else:
         stored = _clean_text(valeur)
         update = {"justification": stored, "a_confirmer": False}
+    current_value = str(reponse.niveau_id or "") if champ == "niveau" else reponse.justification
+    if version == reponse.version and stored == current_value:
+        # The same value again (a blur after an autosave): nothing to write.
+        return SaveResult(True, version, stored, reponse.updated_by, reponse.updated_at)
     now = timezone.now()
     with transaction.atomic():
         updated = Reponse.objects.filter(
@@ -132,6 +136,8 @@ def save_synthese_field(
         raise ValidationError("Champ inconnu.")
     ensure_can_edit(actor, synthese.autoevaluation.dossier, synthese)
     stored = _clean_text(valeur)
+    if version == synthese.version and stored == getattr(synthese, champ):
+        return SaveResult(True, version, stored, synthese.updated_by, synthese.updated_at)
     now = timezone.now()
     with transaction.atomic():
         updated = SyntheseCritere.objects.filter(

@@ -51,13 +51,32 @@ def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
     auditors of the body review the report. Both read the dossier."""
     from audits.models import Audit
 
-    audit = Audit.objects.filter(dossier=dossier).select_related("auditeur").first()
-    if audit is None or not getattr(user, "is_authenticated", False):
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    from django.db.models import Exists, OuterRef
+
+    from structures.models import Auditeur
+
+    # One query: the audit's assigned auditor and whether the user leads its body.
+    row = (
+        Audit.objects.filter(dossier=dossier)
+        .annotate(
+            is_lead=Exists(
+                Auditeur.objects.filter(
+                    organisme_id=OuterRef("organisme_id"), user=user, est_referent=True
+                )
+            )
+        )
+        .values("auditeur__user_id", "is_lead")
+        .first()
+    )
+    if row is None:
         return set()
     caps: set[Capability] = set()
-    if audit.auditeur.user_id == user.pk:
+    if row["auditeur__user_id"] == user.pk:
         caps |= {Capability.VIEW, Capability.RECORD_FINDINGS}
-    if audit.organisme.auditeurs.filter(user=user, est_referent=True).exists():
+    # A lead auditor never reviews a report of their own.
+    elif row["is_lead"]:
         caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
     return caps
 

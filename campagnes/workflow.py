@@ -329,6 +329,8 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
 
 
 def _require_lead(actor: Any, audit: Any) -> None:
+    if audit.auditeur.user_id == getattr(actor, "pk", None):
+        raise PermissionDenied("Un auditeur ne relit pas son propre rapport.")
     if not audit.organisme.auditeurs.filter(
         user_id=getattr(actor, "pk", None), est_referent=True
     ).exists():

@@ -67,6 +67,11 @@ class Referentiel(models.Model):
         return self.echelle_autoevaluation_id
 
     @property
+    def echelle_audit_pk(self) -> int:
+        assert self.echelle_audit_id is not None, "set by every import"
+        return self.echelle_audit_id
+
+    @property
     def label(self) -> str:
         return f"{self.code} v{self.version}"
 

@@ -11,6 +11,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from django.test import Client
 
+from tests.browser import browser  # noqa: F401  (one Chromium for the whole session)
 from tests.factories import (
     ArmlFactory,
     MembershipFactory,
