@@ -232,3 +232,24 @@ def test_auditor_records_findings_offline_and_the_lead_reviews_the_report(
         "submit_audit_report",
         "validate_audit_report",
     ]
+
+    # --- the direction answers the gap in the browser ------------------------------------------
+    direction_page = browser.new_page(base_url=live_server.url)
+    login(direction_page, people.direction.email, PASSWORD)
+    direction_page.goto(f"{base}ecarts/")
+    gap = findings["1.2"]
+    card = direction_page.locator(f"#constat-{gap.pk}")
+    expect(card).to_contain_text("Le comité de pilotage ne s'est pas réuni en 2024.")
+    card.locator("textarea[name$=action_corrective]").fill(
+        "Calendrier des comités 2025 adopté ; première réunion le 12 mars."
+    )
+    card.locator("textarea[name$=preuves]").fill("Compte rendu du comité du 12 mars 2025.")
+    card.locator("button[name=envoyer]").click()
+    expect(direction_page.locator(".messages")).to_contain_text("envoyée")
+    expect(direction_page.locator(f"#constat-{gap.pk}")).to_contain_text("Réponse envoyée")
+    direction_page.close()
+    from audits.models import ReponseEcart
+
+    answer = ReponseEcart.objects.get(constat=gap)
+    assert answer.envoye_le is not None and answer.auteur == people.direction
+    assert answer.action_corrective.startswith("Calendrier des comités 2025")
