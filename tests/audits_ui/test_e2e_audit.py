@@ -1,11 +1,11 @@
-"""The external audit in a real browser (issue: auditor's workspace). The administrator assigns
-the audit; the auditor logs in with TOTP on a 768 px wide tablet, starts the audit and records
-findings (a point fort, an écart mineur with its observation...). The network drops while an
-observation is typed: the page says « hors ligne — sera envoyé », keeps the text, and sends it
-when the connection returns; a value changed meanwhile on the server is shown as a conflict,
-not overwritten; a text typed offline survives closing the page. The auditor writes the report
-(strengths first) and submits it; the lead auditor returns it once with a remark, the auditor
-sees it and resubmits, the lead validates; the dossier moves on to the structure's answer."""
+"""The external audit in a real browser. The administrator assigns the audit on its planning
+page; the auditor logs in with TOTP on a 768 px wide tablet, starts the audit and records findings
+(a point fort, an écart mineur with its observation...). The network drops while an observation is
+typed: the page says « hors ligne — sera envoyé », keeps the text, and sends it when the
+connection returns; a value changed meanwhile on the server is shown as a conflict, not
+overwritten; a text typed offline survives closing the page. The auditor writes the report
+(strengths first) and submits it; the lead auditor returns it once with a remark, the auditor sees
+it and resubmits, the lead validates; the direction then answers a gap."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from django.db.models import F
 from playwright.sync_api import expect
 
 from audits.models import Audit, Constat, Revue
-from campagnes import workflow
 from campagnes.models import Dossier
 from tests.audits_ui.helpers import JUSTIFICATION_1_1, audit_niveau, to_audit_request
 from tests.browser import login
@@ -64,15 +63,18 @@ def test_auditor_records_findings_offline_and_the_lead_reviews_the_report(
     settings.MFA_TOTP_TOLERANCE = 1
     to_audit_request(dossier, people.direction)
 
-    # The administrator assigns the audit (the assignment page is tested with it elsewhere).
-    workflow.assign_audit(
-        dossier,
-        admin,
-        auditeur=auditeur,
-        date_debut=dt.date.today(),
-        date_fin=dt.date.today() + dt.timedelta(days=1),
-        sites="Siège",
-    )
+    # The administrator (TOTP) assigns the audit on the planning page.
+    admin_page = browser.new_page(base_url=live_server.url)
+    login_with_totp(admin_page, admin.email)
+    admin_page.goto(f"/dossiers/{dossier.pk}/audit/planifier/")
+    admin_page.select_option("select[name=auditeur]", value=str(auditeur.pk))
+    admin_page.fill("input[name=date_debut]", dt.date.today().isoformat())
+    admin_page.fill("input[name=date_fin]", (dt.date.today() + dt.timedelta(days=1)).isoformat())
+    admin_page.fill("textarea[name=sites]", "Siège")
+    admin_page.click("main form button[type=submit]")
+    expect(admin_page.locator(".messages")).to_contain_text("Évaluation externe planifiée")
+    admin_page.close()
+    assert Dossier.objects.get(pk=dossier.pk).etat == Dossier.Etat.AUDIT_PLANIFIE
     base = f"/dossiers/{dossier.pk}/audit/"
     tablet = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=TABLET)
     tablet.set_default_timeout(15_000)
