@@ -401,3 +401,50 @@ def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
             dossier=dossier,
         )
     return dossier
+
+
+# --- Commission (SPEC §7) ---------------------------------------------------------------------
+
+
+def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
+    """An administrator puts a dossier whose audit report and gap answers are complete on a
+    séance's agenda (the séance itself is handled by commission.services)."""
+    from audits.models import Audit, Constat
+
+    with transaction.atomic():
+        dossier = _locked(dossier)
+        _require(actor, dossier, Capability.ADMINISTER, "inscrire le dossier à l'ordre du jour")
+        _require_state(
+            dossier,
+            [Etat.REPONSE_STRUCTURE, Etat.EN_COMMISSION],
+            "inscrire le dossier à l'ordre du jour",
+        )
+        audit = Audit.objects.filter(dossier=dossier, statut=Audit.Statut.VALIDE).first()
+        if audit is None:
+            raise TransitionError("Le rapport d'évaluation externe n'est pas validé.")
+        unanswered = Constat.objects.filter(
+            audit=audit, niveau__code__in=("ecart_mineur", "ecart_majeur")
+        ).exclude(reponse_ecart__envoye_le__isnull=False)
+        if unanswered.exists() and dossier.etat == Etat.REPONSE_STRUCTURE:
+            codes = ", ".join(unanswered.values_list("critere__code", flat=True))
+            raise TransitionError(f"La structure n'a pas encore répondu aux écarts ({codes}).")
+        if dossier.etat == Etat.REPONSE_STRUCTURE:
+            _move(dossier, actor, "place_on_agenda", Etat.EN_COMMISSION)
+        else:
+            _log(dossier, actor, "place_on_agenda")
+    return dossier
+
+
+def record_decision(dossier: Dossier, actor: Any, resultat: str, motivation: str) -> Dossier:
+    """The commission's decision moves the dossier (called by commission.services.decide, which
+    checks the chair, the vote and the quorum). `ajourne` sends it back to the plan."""
+    target = {
+        "labellise": Etat.LABELLISE,
+        "labellise_sous_reserve": Etat.LABELLISE_SOUS_RESERVE,
+        "refuse": Etat.REFUSE,
+        "ajourne": Etat.PLAN_AMELIORATION,
+    }[resultat]
+    dossier = _locked(dossier)
+    _require_state(dossier, [Etat.EN_COMMISSION], "enregistrer la décision")
+    _move(dossier, actor, f"decision_{resultat}", target, motivation)
+    return dossier

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "autoevaluations",
     "plans",
     "audits",
+    "commission",
     "notifications",
 ]
 

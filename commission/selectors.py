@@ -1,0 +1,19 @@
+"""Reads of the commission. Votes stay secret until the chair closes the vote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import PointOrdreDuJour, Vote
+
+
+def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:
+    """The individual votes of a dossier: nobody sees them before the vote is closed."""
+    if point.vote != PointOrdreDuJour.Vote.CLOS:
+        return []
+    return list(point.votes.select_related("membre__user"))
+
+
+def own_vote(point: PointOrdreDuJour, user: Any) -> Vote | None:
+    """A member sees their own vote (to change it) while the vote is open."""
+    return point.votes.filter(membre__user_id=getattr(user, "pk", 0) or 0).first()

@@ -1,0 +1,250 @@
+"""Writes of the commission: séances, agenda, conflicts of interest, votes and decisions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campagnes import workflow
+from campagnes.models import Dossier
+from structures.models import Membership, MembreCommission
+from structures.selectors import is_national_admin
+
+from . import tally as t
+from .models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
+
+
+def _membre(user: Any) -> MembreCommission | None:
+    return MembreCommission.objects.filter(user_id=getattr(user, "pk", 0) or 0, actif=True).first()
+
+
+@transaction.atomic
+def create_seance(
+    *,
+    actor: Any,
+    date: dt.datetime,
+    president: MembreCommission,
+    membres: list[MembreCommission],
+    lieu: str = "",
+) -> Seance:
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
+    seance = Seance.objects.create(date=date, lieu=lieu, president=president)
+    seance.membres.set({*membres, president})
+    return seance
+
+
+@transaction.atomic
+def add_to_agenda(
+    *, actor: Any, seance: Seance, dossier: Dossier, rapporteur: MembreCommission | None = None
+) -> PointOrdreDuJour:
+    """Place the dossier on the agenda and recuse, automatically, the members who belong to the
+    structure or to its ARML."""
+    if seance.statut == Seance.Statut.CLOSE:
+        raise ValidationError("La séance est close.")
+    workflow.place_on_agenda(dossier, actor)
+    point, _ = PointOrdreDuJour.objects.get_or_create(
+        seance=seance,
+        dossier=dossier,
+        defaults={"rapporteur": rapporteur, "ordre": seance.points.count() + 1},
+    )
+    structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
+    conflicted = MembreCommission.objects.filter(
+        seances=seance,
+        user__in=Membership.objects.filter(structure_id__in=structures).values("user"),
+    )
+    for membre in conflicted:
+        Recusation.objects.get_or_create(
+            point=point,
+            membre=membre,
+            defaults={
+                "automatique": True,
+                "motif": "Membre de la structure ou de son ARML (récusation automatique)",
+            },
+        )
+    return point
+
+
+def _require_sitting_member(user: Any, point: PointOrdreDuJour) -> MembreCommission:
+    membre = _membre(user)
+    if membre is None or not point.seance.membres.filter(pk=membre.pk).exists():
+        raise PermissionDenied("Vous ne siégez pas à cette séance.")
+    return membre
+
+
+@transaction.atomic
+def declare_conflict(*, point: PointOrdreDuJour, user: Any, motif: str) -> Recusation:
+    membre = _require_sitting_member(user, point)
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est clos.")
+    motif = (motif or "").strip() or "Conflit d'intérêts déclaré"
+    recusation, _ = Recusation.objects.get_or_create(
+        point=point, membre=membre, defaults={"motif": motif[:300]}
+    )
+    # A recused member's earlier vote no longer exists.
+    Vote.objects.filter(point=point, membre=membre).delete()
+    return recusation
+
+
+@transaction.atomic
+def cast_vote(*, point: PointOrdreDuJour, user: Any, choix: str) -> Vote:
+    """A member votes once per dossier and may change the vote until the chair closes it."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance").get(pk=point.pk)
+    membre = _require_sitting_member(user, point)
+    if Recusation.objects.filter(point=point, membre=membre).exists():
+        raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est clos : il ne peut plus changer.")
+    if choix not in t.CHOICES:
+        raise ValidationError("Choix de vote inconnu.")
+    vote, _ = Vote.objects.update_or_create(point=point, membre=membre, defaults={"choix": choix})
+    return vote
+
+
+def current_tally(point: PointOrdreDuJour) -> t.Tally:
+    return t.tally(
+        point.seance.membres.values_list("pk", flat=True),
+        point.recusations.values_list("membre_id", flat=True),
+        dict(point.votes.values_list("membre_id", "choix")),
+    )
+
+
+def _require_chair(user: Any, point: PointOrdreDuJour) -> None:
+    if point.seance.president.user_id != getattr(user, "pk", None):
+        raise PermissionDenied("Seul(e) le (la) président(e) de séance clôt les votes et décide.")
+
+
+@transaction.atomic
+def close_vote(*, point: PointOrdreDuJour, user: Any) -> t.Tally:
+    point = (
+        PointOrdreDuJour.objects.select_for_update()
+        .select_related("seance__president")
+        .get(pk=point.pk)
+    )
+    _require_chair(user, point)
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est déjà clos.")
+    point.vote = PointOrdreDuJour.Vote.CLOS
+    point.clos_le = timezone.now()
+    point.save(update_fields=["vote", "clos_le"])
+    return current_tally(point)
+
+
+def _open_major_gap(dossier: Dossier) -> bool:
+    """A major gap stays open until a later audit lifts it: the structure's answer (a corrective
+    action) goes to the commission but does not close it."""
+    from audits.models import Constat
+
+    return Constat.objects.filter(audit__dossier=dossier, niveau__code="ecart_majeur").exists()
+
+
+def _reserve_criteres(dossier: Dossier) -> list[Any]:
+    """The criteria a reservation is about: those with gaps, else those with improvement tracks,
+    else the first criterion (a follow-up action is always tied to the référentiel)."""
+    from audits.models import Constat
+
+    for codes in (("ecart_majeur", "ecart_mineur"), ("piste_de_progres",)):
+        found = [
+            c.critere
+            for c in Constat.objects.filter(
+                audit__dossier=dossier, niveau__code__in=codes
+            ).select_related("critere")
+        ]
+        if found:
+            return found
+    return list(dossier.campagne.referentiel.criteres.order_by("ordre")[:1])
+
+
+def next_certificate_number(year: int) -> str:
+    count = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
+    return f"LML-{year}-{count:05d}"
+
+
+@transaction.atomic
+def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
+    """The chair records the outcome of the closed vote with its motivation. No quorum, no
+    decision. An open major gap forbids `labellise` when the campaign says so."""
+    point = (
+        PointOrdreDuJour.objects.select_for_update()
+        .select_related("seance__president", "dossier__campagne", "dossier__structure")
+        .get(pk=point.pk)
+    )
+    _require_chair(user, point)
+    if point.vote != PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Clôturez d'abord le vote.")
+    if Decision.objects.filter(point=point).exists():
+        raise ValidationError("La décision est déjà enregistrée.")
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise ValidationError("La motivation de la décision est obligatoire.")
+    result = current_tally(point)
+    if not result.quorum or result.outcome is None:
+        raise ValidationError(
+            f"Quorum non atteint ({result.participants} votant(s) sur {result.eligible} membres "
+            f"non récusés, {t.quorum_required(result.eligible)} requis) : pas de décision."
+        )
+    dossier = point.dossier
+    outcome = result.outcome
+    if (
+        outcome == t.LABELLISE
+        and dossier.campagne.ecart_majeur_bloquant
+        and _open_major_gap(dossier)
+    ):
+        outcome = t.LABELLISE_SOUS_RESERVE
+        motivation += (
+            "\n\nUn écart majeur reste ouvert : « labellisé » est exclu par la règle "
+            "de la campagne, le label est accordé sous réserve."
+        )
+    decision = Decision.objects.create(
+        point=point,
+        dossier=dossier,
+        resultat=outcome,
+        motivation=motivation,
+        decompte={
+            "counts": result.counts,
+            "eligible": result.eligible,
+            "participants": result.participants,
+        },
+        decide_par=user,
+    )
+    workflow.record_decision(dossier, user, outcome, motivation)
+    if outcome in (t.LABELLISE, t.LABELLISE_SOUS_RESERVE):
+        today = timezone.localdate()
+        years = dossier.campagne.validite_label_annees
+        try:
+            end = today.replace(year=today.year + years) - dt.timedelta(days=1)
+        except ValueError:  # 29 February
+            end = today.replace(year=today.year + years, day=28)
+        Label.objects.create(
+            structure=dossier.structure,
+            decision=decision,
+            numero=next_certificate_number(today.year),
+            date_debut=today,
+            date_fin=end,
+            reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
+        )
+        if outcome == t.LABELLISE_SOUS_RESERVE:
+            from plans.services import add_followup_action
+
+            add_followup_action(
+                dossier=dossier,
+                titre="Lever les réserves de la commission",
+                criteres=_reserve_criteres(dossier),
+                origine="reserve",
+                echeance=today + dt.timedelta(days=180),
+                description=motivation,
+                actor=user,
+            )
+    from notifications.services import notify_structure
+
+    notify_structure(
+        dossier,
+        titre=f"Décision de la commission : {decision.get_resultat_display()}",
+        message=motivation,
+        include_arml=True,
+    )
+    return decision
