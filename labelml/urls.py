@@ -20,6 +20,7 @@ urlpatterns = [
     path("campagnes/", include("campagnes.campagne_urls")),
     path("dossiers/", include("campagnes.urls")),
     path("audits/", include("audits.missions_urls")),
+    path("labels/", include("commission.public_urls")),
     path("notifications/", include("notifications.urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]

@@ -1,0 +1,63 @@
+"""Public registry and certificate verification: no login; the status is computed on the day."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from commission.models import Label
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def label(validated):  # type: ignore[no-untyped-def]
+    from commission.models import Decision, PointOrdreDuJour, Seance
+    from tests.factories import MembreCommissionFactory
+
+    seance = Seance.objects.create(date=timezone.now(), president=MembreCommissionFactory())
+    point = PointOrdreDuJour.objects.create(seance=seance, dossier=validated.dossier, vote="clos")
+    decision = Decision.objects.create(
+        point=point, dossier=validated.dossier, resultat="labellise", motivation="M"
+    )
+    today = timezone.localdate()
+    return Label.objects.create(
+        structure=validated.dossier.structure,
+        decision=decision,
+        numero="LML-2026-00001",
+        date_debut=today,
+        date_fin=today + dt.timedelta(days=365),
+    )
+
+
+def test_the_registry_lists_valid_labels_without_login_and_filters_by_region(label):
+    html = Client().get(reverse("label_registry")).content.decode()
+    assert label.structure.nom in html and label.numero in html
+    other = "84" if label.structure.region != "84" else "11"
+    html = Client().get(reverse("label_registry"), {"region": other}).content.decode()
+    assert label.numero not in html
+
+
+def test_verification_page_says_valid_then_withdrawn_at_once(label):
+    url = reverse("label_verify", args=[label.numero])
+    assert "Label valide" in Client().get(url).content.decode()
+    Label.objects.filter(pk=label.pk).update(statut=Label.Statut.RETIRE)
+    assert "Label retiré" in Client().get(url).content.decode()
+    assert label.numero not in Client().get(reverse("label_registry")).content.decode()
+
+
+def test_an_expired_label_shows_as_expired_without_any_job(label):
+    Label.objects.filter(pk=label.pk).update(
+        date_debut=timezone.localdate() - dt.timedelta(days=800),
+        date_fin=timezone.localdate() - dt.timedelta(days=1),
+    )
+    html = Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+    assert "Label expiré" in html
+
+
+def test_an_unknown_certificate_answers_404():
+    assert Client().get(reverse("label_verify", args=["LML-1999-99999"])).status_code == 404
