@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
-from campagnes.selectors import dossier_capabilities
+from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from referentiel.models import Niveau
 from structures.roles import Capability
 
@@ -25,17 +25,16 @@ AUDIT_FIELDS = {"points_forts", "progres", "avis_global", "recommandation"}
 __all__ = ["MAX_TEXT", "answer_gap", "save_audit_field", "save_constat_field"]
 
 
-# The lock of a submitted report is part of every UPDATE: a save that read the finding just before
-# the submission committed cannot slip in afterwards (e.g. an offline draft replayed late).
 OPEN_STATUTS = (Audit.Statut.PLANIFIE, Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR)
-OPEN_REPORT = {
-    "audit__statut__in": OPEN_STATUTS,
-    "audit__dossier__etat": Dossier.Etat.AUDIT_EN_COURS,
-}
 
 
-def _refuse_if_locked(audit: Audit) -> None:
-    if audit.statut not in OPEN_STATUTS or audit.dossier.etat != Dossier.Etat.AUDIT_EN_COURS:
+def _refuse_if_locked(audit_id: int, dossier_id: int) -> None:
+    """Checked under a shared lock on the dossier (see lock_state_for_write), which the report's
+    transitions lock for update: a save that read the finding just before the submission (an
+    offline draft replayed late, say) is refused, it never slips into a locked report."""
+    etat = lock_state_for_write(dossier_id)
+    statut = Audit.objects.filter(pk=audit_id).values_list("statut", flat=True).first()
+    if etat != Dossier.Etat.AUDIT_EN_COURS or statut not in OPEN_STATUTS:
         raise PermissionDenied("Le rapport est soumis : les constats ne peuvent plus changer.")
 
 
@@ -69,13 +68,14 @@ def save_constat_field(
         stored = _clean_text(valeur)
         update = {champ: stored}
     now = timezone.now()
-    updated = Constat.objects.filter(pk=constat.pk, version=version, **OPEN_REPORT).update(
-        **update, version=F("version") + 1, updated_by=actor, updated_at=now
-    )
+    with transaction.atomic():
+        _refuse_if_locked(audit.pk, audit.dossier_id)
+        updated = Constat.objects.filter(pk=constat.pk, version=version).update(
+            **update, version=F("version") + 1, updated_by=actor, updated_at=now
+        )
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Constat.objects.select_related("updated_by", "audit__dossier").get(pk=constat.pk)
-    _refuse_if_locked(current.audit)
+    current = Constat.objects.select_related("updated_by").get(pk=constat.pk)
     value = str(current.niveau_id or "") if champ == "niveau" else getattr(current, champ)
     return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
 
@@ -92,17 +92,15 @@ def save_audit_field(
         stored = valeur
     else:
         stored = _clean_text(valeur)
-    updated = Audit.objects.filter(
-        pk=audit.pk,
-        version=version,
-        statut__in=OPEN_STATUTS,
-        dossier__etat=Dossier.Etat.AUDIT_EN_COURS,
-    ).update(**{champ: stored}, version=F("version") + 1)
+    with transaction.atomic():
+        _refuse_if_locked(audit.pk, audit.dossier_id)
+        updated = Audit.objects.filter(pk=audit.pk, version=version).update(
+            **{champ: stored}, version=F("version") + 1
+        )
     now = timezone.now()
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Audit.objects.select_related("dossier").get(pk=audit.pk)
-    _refuse_if_locked(current)
+    current = Audit.objects.get(pk=audit.pk)
     return SaveResult(False, current.version, getattr(current, champ))
 
 

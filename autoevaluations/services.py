@@ -19,7 +19,7 @@ from django.db.models import F, Max
 from django.utils import timezone
 
 from campagnes.models import Dossier
-from campagnes.selectors import dossier_capabilities
+from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from referentiel.models import Niveau
 from structures.roles import Capability
 
@@ -30,12 +30,10 @@ SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
 MAX_TEXT = 10_000
 
 
-# A save checks the state inside its UPDATE, so one racing the submission cannot land after it.
-OPEN_AUTOEVALUATION = {"autoevaluation__dossier__etat": Dossier.Etat.AUTOEVALUATION}
-
-
-def _refuse_if_submitted(dossier: Dossier) -> None:
-    if Dossier.objects.filter(pk=dossier.pk).exclude(etat=Dossier.Etat.AUTOEVALUATION).exists():
+def _refuse_if_submitted(dossier_id: int) -> None:
+    """Under a shared lock on the dossier (see lock_state_for_write): a save racing the
+    submission either lands before it or is refused after it, never in between."""
+    if lock_state_for_write(dossier_id) != Dossier.Etat.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
 
 
@@ -110,9 +108,11 @@ def save_reponse_field(
         return SaveResult(True, version, stored, reponse.updated_by, reponse.updated_at)
     now = timezone.now()
     with transaction.atomic():
-        updated = Reponse.objects.filter(
-            pk=reponse.pk, version=version, **OPEN_AUTOEVALUATION
-        ).update(**update, version=F("version") + 1, updated_by=actor, updated_at=now)
+        _refuse_if_submitted(dossier.pk)
+        # Only direct columns in the WHERE: PostgreSQL re-checks `version` on the locked row.
+        updated = Reponse.objects.filter(pk=reponse.pk, version=version).update(
+            **update, version=F("version") + 1, updated_by=actor, updated_at=now
+        )
         if updated:
             Saisie.objects.create(
                 autoevaluation_id=reponse.autoevaluation_id,
@@ -124,7 +124,6 @@ def save_reponse_field(
             )
             return SaveResult(True, version + 1, stored, actor, now)
     current = Reponse.objects.select_related("updated_by").get(pk=reponse.pk)
-    _refuse_if_submitted(dossier)
     value = str(current.niveau_id or "") if champ == "niveau" else current.justification
     return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
 
@@ -140,9 +139,10 @@ def save_synthese_field(
         return SaveResult(True, version, stored, synthese.updated_by, synthese.updated_at)
     now = timezone.now()
     with transaction.atomic():
-        updated = SyntheseCritere.objects.filter(
-            pk=synthese.pk, version=version, **OPEN_AUTOEVALUATION
-        ).update(**{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now)
+        _refuse_if_submitted(synthese.autoevaluation.dossier_id)
+        updated = SyntheseCritere.objects.filter(pk=synthese.pk, version=version).update(
+            **{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now
+        )
         if updated:
             Saisie.objects.create(
                 autoevaluation_id=synthese.autoevaluation_id,
@@ -154,7 +154,6 @@ def save_synthese_field(
             )
             return SaveResult(True, version + 1, stored, actor, now)
     current = SyntheseCritere.objects.select_related("updated_by").get(pk=synthese.pk)
-    _refuse_if_submitted(synthese.autoevaluation.dossier)
     return SaveResult(
         False, current.version, getattr(current, champ), current.updated_by, current.updated_at
     )

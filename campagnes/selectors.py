@@ -104,3 +104,27 @@ def campagnes_for_admin(user: Any) -> QuerySet[Campagne]:
     if not is_national_admin(user):
         return Campagne.objects.none()
     return Campagne.objects.select_related("referentiel")
+
+
+def lock_state_for_write(dossier_id: int) -> str:
+    """The dossier's state, read under a shared row lock (PostgreSQL `FOR SHARE`).
+
+    Saves of answers and findings take it: they do not block one another, but a transition
+    (which locks the dossier `FOR UPDATE`) waits for the saves in flight, and a save that comes
+    after a transition sees its new state. So no save can land in a self-assessment or a report
+    once it has been submitted. Django's `select_for_update` has no shared mode, hence raw SQL.
+    SQLite serialises writes anyway."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT etat FROM {Dossier._meta.db_table} WHERE id = %s FOR SHARE",  # noqa: S608
+                [dossier_id],
+            )
+            row = cursor.fetchone()
+    else:
+        row = Dossier.objects.filter(pk=dossier_id).values_list("etat").first()
+    if row is None:
+        raise Dossier.DoesNotExist
+    return str(row[0])
