@@ -61,7 +61,12 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         reviewed = Dossier.objects.filter(
             audit__organisme__auditeurs__user=user, audit__organisme__auditeurs__est_referent=True
         ).values("pk")
-        q = models.Q(pk__in=granted) | models.Q(pk__in=reviewed)
+        # Commission members read the dossiers on the agenda of the séances they sit on.
+        on_agenda = Dossier.objects.filter(
+            points_commission__seance__membres__user=user,
+            points_commission__seance__membres__actif=True,
+        ).values("pk")
+        q = models.Q(pk__in=granted) | models.Q(pk__in=reviewed) | models.Q(pk__in=on_agenda)
         if structures is not None:
             q |= models.Q(structure__in=structures.values("pk"))
         return self.filter(q)

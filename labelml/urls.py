@@ -21,6 +21,7 @@ urlpatterns = [
     path("dossiers/", include("campagnes.urls")),
     path("audits/", include("audits.missions_urls")),
     path("labels/", include("commission.public_urls")),
+    path("commission/", include("commission.urls")),
     path("notifications/", include("notifications.urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]

@@ -11,4 +11,5 @@ def unread(request: HttpRequest) -> dict[str, int | bool]:
     return {
         "notifications_non_lues": profile.unread_notifications,
         "is_auditeur": profile.is_auditeur,
+        "is_commission": profile.is_commission or profile.is_national_admin,
     }

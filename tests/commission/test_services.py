@@ -156,3 +156,21 @@ def test_a_tie_adjourns_and_sends_the_dossier_back_to_the_plan(seance, answered,
     decision = services.decide(point=point, user=seance.chair.user, motivation="Partage des voix.")
     assert decision.resultat == "ajourne" and not Label.objects.exists()
     assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.PLAN_AMELIORATION
+
+
+def test_sitting_members_read_the_dossier_on_their_agenda_and_its_report(seance, answered, admin):
+    from django.urls import reverse
+
+    from tests.conftest import client_for, with_totp
+
+    outsider = with_totp(MembreCommissionFactory().user)
+    client = client_for(with_totp(seance.m1.user))
+    assert client.get(reverse("audit_overview", args=[answered.pk])).status_code == 404
+    services.add_to_agenda(actor=admin, seance=seance, dossier=answered)
+    assert client.get(reverse("audit_overview", args=[answered.pk])).status_code == 200
+    assert client.get(reverse("audit_gaps", args=[answered.pk])).status_code == 200
+    # Reading only: no self-assessment edit, no gap answer.
+    assert client.get(reverse("autoevaluation_submit", args=[answered.pk])).status_code == 200
+    assert (
+        client_for(outsider).get(reverse("audit_overview", args=[answered.pk])).status_code == 404
+    )

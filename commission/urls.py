@@ -1,0 +1,16 @@
+"""Routes of the commission's pages, under /commission/ (the public pages are in public_urls)."""
+
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("", views.seance_list, name="seance_list"),
+    path("nouvelle/", views.seance_create, name="seance_create"),
+    path("<int:pk>/", views.seance_detail, name="seance_detail"),
+    path("<int:pk>/points/<int:point_pk>/", views.point_detail, name="point_detail"),
+    path("<int:pk>/points/<int:point_pk>/vote/", views.point_vote, name="point_vote"),
+    path("<int:pk>/points/<int:point_pk>/conflit/", views.point_conflict, name="point_conflict"),
+    path("<int:pk>/points/<int:point_pk>/clore/", views.point_close, name="point_close"),
+    path("<int:pk>/points/<int:point_pk>/decision/", views.point_decide, name="point_decide"),
+]
