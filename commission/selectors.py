@@ -17,3 +17,23 @@ def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:
 def own_vote(point: PointOrdreDuJour, user: Any) -> Vote | None:
     """A member sees their own vote (to change it) while the vote is open."""
     return point.votes.filter(membre__user_id=getattr(user, "pk", 0) or 0).first()
+
+
+def labels_expiring(within_days: int = 183) -> Any:
+    """Valid labels whose validity ends within about six months: flagged to the UNML."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import Label
+
+    today = timezone.localdate()
+    return (
+        Label.objects.filter(
+            statut=Label.Statut.VALIDE,
+            date_fin__gte=today,
+            date_fin__lte=today + dt.timedelta(days=within_days),
+        )
+        .select_related("structure")
+        .order_by("date_fin")
+    )

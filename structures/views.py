@@ -32,13 +32,16 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         .prefetch_related("structure__dossiers__campagne")
         .order_by("structure__nom")
     )
+    is_admin = is_national_admin(request.user)
+    expiring = []
+    if is_admin:
+        from commission.selectors import labels_expiring
+
+        expiring = list(labels_expiring())
     return render(
         request,
         "structures/home.html",
-        {
-            "memberships": memberships,
-            "is_admin": is_national_admin(request.user),
-        },
+        {"memberships": memberships, "is_admin": is_admin, "labels_expiring": expiring},
     )
 
 

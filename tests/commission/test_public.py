@@ -61,3 +61,17 @@ def test_an_expired_label_shows_as_expired_without_any_job(label):
 
 def test_an_unknown_certificate_answers_404():
     assert Client().get(reverse("label_verify", args=["LML-1999-99999"])).status_code == 404
+
+
+def test_labels_expiring_within_six_months_are_flagged_to_the_unml(label, admin, people):
+    from tests.conftest import client_for
+
+    Label.objects.filter(pk=label.pk).update(date_fin=timezone.localdate() + dt.timedelta(days=90))
+    html = client_for(admin).get(reverse("home")).content.decode()
+    assert "Labels arrivant à échéance" in html and label.numero in html
+    assert (
+        "Labels arrivant à échéance"
+        not in client_for(people.direction).get(reverse("home")).content.decode()
+    )
+    Label.objects.filter(pk=label.pk).update(date_fin=timezone.localdate() + dt.timedelta(days=400))
+    assert label.numero not in client_for(admin).get(reverse("home")).content.decode()
