@@ -34,6 +34,19 @@ class SeanceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         help_text="Le (la) président(e) siège d'office.",
     )
+    quorum_pourcentage = forms.IntegerField(
+        label="Quorum (%)",
+        min_value=0,
+        max_value=99,
+        initial=50,
+        required=False,
+        help_text="Strictement plus de ce pourcentage des membres non récusés doivent voter "
+        "(50 % : plus de la moitié).",
+    )
+
+    def clean_quorum_pourcentage(self) -> int:
+        value = self.cleaned_data.get("quorum_pourcentage")
+        return 50 if value is None else value
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

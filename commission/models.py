@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -30,6 +31,15 @@ class Seance(models.Model):
         MembreCommission, related_name="seances", verbose_name=_("membres")
     )
     statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.PLANIFIEE)
+    quorum_pourcentage = models.PositiveSmallIntegerField(
+        _("quorum (%)"),
+        default=50,
+        validators=[MaxValueValidator(99)],
+        help_text=_(
+            "Quorum : strictement plus de ce pourcentage des membres non récusés "
+            "doivent prendre part au vote (50 % par défaut : plus de la moitié)."
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

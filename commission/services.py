@@ -30,10 +30,15 @@ def create_seance(
     president: MembreCommission,
     membres: list[MembreCommission],
     lieu: str = "",
+    quorum_pourcentage: int = 50,
 ) -> Seance:
     if not is_national_admin(actor):
         raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
-    seance = Seance.objects.create(date=date, lieu=lieu, president=president)
+    if not 0 <= quorum_pourcentage <= 99:
+        raise ValidationError("Le quorum est un pourcentage entre 0 et 99.")
+    seance = Seance.objects.create(
+        date=date, lieu=lieu, president=president, quorum_pourcentage=quorum_pourcentage
+    )
     seance.membres.set({*membres, president})
     return seance
 
@@ -110,6 +115,7 @@ def current_tally(point: PointOrdreDuJour) -> t.Tally:
         point.seance.membres.values_list("pk", flat=True),
         point.recusations.values_list("membre_id", flat=True),
         dict(point.votes.values_list("membre_id", "choix")),
+        point.seance.quorum_pourcentage,
     )
 
 
@@ -183,9 +189,10 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
         raise ValidationError("La motivation de la décision est obligatoire.")
     result = current_tally(point)
     if not result.quorum or result.outcome is None:
+        required = t.quorum_required(result.eligible, point.seance.quorum_pourcentage)
         raise ValidationError(
             f"Quorum non atteint ({result.participants} votant(s) sur {result.eligible} membres "
-            f"non récusés, {t.quorum_required(result.eligible)} requis) : pas de décision."
+            f"non récusés, {required} requis) : pas de décision."
         )
     dossier = point.dossier
     outcome = result.outcome

@@ -45,12 +45,14 @@ class Tally:
         return sum(n for choice, n in self.counts.items() if choice != ABSTENTION)
 
 
-def quorum_required(eligible: int) -> int:
-    """More than half of the eligible members."""
-    return eligible // 2 + 1
+def quorum_required(eligible: int, percent: int = 50) -> int:
+    """Strictly more than `percent` % of the eligible members (default: more than half)."""
+    return eligible * percent // 100 + 1
 
 
-def tally(members: Iterable[int], recused: Iterable[int], votes: Mapping[int, str]) -> Tally:
+def tally(
+    members: Iterable[int], recused: Iterable[int], votes: Mapping[int, str], percent: int = 50
+) -> Tally:
     members = set(members)
     eligible = members - set(recused)
     # Only eligible members' votes count, whatever was stored.
@@ -58,7 +60,7 @@ def tally(members: Iterable[int], recused: Iterable[int], votes: Mapping[int, st
     counts = Counter(valid.values())
     counts_full = {c: counts.get(c, 0) for c in CHOICES}
     participants = len(valid)
-    has_quorum = bool(eligible) and participants >= quorum_required(len(eligible))
+    has_quorum = bool(eligible) and participants >= quorum_required(len(eligible), percent)
     if not has_quorum:
         return Tally(len(eligible), participants, counts_full, False, None)
     cast = {c: n for c, n in counts_full.items() if c != ABSTENTION and n > 0}

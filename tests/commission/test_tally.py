@@ -110,3 +110,14 @@ def test_examples_read_like_the_rules():
     assert tally(members, set(), {1: DEFAVORABLE, 2: DEFAVORABLE, 3: FAVORABLE}).outcome == REFUSE
     assert tally(members, set(), {1: ABSTENTION, 2: ABSTENTION, 3: ABSTENTION}).outcome == AJOURNE
     assert tally(set(), set(), {}).outcome is None
+
+
+@given(sittings(), st.integers(min_value=0, max_value=99))
+def test_the_quorum_rule_of_the_seance_is_applied(sitting, percent):  # type: ignore[no-untyped-def]
+    members, recused, votes = sitting
+    result = tally(members, recused, votes, percent)
+    eligible = members - recused
+    participants = len([m for m in votes if m in eligible])
+    assert result.quorum == (bool(eligible) and participants > len(eligible) * percent / 100)
+    if not result.quorum:
+        assert result.outcome is None
