@@ -4,6 +4,7 @@ without JavaScript the same forms post normally and the page is rendered again."
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import PurePath
 from typing import Any
 
@@ -28,8 +29,6 @@ from .models import Reponse, SyntheseCritere
 from .selectors import critere_page as critere_page_data
 from .selectors import dossier_progress, missing_items, rated_q, structure_members
 from .services import (
-    REPONSE_FIELDS,
-    SYNTHESE_FIELDS,
     SaveResult,
     _can_edit,
     save_reponse_field,
@@ -195,50 +194,17 @@ def save_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResp
         pk=reponse_pk,
         autoevaluation__dossier=dossier,
     )
-    version = _version(request)
-    if version is None:
-        return _bad_request(
-            request, "Version manquante : rechargez la page.", f"reponse-{reponse.pk}"
-        )
-    champ = request.POST.get("champ")
     current = {"niveau": str(reponse.niveau_id or ""), "justification": reponse.justification}
-    # A plain form post sends every field: save only those that changed.
-    champs = (
-        [champ]
-        if champ in REPONSE_FIELDS
-        else [
-            c
-            for c in ("niveau", "justification")
-            if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
-        ]
-    )
-    results: list[tuple[str, SaveResult, str]] = []
-    try:
-        for c in champs:
-            if c not in request.POST:
-                continue
-            mine = request.POST.get(c, "")
-            result = save_reponse_field(
-                reponse=reponse, actor=request.user, champ=c, valeur=mine, version=version
-            )
-            results.append((c, result, mine))
-            if not result.ok:
-                break
-            version = result.version
-    except ValidationError as exc:
-        return _bad_request(request, " ".join(exc.messages), f"reponse-{reponse.pk}")
-    if not results:
-        messages.info(request, "Aucune modification à enregistrer.")
-        return redirect(
-            reverse("autoevaluation_critere", args=[dossier.pk, reponse.element.critere.code])
-        )
-    return _save_response(
+    return _save_fields(
         request,
         dossier,
-        kind="reponse",
         obj=reponse,
-        results=results,
+        kind="reponse",
         code=reponse.element.critere.code,
+        current=current,
+        save=lambda champ, valeur, version: save_reponse_field(
+            reponse=reponse, actor=request.user, champ=champ, valeur=valeur, version=version
+        ),
     )
 
 
@@ -251,19 +217,44 @@ def save_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpRe
         pk=synthese_pk,
         autoevaluation__dossier=dossier,
     )
+    current = {c: getattr(synthese, c) for c in ("synthese", "points_forts", "axes_amelioration")}
+    return _save_fields(
+        request,
+        dossier,
+        obj=synthese,
+        kind="synthese",
+        code=synthese.critere.code,
+        current=current,
+        save=lambda champ, valeur, version: save_synthese_field(
+            synthese=synthese, actor=request.user, champ=champ, valeur=valeur, version=version
+        ),
+    )
+
+
+def _save_fields(
+    request: HtmxHttpRequest,
+    dossier: Dossier,
+    *,
+    obj: Any,
+    kind: str,
+    code: str,
+    current: dict[str, str],
+    save: Callable[[str, str, int], SaveResult],
+) -> HttpResponse:
+    """The save of an answer or a synthesis: htmx sends one field (`champ`); a plain form post
+    sends them all, and only those that changed are saved, one version after the other."""
+    target = f"{kind}-{obj.pk}"
     version = _version(request)
     if version is None:
-        return _bad_request(
-            request, "Version manquante : rechargez la page.", f"synthese-{synthese.pk}"
-        )
+        return _bad_request(request, "Version manquante : rechargez la page.", target)
     champ = request.POST.get("champ")
     champs = (
         [champ]
-        if champ in SYNTHESE_FIELDS
+        if champ in current
         else [
             c
-            for c in ("synthese", "points_forts", "axes_amelioration")
-            if c in request.POST and request.POST[c].replace("\r\n", "\n") != getattr(synthese, c)
+            for c in current
+            if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
         ]
     )
     results: list[tuple[str, SaveResult, str]] = []
@@ -272,21 +263,17 @@ def save_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpRe
             if c not in request.POST:
                 continue
             mine = request.POST.get(c, "")
-            result = save_synthese_field(
-                synthese=synthese, actor=request.user, champ=c, valeur=mine, version=version
-            )
+            result = save(c, mine, version)
             results.append((c, result, mine))
             if not result.ok:
                 break
             version = result.version
     except ValidationError as exc:
-        return _bad_request(request, " ".join(exc.messages), f"synthese-{synthese.pk}")
+        return _bad_request(request, " ".join(exc.messages), target)
     if not results:
         messages.info(request, "Aucune modification à enregistrer.")
-        return redirect(reverse("autoevaluation_critere", args=[dossier.pk, synthese.critere.code]))
-    return _save_response(
-        request, dossier, kind="synthese", obj=synthese, results=results, code=synthese.critere.code
-    )
+        return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]))
+    return _save_response(request, dossier, kind=kind, obj=obj, results=results, code=code)
 
 
 @login_required
