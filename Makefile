@@ -40,7 +40,7 @@ run: demo
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install browser
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission
+	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -49,7 +49,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission
+	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents
 
 ## Re-pin dependencies after editing pyproject.toml.
 lock: install

@@ -11,4 +11,5 @@ urlpatterns = [
     path("<int:pk>/preuves/", include("autoevaluations.preuves_urls")),
     path("<int:pk>/plan/", include("plans.urls")),
     path("<int:pk>/audit/", include("audits.urls")),
+    path("<int:pk>/rapports/", include("documents.urls")),
 ]

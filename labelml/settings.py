@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "plans",
     "audits",
     "commission",
+    "documents",
     "notifications",
 ]
 

@@ -14,6 +14,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from autoevaluations.models import Preuve, Reponse, SyntheseCritere
 from campagnes.models import Dossier
 from campagnes.services import create_campagne, open_campagne
+from documents.models import Document
 from plans.models import Action
 from structures.models import Invitation
 from structures.roles import Role
@@ -88,6 +89,7 @@ def foreign(referentiel_ml, network, settings, tmp_path):  # type: ignore[no-unt
     constat = Constat.objects.create(audit=audit, critere=reponse.element.critere)
     return {
         "constat": constat,
+        "document": Document.objects.create(dossier=dossier, kind="autoevaluation"),
         "structure": network["ml_b"],
         "dossier": dossier,
         "reponse": reponse,
@@ -116,6 +118,7 @@ def kwargs_for(name: str, route: str, objs: dict) -> dict:  # type: ignore[type-
         "code": objs["critere"].code,
         "numero": 1,
         "constat_pk": objs["constat"].pk,
+        "document_pk": objs["document"].pk,
     }
     for key, value in providers.items():
         if f":{key}>" in route or f"<{key}>" in route:

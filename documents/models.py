@@ -1,0 +1,51 @@
+"""Rendered PDF reports (SPEC §8). A request creates a `Document`; a Celery task renders it."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from campagnes.models import Dossier
+
+
+def _document_path(instance: Any, filename: str) -> str:
+    return f"documents/{instance.dossier_id}/{uuid.uuid4().hex}.pdf"
+
+
+class Document(models.Model):
+    class Kind(models.TextChoices):
+        AUTOEVALUATION = "autoevaluation", _("Rapport d'auto-évaluation")
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        RENDERING = "rendering", _("En cours de génération")
+        READY = "ready", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
+    kind = models.CharField(max_length=30, choices=Kind.choices)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    error = models.TextField(blank=True)
+    fichier = models.FileField(upload_to=_document_path, blank=True, max_length=255)
+    pages = models.PositiveIntegerField(null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    rendered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rapport PDF")
+        verbose_name_plural = _("rapports PDF")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.dossier}"
+
+    @property
+    def filename(self) -> str:
+        return f"{self.kind}-{self.dossier.structure.code}-{self.created_at:%Y%m%d}.pdf"

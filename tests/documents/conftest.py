@@ -1,0 +1,7 @@
+from tests.campagnes import conftest as _campagnes
+
+admin = _campagnes.admin
+campagne = _campagnes.campagne
+dossier = _campagnes.dossier
+people = _campagnes.people
+filled_dossier = _campagnes.filled_dossier
