@@ -208,13 +208,11 @@ def create_action(
     origine: str = Action.Origine.MANUELLE,
 ) -> Action:
     locked, plan = _lock_for_edit(actor, dossier)
-    criteres = list(criteres)
-    titre, description = titre.strip(), description.strip()
-    _validate(
+    titre, description, criteres = _cleaned(
         locked,
-        titre=titre,
-        description=description,
-        criteres=criteres,
+        titre,
+        description,
+        criteres,
         responsable=responsable,
         priorite=priorite,
         statut=statut,
@@ -237,6 +235,15 @@ def create_action(
     action.criteres.set(criteres)
     _notify_owner(actor, locked, action)
     return action
+
+
+def _cleaned(
+    locked: Dossier, titre: str, description: str, criteres: Iterable[Critere], **fields: Any
+) -> tuple[str, str, list[Critere]]:
+    """Trimmed texts and the criteria as a list, validated together (create and update)."""
+    titre, description, criteres = titre.strip(), description.strip(), list(criteres)
+    _validate(locked, titre=titre, description=description, criteres=criteres, **fields)
+    return titre, description, criteres
 
 
 @transaction.atomic
@@ -270,13 +277,11 @@ def update_action(
         raise ValidationError(_("Cette action n'existe plus : elle a été supprimée."))
     if expected_version and expected_version != action_version(current):
         raise ActionConflict(current)
-    criteres = list(criteres)
-    titre, description = titre.strip(), description.strip()
-    _validate(
+    titre, description, criteres = _cleaned(
         locked,
-        titre=titre,
-        description=description,
-        criteres=criteres,
+        titre,
+        description,
+        criteres,
         responsable=responsable,
         priorite=priorite,
         statut=statut,
