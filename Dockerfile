@@ -1,7 +1,9 @@
 FROM python:3.11-slim-bookworm
-# WeasyPrint needs Pango; fonts are installed so that PDFs render the same everywhere.
+# WeasyPrint needs Pango and HarfBuzz's subsetter (the PDF fonts are shipped in documents/fonts,
+# so documents render the same everywhere); libmagic checks evidence types. Same list as the
+# Makefile's SYSTEM_PACKAGES.
 RUN apt-get update && apt-get install -y --no-install-recommends libmagic1 \
-        libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core procps \
+        libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core procps \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /app
 COPY requirements/base.txt requirements/base.txt

@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser system-packages migrate demo lint typecheck lock check-fixture clean
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,17 @@ $(STAMP): requirements/dev.txt
 
 install: $(STAMP)
 
+## Debian packages the project needs beyond Python: HarfBuzz's subsetter (WeasyPrint embeds
+## font subsets with it, fast; without it falls back to fontTools) and libmagic (evidence types).
+## Installed when run as root; otherwise say what is missing.
+SYSTEM_PACKAGES := libharfbuzz-subset0 libmagic1 libpango-1.0-0 libpangoft2-1.0-0
+system-packages:
+	@missing=$$(for p in $(SYSTEM_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Paquets Debian manquants (sudo apt-get install $$missing)"; fi; fi
+
 ## Debian's Chromium for the browser tests (a tool's own browser download cannot work here).
 browser:
 	@command -v chromium >/dev/null 2>&1 || { \
@@ -25,7 +36,7 @@ browser:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; \
 	  else echo "Chromium absent (sudo apt-get install chromium) : les parcours navigateur seront ignorés."; fi; }
 
-migrate: install
+migrate: install system-packages
 	$(BIN)/python manage.py migrate --noinput
 
 demo: migrate
@@ -38,7 +49,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
-test: install browser
+test: install system-packages browser
 	$(BIN)/ruff check .
 	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents
 	$(BIN)/python manage.py check

@@ -19,6 +19,10 @@ def _document_path(instance: Any, filename: str) -> str:
 class Document(models.Model):
     class Kind(models.TextChoices):
         AUTOEVALUATION = "autoevaluation", _("Rapport d'auto-évaluation")
+        PLAN = "plan", _("Plan d'amélioration")
+        AUDIT = "audit", _("Rapport d'audit")
+        DECISION = "decision", _("Lettre de décision")
+        ATTESTATION = "attestation", _("Attestation de labellisation")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -49,3 +53,42 @@ class Document(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.dossier.structure.code}-{self.created_at:%Y%m%d}.pdf"
+
+
+def _image_path(instance: Any, filename: str) -> str:
+    return f"parametres-documents/{uuid.uuid4().hex}{filename[filename.rfind('.') :][:6]}"
+
+
+class ParametresDocuments(models.Model):
+    """The letterhead of the decision letter and the attestation, set by a national
+    administrator: one row (pk=1), read at every render so that a change applies to the next
+    document without a deployment."""
+
+    emetteur = models.CharField(
+        _("émetteur"), max_length=200, default="Union nationale des Missions Locales"
+    )
+    adresse = models.TextField(_("adresse"), blank=True, default="")
+    logo = models.FileField(_("logo"), upload_to=_image_path, blank=True, max_length=255)
+    signature = models.FileField(
+        _("image de la signature"), upload_to=_image_path, blank=True, max_length=255
+    )
+    signataire_nom = models.CharField(_("nom du signataire"), max_length=200, blank=True)
+    signataire_qualite = models.CharField(
+        _("qualité du signataire"), max_length=200, blank=True, default="Président de l'UNML"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("paramètres des documents")
+        verbose_name_plural = _("paramètres des documents")
+
+    def __str__(self) -> str:
+        return "Paramètres des documents"
+
+    @classmethod
+    def current(cls) -> ParametresDocuments:
+        """The saved settings, or the defaults (unsaved: reading never writes)."""
+        return cls.objects.filter(pk=1).first() or cls(pk=1)
