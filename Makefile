@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser system-packages migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser system-packages bench-pdf migrate demo lint typecheck lock check-fixture clean
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -55,6 +55,10 @@ test: install system-packages browser
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
+
+## Benchmarks print one JSON object as their last line; figures go to docs/benchmarks.md.
+bench-pdf: install system-packages
+	$(BIN)/python manage.py bench_pdf
 
 lint: install
 	$(BIN)/ruff check .

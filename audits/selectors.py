@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString
 
+from autoevaluations import charts
+from autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier
 from campagnes.workflow import MissingItem
+from referentiel.models import Critere, Niveau, Section
 
 from .models import GAP_CODES, Audit, Constat
 
@@ -73,3 +80,112 @@ def audit_for_dossier(dossier: Dossier) -> Audit | None:
         .select_related("auditeur__user", "organisme", "valide_par")
         .first()
     )
+
+
+# Self-assessment vs audit ----------------------------------------------------------------------
+
+
+@dataclass
+class CritereComparison:
+    critere: Critere
+    auto: Decimal | None  # mean self-assessment level of the criterion
+    auto_pct: int | None  # the same in % of the self-assessment scale's maximum
+    constat: Constat | None
+    audit_pct: int | None  # the audit level in % of the audit scale's maximum
+
+
+@dataclass
+class SectionComparison:
+    stats: SectionStats
+    auto: Decimal | None  # % of the maximum
+    audit: Decimal | None  # % of the maximum
+
+    @property
+    def section(self) -> Section:
+        return self.stats.section
+
+
+@dataclass
+class Comparison:
+    progress: Progress
+    rows: list[CritereComparison]
+    sections: list[SectionComparison]  # leaf sections, the axes of the radar
+    radar: SafeString
+
+
+def _scale_maxima(dossier: Dossier) -> tuple[Decimal, Decimal]:
+    referentiel = dossier.campagne.referentiel
+    maxima = {
+        row["echelle_id"]: row["m"]
+        for row in Niveau.objects.filter(
+            echelle_id__in=[referentiel.echelle_autoevaluation_pk, referentiel.echelle_audit_pk]
+        )
+        .values("echelle_id")
+        .annotate(m=Max("valeur"))
+    }
+    return maxima[referentiel.echelle_autoevaluation_pk], maxima[referentiel.echelle_audit_pk]
+
+
+def _pct(value: Decimal | None, maximum: Decimal) -> Decimal | None:
+    return 100 * value / maximum if value is not None else None
+
+
+def comparison(
+    dossier: Dossier,
+    audit: Audit,
+    *,
+    progress: Progress | None = None,
+    constats: Iterable[Constat] | None = None,
+    font_family: str = "",
+) -> Comparison:
+    """Self-assessment vs audit finding, per criterion and per leaf section, both on a 0–100
+    scale since the two scales differ. A section's audit value is the mean level of its rated
+    findings. Callers that already hold the progress or the findings (with their level) pass
+    them; otherwise 2 + 4 queries."""
+    auto_max, audit_max = _scale_maxima(dossier)
+    if progress is None:
+        progress = dossier_progress(dossier)
+    if constats is None:
+        constats = audit.constats.select_related("niveau")
+    by_critere = {c.critere_id: c for c in constats}
+
+    def audit_value(constat: Constat | None) -> Decimal | None:
+        if constat is None or constat.niveau is None:
+            return None
+        return constat.niveau.valeur
+
+    rows = []
+    for st in progress.criteres:
+        constat = by_critere.get(st.critere.pk)
+        auto_pct, audit_pct = _pct(st.score, auto_max), _pct(audit_value(constat), audit_max)
+        rows.append(
+            CritereComparison(
+                critere=st.critere,
+                auto=st.score,
+                auto_pct=round(auto_pct) if auto_pct is not None else None,
+                constat=constat,
+                audit_pct=round(audit_pct) if audit_pct is not None else None,
+            )
+        )
+    sections = []
+    for leaf in progress.leaf_sections():
+        values = [
+            v
+            for v in (audit_value(by_critere.get(st.critere.pk)) for st in leaf.criteres)
+            if v is not None
+        ]
+        audit_mean = sum(values, Decimal(0)) / len(values) if values else None
+        sections.append(
+            SectionComparison(leaf, _pct(leaf.score, auto_max), _pct(audit_mean, audit_max))
+        )
+    radar = charts.radar_svg(
+        [s.section.code for s in sections],
+        [
+            ("Auto-évaluation", [s.auto for s in sections], "#1d3f72"),
+            ("Évaluation externe", [s.audit for s in sections], "#b45309"),
+        ],
+        max_value=100,
+        title="Auto-évaluation et évaluation externe par partie (en % du maximum)",
+        font_family=font_family,
+    )
+    return Comparison(progress=progress, rows=rows, sections=sections, radar=radar)

@@ -3,28 +3,23 @@ auditors' missions list. The auditor's workspace is in views_auditeur.py."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db.models import Avg, Max
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from autoevaluations import charts
-from autoevaluations.selectors import dossier_progress
 from campagnes import workflow
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from plans.models import Action
-from referentiel.models import Niveau
 from structures.roles import Capability
 
 from .forms import AssignationForm, ReponseEcartForm
 from .models import Audit, Constat
 from .selectors import audit_for_dossier, gap_deadline, missions_for_user
+from .selectors import comparison as compare
 from .selectors import gaps as gaps_of
 from .services import answer_gap as answer_gap_service
 
@@ -165,57 +160,7 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
     scale, since the two scales differ)."""
     dossier = get_dossier_for_user(request.user, pk)
     audit = _validated_audit(request, dossier)
-    referentiel = dossier.campagne.referentiel
-    maxima = {
-        row["echelle_id"]: row["m"]
-        for row in Niveau.objects.filter(
-            echelle_id__in=[referentiel.echelle_autoevaluation_pk, referentiel.echelle_audit_pk]
-        )
-        .values("echelle_id")
-        .annotate(m=Max("valeur"))
-    }
-    auto_max = maxima[referentiel.echelle_autoevaluation_pk]
-    audit_max = maxima[referentiel.echelle_audit_pk]
-    progress = dossier_progress(dossier)
-    constats = {c.critere_id: c for c in audit.constats.select_related("niveau")}
-    rows = []
-    for st in progress.criteres:
-        constat = constats.get(st.critere.pk)
-        rows.append(
-            {
-                "critere": st.critere,
-                "auto": st.score,
-                "auto_pct": round(100 * st.score / auto_max) if st.score is not None else None,
-                "constat": constat,
-                "audit_pct": round(100 * constat.niveau.valeur / audit_max)
-                if constat and constat.niveau and constat.niveau.valeur is not None
-                else None,
-            }
-        )
-    by_section = (
-        audit.constats.filter(niveau__valeur__isnull=False)
-        .values("critere__section_id")
-        .annotate(m=Avg("niveau__valeur"))
-    )
-    audit_by_section = {r["critere__section_id"]: r["m"] for r in by_section}
-    leaves = progress.leaf_sections()
-    labels = [s.section.code for s in leaves]
-    auto_series = [(100 * s.score / auto_max) if s.score is not None else None for s in leaves]
-    audit_series = [
-        (100 * Decimal(str(audit_by_section[s.section.pk])) / audit_max)
-        if s.section.pk in audit_by_section
-        else None
-        for s in leaves
-    ]
-    radar = charts.radar_svg(
-        labels,
-        [
-            ("Auto-évaluation", auto_series, "#1d3f72"),
-            ("Évaluation externe", audit_series, "#b45309"),
-        ],
-        max_value=100,
-        title="Auto-évaluation et évaluation externe par partie (en % du maximum)",
-    )
+    data = compare(dossier, audit)
     return render(
         request,
         "audits/comparison.html",
@@ -223,8 +168,8 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "tab": "audit",
             "audit": audit,
-            "rows": rows,
-            "radar": radar,
-            "sections": list(zip(leaves, auto_series, audit_series, strict=True)),
+            "rows": data.rows,
+            "radar": data.radar,
+            "sections": data.sections,
         },
     )

@@ -23,6 +23,7 @@ def radar_svg(
     size: int = 360,
     title: str = "Scores par partie",
     rings: int | None = None,
+    font_family: str = "",
 ) -> SafeString:
     """A radar chart: one axis per label, one polygon per (name, values, colour) series.
     A missing value is drawn at the centre. The SVG has a <title> and <desc> for screen
@@ -71,12 +72,16 @@ def radar_svg(
             for lab, v in zip(labels, values, strict=True)
         )
         descriptions.append(f"{name} — {described}")
+    # Printed documents name their embedded font (WeasyPrint's SVG text does not inherit the
+    # page's CSS); pages leave the text to the site's font.
+    font = format_html(' font-family="{}"', font_family) if font_family else ""
     return format_html(
-        '<svg class="radar" viewBox="0 0 {0} {0}" width="{0}" height="{0}" role="img" '
+        '<svg class="radar" viewBox="0 0 {0} {0}" width="{0}" height="{0}" role="img"{4} '
         'aria-labelledby="radar-title radar-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="radar-title">{1}</title><desc id="radar-desc">{2}</desc>{3}</svg>',
         size,
         title,
         " ; ".join(descriptions),
         mark_safe("".join(parts)),
+        font,
     )

@@ -4,19 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campagnes.models import Dossier
 
 from .models import Document
+from .renderers import unavailable_reason
 
 
 @transaction.atomic
 def request_document(*, dossier: Dossier, actor: Any, kind: str) -> Document:
-    """Reuse a render already queued or running for the same dossier and kind (a double click
-    does not render twice); otherwise queue a new one."""
+    """Queue a render. A render already queued or running for the same dossier and kind is
+    reused (a double click does not render twice). A document that cannot exist yet (an audit
+    report before validation, an attestation without a label) is refused with the reason."""
     if kind not in Document.Kind.values:
-        raise ValueError(f"Type de rapport inconnu : {kind}")
+        raise ValidationError("Type de rapport inconnu.")
+    reason = unavailable_reason(kind, dossier)
+    if reason:
+        raise ValidationError(reason)
+    # Serialise concurrent requests for the same dossier so that only one render is queued.
+    Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
     pending = Document.objects.filter(
         dossier=dossier, kind=kind, status__in=[Document.Status.QUEUED, Document.Status.RENDERING]
     ).first()

@@ -1,49 +1,73 @@
+"""The render task: takes a document id, runs after the request's commit, idempotent through
+the document's status (pretix's base/services/tasks.py pattern)."""
+
 from __future__ import annotations
 
 import logging
 
 from celery import shared_task
+from celery.exceptions import SoftTimeLimitExceeded
+from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 
 from .models import Document
-from .renderers import render
+from .renderers import render, unavailable_reason
 
 logger = logging.getLogger(__name__)
+
+# Worth another try: files, fonts and the database connection come back.
+TRANSIENT = (OSError, OperationalError, InterfaceError)
+
+
+def _fail(document_id: int, message: str) -> str:
+    Document.objects.filter(pk=document_id).update(
+        status=Document.Status.FAILED, error=message[:2000]
+    )
+    return "failed"
 
 
 @shared_task(
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(OSError,),
-    retry_backoff=True,
     max_retries=3,
-    soft_time_limit=120,
-    time_limit=150,
+    soft_time_limit=settings.DOCUMENT_RENDER_SOFT_TIME_LIMIT,
+    time_limit=settings.DOCUMENT_RENDER_TIME_LIMIT,
 )
 def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-def]
-    """Idempotent through the status: a ready document is not rendered again, and a redelivered
-    task finishes the same row instead of creating another."""
+    """A ready document is not rendered again; a redelivered task (its worker died mid-render)
+    finishes the same row instead of creating another. Rendering only reads the dossier."""
     with transaction.atomic():
+        # No join: the dossier is read after the status change is committed.
         document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status == Document.Status.READY:
+        if document is None or document.status in (Document.Status.READY, Document.Status.FAILED):
             return "skipped"
         document.status = Document.Status.RENDERING
         document.save(update_fields=["status"])
     dossier = document.dossier
     try:
+        reason = unavailable_reason(document.kind, dossier)
+        if reason:
+            return _fail(document_id, reason)
         pdf, pages = render(document.kind, dossier)
-    except OSError:
-        raise  # transient (files, fonts): retried
+        document.fichier.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
+    except SoftTimeLimitExceeded:
+        return _fail(document_id, "La génération a dépassé le temps imparti ; relancez-la.")
+    except TRANSIENT as exc:
+        if self.request.retries < self.max_retries:
+            logger.warning("Rendering of document %s hit a transient error: %s", document_id, exc)
+            if self.request.is_eager:  # no broker to come back through: try again at once
+                return str(self.apply(args=(document_id,), retries=self.request.retries + 1).result)
+            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
+        logger.exception("Rendering of document %s failed after retries", document_id)
+        return _fail(
+            document_id, "La génération a échoué (erreur passagère répétée) ; relancez-la."
+        )
     except Exception as exc:  # noqa: BLE001 - any other failure is shown to the user
         logger.exception("Rendering of document %s failed", document_id)
-        Document.objects.filter(pk=document_id).update(
-            status=Document.Status.FAILED, error=f"{type(exc).__name__} : {exc}"[:2000]
-        )
-        return "failed"
-    document.fichier.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
+        return _fail(document_id, f"La génération a échoué : {type(exc).__name__} : {exc}")
     Document.objects.filter(pk=document_id).update(
         fichier=document.fichier.name,
         status=Document.Status.READY,

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
@@ -10,6 +11,7 @@ from campagnes.selectors import get_dossier_for_user
 from labelml.types import HtmxHttpRequest
 
 from .models import Document
+from .renderers import unavailable_reason
 from .services import request_document, retry_document
 
 
@@ -26,7 +28,12 @@ def document_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "tab": "documents",
             "documents": documents,
             "pending": any(d.status in ("queued", "rendering") for d in documents),
-            "kinds": Document.Kind.choices,
+            "kinds": [
+                {"code": code, "label": label, "reason": unavailable_reason(code, dossier)}
+                for code, label in Document.Kind.choices
+            ]
+            if not request.htmx
+            else [],
         },
     )
 
@@ -35,12 +42,12 @@ def document_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def document_request(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
-    kind = request.POST.get("kind", "")
-    if kind not in Document.Kind.values:
-        messages.error(request, "Type de rapport inconnu.")
+    try:
+        request_document(dossier=dossier, actor=request.user, kind=request.POST.get("kind", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
         return redirect("document_list", pk=dossier.pk)
-    request_document(dossier=dossier, actor=request.user, kind=kind)
-    messages.success(request, "Rapport demandé : il sera prêt dans quelques instants.")
+    messages.success(request, "Document demandé : il sera prêt dans quelques instants.")
     return redirect("document_list", pk=dossier.pk)
 
 

@@ -129,6 +129,29 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "Europe/Paris"
+# A message delivered to a worker that dies before acknowledging it is handed out again after
+# the visibility timeout. The same value for the broker and the result backend, and every task's
+# hard time limit well under it (checked by tests/test_celery_config.py), so that a task still
+# running is never delivered a second time.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose worker died (kombu sweeps every interval ×
+    # throttle seconds; 100 s by default, enough against a one-hour timeout).
+    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
+    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+}
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_RESULT_EXPIRES = 24 * 3600
+# A worker process is replaced once it holds more than this (KiB) after a task: WeasyPrint's
+# memory is returned to the system only when the process ends.
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_KB", "400000"))
+# Default limits of any task (seconds); a PDF render has its own below.
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 240
+# Hard and soft limits of a PDF render (seconds).
+DOCUMENT_RENDER_TIME_LIMIT = int(os.environ.get("DOCUMENT_RENDER_TIME_LIMIT", "150"))
+DOCUMENT_RENDER_SOFT_TIME_LIMIT = DOCUMENT_RENDER_TIME_LIMIT - 30
 
 # --- Authentication: allauth (e-mail login, no open sign-up, TOTP) + guardian -----------------
 AUTH_USER_MODEL = "accounts.User"
@@ -226,4 +249,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint logs every layout step at INFO; only its warnings matter.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

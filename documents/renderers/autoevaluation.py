@@ -8,6 +8,7 @@ draft and says so."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from autoevaluations import charts
@@ -17,6 +18,36 @@ from campagnes.models import Dossier
 from referentiel.models import Element
 
 from .common import TocEntry, common_context
+
+
+@dataclass(frozen=True)
+class SelfAssessment:
+    """The self-assessment by criterion, in three queries (also printed by the audit report)."""
+
+    reponses: dict[int, Reponse]
+    syntheses: dict[int, SyntheseCritere]
+    elements: dict[int, list[Element]]
+
+    def rows(self, critere_id: int) -> list[tuple[Element, Reponse | None]]:
+        return [(e, self.reponses.get(e.pk)) for e in self.elements.get(critere_id, [])]
+
+
+def self_assessment(dossier: Dossier) -> SelfAssessment:
+    elements: dict[int, list[Element]] = {}
+    for e in Element.objects.filter(referentiel=dossier.campagne.referentiel).order_by("ordre"):
+        elements.setdefault(e.critere_id, []).append(e)
+    return SelfAssessment(
+        reponses={
+            r.element_id: r
+            for r in Reponse.objects.filter(autoevaluation__dossier=dossier).select_related(
+                "niveau"
+            )
+        },
+        syntheses={
+            s.critere_id: s for s in SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
+        },
+        elements=elements,
+    )
 
 
 def unavailable(dossier: Dossier) -> str | None:
@@ -37,17 +68,9 @@ def context(dossier: Dossier) -> dict[str, Any]:
         [s.section.code for s in leaves],
         [("Auto-évaluation", [s.score for s in leaves], "#1d3f72")],
         title="Score moyen par partie (1 à 4)",
+        font_family="Inter",
     )
-    reponses = {
-        r.element_id: r
-        for r in Reponse.objects.filter(autoevaluation__dossier=dossier).select_related("niveau")
-    }
-    syntheses = {
-        s.critere_id: s for s in SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
-    }
-    elements: dict[int, list[Element]] = {}
-    for e in Element.objects.filter(referentiel=dossier.campagne.referentiel).order_by("ordre"):
-        elements.setdefault(e.critere_id, []).append(e)
+    answers = self_assessment(dossier)
     sections = []
     toc = [TocEntry("scores", "Scores par partie")]
     for leaf in leaves:
@@ -58,8 +81,8 @@ def context(dossier: Dossier) -> dict[str, Any]:
             criteres.append(
                 {
                     "stats": st,
-                    "synthese": syntheses.get(st.critere.pk),
-                    "rows": [(e, reponses.get(e.pk)) for e in elements.get(st.critere.pk, [])],
+                    "synthese": answers.syntheses.get(st.critere.pk),
+                    "rows": answers.rows(st.critere.pk),
                 }
             )
         sections.append({"stats": leaf, "criteres": criteres})

@@ -4,9 +4,12 @@ colon. Applied to people's text too (answers, findings), escaped first."""
 
 from __future__ import annotations
 
+import datetime
 import re
 
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import conditional_escape, linebreaks
 from django.utils.safestring import SafeString, mark_safe
 
@@ -44,3 +47,29 @@ def typo_paragraphs(value: object) -> SafeString:
     if value is None or value == "":
         return mark_safe("")
     return mark_safe(linebreaks(_escaped(value), autoescape=False))
+
+
+@register.filter
+def date_longue(value: object) -> str:
+    """The French long date of letters and certificates: "12 mars 2026", "1er mars 2026" (the
+    first day of a month is an ordinal), with a no-break space after the day. A datetime is
+    shown in local time."""
+    if not isinstance(value, datetime.date):
+        return ""
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value) if timezone.is_aware(value) else value
+    day = "1er" if value.day == 1 else str(value.day)
+    # No line break between the day and the month.
+    return f"{day}\u00a0{date_format(value, 'F Y')}"
+
+
+@register.filter
+def pluriel(count: object, forms: str = "s") -> str:
+    """French plural: "0 voix favorable", "1 abstention", "2 abstentions" (the plural starts at
+    two, unlike `pluralize`). `forms` is "plural" or "singular,plural"."""
+    singular, _, plural = forms.rpartition(",")
+    try:
+        many = abs(int(str(count))) >= 2
+    except ValueError:
+        many = False
+    return plural if many else singular

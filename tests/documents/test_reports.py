@@ -115,3 +115,104 @@ def test_only_readers_of_the_dossier_get_its_documents(
     assert outsider.get(url).status_code == 404
     assert outsider.get(reverse("document_list", args=[filled_dossier.pk])).status_code == 404
     assert Client().get(url).status_code == 302
+
+
+def test_the_page_lists_the_five_documents_and_says_why_one_cannot_exist_yet(
+    filled_dossier, people
+):
+    html = client_for(people.lecteur).get(reverse("document_list", args=[filled_dossier.pk]))
+    text = html.content.decode()
+    for label in Document.Kind.labels:
+        assert label.replace("'", "&#x27;") in text
+    assert "Aucun audit n&#x27;a encore eu lieu pour ce dossier." in text
+    assert 'value="autoevaluation"' in text and 'value="audit"' not in text
+
+
+def test_a_document_that_cannot_exist_yet_is_refused_and_nothing_is_queued(
+    filled_dossier, people, django_capture_on_commit_callbacks
+):
+    client = client_for(people.referent)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(
+            reverse("document_request", args=[filled_dossier.pk]), {"kind": "audit"}, follow=True
+        )
+    assert callbacks == []
+    assert not Document.objects.exists()
+    assert "Aucun audit n&#x27;a encore eu lieu" in response.content.decode()
+    response = client.post(
+        reverse("document_request", args=[filled_dossier.pk]), {"kind": "inconnu"}, follow=True
+    )
+    assert "Type de rapport inconnu" in response.content.decode()
+    assert not Document.objects.exists()
+
+
+def _pdf(filled_dossier):  # type: ignore[no-untyped-def]
+    from documents.renderers import render
+
+    pdf, pages = render("autoevaluation", filled_dossier)
+    return PdfReader(io.BytesIO(pdf)), pages, pdf
+
+
+def test_the_table_of_contents_gives_the_page_of_each_criterion(filled_dossier):
+    import re
+
+    reader, pages, _ = _pdf(filled_dossier)
+    toc = reader.pages[1].extract_text()
+    assert "Sommaire" in toc
+    match = re.search(r"1\.2 La gouvernance est garante.*?(\d+)\s*$", toc, re.M | re.S)
+    assert match, toc
+    page = int(match.group(1))
+    assert 2 < page <= pages
+    assert "Critère 1.2" in reader.pages[page - 1].extract_text()
+    assert "Critère 1.2" not in reader.pages[page - 2].extract_text()
+
+
+def test_a_transient_error_is_retried_then_the_document_is_ready(
+    filled_dossier, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    import documents.tasks as tasks
+
+    real = tasks.render
+    calls = []
+
+    def flaky(kind, dossier):  # type: ignore[no-untyped-def]
+        calls.append(kind)
+        if len(calls) == 1:
+            raise OSError("police momentanément illisible")
+        return real(kind, dossier)
+
+    monkeypatch.setattr(tasks, "render", flaky)
+    document = request_report(
+        client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
+    )
+    document.refresh_from_db()
+    assert len(calls) == 2 and document.status == Document.Status.READY
+
+
+def test_a_transient_error_that_persists_fails_the_document_with_a_french_message(
+    filled_dossier, people, monkeypatch, django_capture_on_commit_callbacks
+):
+    import documents.tasks as tasks
+
+    def broken(kind, dossier):  # type: ignore[no-untyped-def]
+        raise OSError("disque plein")
+
+    monkeypatch.setattr(tasks, "render", broken)
+    document = request_report(
+        client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
+    )
+    document.refresh_from_db()
+    assert document.status == Document.Status.FAILED
+    assert "relancez" in document.error
+
+
+def test_a_render_interrupted_by_a_dead_worker_is_finished_by_the_redelivered_task(
+    filled_dossier,
+):
+    document = Document.objects.create(
+        dossier=filled_dossier, kind="autoevaluation", status=Document.Status.RENDERING
+    )
+    assert render_document(document.pk) == "ready"
+    document.refresh_from_db()
+    assert document.status == Document.Status.READY and document.fichier
+    assert Document.objects.count() == 1
