@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "commission",
     "documents",
     "notifications",
+    "pilotage",
 ]
 
 MIDDLEWARE = [

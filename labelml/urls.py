@@ -23,6 +23,7 @@ urlpatterns = [
     path("labels/", include("commission.public_urls")),
     path("commission/", include("commission.urls")),
     path("notifications/", include("notifications.urls")),
+    path("pilotage/", include("pilotage.urls")),
     path("administration/documents/", include("documents.parametres_urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]
