@@ -33,6 +33,10 @@ IMAGE_MAX_SIDE = 3000  # pixels
 ACCEPT_ATTRIBUTE = "image/png,image/jpeg,.png,.jpg,.jpeg"
 IMAGE_HELP = "Image PNG ou JPEG, 1 Mo et 3000 pixels de côté au plus."
 
+# The first bytes of the two accepted formats: enough to name a stored image's type when it is
+# read back (previews, data: URIs in the PDFs), since it was checked fully on upload.
+IMAGE_SIGNATURES = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+
 # libmagic type → (Pillow format, extension of the stored file)
 _ACCEPTED = {"image/png": ("PNG", "png"), "image/jpeg": ("JPEG", "jpg")}
 _HEAD_BYTES = 8 * 1024

@@ -15,9 +15,7 @@ from structures.selectors import is_national_admin
 
 from .forms import ParametresDocumentsForm
 from .models import ParametresDocuments
-from .parametres import IMAGE_FIELDS, update_parametres
-
-_MIME = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+from .parametres import IMAGE_FIELDS, IMAGE_SIGNATURES, update_parametres
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -79,7 +77,7 @@ def parametres_image(request: HttpRequest, which: str) -> FileResponse:
         raise Http404("Image introuvable.") from exc
     head = handle.read(8)
     handle.seek(0)
-    mime = next((m for magic, m in _MIME.items() if head.startswith(magic)), None)
+    mime = next((m for magic, m in IMAGE_SIGNATURES.items() if head.startswith(magic)), None)
     if mime is None:
         handle.close()
         raise Http404("Image illisible.")

@@ -13,8 +13,7 @@ from django.utils import timezone
 from campagnes.models import Dossier
 
 from ..models import ParametresDocuments
-
-_MIME = {b"\x89PNG": "image/png", b"\xff\xd8\xff": "image/jpeg"}
+from ..parametres import IMAGE_SIGNATURES
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,7 @@ def data_uri(field: Any) -> str:
             content = f.read()
     except OSError:
         return ""
-    mime = next((m for magic, m in _MIME.items() if content.startswith(magic)), None)
+    mime = next((m for magic, m in IMAGE_SIGNATURES.items() if content.startswith(magic)), None)
     if mime is None:
         return ""
     return f"data:{mime};base64,{base64.b64encode(content).decode()}"
