@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser system-packages bench-pdf migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser system-packages bench-pdf bench-dashboard migrate demo lint typecheck lock check-fixture clean
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -59,6 +59,9 @@ test: install system-packages browser
 ## Benchmarks print one JSON object as their last line; figures go to docs/benchmarks.md.
 bench-pdf: install system-packages
 	$(BIN)/python manage.py bench_pdf
+
+bench-dashboard: install system-packages
+	$(BIN)/python manage.py bench_dashboard
 
 lint: install
 	$(BIN)/ruff check .

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -153,6 +154,24 @@ CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Hard and soft limits of a PDF render (seconds).
 DOCUMENT_RENDER_TIME_LIMIT = int(os.environ.get("DOCUMENT_RENDER_TIME_LIMIT", "150"))
 DOCUMENT_RENDER_SOFT_TIME_LIMIT = DOCUMENT_RENDER_TIME_LIMIT - 30
+# Hard and soft limits of an XLSX export (seconds): a national export of the answers is
+# 43 000 rows.
+EXPORT_TIME_LIMIT = int(os.environ.get("EXPORT_TIME_LIMIT", "600"))
+EXPORT_SOFT_TIME_LIMIT = EXPORT_TIME_LIMIT - 60
+# Exported files hold personal data: they are deleted after this many days.
+EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+# Periodic tasks, run by `celery -A labelml beat` (docker-compose.yml), in CELERY_TIMEZONE.
+CELERY_BEAT_SCHEDULE = {
+    # Deadline reminders (self-assessment closing, gap answers, label expiry), once each.
+    "rappels-echeances": {
+        "task": "notifications.tasks.send_reminders",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "purge-exports": {
+        "task": "pilotage.tasks.purge_exports",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}
 
 # --- Authentication: allauth (e-mail login, no open sign-up, TOTP) + guardian -----------------
 AUTH_USER_MODEL = "accounts.User"

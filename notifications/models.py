@@ -30,3 +30,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.titre
+
+
+class Rappel(models.Model):
+    """A deadline reminder that was sent. The unique constraint makes each one go out once,
+    however often (or concurrently) the daily job runs; a moved deadline is a new reminder."""
+
+    class Kind(models.TextChoices):
+        AUTOEVALUATION_J14 = "autoevaluation_j14", _("Clôture de l'auto-évaluation dans 14 jours")
+        AUTOEVALUATION_J3 = "autoevaluation_j3", _("Clôture de l'auto-évaluation dans 3 jours")
+        ECARTS_J7 = "ecarts_j7", _("Réponse aux écarts : échéance dans 7 jours")
+        LABEL_M6 = "label_m6", _("Expiration du label dans 6 mois")
+        LABEL_M1 = "label_m1", _("Expiration du label dans 1 mois")
+
+    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    # The dossier (self-assessment, gaps) or the label (expiry) the reminder is about.
+    object_id = models.PositiveBigIntegerField(_("objet"))
+    deadline = models.DateField(_("échéance"))
+    recipients = models.PositiveIntegerField(_("destinataires"), default=0)
+    sent_at = models.DateTimeField(_("envoyé le"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rappel")
+        verbose_name_plural = _("rappels")
+        ordering = ["-sent_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "object_id", "deadline"], name="one_rappel_per_deadline"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} — {self.object_id} ({self.deadline})"

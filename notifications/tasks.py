@@ -51,3 +51,14 @@ def send_notification_email(self, notification_id: int) -> str:  # type: ignore[
         notification.email_envoye_le = timezone.now()
         notification.save(update_fields=["email_envoye_le"])
     return "sent"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def send_reminders() -> dict[str, int]:
+    """Daily (CELERY_BEAT_SCHEDULE): the deadline reminders due today, each sent once. Takes no
+    arguments: a redelivered or repeated run finds the reminders already recorded. Time limits:
+    the project's defaults (CELERY_TASK_TIME_LIMIT); each reminder commits on its own, so a run
+    cut short keeps what it sent and the next run finishes the rest."""
+    from .reminders import send_due_reminders
+
+    return send_due_reminders(timezone.localdate())

@@ -7,6 +7,7 @@ fails closed."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,3 +107,24 @@ def dossiers_in_scope(scope: Scope, filters: Filters) -> QuerySet[Dossier]:
     if filters.region:
         qs = qs.filter(structure__region=filters.region)
     return qs
+
+
+def sort_key(label: str) -> str:
+    """Alphabetical order as a French reader expects it: Île-de-France among the I."""
+    return "".join(
+        ch for ch in unicodedata.normalize("NFKD", label) if not unicodedata.combining(ch)
+    ).casefold()
+
+
+def filter_choices(scope: Scope) -> dict[str, Any]:
+    """The filter form's options: every campaign (latest first) and the scope's regions."""
+    labels = dict(Region.choices)
+    return {
+        "campagnes": Campagne.objects.order_by("-date_ouverture", "-pk").only(
+            "pk", "nom", "date_ouverture"
+        ),
+        "regions": sorted(
+            ((code, str(labels[code])) for code in scope.regions if code in labels),
+            key=lambda r: sort_key(r[1]),
+        ),
+    }

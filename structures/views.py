@@ -14,7 +14,7 @@ from labelml.types import AuthenticatedHttpRequest
 
 from .forms import AcceptInvitationForm, InvitationForm
 from .models import Invitation, Membership, Region, Structure
-from .roles import Capability
+from .roles import Capability, Role
 from .selectors import (
     capabilities_for,
     get_structure_for_user,
@@ -26,13 +26,18 @@ from .services import accept_invitation, invitable_roles, invite_member, revoke_
 
 @login_required
 def home(request: AuthenticatedHttpRequest) -> HttpResponse:
-    memberships = (
+    memberships = list(
         Membership.objects.filter(user_id=request.user.pk)
         .select_related("structure", "structure__parent")
         .prefetch_related("structure__dossiers__campagne")
         .order_by("structure__nom")
     )
     is_admin = is_national_admin(request.user)
+    # The ARML's référent labellisation steers its region (pilotage dashboard).
+    steers_region = any(
+        m.role == Role.REFERENT_ARML and m.structure.type == Structure.Type.ARML
+        for m in memberships
+    )
     expiring = []
     if is_admin:
         from commission.selectors import labels_expiring
@@ -41,7 +46,12 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "structures/home.html",
-        {"memberships": memberships, "is_admin": is_admin, "labels_expiring": expiring},
+        {
+            "memberships": memberships,
+            "is_admin": is_admin,
+            "steers_region": steers_region,
+            "labels_expiring": expiring,
+        },
     )
 
 
