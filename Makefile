@@ -51,7 +51,7 @@ run: demo
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install system-packages browser
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage
+	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -67,7 +67,7 @@ lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage
+	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
 
 ## Re-pin dependencies after editing pyproject.toml.
 lock: install

@@ -9,23 +9,18 @@ from celery import shared_task
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+
+from labelml import jobs
 
 from .models import Document
 from .renderers import render, unavailable_reason
 
 logger = logging.getLogger(__name__)
 
-# Worth another try: files, fonts and the database connection come back.
-TRANSIENT = (OSError, OperationalError, InterfaceError)
-
 
 def _fail(document_id: int, message: str) -> str:
-    Document.objects.filter(pk=document_id).update(
-        status=Document.Status.FAILED, error=message[:2000]
-    )
-    return "failed"
+    return jobs.fail(Document, document_id, message)
 
 
 @shared_task(
@@ -39,13 +34,10 @@ def _fail(document_id: int, message: str) -> str:
 def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-def]
     """A ready document is not rendered again; a redelivered task (its worker died mid-render)
     finishes the same row instead of creating another. Rendering only reads the dossier."""
-    with transaction.atomic():
-        # No join: the dossier is read after the status change is committed.
-        document = Document.objects.select_for_update().filter(pk=document_id).first()
-        if document is None or document.status in (Document.Status.READY, Document.Status.FAILED):
-            return "skipped"
-        document.status = Document.Status.RENDERING
-        document.save(update_fields=["status"])
+    # No join: the dossier is read after the status change is committed.
+    document = jobs.claim(Document, document_id, running=Document.Status.RENDERING)
+    if document is None:
+        return "skipped"
     dossier = document.dossier
     try:
         reason = unavailable_reason(document.kind, dossier)
@@ -55,13 +47,10 @@ def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-d
         document.fichier.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
     except SoftTimeLimitExceeded:
         return _fail(document_id, "La génération a dépassé le temps imparti ; relancez-la.")
-    except TRANSIENT as exc:
-        if self.request.retries < self.max_retries:
-            logger.warning("Rendering of document %s hit a transient error: %s", document_id, exc)
-            if self.request.is_eager:  # no broker to come back through: try again at once
-                return str(self.apply(args=(document_id,), retries=self.request.retries + 1).result)
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        logger.exception("Rendering of document %s failed after retries", document_id)
+    except jobs.TRANSIENT as exc:
+        retried = jobs.retry_transient(self, document_id, exc, what="Document")
+        if retried is not None:
+            return retried
         return _fail(
             document_id, "La génération a échoué (erreur passagère répétée) ; relancez-la."
         )

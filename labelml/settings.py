@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "documents",
     "notifications",
     "pilotage",
+    "suivis",
 ]
 
 MIDDLEWARE = [

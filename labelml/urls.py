@@ -24,6 +24,7 @@ urlpatterns = [
     path("commission/", include("commission.urls")),
     path("notifications/", include("notifications.urls")),
     path("pilotage/", include("pilotage.urls")),
+    path("suivis/", include("suivis.urls")),
     path("administration/documents/", include("documents.parametres_urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]

@@ -12,8 +12,9 @@ from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
+
+from labelml import jobs
 
 from .exports import DATASETS, write_xlsx
 from .models import Export
@@ -22,15 +23,9 @@ from .services import filters_from_snapshot, scope_from_snapshot
 
 logger = logging.getLogger(__name__)
 
-# Worth another try: the disk, the storage and the database connection come back.
-TRANSIENT = (OSError, OperationalError, InterfaceError)
-
 
 def _fail(export_id: int, message: str) -> str:
-    Export.objects.filter(pk=export_id).update(
-        status=Export.Status.FAILED, error=message[:2000], finished_at=timezone.now()
-    )
-    return "failed"
+    return jobs.fail(Export, export_id, message, finished_at=timezone.now())
 
 
 @shared_task(
@@ -44,12 +39,9 @@ def _fail(export_id: int, message: str) -> str:
 def build_export(self, export_id: int) -> str:  # type: ignore[no-untyped-def]
     """A ready or failed export is not built again; a redelivered task (its worker died) builds
     the same row again instead of creating another."""
-    with transaction.atomic():
-        export = Export.objects.select_for_update().filter(pk=export_id).first()
-        if export is None or export.status in (Export.Status.READY, Export.Status.FAILED):
-            return "skipped"
-        export.status = Export.Status.RUNNING
-        export.save(update_fields=["status"])
+    export = jobs.claim(Export, export_id, running=Export.Status.RUNNING)
+    if export is None:
+        return "skipped"
     try:
         dataset = DATASETS[export.dataset]
         scope = scope_from_snapshot(export.scope)
@@ -63,13 +55,10 @@ def build_export(self, export_id: int) -> str:  # type: ignore[no-untyped-def]
         return _fail(export_id, " ".join(exc.messages))
     except SoftTimeLimitExceeded:
         return _fail(export_id, "La préparation a dépassé le temps imparti ; relancez-la.")
-    except TRANSIENT as exc:
-        if self.request.retries < self.max_retries:
-            logger.warning("Export %s hit a transient error: %s", export_id, exc)
-            if self.request.is_eager:  # no broker to come back through: try again at once
-                return str(self.apply(args=(export_id,), retries=self.request.retries + 1).result)
-            raise self.retry(exc=exc, countdown=2 ** (self.request.retries + 1)) from exc
-        logger.exception("Export %s failed after retries", export_id)
+    except jobs.TRANSIENT as exc:
+        retried = jobs.retry_transient(self, export_id, exc, what="Export")
+        if retried is not None:
+            return retried
         return _fail(export_id, "La préparation a échoué (erreur passagère répétée) ; relancez-la.")
     except Exception as exc:  # noqa: BLE001 - any other failure is shown to the requester
         logger.exception("Export %s failed", export_id)

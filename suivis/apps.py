@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SuivisConfig(AppConfig):
+    name = "suivis"
+    verbose_name = "Audits de suivi"
