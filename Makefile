@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser system-packages bench-pdf bench-dashboard migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-load migrate demo lint typecheck lock check-fixture clean
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -63,6 +63,12 @@ bench-pdf: install system-packages
 bench-dashboard: install system-packages
 	$(BIN)/python manage.py bench_dashboard
 
+## Autosaves under load: gunicorn (production settings) on the machine's PostgreSQL and Redis,
+## driven by locust from a second process on 127.0.0.1; a throwaway database, dropped at the end.
+## BENCH_SECONDS (60), BENCH_USERS (40), BENCH_WORKERS… : see scripts/bench_load/run.py.
+bench-load: install
+	$(BIN)/python -m scripts.bench_load.run
+
 lint: install
 	$(BIN)/ruff check .
 
@@ -77,6 +83,16 @@ lock: install
 
 check-fixture: install
 	$(BIN)/python scripts/check_fixture_against_seed.py --whole
+
+## Backup of the PostgreSQL database of DATABASE_URL and of the private files into
+## backups/<UTC time>/ with a SHA-256 manifest; restore one (replaces that database's content):
+##   make restore BACKUP=backups/<time> CONFIRM=1      (docs/deployment.md)
+.PHONY: backup restore
+backup:
+	scripts/backup.sh
+
+restore:
+	BACKUP="$(BACKUP)" CONFIRM="$(CONFIRM)" scripts/restore.sh
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache .mypy_cache .ruff_cache

@@ -13,8 +13,15 @@ from django.urls import reverse
 from accounts.selectors import security_profile
 from structures.selectors import requires_two_factor
 
-# Pages reachable before TOTP is set up: the activation itself, logging out, static files.
-ALLOWED_PREFIXES = ("/comptes/2fa/", "/comptes/logout/", "/static/", "/comptes/reauthenticate/")
+# Pages reachable before TOTP is set up: the activation itself, logging out, static files, and
+# the health probe (labelml/health.py), which shows nothing about anyone.
+ALLOWED_PREFIXES = (
+    "/comptes/2fa/",
+    "/comptes/logout/",
+    "/static/",
+    "/comptes/reauthenticate/",
+    "/healthz",
+)
 
 
 class RequireTwoFactorMiddleware:

@@ -68,6 +68,8 @@ class SyntheseCritere(models.Model):
     synthese = models.TextField(_("synthèse"), blank=True)
     points_forts = models.TextField(_("points forts"), blank=True)
     axes_amelioration = models.TextField(_("axes d'amélioration"), blank=True)
+    # Set on a renewal copy until a person confirms or changes the synthesis (SPEC §7b).
+    a_confirmer = models.BooleanField(default=False)
     contributeur = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -32,6 +32,8 @@ class CritereStats:
     rated: int = 0
     score: Decimal | None = None
     synthese_ok: bool = False
+    # Copied answers (and synthesis) of a renewal not confirmed yet (SPEC §7b).
+    a_confirmer: int = 0
 
     @property
     def percent(self) -> int:
@@ -94,6 +96,10 @@ class Progress:
     def syntheses_done(self) -> int:
         return sum(1 for c in self.criteres if c.synthese_ok)
 
+    @property
+    def a_confirmer(self) -> int:
+        return sum(c.a_confirmer for c in self.criteres)
+
     def leaf_sections(self) -> list[SectionStats]:
         """Sections that hold criteria (1, 2, 3, 4.1…4.4, 5): the axes of the radar chart."""
         out: list[SectionStats] = []
@@ -120,17 +126,20 @@ def dossier_progress(dossier: Dossier) -> Progress:
         .annotate(
             total=Count("pk"),
             rated=Count("pk", filter=rated_q()),
+            to_confirm=Count("pk", filter=Q(a_confirmer=True)),
             score=Avg("niveau__valeur", filter=rated_q() & Q(niveau__valeur__isnull=False)),
         )
     )
     by_critere: dict[int, dict[str, Any]] = {
         row["element__critere_id"]: dict(row) for row in stats_rows
     }
-    done = set(
+    syntheses = dict(
         SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
         .exclude(synthese="")
-        .values_list("critere_id", flat=True)
+        .values_list("critere_id", "a_confirmer")
     )
+    # A copied synthesis is written, but not done until confirmed.
+    done = {pk for pk, to_confirm in syntheses.items() if not to_confirm}
     stats = []
     for c in criteres:
         row: dict[str, Any] = by_critere.get(c.pk, {})
@@ -142,6 +151,7 @@ def dossier_progress(dossier: Dossier) -> Progress:
                 rated=row.get("rated", 0),
                 score=Decimal(str(score)).quantize(Decimal("0.01")) if score is not None else None,
                 synthese_ok=c.pk in done,
+                a_confirmer=row.get("to_confirm", 0) + bool(syntheses.get(c.pk)),
             )
         )
     by_section: dict[int, list[CritereStats]] = {}
@@ -159,7 +169,8 @@ def dossier_progress(dossier: Dossier) -> Progress:
 
 def missing_items(dossier: Dossier) -> list[MissingItem]:
     """What stops the submission: unrated elements, 'sans objet' without justification,
-    criteria without synthesis. Each item links to the place to fix it. Two queries."""
+    criteria without synthesis, and on a renewal the copied answers and syntheses nobody
+    confirmed yet. Each item links to the place to fix it. Two queries."""
     base = reverse("autoevaluation_overview", args=[dossier.pk])
     out: list[MissingItem] = []
     reponses = (
@@ -173,18 +184,29 @@ def missing_items(dossier: Dossier) -> list[MissingItem]:
         if r.niveau_id is None:
             out.append(MissingItem(f"Élément {r.element.code} : niveau non renseigné", url))
         elif r.a_confirmer:
-            out.append(MissingItem(f"Élément {r.element.code} : réponse reprise à confirmer", url))
+            out.append(
+                MissingItem(
+                    f"Élément {r.element.code} : réponse reprise à confirmer", url, "a_confirmer"
+                )
+            )
         else:
             out.append(
                 MissingItem(f"Élément {r.element.code} : « Sans objet » doit être justifié", url)
             )
     for s in (
-        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier, synthese="")
+        SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
+        .filter(Q(synthese="") | Q(a_confirmer=True))
         .select_related("critere")
         .order_by("critere__ordre")
     ):
         out.append(
             MissingItem(
+                f"Critère {s.critere.code} : synthèse reprise à confirmer",
+                f"{base}criteres/{s.critere.code}/#synthese",
+                "a_confirmer",
+            )
+            if s.synthese
+            else MissingItem(
                 f"Critère {s.critere.code} : synthèse à rédiger",
                 f"{base}criteres/{s.critere.code}/#synthese",
             )
@@ -203,6 +225,15 @@ class CriterePage:
     aides: list[Aide]
     previous: Critere | None
     next: Critere | None
+    # On a renewal: the answers and synthesis submitted for the label being renewed, by element
+    # code ("synthese" for the synthesis), shown next to the copies to confirm.
+    precedent: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    @property
+    def a_confirmer(self) -> int:
+        return sum(1 for r in self.reponses.values() if r.a_confirmer) + int(
+            self.synthese.a_confirmer
+        )
 
     def rows(self) -> list[tuple[Element, Reponse]]:
         return [(e, self.reponses[e.pk]) for e in self.elements if e.pk in self.reponses]
@@ -247,6 +278,7 @@ def critere_page(dossier: Dossier, code: str) -> CriterePage:
     )
     niveaux = list(Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_pk))
     return CriterePage(
+        precedent=previous_answers(dossier, critere.code),
         critere=critere,
         elements=elements,
         reponses=reponses,
@@ -257,6 +289,29 @@ def critere_page(dossier: Dossier, code: str) -> CriterePage:
         previous=criteres[index - 1] if index > 0 else None,
         next=criteres[index + 1] if index + 1 < len(criteres) else None,
     )
+
+
+def previous_answers(dossier: Dossier, critere_code: str) -> dict[str, dict[str, Any]]:
+    """On a renewal dossier, what was submitted last time for one criterion (the snapshot of
+    the renewed dossier): element code → answer, and "synthese" → the synthesis. One query, none
+    for an initial dossier."""
+    if dossier.renouvellement_de_id is None:
+        return {}
+    from .models import Snapshot
+
+    contenu = (
+        Snapshot.objects.filter(dossier_id=dossier.renouvellement_de_id)
+        .order_by("-numero")
+        .values_list("contenu", flat=True)
+        .first()
+    )
+    if not contenu:
+        return {}
+    out = {r["element"]: r for r in contenu.get("reponses", []) if r["critere"] == critere_code}
+    for s in contenu.get("syntheses", []):
+        if s["critere"] == critere_code:
+            out["synthese"] = s
+    return out
 
 
 def structure_members(dossier: Dossier) -> list[Any]:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,12 +32,16 @@ from .selectors import dossier_progress, missing_items, rated_q, structure_membe
 from .services import (
     SaveResult,
     _can_edit,
+    confirm_critere,
+    ensure_can_edit,
     save_reponse_field,
     save_synthese_field,
 )
 from .services import (
     assign_contributeur as assign_contributeur_service,
 )
+from .services import confirm_reponse as confirm_reponse_service
+from .services import confirm_synthese as confirm_synthese_service
 
 
 def _version(request: HtmxHttpRequest) -> int | None:
@@ -163,12 +168,22 @@ def _save_response(
 
 
 def _critere_progress(dossier: Dossier, obj: Any, kind: str) -> dict[str, int] | None:
-    if kind != "reponse":
+    if kind != "reponse" and not obj.a_confirmer:
         return None
-    qs = Reponse.objects.filter(
-        autoevaluation__dossier=dossier, element__critere_id=obj.element.critere_id
+    critere_id = obj.element.critere_id if kind == "reponse" else obj.critere_id
+    qs = Reponse.objects.filter(autoevaluation__dossier=dossier, element__critere_id=critere_id)
+    counts = qs.aggregate(
+        total=Count("pk"),
+        rated=Count("pk", filter=rated_q()),
+        to_confirm=Count("pk", filter=Q(a_confirmer=True)),
     )
-    return {"total": qs.count(), "rated": qs.filter(rated_q()).count()}
+    counts["a_confirmer"] = (
+        counts.pop("to_confirm")
+        + SyntheseCritere.objects.filter(
+            autoevaluation__dossier=dossier, critere_id=critere_id, a_confirmer=True
+        ).count()
+    )
+    return counts
 
 
 def _bad_request(request: HtmxHttpRequest, message: str, target: str) -> HttpResponse:
@@ -274,6 +289,162 @@ def _save_fields(
         messages.info(request, "Aucune modification à enregistrer.")
         return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]))
     return _save_response(request, dossier, kind=kind, obj=obj, results=results, code=code)
+
+
+def _confirm_response(
+    request: HtmxHttpRequest,
+    dossier: Dossier,
+    *,
+    kind: str,
+    obj: Any,
+    result: SaveResult,
+    code: str,
+) -> HttpResponse:
+    """Answer a confirmation: htmx gets the answer's block (or the synthesis) re-rendered,
+    confirmed (200) or, when somebody changed it in between, with their version to review
+    (409); a plain form post gets a redirect, or the page with the conflict (409)."""
+    target = f"{kind}-{obj.pk}"
+    conflicts = {} if result.ok else {target: [("confirmation", result, "")]}
+    label = f"Élément {obj.element.code}" if kind == "reponse" else f"Synthèse du critère {code}"
+    if request.htmx:
+        context = _page_context(request, dossier, code, conflicts)
+        page = context["page"]
+        if kind == "reponse":
+            context.update(element=obj.element, reponse=page.reponses[obj.element_id])
+            template = "autoevaluations/_element_row.html"
+        else:
+            context.update(synthese=page.synthese)
+            template = "autoevaluations/_synthese.html"
+        context.update(oob_template=template)
+        return render(
+            request,
+            "autoevaluations/_confirmation.html",
+            context,
+            status=200 if result.ok else 409,
+        )
+    anchor = f"#element-{obj.element.code}" if kind == "reponse" else "#synthese"
+    if not result.ok:
+        messages.error(
+            request,
+            f"{label} : modifié entre-temps par {result.by or 'une autre personne'}. "
+            "Relisez sa version avant de confirmer.",
+        )
+        context = _page_context(request, dossier, code, conflicts)
+        return render(request, "autoevaluations/critere.html", context, status=409)
+    messages.success(request, f"{label} : reprise confirmée.")
+    return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]) + anchor)
+
+
+def _confirm_refused(request: HtmxHttpRequest, message: str, target: str) -> HttpResponse:
+    """A refused confirmation shows its message in the block's save status, not in place of
+    the block (the confirm buttons target the whole block)."""
+    response = _bad_request(request, message, target)
+    if request.htmx:
+        return reswap(retarget(response, f"#status-{target}"), "outerHTML")
+    return response
+
+
+@login_required
+@require_POST
+def confirm_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
+    """Confirm a copied answer unchanged (renewal)."""
+    dossier = get_dossier_for_user(request.user, pk)
+    reponse = get_object_or_404(
+        Reponse.objects.select_related(
+            "element__critere", "autoevaluation__dossier__campagne__referentiel", "niveau"
+        ),
+        pk=reponse_pk,
+        autoevaluation__dossier=dossier,
+    )
+    version = _version(request)
+    target = f"reponse-{reponse.pk}"
+    if version is None:
+        return _confirm_refused(request, "Version manquante : rechargez la page.", target)
+    try:
+        result = confirm_reponse_service(reponse=reponse, actor=request.user, version=version)
+    except ValidationError as exc:
+        return _confirm_refused(request, " ".join(exc.messages), target)
+    return _confirm_response(
+        request,
+        dossier,
+        kind="reponse",
+        obj=reponse,
+        result=result,
+        code=reponse.element.critere.code,
+    )
+
+
+@login_required
+@require_POST
+def confirm_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+    """Confirm a copied synthesis unchanged (renewal)."""
+    dossier = get_dossier_for_user(request.user, pk)
+    synthese = get_object_or_404(
+        SyntheseCritere.objects.select_related("critere", "autoevaluation__dossier"),
+        pk=synthese_pk,
+        autoevaluation__dossier=dossier,
+    )
+    version = _version(request)
+    if version is None:
+        return _confirm_refused(
+            request, "Version manquante : rechargez la page.", f"synthese-{synthese.pk}"
+        )
+    result = confirm_synthese_service(synthese=synthese, actor=request.user, version=version)
+    return _confirm_response(
+        request, dossier, kind="synthese", obj=synthese, result=result, code=synthese.critere.code
+    )
+
+
+@login_required
+@require_POST
+def confirm_all(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
+    """ "Tout confirmer" for one criterion, once the person said they reviewed its copied
+    answers: the versions they read come with the form, so an answer changed meanwhile by
+    somebody else stays to confirm."""
+    dossier = get_dossier_for_user(request.user, pk)
+    synthese = get_object_or_404(
+        SyntheseCritere.objects.select_related("critere", "autoevaluation__dossier"),
+        autoevaluation__dossier=dossier,
+        critere__code=code,
+    )
+    ensure_can_edit(request.user, dossier, synthese)
+    url = reverse("autoevaluation_critere", args=[dossier.pk, code])
+    if not request.POST.get("relu"):
+        messages.error(
+            request,
+            "Cochez « J'ai relu les réponses reprises » : la confirmation suppose leur relecture.",
+        )
+        return redirect(url + "#tout-confirmer")
+    versions: dict[int, int] = {}
+    for key in request.POST:
+        value = request.POST.get(key, "")
+        if key.startswith("reponse-") and key[8:].isdigit() and value.isdigit():
+            versions[int(key[8:])] = int(value)
+    raw = request.POST.get("synthese", "")
+    try:
+        report = confirm_critere(
+            synthese=synthese,
+            actor=request.user,
+            versions=versions,
+            synthese_version=int(raw) if raw.isdigit() else None,
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(url)
+    if report.confirmed:
+        messages.success(
+            request,
+            f"Critère {code} : {len(report.confirmed)} réponse(s) reprise(s) confirmée(s).",
+        )
+    if report.conflicts:
+        messages.warning(
+            request,
+            f"Non confirmé(s), car modifié(s) entre-temps : {', '.join(report.conflicts)}. "
+            "Relisez-les, puis confirmez-les.",
+        )
+    if not report.confirmed and not report.conflicts:
+        messages.info(request, "Il ne reste rien à confirmer sur ce critère.")
+    return redirect(url)
 
 
 @login_required

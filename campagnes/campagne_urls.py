@@ -7,4 +7,5 @@ urlpatterns = [
     path("nouvelle/", views.campagne_create, name="campagne_create"),
     path("<int:pk>/", views.campagne_detail, name="campagne_detail"),
     path("<int:pk>/ouvrir/", views.campagne_open, name="campagne_open"),
+    path("<int:pk>/renouvellements/", views.campagne_renew, name="campagne_renew"),
 ]

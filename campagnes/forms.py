@@ -17,6 +17,7 @@ class CampagneForm(forms.ModelForm):
             "delai_reponse_jours",
             "validite_label_annees",
             "ecart_majeur_bloquant",
+            "retrait_par",
         ]
         widgets = {
             "date_ouverture": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -28,6 +29,11 @@ class CampagneForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.fields["referentiel"].queryset = Referentiel.objects.published()  # type: ignore[attr-defined]
+        # Left out, the rule is the default one: the commission decides.
+        self.fields["retrait_par"].required = False
+
+    def clean_retrait_par(self):  # type: ignore[no-untyped-def]
+        return self.cleaned_data.get("retrait_par") or Campagne.RetraitPar.COMMISSION
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
@@ -15,6 +16,12 @@ from structures.models import Structure
 
 
 class Campagne(models.Model):
+    class RetraitPar(models.TextChoices):
+        """Who decides on the suspension or withdrawal of a label granted in this campaign."""
+
+        COMMISSION = "commission", _("La commission de labellisation")
+        UNML = "unml", _("L'UNML (administrateurs nationaux)")
+
     nom = models.CharField(_("nom"), max_length=200)
     referentiel = models.ForeignKey(
         Referentiel,
@@ -32,6 +39,16 @@ class Campagne(models.Model):
     )
     ecart_majeur_bloquant = models.BooleanField(
         _("un écart majeur ouvert interdit « labellisé »"), default=True
+    )
+    retrait_par = models.CharField(
+        _("suspension et retrait du label décidés par"),
+        max_length=20,
+        choices=RetraitPar.choices,
+        default=RetraitPar.COMMISSION,
+        help_text=_(
+            "La commission : sa décision est enregistrée par un(e) président(e) de séance ou "
+            "un administrateur UNML. L'UNML : seuls les administrateurs nationaux décident."
+        ),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -91,6 +108,16 @@ class Dossier(models.Model):
     etat = models.CharField(
         _("état"), max_length=30, choices=Etat.choices, default=Etat.AUTOEVALUATION
     )
+    # A renewal dossier (SPEC §7b) starts from the labelled dossier it renews: its submitted
+    # self-assessment (every answer to confirm) and its open plan actions.
+    renouvellement_de = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="renouvellements",
+        verbose_name=_("renouvellement du dossier"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -109,6 +136,19 @@ class Dossier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.structure} — {self.campagne}"
+
+    @cached_property
+    def label_renouvele(self) -> Any:
+        """The label this renewal dossier renews (None for an initial dossier)."""
+        if self.renouvellement_de_id is None:
+            return None
+        from commission.models import Label
+
+        return (
+            Label.objects.filter(decision__dossier_id=self.renouvellement_de_id)
+            .order_by("-date_fin")
+            .first()
+        )
 
 
 class DossierUserObjectPermission(UserObjectPermissionBase):

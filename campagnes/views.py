@@ -14,7 +14,7 @@ from . import workflow
 from .forms import CampagneForm, OuvertureForm, ReouvertureForm
 from .models import Dossier
 from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
-from .services import create_campagne, open_campagne
+from .services import create_campagne, open_campagne, open_renewal, renewal_candidates
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -146,6 +146,7 @@ def campagne_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campagne": campagne,
             "dossiers": dossiers,
             "form": OuvertureForm(campagne=campagne),
+            "renewals": renewal_candidates(campagne),
         },
     )
 
@@ -165,10 +166,49 @@ def campagne_open(request: HttpRequest, pk: int) -> HttpResponse:
         report = open_campagne(actor=request.user, campagne=campagne, structures=form.selected())
     except PermissionDenied:
         raise
+    renewals = (
+        f" (dont {len(report.renewals)} renouvellement(s) : ils reprennent l'auto-évaluation "
+        "précédente, à confirmer)"
+        if report.renewals
+        else ""
+    )
     messages.success(
         request,
-        f"{len(report.created)} dossier(s) ouvert(s), {len(report.already)} existai(en)t déjà.",
+        f"{len(report.created)} dossier(s) ouvert(s){renewals}, {len(report.already)} "
+        "existai(en)t déjà.",
     )
     for structure, reason in report.refused:
         messages.warning(request, f"{structure.nom} : {reason}.")
+    return redirect("campagne_detail", pk=campagne.pk)
+
+
+@login_required
+@require_POST
+def campagne_renew(request: HttpRequest, pk: int) -> HttpResponse:
+    """Open the renewal dossiers of the labels chosen on the campaign page (all the listed ones
+    when none is ticked)."""
+    _admin_only(request)
+    campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
+    if campagne is None:
+        raise Http404("Campagne introuvable.")
+    candidates = renewal_candidates(campagne)
+    chosen = set(request.POST.getlist("labels"))
+    labels = [label for label in candidates if not chosen or str(label.pk) in chosen]
+    opened = 0
+    for label in labels:
+        try:
+            open_renewal(actor=request.user, campagne=campagne, structure=label.structure)
+        except ValidationError as exc:
+            messages.warning(request, " ".join(exc.messages))
+        else:
+            opened += 1
+    if opened:
+        messages.success(
+            request,
+            f"{opened} dossier(s) de renouvellement ouvert(s) : chacun reprend la dernière "
+            "auto-évaluation soumise, chaque réponse étant à confirmer, et les actions "
+            "ouvertes du plan.",
+        )
+    elif not labels:
+        messages.info(request, "Aucun label à renouveler dans cette campagne.")
     return redirect("campagne_detail", pk=campagne.pk)

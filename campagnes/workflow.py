@@ -29,6 +29,8 @@ Etat = Dossier.Etat
 class MissingItem:
     label: str
     url: str = ""
+    # "a_confirmer": a copied answer or synthesis of a renewal nobody confirmed yet.
+    kind: str = ""
 
 
 @dataclass
@@ -102,8 +104,15 @@ def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
         _require_state(dossier, [Etat.AUTOEVALUATION], "soumettre l'auto-évaluation")
         missing = missing_items(dossier)
         if missing:
+            to_confirm = sum(1 for m in missing if m.kind == "a_confirmer")
             raise TransitionError(
-                f"L'auto-évaluation n'est pas complète : {len(missing)} point(s) à compléter.",
+                f"L'auto-évaluation n'est pas complète : {len(missing)} point(s) à compléter"
+                + (
+                    f", dont {to_confirm} réponse(s) reprise(s) du dossier précédent à "
+                    "confirmer (confirmez-les telles quelles ou modifiez-les)."
+                    if to_confirm
+                    else "."
+                ),
                 missing,
             )
         snapshot = take_snapshot(dossier, actor)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Decision, Label, PointOrdreDuJour, Recusation, Seance
+from .models import Decision, Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
 
 
 class PointInline(admin.TabularInline):
@@ -31,8 +31,23 @@ class DecisionAdmin(admin.ModelAdmin):
         return False  # decisions come from the séance, never typed in the admin
 
 
+class LabelEvenementInline(admin.TabularInline):
+    model = LabelEvenement
+    extra = 0
+    fields = ["at", "action", "from_statut", "to_statut", "actor", "motivation"]
+    readonly_fields = ["at", "action", "from_statut", "to_statut", "actor", "motivation"]
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False  # written by commission.services, with the notifications
+
+
 @admin.register(Label)
 class LabelAdmin(admin.ModelAdmin):
     list_display = ["numero", "structure", "date_debut", "date_fin", "statut"]
     list_filter = ["statut"]
     search_fields = ["numero", "structure__nom"]
+    # The status changes through the label's page (/commission/labels/<numero>/): motivated,
+    # traced and notified.
+    readonly_fields = ["statut"]
+    inlines = [LabelEvenementInline]

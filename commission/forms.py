@@ -94,3 +94,14 @@ class DecisionForm(forms.Form):
     motivation = forms.CharField(
         label="Motivation de la décision", widget=forms.Textarea(attrs={"rows": 5})
     )
+
+
+class LabelStatutForm(forms.Form):
+    """The motivation of a suspension, of its lifting or of a withdrawal."""
+
+    motivation = forms.CharField(
+        label="Motivation",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+        error_messages={"required": "La motivation est obligatoire."},
+    )

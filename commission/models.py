@@ -181,4 +181,35 @@ class Label(models.Model):
         """The status on a given day: an expired label shows as expired without any job."""
         if self.statut != self.Statut.VALIDE:
             return self.statut
-        return "expire" if day > self.date_fin else "valide"
+        if day > self.date_fin:
+            return "expire"
+        # A renewal decided before the old label ends starts the day after it (no gap).
+        return "a_venir" if day < self.date_debut else "valide"
+
+
+class LabelEvenement(models.Model):
+    """Audit trail of a label's life after the decision (SPEC §7b): suspension, lifting of the
+    suspension, withdrawal — who, when, from, to, why. Shown in the structure's history."""
+
+    class Action(models.TextChoices):
+        SUSPENSION = "suspension", _("Suspension")
+        RETABLISSEMENT = "retablissement", _("Levée de la suspension")
+        RETRAIT = "retrait", _("Retrait")
+
+    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="evenements")
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_statut = models.CharField(max_length=10, choices=Label.Statut.choices)
+    to_statut = models.CharField(max_length=10, choices=Label.Statut.choices)
+    motivation = models.TextField(_("motivation"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("événement du label")
+        verbose_name_plural = _("événements des labels")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.label.numero} : {self.get_action_display()} ({self.at:%d/%m/%Y})"

@@ -37,3 +37,22 @@ def labels_expiring(within_days: int = 183) -> Any:
         .select_related("structure")
         .order_by("date_fin")
     )
+
+
+def labels_for(user: Any) -> Any:
+    """The labels `user` may read in the application (beyond the public page): national
+    administrators and active commission members, all; others, the labels of the structures
+    they may see (their own, their ARML's Missions Locales). Fails closed."""
+    from structures.models import MembreCommission, Structure
+    from structures.selectors import is_national_admin
+
+    from .models import Label
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Label.objects.none()
+    if (
+        is_national_admin(user)
+        or MembreCommission.objects.filter(user_id=user.pk, actif=True).exists()
+    ):
+        return Label.objects.all()
+    return Label.objects.filter(structure__in=Structure.objects.for_user(user).values("pk"))

@@ -1,4 +1,5 @@
-"""Writes of the commission: séances, agenda, conflicts of interest, votes and decisions."""
+"""Writes of the commission: séances, agenda, conflicts of interest, votes and decisions; the
+label's life after the decision (suspension, lifting of a suspension, withdrawal)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from campagnes import workflow
-from campagnes.models import Dossier
+from campagnes.models import Campagne, Dossier
 from structures.models import Membership, MembreCommission
 from structures.selectors import is_national_admin
 
 from . import tally as t
-from .models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
+from .models import (
+    Decision,
+    Label,
+    LabelEvenement,
+    PointOrdreDuJour,
+    Recusation,
+    Seance,
+    Vote,
+)
 
 
 def _membre(user: Any) -> MembreCommission | None:
@@ -170,6 +179,27 @@ def next_certificate_number(year: int) -> str:
     return f"LML-{year}-{count:05d}"
 
 
+def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The validity of the label granted to `dossier` on `today`: the campaign's validity
+    (default 3 years). A renewal decided while the structure's label is still valid follows it
+    without a gap (from the day after it ends); otherwise it starts on the decision day. A
+    suspended or withdrawn label is not in force: it does not delay the new one."""
+    current = (
+        Label.objects.filter(
+            structure_id=dossier.structure_id, statut=Label.Statut.VALIDE, date_fin__gte=today
+        )
+        .order_by("-date_fin")
+        .first()
+    )
+    start = current.date_fin + dt.timedelta(days=1) if current else today
+    years = dossier.campagne.validite_label_annees
+    try:
+        end = start.replace(year=start.year + years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return start, end
+
+
 @transaction.atomic
 def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
     """The chair records the outcome of the closed vote with its motivation. No quorum, no
@@ -221,16 +251,12 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
     workflow.record_decision(dossier, user, outcome, motivation)
     if outcome in (t.LABELLISE, t.LABELLISE_SOUS_RESERVE):
         today = timezone.localdate()
-        years = dossier.campagne.validite_label_annees
-        try:
-            end = today.replace(year=today.year + years) - dt.timedelta(days=1)
-        except ValueError:  # 29 February
-            end = today.replace(year=today.year + years, day=28)
+        start, end = label_period(dossier, today)
         Label.objects.create(
             structure=dossier.structure,
             decision=decision,
             numero=next_certificate_number(today.year),
-            date_debut=today,
+            date_debut=start,
             date_fin=end,
             reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
         )
@@ -255,3 +281,135 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
         include_arml=True,
     )
     return decision
+
+
+# --- The label's life: suspension, lifting of the suspension, withdrawal (SPEC §7b) ----------
+#
+# Who decides follows the rule of the label's campaign (`Campagne.retrait_par`):
+# - "unml": the national administrators;
+# - "commission": the commission decides; its decision is recorded by a séance chair (an active
+#   commission member who chairs or chaired a séance and belongs neither to the structure nor to
+#   its ARML) or by a national administrator (the commission's secretariat).
+# Each change is one transaction with a row lock on the label, writes a `LabelEvenement` and
+# notifies the structure (its ARML too) and the national administrators; the notification
+# e-mails leave after commit. The public registry and verification page read the label's
+# status on each request, so they reflect the change at once.
+
+
+def may_change_label_status(user: Any, label: Label) -> bool:
+    """May `user` suspend, reinstate or withdraw `label` under its campaign's rule?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_national_admin(user):
+        return True
+    rule = label.decision.dossier.campagne.retrait_par
+    if rule != Campagne.RetraitPar.COMMISSION:
+        return False
+    membre = _membre(user)
+    if membre is None or not Seance.objects.filter(president=membre).exists():
+        return False
+    structure = label.structure
+    conflicted = [pk for pk in (structure.pk, structure.parent_id) if pk]
+    return not Membership.objects.filter(user=user, structure_id__in=conflicted).exists()
+
+
+def _require_label_actor(user: Any, label: Label) -> None:
+    if may_change_label_status(user, label):
+        return
+    if label.decision.dossier.campagne.retrait_par == Campagne.RetraitPar.UNML:
+        raise PermissionDenied(
+            "Selon la règle de la campagne, seuls les administrateurs UNML suspendent, "
+            "rétablissent ou retirent ce label."
+        )
+    raise PermissionDenied(
+        "Seul(e) un(e) président(e) de séance de la commission, sans lien avec la structure, "
+        "ou un administrateur UNML enregistre la suspension, le rétablissement ou le retrait "
+        "de ce label."
+    )
+
+
+_STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # action: (allowed from, to, verb for the messages)
+    LabelEvenement.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
+    LabelEvenement.Action.RETABLISSEMENT: (
+        (Label.Statut.SUSPENDU,),
+        Label.Statut.VALIDE,
+        "rétabli",
+    ),
+    LabelEvenement.Action.RETRAIT: (
+        (Label.Statut.VALIDE, Label.Statut.SUSPENDU),
+        Label.Statut.RETIRE,
+        "retiré",
+    ),
+}
+
+
+def _change_label_status(*, actor: Any, label: Label, motivation: str, action: str) -> Label:
+    allowed, to, verb = _STATUS_CHANGES[action]
+    with transaction.atomic():
+        label = (
+            Label.objects.select_for_update()
+            .select_related("structure", "decision__dossier__campagne")
+            .get(pk=label.pk)
+        )
+        _require_label_actor(actor, label)
+        today = timezone.localdate()
+        if label.statut == Label.Statut.RETIRE:
+            raise ValidationError("Ce label a été retiré : le retrait est définitif.")
+        if label.statut not in allowed:
+            if action == LabelEvenement.Action.SUSPENSION:
+                raise ValidationError("Ce label est déjà suspendu.")
+            raise ValidationError("Ce label n'est pas suspendu : il n'y a rien à lever.")
+        if action != LabelEvenement.Action.RETABLISSEMENT and today > label.date_fin:
+            raise ValidationError(
+                f"Ce label a expiré le {label.date_fin:%d/%m/%Y} : il ne peut plus être {verb}."
+            )
+        motivation = (motivation or "").strip()
+        if not motivation:
+            raise ValidationError("La motivation est obligatoire.")
+        from_statut = label.statut
+        label.statut = to
+        label.save(update_fields=["statut"])
+        LabelEvenement.objects.create(
+            label=label,
+            action=action,
+            from_statut=from_statut,
+            to_statut=to,
+            motivation=motivation,
+            actor=actor,
+        )
+        from notifications.services import notify_national_admins, notify_structure
+
+        titre = f"Label {label.numero} {verb}"
+        if action == LabelEvenement.Action.RETABLISSEMENT:
+            titre = f"Label {label.numero} : suspension levée"
+        dossier = label.decision.dossier
+        notify_structure(dossier, titre=titre, message=motivation, include_arml=True)
+        notify_national_admins(
+            dossier, titre=f"{titre} — {label.structure.nom}", message=motivation
+        )
+    return label
+
+
+def suspend_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Suspend a valid, unexpired label; the suspension can be lifted (`reinstate_label`)."""
+    return _change_label_status(
+        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.SUSPENSION
+    )
+
+
+def reinstate_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Lift a suspension: the label is valid again until its end date (expired if past it)."""
+    return _change_label_status(
+        actor=actor,
+        label=label,
+        motivation=motivation,
+        action=LabelEvenement.Action.RETABLISSEMENT,
+    )
+
+
+def withdraw_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Withdraw a valid or suspended, unexpired label. Final."""
+    return _change_label_status(
+        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.RETRAIT
+    )

@@ -13,4 +13,10 @@ urlpatterns = [
     path("<int:pk>/points/<int:point_pk>/conflit/", views.point_conflict, name="point_conflict"),
     path("<int:pk>/points/<int:point_pk>/clore/", views.point_close, name="point_close"),
     path("<int:pk>/points/<int:point_pk>/decision/", views.point_decide, name="point_decide"),
+    # The label's life: suspension, lifting of the suspension, withdrawal.
+    path("labels/", views.label_list, name="label_list"),
+    path("labels/<str:numero>/", views.label_detail, name="label_detail"),
+    path("labels/<str:numero>/suspendre/", views.label_suspend, name="label_suspend"),
+    path("labels/<str:numero>/lever-suspension/", views.label_reinstate, name="label_reinstate"),
+    path("labels/<str:numero>/retirer/", views.label_withdraw, name="label_withdraw"),
 ]

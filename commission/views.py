@@ -7,24 +7,29 @@ services raise PermissionDenied, which Django turns into 403.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import QuerySet
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from campagnes.workflow import TransitionError
+from structures.models import Structure
 from structures.selectors import is_national_admin
 
 from . import services
 from . import tally as t
-from .forms import AgendaForm, ConflitForm, DecisionForm, SeanceForm, VoteForm
-from .models import PointOrdreDuJour, Recusation, Seance
-from .selectors import own_vote, visible_votes
+from .forms import AgendaForm, ConflitForm, DecisionForm, LabelStatutForm, SeanceForm, VoteForm
+from .models import Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
+from .public_views import STATUS_LABELS
+from .selectors import labels_for, own_vote, visible_votes
 
 
 def _seances_for(user: Any) -> QuerySet[Seance]:
@@ -267,3 +272,139 @@ def point_decide(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
             messages.success(request, f"Décision enregistrée : {decision.get_resultat_display()}.")
             return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
     return _render_point(request, point, decision_form=form, status=400)
+
+
+# --- The label's life (SPEC §7b) ----------------------------------------------------------
+#
+# A label is reached through `_label_for`: national administrators and commission members see
+# every label, the structure's members and its ARML see theirs (read only: 403 on an action),
+# anybody else gets 404, as for an unknown number. Who may act follows the campaign's rule
+# (commission.services.may_change_label_status).
+
+LABEL_ACTIONS: dict[str, tuple[Callable[..., Label], str]] = {
+    LabelEvenement.Action.SUSPENSION: (services.suspend_label, "Label suspendu."),
+    LabelEvenement.Action.RETABLISSEMENT: (
+        services.reinstate_label,
+        "Suspension levée : le label est de nouveau valide.",
+    ),
+    LabelEvenement.Action.RETRAIT: (services.withdraw_label, "Label retiré."),
+}
+
+
+def _label_for(user: Any, numero: str) -> Label:
+    label = (
+        labels_for(user)
+        .select_related("structure__parent", "decision__dossier__campagne", "decision__point")
+        .filter(numero=numero)
+        .first()
+    )
+    if label is None:
+        raise Http404("Label introuvable.")
+    return label
+
+
+@login_required
+def label_list(request: HttpRequest) -> HttpResponse:
+    labels = labels_for(request.user).select_related("structure").order_by("-date_debut", "numero")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        labels = labels.filter(Q(numero__icontains=q) | Q(structure__nom__icontains=q))
+    statut = request.GET.get("statut", "")
+    if statut in Label.Statut.values:
+        labels = labels.filter(statut=statut)
+    page = Paginator(labels, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for label in page:
+        label.statut_du_jour = label.statut_le(today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "commission/label_list.html",
+        {"page": page, "q": q, "statut": statut, "statuts": Label.Statut.choices},
+    )
+
+
+def _render_label(
+    request: HttpRequest,
+    label: Label,
+    *,
+    forms: dict[str, LabelStatutForm] | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    today = timezone.localdate()
+    current = label.statut_le(today)
+    may_act = services.may_change_label_status(user, label)
+    forms = forms or {}
+    available: dict[str, LabelStatutForm] = {}
+    if may_act and current == Label.Statut.VALIDE:
+        available[LabelEvenement.Action.SUSPENSION] = LabelStatutForm()
+        available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+    elif may_act and current == Label.Statut.SUSPENDU:
+        available[LabelEvenement.Action.RETABLISSEMENT] = LabelStatutForm()
+        if today <= label.date_fin:
+            available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+    available.update({k: v for k, v in forms.items() if k in available})
+    return render(
+        request,
+        "commission/label_detail.html",
+        {
+            "label": label,
+            "status": current,
+            "status_label": STATUS_LABELS[current],
+            "dossier": label.decision.dossier,
+            "evenements": label.evenements.select_related("actor"),
+            "may_act": may_act,
+            "suspend_form": available.get(LabelEvenement.Action.SUSPENSION),
+            "reinstate_form": available.get(LabelEvenement.Action.RETABLISSEMENT),
+            "withdraw_form": available.get(LabelEvenement.Action.RETRAIT),
+            "sees_structure": Structure.objects.for_user(user)
+            .filter(pk=label.structure_id)
+            .exists(),
+            "rule": label.decision.dossier.campagne.get_retrait_par_display(),
+            "errors": errors or [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def label_detail(request: HttpRequest, numero: str) -> HttpResponse:
+    return _render_label(request, _label_for(request.user, numero))
+
+
+def _label_action(request: HttpRequest, numero: str, action: str) -> HttpResponse:
+    label = _label_for(request.user, numero)
+    if not services.may_change_label_status(request.user, label):
+        raise PermissionDenied("Votre rôle ne permet pas de modifier le statut de ce label.")
+    call, success = LABEL_ACTIONS[action]
+    form = LabelStatutForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            call(actor=request.user, label=label, motivation=form.cleaned_data["motivation"])
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, success)
+            return redirect("label_detail", numero=label.numero)
+    label.refresh_from_db()
+    return _render_label(request, label, forms={action: form}, errors=errors, status=400)
+
+
+@login_required
+@require_POST
+def label_suspend(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.SUSPENSION)
+
+
+@login_required
+@require_POST
+def label_reinstate(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.RETABLISSEMENT)
+
+
+@login_required
+@require_POST
+def label_withdraw(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.RETRAIT)

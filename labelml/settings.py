@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from labelml.logs import LOG_FORMATS, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -68,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response (redirects included) and every log line get the request id.
+    "labelml.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -172,7 +176,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "pilotage.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Follow-up audits at mid-validity of the labels, scheduled before the day's reminders.
+    "audits-de-suivi": {
+        "task": "suivis.tasks.schedule_followups",
+        "schedule": crontab(hour=6, minute=30),
+    },
 }
+# Follow-up audit (SPEC §7b): where in the label's validity it takes place (0.5: mid-way), how
+# many days ahead it is scheduled, and when the structure is reminded to send its file.
+SUIVI_MI_PARCOURS = os.environ.get("SUIVI_MI_PARCOURS", "0.5")
+SUIVI_PLANIFICATION_JOURS = int(os.environ.get("SUIVI_PLANIFICATION_JOURS", "90"))
+SUIVI_RAPPEL_JOURS = int(os.environ.get("SUIVI_RAPPEL_JOURS", "30"))
 
 # --- Authentication: allauth (e-mail login, no open sign-up, TOTP) + guardian -----------------
 AUTH_USER_MODEL = "accounts.User"
@@ -225,6 +239,8 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
+    # Health probes come over plain HTTP from inside the network (docker-compose.yml, balancer).
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 # --- Internationalisation: French UI, wrapped for translation ---------------------------------
 LANGUAGE_CODE = "fr"
@@ -241,8 +257,41 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded evidence is private: MEDIA_ROOT is never served by URL, only through views that
 # check permissions.
 MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", BASE_DIR / "media"))
+# Files go to an S3-compatible bucket when S3_BUCKET is set (production: web and workers on
+# several machines share it), to MEDIA_ROOT otherwise. The bucket stays private: objects are
+# written without ACL (the bucket's own policy, private) and downloads are streamed by the
+# permission-checked views; a URL, were one ever asked for, would be signed and short-lived.
+S3_BUCKET = os.environ.get("S3_BUCKET", "")
+S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL", "")
+if S3_BUCKET:
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "location": os.environ.get("S3_PREFIX", ""),
+            "endpoint_url": S3_ENDPOINT_URL or None,
+            "region_name": os.environ.get("S3_REGION") or None,
+            # Without keys, boto3 looks for credentials itself (instance role, AWS_* variables).
+            "access_key": os.environ.get("S3_ACCESS_KEY") or None,
+            "secret_key": os.environ.get("S3_SECRET_KEY") or None,
+            "signature_version": "s3v4",
+            # MinIO and most S3-compatible services want path-style addresses.
+            "addressing_style": os.environ.get(
+                "S3_ADDRESSING_STYLE", "path" if S3_ENDPOINT_URL else "auto"
+            ),
+            "default_acl": None,
+            "querystring_auth": True,
+            "querystring_expire": 300,
+            # Like FileSystemStorage: a name already taken gets a suffix, never overwritten.
+            "file_overwrite": False,
+            # A file read for a download is spooled to disk beyond 5 MB, not held in memory.
+            "max_memory_size": 5 * 1024 * 1024,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_STORAGE,
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -265,11 +314,20 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "labelml <no-reply@lab
 
 INVITATION_VALIDITY_DAYS = int(os.environ.get("INVITATION_VALIDITY_DAYS", "14"))
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+# --- Logs: one line per record on stderr, with the request id (labelml/logs.py) ---------------
+# JSON in production (LOG_FORMAT=json), plain text in development. Celery workers and beat use
+# this configuration too, and gunicorn's access log (labelml/gunicorn_conf.py).
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if ENVIRONMENT == "production" else "text")
+LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+if LOG_FORMAT not in LOG_FORMATS:
+    raise ImproperlyConfigured(f"LOG_FORMAT doit valoir {' ou '.join(LOG_FORMATS)}.")
+LOGGING = logging_config(
+    LOG_FORMAT,
+    LOG_LEVEL,
     # WeasyPrint logs every layout step at INFO; only its warnings matter.
-    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
-}
+    loggers={"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
+)
+
+# --- Health (/healthz, labelml/health.py) ------------------------------------------------------
+# Seconds given to Redis and to the first worker to answer.
+HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "0.5"))

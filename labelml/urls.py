@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from autoevaluations import views as autoevaluations_views
+from labelml import health
 from structures import views as structures_views
 
 # The admin logs in through allauth, so two-factor authentication applies there too.
@@ -12,6 +13,7 @@ admin.site.site_title = "labelml"
 
 urlpatterns = [
     path("", structures_views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("comptes/", include("allauth.urls")),
     path("referentiels/", include("referentiel.urls")),

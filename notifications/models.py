@@ -42,9 +42,11 @@ class Rappel(models.Model):
         ECARTS_J7 = "ecarts_j7", _("Réponse aux écarts : échéance dans 7 jours")
         LABEL_M6 = "label_m6", _("Expiration du label dans 6 mois")
         LABEL_M1 = "label_m1", _("Expiration du label dans 1 mois")
+        SUIVI_J30 = "suivi_j30", _("Audit de suivi : dossier à transmettre")
 
     kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
-    # The dossier (self-assessment, gaps) or the label (expiry) the reminder is about.
+    # The dossier (self-assessment, gaps), the label (expiry) or the follow-up audit the
+    # reminder is about.
     object_id = models.PositiveBigIntegerField(_("objet"))
     deadline = models.DateField(_("échéance"))
     recipients = models.PositiveIntegerField(_("destinataires"), default=0)

@@ -5,7 +5,9 @@
 - gap answers: 7 days before `audits.selectors.gap_deadline`, to the direction, while gaps of
   the validated report are still without a sent answer;
 - label expiry: 6 months and 1 month before `date_fin`, to the structure and to the national
-  administrators, unless a later label already takes over.
+  administrators, unless a later label already takes over;
+- follow-up audit: SUIVI_RAPPEL_JOURS days before its date, to the structure while its file is
+  not sent (suivis.reminders).
 
 Each reminder is a `Rappel` row, unique per kind, object and deadline, written in the same
 transaction as its notifications (whose e-mails are queued after commit): running the job
@@ -277,5 +279,8 @@ def send_due_reminders(today: dt.date) -> dict[str, int]:
     _autoevaluation_reminders(today, counts)
     _gap_reminders(today, counts)
     _label_reminders(today, counts)
+    from suivis.reminders import suivi_reminders
+
+    suivi_reminders(today, counts)
     logger.info("Reminders of %s: %s", today, counts)
     return counts

@@ -44,6 +44,7 @@ class Action(models.Model):
         SUGGESTION = "suggestion", _("Suggérée par l'auto-évaluation")
         ECART = "ecart", _("Réponse à un écart d'audit")
         RESERVE = "reserve", _("Levée d'une réserve")
+        REPRISE = "reprise", _("Reprise du plan précédent")
 
     plan = models.ForeignKey(PlanAmelioration, on_delete=models.CASCADE, related_name="actions")
     titre = models.CharField(_("titre"), max_length=200)
@@ -71,6 +72,10 @@ class Action(models.Model):
         _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     origine = models.CharField(max_length=12, choices=Origine.choices, default=Origine.MANUELLE)
+    # On a renewal, the open action of the previous plan this one carries on (SPEC §7b).
+    reprise_de = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reprises"
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )

@@ -416,3 +416,53 @@ def prefill_from_query(dossier: Dossier, params: Any) -> dict[str, Any]:
             if niveau.code in SUGGESTION_LEVELS:
                 initial["priorite"] = SUGGESTION_LEVELS[niveau.code]
     return initial
+
+
+def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None) -> int:
+    """On a renewal (SPEC §7b), the actions of the previous plan still open (à faire, en
+    cours) carry over into the new plan with their progress, as "reprise du plan précédent"
+    (`reprise_de` points to the original, which stays in the previous dossier as it was).
+    Criteria and the source element are matched by code in the new référentiel; an action none
+    of whose criteria still exists is not carried. The owner stays if still a member. Called by
+    the renewal opening, inside its transaction; returns the number of actions carried."""
+    plan = ensure_plan(dossier)
+    referentiel_id = dossier.campagne.referentiel_id
+    criteres = {c.code: c for c in Critere.objects.filter(referentiel_id=referentiel_id)}
+    elements = {e.code: e for e in Element.objects.filter(referentiel_id=referentiel_id)}
+    members = set(
+        Membership.objects.filter(structure_id=dossier.structure_id).values_list(
+            "user_id", flat=True
+        )
+    )
+    carried = 0
+    for old in (
+        Action.objects.filter(
+            plan__dossier=previous, statut__in=[Action.Statut.A_FAIRE, Action.Statut.EN_COURS]
+        )
+        .select_related("element_source")
+        .prefetch_related("criteres")
+        .order_by("echeance", "pk")
+    ):
+        kept = [criteres[c.code] for c in old.criteres.all() if c.code in criteres]
+        if not kept:
+            continue
+        source = elements.get(old.element_source.code) if old.element_source else None
+        if source is not None and source.critere_id not in {c.pk for c in kept}:
+            source = None
+        action = Action.objects.create(
+            plan=plan,
+            titre=old.titre,
+            description=old.description,
+            element_source=source,
+            responsable_id=old.responsable_id if old.responsable_id in members else None,
+            echeance=old.echeance,
+            priorite=old.priorite,
+            statut=old.statut,
+            avancement=old.avancement,
+            origine=Action.Origine.REPRISE,
+            reprise_de=old,
+            created_by=actor,
+        )
+        action.criteres.set(kept)
+        carried += 1
+    return carried

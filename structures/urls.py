@@ -5,6 +5,7 @@ from . import views
 urlpatterns = [
     path("", views.structure_list, name="structure_list"),
     path("<int:pk>/", views.structure_detail, name="structure_detail"),
+    path("<int:pk>/historique/", views.structure_history, name="structure_history"),
     path("<int:pk>/inviter/", views.structure_invite, name="structure_invite"),
     path(
         "<int:pk>/invitations/<int:invitation_pk>/annuler/",

@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from labelml.types import AuthenticatedHttpRequest
 
@@ -106,6 +106,20 @@ def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
             if Capability.INVITE in caps
             else None,
         },
+    )
+
+
+@login_required
+@require_GET
+def structure_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """The structure's whole label history (SPEC §7b), for whoever may see the structure."""
+    from .history import structure_history as build_history
+
+    structure = get_structure_for_user(request.user, pk)
+    return render(
+        request,
+        "structures/structure_history.html",
+        {"structure": structure, "history": build_history(structure)},
     )
 
 

@@ -666,6 +666,15 @@ def dossier_urls(dossier: Dossier) -> dict[str, str]:
             "autoevaluation_save_synthese", args=[pk, synthese.pk]
         ),
         "autoevaluation_assign": reverse("autoevaluation_assign", args=[pk, synthese.pk]),
+        "autoevaluation_confirm_reponse": reverse(
+            "autoevaluation_confirm_reponse", args=[pk, reponse.pk]
+        ),
+        "autoevaluation_confirm_synthese": reverse(
+            "autoevaluation_confirm_synthese", args=[pk, synthese.pk]
+        ),
+        "autoevaluation_confirm_critere": reverse(
+            "autoevaluation_confirm_critere", args=[pk, "1.1"]
+        ),
         "autoevaluation_submit": reverse("autoevaluation_submit", args=[pk]),
         "autoevaluation_snapshot": reverse("autoevaluation_snapshot", args=[pk, 1]),
     }
@@ -681,6 +690,9 @@ DOSSIER_URL_NAMES = [
     "autoevaluation_save_reponse",
     "autoevaluation_save_synthese",
     "autoevaluation_assign",
+    "autoevaluation_confirm_reponse",
+    "autoevaluation_confirm_synthese",
+    "autoevaluation_confirm_critere",
     "autoevaluation_submit",
     "autoevaluation_snapshot",
 ]
@@ -691,6 +703,9 @@ POST_ONLY = {
     "autoevaluation_save_reponse",
     "autoevaluation_save_synthese",
     "autoevaluation_assign",
+    "autoevaluation_confirm_reponse",
+    "autoevaluation_confirm_synthese",
+    "autoevaluation_confirm_critere",
 }
 
 

@@ -59,6 +59,22 @@ def test_an_expired_label_shows_as_expired_without_any_job(label):
     assert "Label expiré" in html
 
 
+def test_a_renewed_label_starting_later_shows_as_not_yet_in_force_and_stays_off_the_registry(
+    label,
+):
+    start = timezone.localdate() + dt.timedelta(days=30)
+    Label.objects.filter(pk=label.pk).update(
+        date_debut=start, date_fin=start + dt.timedelta(days=1000)
+    )
+    html = Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+    assert "pas encore en vigueur" in html and "valable à partir du" in html
+    assert label.numero not in Client().get(reverse("label_registry")).content.decode()
+    label.refresh_from_db()
+    assert label.statut_le(start) == "valide" and label.statut_le(start - dt.timedelta(1)) == (
+        "a_venir"
+    )
+
+
 def test_an_unknown_certificate_answers_404():
     assert Client().get(reverse("label_verify", args=["LML-1999-99999"])).status_code == 404
 
