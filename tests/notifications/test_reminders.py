@@ -310,8 +310,8 @@ def test_the_task_takes_no_arguments_and_runs_for_today(
         mock.patch("django.utils.timezone.localdate", return_value=dt.date(2025, 6, 16)),
         django_capture_on_commit_callbacks(execute=True),
     ):
-        first = send_reminders.delay().get()
-        second = send_reminders.delay().get()
+        first = send_reminders.apply().get()
+        second = send_reminders.apply().get()
     assert first[K.AUTOEVALUATION_J14] == 1
     assert sum(second.values()) == 0
     assert Notification.objects.filter(titre__startswith="Auto-évaluation").count() == 2

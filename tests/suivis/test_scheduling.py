@@ -140,8 +140,8 @@ def test_the_structure_and_the_administrators_are_told(label, people, admin):
 def test_the_daily_task_schedules_and_is_in_the_beat_schedule(label, settings):
     from suivis.tasks import schedule_followups
 
-    assert schedule_followups.delay().get() == 1
-    assert schedule_followups.delay().get() == 0
+    assert schedule_followups.apply().get() == 1
+    assert schedule_followups.apply().get() == 0
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
     assert "suivis.tasks.schedule_followups" in tasks
 
