@@ -207,8 +207,18 @@ def _answer_everything(dossier: Any, direction: Any) -> None:
 
 
 def test_an_arml_dossier_runs_the_same_journey_to_the_label(
-    campagne_arml, network, admin, settings, tmp_path, django_capture_on_commit_callbacks
+    campagne_arml,
+    network,
+    admin,
+    settings,
+    tmp_path,
+    monkeypatch,
+    django_capture_on_commit_callbacks,
 ):
+    from labelml.celery import app as celery_app
+
+    # The PDF is rendered in this process (CI's broker has no worker for this test).
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
     from audits.models import Audit, Constat
     from commission import services as commission
     from commission.models import Label
