@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | 
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-load migrate demo lint typecheck lock check-fixture clean
+.PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-load migrate demo lint typecheck lock check-fixture clean security
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -49,7 +49,7 @@ run: demo
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
-test: install system-packages browser
+test: install system-packages browser security
 	$(BIN)/ruff check .
 	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
 	$(BIN)/python manage.py check
@@ -68,6 +68,13 @@ bench-dashboard: install system-packages
 ## BENCH_SECONDS (60), BENCH_USERS (40), BENCH_WORKERS… : see scripts/bench_load/run.py.
 bench-load: install
 	$(BIN)/python -m scripts.bench_load.run
+
+## Known vulnerabilities of the pinned dependencies (pip-audit; says so and passes when PyPI's
+## vulnerability service cannot be reached) and static analysis of the code (bandit, settings
+## and accepted findings in pyproject.toml's [tool.bandit] and docs/security.md).
+security: install
+	$(BIN)/python scripts/pip_audit.py
+	$(BIN)/bandit -q -r -c pyproject.toml accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
 
 lint: install
 	$(BIN)/ruff check .

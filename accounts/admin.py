@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import User
+from .models import SuppressionCompte, User
 
 
 @admin.register(User)
@@ -16,3 +16,20 @@ class UserAdmin(BaseUserAdmin):
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        # Deleting the row would detach the history (transitions, answers, votes…) from its
+        # author: accounts are deleted by pseudonymisation, from /administration/utilisateurs/.
+        return False
+
+
+@admin.register(SuppressionCompte)
+class SuppressionCompteAdmin(admin.ModelAdmin):
+    list_display = ["user", "par", "at"]
+    readonly_fields = ["user", "par", "at", "motif", "details"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+        return False

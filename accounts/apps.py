@@ -4,3 +4,10 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Comptes"
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from accounts.sessions import stamp_login
+
+        user_logged_in.connect(stamp_login, dispatch_uid="accounts.sessions.stamp_login")

@@ -47,3 +47,45 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.get_full_name() or self.email
+
+    @property
+    def est_supprime(self) -> bool:
+        """True once an administrator has deleted (pseudonymised) the account: the row stays so
+        that the history keeps pointing to it (see accounts/services.py)."""
+        return self.email.startswith(DELETED_EMAIL_PREFIX) and self.email.endswith(
+            DELETED_EMAIL_DOMAIN
+        )
+
+
+# A deleted account keeps its row, emptied of everything that identifies the person.
+DELETED_EMAIL_PREFIX = "supprime-"
+DELETED_EMAIL_DOMAIN = "@invalid"
+DELETED_FIRST_NAME = "Utilisateur"
+DELETED_LAST_NAME = "supprimé"
+
+
+class SuppressionCompte(models.Model):
+    """The trail of an account deletion: who deleted which account, when, and what was removed
+    (counts only: nothing that identifies the person is kept)."""
+
+    user = models.OneToOneField(
+        User, on_delete=models.PROTECT, related_name="suppression", verbose_name=_("compte")
+    )
+    par = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("supprimé par"),
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    motif = models.TextField(_("motif"), blank=True)
+    details = models.JSONField(_("éléments retirés"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("suppression de compte")
+        verbose_name_plural = _("suppressions de comptes")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Compte n° {self.user_id} supprimé le {self.at:%d/%m/%Y}"

@@ -8,7 +8,8 @@ from .models import ReponseEcart
 class AssignationForm(forms.Form):
     auditeur = forms.ModelChoiceField(
         label="Auditeur",
-        queryset=Auditeur.objects.select_related("user", "organisme"),
+        # A deleted account (accounts.services.pseudonymise_user) is never designated.
+        queryset=Auditeur.objects.filter(user__is_active=True).select_related("user", "organisme"),
         help_text="L'organisme d'évaluation est celui de l'auditeur.",
     )
     date_debut = forms.DateField(

@@ -13,6 +13,7 @@ from django.utils import timezone
 from autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
+from labelml.ids import parse_id
 from referentiel.models import Niveau
 from structures.roles import Capability
 
@@ -57,7 +58,7 @@ def save_constat_field(
         niveau = None
         if valeur:
             niveau = Niveau.objects.filter(
-                pk=int(valeur) if str(valeur).isdigit() else 0,
+                pk=parse_id(valeur) or 0,
                 echelle_id=audit.dossier.campagne.referentiel.echelle_audit_pk,
             ).first()
             if niveau is None:

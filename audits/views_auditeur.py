@@ -37,6 +37,7 @@ from autoevaluations.services import SaveResult
 from campagnes import workflow
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.ids import parse_int
 from labelml.types import HtmxHttpRequest
 from plans.models import Action
 from referentiel.models import Critere, Element, Niveau
@@ -106,10 +107,7 @@ def _require_report_visible(access: Access, audit: Audit) -> None:
 
 
 def _version(request: HtmxHttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return parse_int(request.POST.get("version"))
 
 
 def _constats(audit: Audit) -> list[Constat]:

@@ -31,7 +31,7 @@ from campagnes.selectors import dossier_capabilities
 from referentiel.models import Critere, Element
 from structures.roles import Capability
 
-from .models import Preuve
+from .models import Preuve, SyntheseCritere
 
 PREUVE_MAX_BYTES = 20 * 1024 * 1024
 # A piece of evidence whose expiry date falls within this many days is flagged on the pages.
@@ -462,9 +462,35 @@ def add_preuve(
     return preuve
 
 
+def may_delete_preuve(actor: Any, preuve: Preuve) -> bool:
+    """Those who edit the whole self-assessment delete any evidence; a contributor only what
+    they added or what belongs to a criterion assigned to them (SPEC §2)."""
+    caps = dossier_capabilities(actor, preuve.dossier)
+    if Capability.UPLOAD_PREUVE not in caps:
+        return False
+    if Capability.EDIT_AUTOEVALUATION in caps:
+        return True
+    actor_id = getattr(actor, "pk", None)
+    return preuve.ajoute_par_id == actor_id or (
+        SyntheseCritere.objects.filter(
+            autoevaluation__dossier_id=preuve.dossier_id,
+            critere_id=preuve.critere_id,
+            contributeur_id=actor_id,
+        ).exists()
+    )
+
+
+def require_delete_right(actor: Any, preuve: Preuve) -> None:
+    _require_upload_right(actor, preuve.dossier)
+    if not may_delete_preuve(actor, preuve):
+        raise PermissionDenied(
+            "Vous ne pouvez supprimer que vos preuves ou celles des critères qui vous sont confiés."
+        )
+
+
 def delete_preuve(*, preuve: Preuve, actor: Any) -> None:
     """Remove an evidence file: the row now, the stored file once the deletion is committed."""
-    _require_upload_right(actor, preuve.dossier)
+    require_delete_right(actor, preuve)
     storage, name = preuve.fichier.storage, preuve.fichier.name or ""
     with transaction.atomic():
         preuve.delete()

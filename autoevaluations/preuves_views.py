@@ -27,7 +27,13 @@ from referentiel.models import Critere
 from structures.roles import Capability
 
 from .models import Preuve
-from .preuves import EXPIRY_WARNING_DAYS, add_preuve, delete_preuve, expiry_status
+from .preuves import (
+    EXPIRY_WARNING_DAYS,
+    add_preuve,
+    delete_preuve,
+    expiry_status,
+    require_delete_right,
+)
 from .preuves_forms import FILE_AGAIN, PreuveForm
 
 
@@ -37,9 +43,10 @@ def _list_url(dossier: Dossier, critere_code: str = "") -> str:
 
 
 def _safe_next(request: HttpRequest) -> str:
-    """The ?next= (or posted next) URL when it stays on this site, else ""."""
+    """The ?next= (or posted next) URL when it is a path on this site, else "" (redirect()
+    would take anything else without a slash for the name of a view)."""
     candidate = request.POST.get("next") or request.GET.get("next") or ""
-    if candidate and url_has_allowed_host_and_scheme(
+    if candidate.startswith("/") and url_has_allowed_host_and_scheme(
         candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return candidate
@@ -183,6 +190,7 @@ def preuve_delete(request: HttpRequest, pk: int, preuve_pk: int) -> HttpResponse
     """GET asks for confirmation; POST deletes."""
     dossier = get_dossier_for_user(request.user, pk, Capability.UPLOAD_PREUVE)
     preuve = _preuve_of(dossier, preuve_pk)
+    require_delete_right(request.user, preuve)  # 403 for a contributor on another's evidence
     next_url = _safe_next(request)
     if request.method == "POST":
         titre, code = preuve.titre, preuve.critere.code

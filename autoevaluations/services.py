@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
+from labelml.ids import parse_id
 from referentiel.models import Niveau
 from structures.roles import Capability
 
@@ -96,7 +97,7 @@ def save_reponse_field(
         niveau = None
         if valeur:
             niveau = Niveau.objects.filter(
-                pk=int(valeur) if str(valeur).isdigit() else 0,
+                pk=parse_id(valeur) or 0,
                 echelle_id=dossier.campagne.referentiel.echelle_autoevaluation_pk,
             ).first()
             if niveau is None:

@@ -16,12 +16,15 @@ from django.db.models import Count, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
 from campagnes import workflow
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.errors import missing_file
+from labelml.ids import parse_id, parse_int
+from labelml.security import protect_download
 from labelml.types import HtmxHttpRequest
 from structures.roles import Capability
 
@@ -45,10 +48,7 @@ from .services import confirm_synthese as confirm_synthese_service
 
 
 def _version(request: HtmxHttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return parse_int(request.POST.get("version"))
 
 
 @login_required
@@ -418,15 +418,16 @@ def confirm_all(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
     versions: dict[int, int] = {}
     for key in request.POST:
         value = request.POST.get(key, "")
-        if key.startswith("reponse-") and key[8:].isdigit() and value.isdigit():
-            versions[int(key[8:])] = int(value)
+        reponse_id, version = parse_id(key[8:]), parse_int(value)
+        if key.startswith("reponse-") and reponse_id is not None and version is not None:
+            versions[reponse_id] = version
     raw = request.POST.get("synthese", "")
     try:
         report = confirm_critere(
             synthese=synthese,
             actor=request.user,
             versions=versions,
-            synthese_version=int(raw) if raw.isdigit() else None,
+            synthese_version=parse_int(raw),
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -462,7 +463,7 @@ def assign_contributeur(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> 
         user = (
             get_user_model()
             .objects.filter(
-                pk=int(user_id) if str(user_id).isdigit() else 0,
+                pk=parse_id(user_id) or 0,
                 memberships__structure_id=dossier.structure_id,
             )
             .first()
@@ -550,7 +551,8 @@ def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpRespo
 
 
 @login_required
-def fiche_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
+@require_safe
+def fiche_download(request: HtmxHttpRequest, pk: int) -> FileResponse | HttpResponse:
     """Methodological sheets are guidance of a published référentiel: any logged-in member of
     the network may read them, like the référentiel itself."""
     from referentiel.selectors import referentiels_for_user
@@ -566,10 +568,14 @@ def fiche_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
     )
     if fiche is None:
         raise Http404("Fiche introuvable.")
+    try:
+        handle = fiche.fichier.open("rb")
+    except (FileNotFoundError, ValueError):
+        return missing_file(request, "Le fichier de cette fiche méthodologique est introuvable.")
     response = FileResponse(
-        fiche.fichier.open("rb"),
+        handle,
         as_attachment=True,
         filename=f"{fiche.titre}{PurePath(str(fiche.fichier.name)).suffix}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
+    protect_download(response)
     return response

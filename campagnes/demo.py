@@ -143,7 +143,7 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
     )
     structures = list(Structure.objects.filter(code__in=PLAN).order_by("code"))
     open_campagne(actor=admin, campagne=campagne, structures=structures)
-    rng = random.Random(2026)
+    rng = random.Random(2026)  # nosec B311 # seeded on purpose: reproducible demo data
     for structure in structures:
         target, share = PLAN[structure.code]
         dossier = Dossier.objects.get(campagne=campagne, structure=structure)

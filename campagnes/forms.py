@@ -1,5 +1,6 @@
 from django import forms
 
+from labelml.forms import IdMultipleChoiceField
 from referentiel.models import Referentiel
 from structures.models import Region, Structure
 
@@ -49,7 +50,7 @@ class OuvertureForm(forms.Form):
     region = forms.ChoiceField(
         label="Région", required=False, choices=[("", "Toutes les régions"), *Region.choices]
     )
-    structures = forms.ModelMultipleChoiceField(
+    structures = IdMultipleChoiceField(
         label="Structures",
         queryset=Structure.objects.none(),
         required=False,

@@ -312,7 +312,7 @@ class _Network:
 
 
 def _person(seed: int, email: str) -> tuple[str, str]:
-    rng = random.Random(f"{seed}:{email}")
+    rng = random.Random(f"{seed}:{email}")  # nosec B311 # seeded on purpose: reproducible demo data
     return rng.choice(PRENOMS), rng.choice(NOMS)
 
 
@@ -595,7 +595,7 @@ class _Profile:
 
 
 def _profile(seed: int, code: str) -> _Profile:
-    rng = random.Random(f"{seed}:profil:{code}")
+    rng = random.Random(f"{seed}:profil:{code}")  # nosec B311 # seeded on purpose: reproducible demo data
     strength = rng.gauss(0, 0.45)
     parts = {p: -rng.uniform(0.3, 0.8) for p in rng.sample("12345", rng.choice([1, 1, 2]))}
     strong = rng.choice([p for p in "12345" if p not in parts])
@@ -671,7 +671,7 @@ class _Campaign:
     # -- Planning ------------------------------------------------------------------------------
 
     def plan(self, mls: list[Any]) -> None:
-        rng = random.Random(f"{self.seed}:{self.year}:etats")
+        rng = random.Random(f"{self.seed}:{self.year}:etats")  # nosec B311 # seeded on purpose: reproducible demo data
         quotas = _quotas(CURRENT_MIX if self.current else PAST_MIX, len(mls))
         stages = [stage for stage, count in quotas for _ in range(count)]
         rng.shuffle(stages)
@@ -697,7 +697,7 @@ class _Campaign:
             if seance is not None:
                 seance.points += 1
                 ordre = seance.points
-            rng_d = random.Random(f"{self.seed}:{self.year}:{ml.code}")
+            rng_d = random.Random(f"{self.seed}:{self.year}:{ml.code}")  # nosec B311 # seeded on purpose: reproducible demo data
             _Dossier(self, ml, stages[i], profiles[i], rng_d, seance, ordre).build()
 
     def _seances(self, rng: random.Random) -> list[_Seance]:

@@ -7,6 +7,7 @@ from typing import Any
 from django import forms
 
 from campagnes.models import Dossier
+from labelml.forms import IdMultipleChoiceField
 from structures.models import MembreCommission
 
 from .models import Vote
@@ -28,7 +29,7 @@ class SeanceForm(forms.Form):
     president = forms.ModelChoiceField(
         label="Président(e) de séance", queryset=MembreCommission.objects.none()
     )
-    membres = forms.ModelMultipleChoiceField(
+    membres = IdMultipleChoiceField(
         label="Membres",
         queryset=MembreCommission.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.models import Dossier
+from labelml import jobs
 
 
 def _document_path(instance: Any, filename: str) -> str:
@@ -40,6 +41,9 @@ class Document(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its render task was last handed to the broker; empty while Redis could not be
+    # reached (labelml/jobs.py: published again once it is back).
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     rendered_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -53,6 +57,11 @@ class Document(models.Model):
     @property
     def filename(self) -> str:
         return f"{self.kind}-{self.dossier.structure.code}-{self.created_at:%Y%m%d}.pdf"
+
+    @property
+    def waiting_for_service(self) -> bool:
+        """Queued while the task queue (Redis) was unreachable: rendered once it is back."""
+        return jobs.waiting_for_broker(self, pending=self.status == self.Status.QUEUED)
 
 
 def _image_path(instance: Any, filename: str) -> str:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campagnes.models import Dossier
+from labelml import jobs
 
 from .models import Document
 from .renderers import unavailable_reason
@@ -31,14 +32,22 @@ def request_document(*, dossier: Dossier, actor: Any, kind: str) -> Document:
     if pending is not None:
         return pending
     document = Document.objects.create(dossier=dossier, kind=kind, requested_by=actor)
-    enqueue(document.pk)
+    enqueue(document)
     return document
 
 
-def enqueue(document_id: int) -> None:
+def enqueue(document: Document) -> None:
+    """Render after commit; Redis unreachable: the document stays queued, published again by
+    requeue_pending once it is back (labelml/jobs.py)."""
     from .tasks import render_document
 
-    transaction.on_commit(lambda: render_document.delay(document_id))
+    jobs.enqueue(document, render_document)
+
+
+def requeue_pending() -> int:
+    from .tasks import render_document
+
+    return jobs.requeue(Document.objects.filter(status=Document.Status.QUEUED), render_document)
 
 
 @transaction.atomic
@@ -47,6 +56,7 @@ def retry_document(*, document: Document) -> Document:
     if document.status == Document.Status.FAILED:
         document.status = Document.Status.QUEUED
         document.error = ""
-        document.save(update_fields=["status", "error"])
-        enqueue(document.pk)
+        document.enqueued_at = None
+        document.save(update_fields=["status", "error", "enqueued_at"])
+        enqueue(document)
     return document

@@ -65,3 +65,13 @@ def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-d
         error="",
     )
     return "ready"
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def requeue_pending() -> dict[str, int]:
+    """Every minute (CELERY_BEAT_SCHEDULE) and when a worker starts (labelml/celery.py): the
+    reports, exports and notification e-mails whose task could not be published while Redis was
+    down, or whose message was lost, are published again (labelml/jobs.py). Beat itself needs
+    Redis, so this runs once Redis is back, which is when it is needed. Repeating it is harmless:
+    every task is idempotent through its row's status."""
+    return jobs.requeue_all()

@@ -79,7 +79,7 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
     )
     from structures.roles import Role
 
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # nosec B311 # seeded on purpose: reproducible samples
     referentiel = _referentiel()
     unml, _ = Structure.objects.get_or_create(
         code="unml",

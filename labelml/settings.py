@@ -36,7 +36,7 @@ SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY est obligatoire quand DJANGO_DEBUG=0.")
-    SECRET_KEY = "dev-only-insecure-key-labelml"  # noqa: S105 - never used with DEBUG off
+    SECRET_KEY = "dev-only-insecure-key-labelml"  # noqa: S105 - never used with DEBUG off  # nosec B105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.usersessions",
+    "csp",
     "guardian",
     "django_htmx",
     "accounts",
@@ -73,6 +75,9 @@ MIDDLEWARE = [
     # First: every response (redirects included) and every log line get the request id.
     "labelml.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Content-Security-Policy and Permissions-Policy on every response (see the security section).
+    "csp.middleware.CSPMiddleware",
+    "labelml.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -80,6 +85,9 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Inactivity and absolute session timeouts (accounts/sessions.py), before anything else
+    # looks at the user.
+    "accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -116,12 +124,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
+# Redis unreachable: the cache degrades to an empty one (labelml/cache.py: pages, saves and
+# logins go on, rate limits are not enforced, logged) and gives up a connection after 0.25 s.
+REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25"))
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "labelml.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labelml"),
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1")),
+            },
         }
     }
 else:
@@ -131,6 +146,8 @@ else:
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
+# The queue tasks are published to ("celery"); a test worker publishes to its own.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -147,8 +164,30 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # throttle seconds; 100 s by default, enough against a one-hour timeout).
     "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
     "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    # Redis unreachable: a publication gives up connecting quickly (see below).
+    "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
 }
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# Redis unreachable when a request enqueues a task: the publication gives up within about a
+# second (instead of Celery's 20 one-second retries of the result store), the enqueue helpers
+# (labelml/jobs.py) catch the failure, the row stays queued and is published again once Redis
+# is back (documents.tasks.requeue_pending, every minute and when a worker starts).
+CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_CONNECT_TIMEOUT
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "retry_policy": CELERY_TASK_PUBLISH_RETRY_POLICY,
+}
+# A row still queued this long after its message was published (the message was lost, e.g.
+# Redis restarted without its data) is published again (seconds). A row whose publication
+# failed is published again at the next recovery run, JOB_REQUEUE_GRACE seconds after.
+JOB_REQUEUE_LOST_AFTER = int(os.environ.get("JOB_REQUEUE_LOST_AFTER", "3600"))
+JOB_REQUEUE_GRACE = int(os.environ.get("JOB_REQUEUE_GRACE", "30"))
 CELERY_RESULT_EXPIRES = 24 * 3600
 # A worker process is replaced once it holds more than this (KiB) after a task: WeasyPrint's
 # memory is returned to the system only when the process ends.
@@ -175,6 +214,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-exports": {
         "task": "pilotage.tasks.purge_exports",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Reports, exports and e-mails whose task could not be published (Redis was down) or whose
+    # message was lost: published again (labelml/jobs.py). Also run when a worker starts.
+    "republier-taches": {
+        "task": "documents.tasks.requeue_pending",
+        "schedule": 60.0,
     },
     # Follow-up audits at mid-validity of the labels, scheduled before the day's reminders.
     "audits-de-suivi": {
@@ -209,6 +254,22 @@ ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never opens a session, so it 
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[labelml] "
+# Login throttling (allauth, in Django's cache: Redis when REDIS_URL is set, shared by every web
+# process). "login_failed" also counts wrong TOTP/recovery codes, keyed by user (allauth.mfa).
+ACCOUNT_RATE_LIMITS = {  # nosec # B105: rates of "…password" actions, not passwords
+    "login": "30/m/ip",
+    "login_failed": "10/m/ip,5/5m/key",
+    "reset_password": "20/m/ip,5/m/key",
+    "reset_password_from_key": "20/m/ip",
+    "reauthenticate": "10/m/user",
+    "change_password": "5/m/user",
+}
+# Behind the production reverse proxy, the client's address is the last X-Forwarded-For entry
+# the proxy appended (it must append, not pass the client's own header through): without it,
+# every client would share the proxy's address and its per-IP limits.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(
+    os.environ.get("TRUSTED_PROXY_COUNT", "1" if ENVIRONMENT == "production" else "0")
+)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "labelml"
@@ -226,13 +287,58 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-SESSION_COOKIE_AGE = 60 * 60 * 10  # a working day
+# --- Sessions: inactivity and absolute timeouts (accounts/sessions.py, docs/security.md) ------
+# A session ends after SESSION_IDLE_TIMEOUT seconds without a request (an autosave is one) and
+# SESSION_ABSOLUTE_TIMEOUT seconds after the login, whatever the activity; the login page then
+# says why. The cookie and the stored session live as long as the absolute timeout, so that
+# the middleware sees an expired session and can say so; it ends it there.
+SESSION_IDLE_TIMEOUT = 60 * int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
+SESSION_ABSOLUTE_TIMEOUT = 3600 * int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12"))
+# Last activity is written to the session at most this often (seconds): not one write a request.
+SESSION_ACTIVITY_RESOLUTION = 60
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SAMESITE = "Lax"
+# "Mes sessions" (accounts/sessions_views.py) lists them from allauth.usersessions' rows.
+USERSESSIONS_TRACK_ACTIVITY = False
+
+# --- Security headers and Content-Security-Policy (docs/security.md) --------------------------
+# The CSRF token travels in forms and in the hx-headers of base.html, never read from the cookie.
+CSRF_COOKIE_HTTPONLY = True
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Every script and style is a static file of this site: no inline code, no eval (htmx runs with
+# allowEval off and without its injected indicator styles, see templates/base.html). Files that
+# are downloaded or previewed carry their own stricter policy ("default-src 'none'; sandbox").
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features the application never uses (labelml/security.py).
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    "accelerometer": [],
+    "camera": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "payment": [],
+    "usb": [],
+}
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -300,6 +406,15 @@ STORAGES = {
         )
     },
 }
+
+# A multipart body (file upload) larger than the largest file accepted plus its form is refused
+# with a 413 before it is read (labelml/uploads.py); a form without file is bounded by
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), also a 413 (labelml/errors.py).
+FILE_UPLOAD_HANDLERS = [
+    "labelml.uploads.RequestSizeLimitHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # --- E-mail ------------------------------------------------------------------------------------
 EMAIL_BACKEND = os.environ.get(

@@ -11,10 +11,18 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 admin.site.site_header = "labelml — administration"
 admin.site.site_title = "labelml"
 
+# French error pages: 413 for a body too large, 503 while the database cannot be reached.
+handler400 = "labelml.errors.bad_request"
+handler500 = "labelml.errors.server_error"
+
 urlpatterns = [
     path("", structures_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    # "Mes sessions" replaces allauth.usersessions' page at the same address.
+    path("comptes/sessions/", include("accounts.sessions_urls")),
+    # "Mes données": the person downloads what the platform keeps about them.
+    path("comptes/donnees/", include("accounts.donnees_urls")),
     path("comptes/", include("allauth.urls")),
     path("referentiels/", include("referentiel.urls")),
     path("structures/", include("structures.urls")),
@@ -28,5 +36,6 @@ urlpatterns = [
     path("pilotage/", include("pilotage.urls")),
     path("suivis/", include("suivis.urls")),
     path("administration/documents/", include("documents.parametres_urls")),
+    path("administration/utilisateurs/", include("accounts.utilisateurs_urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]

@@ -21,6 +21,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     lu_le = models.DateTimeField(null=True, blank=True)
     email_envoye_le = models.DateTimeField(null=True, blank=True)
+    # When the e-mail task was last handed to the broker; empty while Redis could not be
+    # reached (labelml/jobs.py: published again once it is back, within a day).
+    email_enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("notification")

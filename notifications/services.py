@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
-from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.urls import reverse
 
+from labelml import jobs
 from structures.models import Membership
 from structures.roles import Role
 
@@ -29,8 +29,25 @@ def notify(
         for u in unique.values()
     )
     for n in notifications:
-        transaction.on_commit(partial(send_notification_email.delay, n.pk))
+        jobs.enqueue(n, send_notification_email, field="email_enqueued_at")
     return notifications
+
+
+# An e-mail that could not be handed to the task queue (Redis down) is still sent within this
+# delay (the in-app notification exists at once); after it, it would only be noise.
+EMAIL_RECOVERY_WINDOW = dt.timedelta(days=1)
+
+
+def requeue_pending() -> int:
+    """E-mails of the last day never handed to the task queue (or whose message was lost)."""
+    from django.utils import timezone
+
+    from .tasks import send_notification_email
+
+    recent = Notification.objects.filter(
+        email_envoye_le__isnull=True, created_at__gte=timezone.now() - EMAIL_RECOVERY_WINDOW
+    )
+    return jobs.requeue(recent, send_notification_email, field="email_enqueued_at")
 
 
 def _dossier_url(dossier: Any) -> str:

@@ -14,6 +14,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from labelml import jobs
+from labelml.errors import missing_file
+from labelml.security import protect_download
 from labelml.types import HtmxHttpRequest
 
 from .exports import DATASETS, csv_chunks, export_filename
@@ -22,6 +25,7 @@ from .scope import Scope, dossiers_in_scope, filter_choices, parse_filters, scop
 from .services import request_export, retry_export, scope_from_snapshot
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SERVICE_UNAVAILABLE = jobs.SERVICE_UNAVAILABLE.format(what="export")
 
 
 def _exports_of(user: Any) -> list[Export]:
@@ -38,11 +42,14 @@ def _page_url(querystring: str) -> str:
 def exports(request: HtmxHttpRequest) -> HttpResponse:
     scope = scope_for_user(request.user)
     exports = _exports_of(request.user)
-    pending = any(e.pending for e in exports)
+    listing = {
+        "exports": exports,
+        "pending": any(e.pending for e in exports),
+        "delayed": any(e.waiting_for_service for e in exports),
+        "service_unavailable": SERVICE_UNAVAILABLE,
+    }
     if request.htmx:
-        return render(
-            request, "pilotage/_exports_list.html", {"exports": exports, "pending": pending}
-        )
+        return render(request, "pilotage/_exports_list.html", listing)
     filters = parse_filters(request.GET, scope)
     return render(
         request,
@@ -54,8 +61,7 @@ def exports(request: HtmxHttpRequest) -> HttpResponse:
             **filter_choices(scope),
             "datasets": list(DATASETS.values()),
             "dossier_count": dossiers_in_scope(scope, filters).count(),
-            "exports": exports,
-            "pending": pending,
+            **listing,
         },
     )
 
@@ -75,8 +81,7 @@ def export_csv(request: HtmxHttpRequest, dataset: str) -> StreamingHttpResponse:
     )
     filename = export_filename(dataset, filters.campagne, filters.region, "csv")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    protect_download(response)
     return response
 
 
@@ -86,7 +91,7 @@ def export_request(request: HtmxHttpRequest) -> HttpResponse:
     scope = scope_for_user(request.user)
     filters = parse_filters(request.POST, scope)
     try:
-        request_export(
+        export = request_export(
             user=request.user,
             scope=scope,
             filters=filters,
@@ -95,9 +100,12 @@ def export_request(request: HtmxHttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
-        messages.success(
-            request, "Export demandé : le fichier Excel sera prêt dans quelques instants."
-        )
+        if export.waiting_for_service:
+            messages.warning(request, SERVICE_UNAVAILABLE)
+        else:
+            messages.success(
+                request, "Export demandé : le fichier Excel sera prêt dans quelques instants."
+            )
     return redirect(_page_url(filters.querystring()))
 
 
@@ -117,19 +125,25 @@ def _export_for(user: Any, scope: Scope, pk: int) -> Export:
 
 @login_required
 @require_GET
-def export_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
+def export_download(request: HtmxHttpRequest, pk: int) -> FileResponse | HttpResponse:
     scope = scope_for_user(request.user)
     export = _export_for(request.user, scope, pk)
     if export.status != Export.Status.READY or not export.fichier:
         raise Http404("Cet export n'est pas prêt.")
+    try:
+        handle = export.fichier.open("rb")
+    except (FileNotFoundError, ValueError):
+        # Said ready but gone from the storage (purged, another bucket): not a server error.
+        return missing_file(
+            request, "Le fichier de cet export est introuvable : demandez-en un nouveau."
+        )
     response = FileResponse(
-        export.fichier.open("rb"),
+        handle,
         as_attachment=True,
         filename=export.filename,
         content_type=XLSX_TYPE,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
+    protect_download(response)
     return response
 
 
@@ -138,6 +152,9 @@ def export_download(request: HtmxHttpRequest, pk: int) -> FileResponse:
 def export_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     scope = scope_for_user(request.user)
     export = _export_for(request.user, scope, pk)
-    retry_export(export=export)
-    messages.success(request, "Export relancé.")
+    export = retry_export(export=export)
+    if export.waiting_for_service:
+        messages.warning(request, SERVICE_UNAVAILABLE)
+    else:
+        messages.success(request, "Export relancé.")
     return redirect("pilotage_exports")

@@ -10,6 +10,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from labelml import jobs
+
 
 def _export_path(instance: Any, filename: str) -> str:
     return f"exports/{uuid.uuid4().hex}.xlsx"
@@ -46,6 +48,9 @@ class Export(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exports"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # When its task was last handed to the broker; empty while Redis could not be reached
+    # (labelml/jobs.py: published again once it is back).
+    enqueued_at = models.DateTimeField(null=True, blank=True, editable=False)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -60,3 +65,8 @@ class Export(models.Model):
     @property
     def pending(self) -> bool:
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def waiting_for_service(self) -> bool:
+        """Queued while the task queue (Redis) was unreachable: built once it is back."""
+        return jobs.waiting_for_broker(self, pending=self.status == self.Status.QUEUED)

@@ -15,6 +15,7 @@ from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 from campagnes.models import Campagne, Dossier
+from labelml.ids import parse_id
 from structures.models import Membership, Region, Structure
 from structures.roles import Role
 from structures.selectors import is_national_admin
@@ -85,9 +86,10 @@ def parse_filters(params: QueryDict, scope: Scope) -> Filters:
     campagnes = Campagne.objects.order_by("-date_ouverture", "-pk")
     raw = params.get("campagne", "")
     if raw:
-        if not raw.isdigit():
+        campagne_id = parse_id(raw)
+        if campagne_id is None:
             raise Http404("Campagne introuvable.")
-        campagne = campagnes.filter(pk=int(raw)).first()
+        campagne = campagnes.filter(pk=campagne_id).first()
         if campagne is None:
             raise Http404("Campagne introuvable.")
     else:

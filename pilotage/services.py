@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campagnes.models import Campagne
+from labelml import jobs
 
 from .exports import DATASETS, export_filename
 from .models import Export
@@ -76,14 +77,22 @@ def request_export(*, user: Any, scope: Scope, filters: Filters, dataset: str) -
         filename=export_filename(dataset, filters.campagne, filters.region, "xlsx"),
         requested_by=user,
     )
-    enqueue(export.pk)
+    enqueue(export)
     return export
 
 
-def enqueue(export_id: int) -> None:
+def enqueue(export: Export) -> None:
+    """Build after commit; Redis unreachable: the export stays queued, published again by
+    requeue_pending once it is back (labelml/jobs.py)."""
     from .tasks import build_export
 
-    transaction.on_commit(lambda: build_export.delay(export_id))
+    jobs.enqueue(export, build_export)
+
+
+def requeue_pending() -> int:
+    from .tasks import build_export
+
+    return jobs.requeue(Export.objects.filter(status=Export.Status.QUEUED), build_export)
 
 
 @transaction.atomic
@@ -93,6 +102,7 @@ def retry_export(*, export: Export) -> Export:
         export.status = Export.Status.QUEUED
         export.error = ""
         export.finished_at = None
-        export.save(update_fields=["status", "error", "finished_at"])
-        enqueue(export.pk)
+        export.enqueued_at = None
+        export.save(update_fields=["status", "error", "finished_at", "enqueued_at"])
+        enqueue(export)
     return export

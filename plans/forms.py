@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.models import Dossier
+from labelml.forms import IdMultipleChoiceField
 from referentiel.models import Critere, Element
 
 from .models import Action
@@ -18,7 +19,7 @@ from .selectors import plan_criteres, plan_elements, structure_members
 from .services import DESCRIPTION_MAX, TITLE_MAX, action_version
 
 
-class CritereChoiceField(forms.ModelMultipleChoiceField):
+class CritereChoiceField(IdMultipleChoiceField):
     def label_from_instance(self, obj: Any) -> str:
         titre = obj.titre if len(obj.titre) <= 140 else obj.titre[:139].rsplit(" ", 1)[0] + "…"
         return f"{obj.code} — {titre}"

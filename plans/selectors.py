@@ -20,6 +20,7 @@ from django.utils import timezone
 from autoevaluations.models import Reponse
 from autoevaluations.selectors import rated_q
 from campagnes.models import Dossier
+from labelml.ids import parse_id
 from referentiel.models import Critere, Element
 
 from .models import Action, PlanAmelioration
@@ -90,7 +91,7 @@ class PlanFilters:
     @classmethod
     def from_query(cls, params: Any) -> PlanFilters:
         responsable = (params.get("responsable") or "").strip()
-        if responsable != NO_OWNER and not responsable.isdigit():
+        if responsable != NO_OWNER and parse_id(responsable) is None:
             responsable = ""
         statut = params.get("statut") or ""
         priorite = params.get("priorite") or ""

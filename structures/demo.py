@@ -13,8 +13,8 @@ from django.db import transaction
 from .models import Auditeur, Membership, MembreCommission, OrganismeAuditeur, Structure
 from .roles import Role
 
-DEMO_PASSWORD = "labelml-demo"
-DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+DEMO_PASSWORD = "labelml-demo"  # nosec B105 # demo only (seed_demo refuses production)
+DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # demo only (seed_demo refuses production)
 DEMO_DOMAIN = "demo.labelml.fr"
 
 UNML = ("unml", "Union nationale des Missions Locales", "unml", "", None, "Paris")

@@ -23,9 +23,9 @@ FILE_AGAIN = (
 class AssignationSuiviForm(forms.Form):
     auditeur = forms.ModelChoiceField(
         label="Auditeur",
-        queryset=Auditeur.objects.select_related("user", "organisme").order_by(
-            "organisme__nom", "user__last_name"
-        ),
+        queryset=Auditeur.objects.filter(user__is_active=True)
+        .select_related("user", "organisme")
+        .order_by("organisme__nom", "user__last_name"),
         help_text="L'organisme d'évaluation est celui de l'auditeur.",
         error_messages={
             "required": "Choisissez l'auditeur.",

@@ -30,6 +30,7 @@ from autoevaluations.preuves import check_upload
 from autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.workflow import TransitionError
 from commission.models import Label
+from labelml.ids import parse_id
 from plans.models import Action
 from structures.models import Auditeur, Membership
 from structures.roles import Role
@@ -421,7 +422,7 @@ def clean_answer(suivi: AuditSuivi, champ: str, valeur: str) -> tuple[dict[str, 
         action = None
         if valeur:
             action = Action.objects.filter(
-                pk=int(valeur) if str(valeur).isdigit() else 0, plan__dossier=suivi.dossier
+                pk=parse_id(valeur) or 0, plan__dossier=suivi.dossier
             ).first()
             if action is None:
                 raise ValidationError("Cette action n'appartient pas au plan d'amélioration.")

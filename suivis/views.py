@@ -33,6 +33,7 @@ from django_htmx.http import reswap, retarget
 from audits.models import Audit
 from autoevaluations.services import SaveResult
 from campagnes.workflow import TransitionError
+from labelml.ids import parse_int
 from labelml.types import HtmxHttpRequest
 from plans.models import Action
 from plans.services import action_version
@@ -285,10 +286,7 @@ def suivi_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _version(request: HtmxHttpRequest) -> int | None:
-    try:
-        return int(request.POST.get("version", ""))
-    except ValueError:
-        return None
+    return parse_int(request.POST.get("version"))
 
 
 def _champs(request: HtmxHttpRequest, order: tuple[str, ...], current: dict[str, str]) -> list[str]:

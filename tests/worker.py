@@ -31,7 +31,17 @@ def worker_database_url() -> str:
 
 
 class Worker:
-    def __init__(self, *, queue: str, log: Path, visibility_timeout: int) -> None:
+    def __init__(
+        self,
+        *,
+        queue: str,
+        log: Path,
+        visibility_timeout: int,
+        redis_url: str | None = None,
+        env: dict[str, str] | None = None,
+    ) -> None:
+        """`redis_url`: another Redis than the test settings' (tests/faults); `env`: more
+        variables for the worker."""
         self.queue = queue
         self.log = log
         self.name = f"test-{uuid.uuid4().hex[:8]}@%h"
@@ -39,13 +49,14 @@ class Worker:
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "labelml.settings",
             "DATABASE_URL": worker_database_url(),
-            "REDIS_URL": settings.REDIS_URL,
+            "REDIS_URL": redis_url or settings.REDIS_URL,
             "PRIVATE_MEDIA_ROOT": str(settings.MEDIA_ROOT),
             "CELERY_TASK_ALWAYS_EAGER": "0",
             "CELERY_VISIBILITY_TIMEOUT": str(visibility_timeout),
             # Look for the messages of a dead worker every second, not every 100 s.
             "CELERY_UNACKED_RESTORE_INTERVAL": "1",
             "CELERY_UNACKED_RESTORE_THROTTLE": "1",
+            **(env or {}),
         }
         self._log_file = log.open("ab")
         self.process = subprocess.Popen(  # noqa: S603 - fixed command line

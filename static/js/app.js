@@ -45,6 +45,21 @@
     }, 5000);
   });
 
+  // The session expired (accounts/sessions.py): the save was answered by the login page. Do not
+  // put that page in the status; say what happened (audits/offline.js handles its own forms).
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var cfg = event.detail.requestConfig;
+    var xhr = event.detail.xhr;
+    if (!cfg || cfg.auditSent || !xhr || !xhr.responseURL) return;
+    var form = event.target.closest && event.target.closest("form.autosave");
+    if (!form && cfg.elt && cfg.elt.closest) form = cfg.elt.closest("form.autosave");
+    if (!form) return;
+    var asked = new URL(cfg.path, window.location.href).pathname;
+    if (new URL(xhr.responseURL).pathname === asked) return;
+    event.detail.shouldSwap = false;
+    setStatus(form, "⚠ Session expirée — reconnectez-vous : cette saisie n'est pas enregistrée", "msg-error");
+  });
+
   document.addEventListener("htmx:responseError", function (event) {
     var form = event.target.closest && event.target.closest("form.autosave");
     if (form) setStatus(form, "⚠ Erreur du serveur — non enregistré, réessayez", "msg-error");

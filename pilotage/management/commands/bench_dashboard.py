@@ -24,7 +24,7 @@ from django.test.utils import (
 )
 
 URL = "/pilotage/"
-TOTP_SECRET = "JBSWY3DPEHPK3PXP"
+TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # the demo accounts' published secret
 
 
 class Command(BaseCommand):
