@@ -146,6 +146,9 @@ def psql(database: str, sql: str) -> str:
 def scratch() -> Iterator[tuple[str, str]]:
     """Two empty scratch databases on the test server, dropped afterwards."""
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+        # Never a silent skip in CI: there the round trip must run.
+        if os.environ.get("REQUIRE_SERVICES") == "1":
+            pytest.fail("PostgreSQL requis (DATABASE_URL) : le test de sauvegarde doit tourner")
         pytest.skip("PostgreSQL requis (DATABASE_URL)")
     suffix = uuid.uuid4().hex[:10]
     names = (f"labelml_backup_src_{suffix}", f"labelml_backup_dst_{suffix}")
