@@ -100,7 +100,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
         plan, _ = PlanAmelioration.objects.get_or_create(dossier=dossier)
         weak = Reponse.objects.filter(
             autoevaluation__dossier=dossier, niveau__code__in=["1", "2"]
-        ).select_related("element__critere")[:3]
+        ).select_related("element__critere", "niveau")[:3]
         for i, r in enumerate(weak):
             action = Action.objects.create(
                 plan=plan,
@@ -144,9 +144,10 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
     structures = list(Structure.objects.filter(code__in=PLAN).order_by("code"))
     open_campagne(actor=admin, campagne=campagne, structures=structures)
     rng = random.Random(2026)  # nosec B311 # seeded on purpose: reproducible demo data
+    dossiers = {d.structure_id: d for d in Dossier.objects.filter(campagne=campagne)}
     for structure in structures:
         target, share = PLAN[structure.code]
-        dossier = Dossier.objects.get(campagne=campagne, structure=structure)
+        dossier = dossiers[structure.pk]
         _fill(
             dossier, share, rng, users.get("referent") if structure.code == "ml-paris-est" else None
         )

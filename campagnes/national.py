@@ -423,8 +423,13 @@ def _ensure_network(seed: int) -> _Network:
         if structure.type == Structure.Type.MISSION_LOCALE:
             held[(structure.pk, held_role)] = users[email]
 
-    bodies = {
-        nom: OrganismeAuditeur.objects.get_or_create(nom=nom)[0] for nom, *_ in AUDITING_BODIES
+    noms = [nom for nom, *_ in AUDITING_BODIES]
+    bodies = OrganismeAuditeur.objects.in_bulk(noms, field_name="nom")
+    bodies |= {
+        body.nom: body
+        for body in OrganismeAuditeur.objects.bulk_create(
+            OrganismeAuditeur(nom=nom) for nom in noms if nom not in bodies
+        )
     }
     auditors = {a.user_id: a for a in Auditeur.objects.select_related("user", "organisme")}
     Auditeur.objects.bulk_create(
@@ -712,6 +717,8 @@ class _Campaign:
             dates = [_thursday(self.opening + dt.timedelta(days=150 + 30 * i)) for i in range(12)]
         others = [m for m in self.net.membres if m not in self.net.chairs and m != self.net.always]
         out = []
+        # The members of every session, written at once (not one set() each).
+        links: list[Any] = []
         for i, day in enumerate(dates):
             president = self.net.chairs[i % len(self.net.chairs)]
             membres = [president, self.net.always] + rng.sample(others, rng.randint(7, 9))
@@ -725,8 +732,12 @@ class _Campaign:
                     statut=statut,
                     created_at=at - dt.timedelta(days=30),
                 )
-            seance.membres.set(membres)
+            links.extend(
+                Seance.membres.through(seance=seance, membrecommission=m)
+                for m in dict.fromkeys(membres)
+            )
             out.append(_Seance(seance, membres, at))
+        Seance.membres.through.objects.bulk_create(links)
         return out
 
     def moment(self, day: float) -> dt.datetime:

@@ -20,7 +20,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from referentiel.models import Element, Referentiel
+from referentiel.models import Critere, Element, Referentiel
 from structures.models import Structure
 from structures.selectors import is_national_admin
 
@@ -182,7 +182,8 @@ def open_campagne(
     report = OpeningReport(created=[], already=[], refused=[])
     existing = set(campagne.dossiers.values_list("structure_id", flat=True))
     elements = list(Element.objects.filter(referentiel=campagne.referentiel).only("pk"))
-    criteres = list(campagne.referentiel.criteres.only("pk"))
+    # Not the reverse manager: its rows would each load their deferred referentiel_id (N+1).
+    criteres = list(Critere.objects.filter(referentiel=campagne.referentiel).only("pk"))
     today = timezone.localdate()
     for structure in structures:
         if structure.pk in existing:
@@ -238,6 +239,6 @@ def open_renewal(*, actor: Any, campagne: Campagne, structure: Structure) -> Dos
         campagne=campagne,
         structure=structure,
         elements=list(Element.objects.filter(referentiel=campagne.referentiel).only("pk")),
-        criteres=list(campagne.referentiel.criteres.only("pk")),
+        criteres=list(Critere.objects.filter(referentiel=campagne.referentiel).only("pk")),
         label=label,
     )

@@ -53,10 +53,8 @@ def _referentiel() -> Any:
 def _user(email: str, first: str, last: str) -> Any:
     from accounts.models import User
 
-    user, _ = User.objects.get_or_create(
-        email=email, defaults={"first_name": first, "last_name": last}
-    )
-    return user
+    # Each address carries the new Mission Locale's unique code: always a new account.
+    return User.objects.create(email=email, first_name=first, last_name=last)
 
 
 @transaction.atomic

@@ -446,3 +446,25 @@ LOGGING = logging_config(
 # --- Health (/healthz, labelml/health.py) ------------------------------------------------------
 # Seconds given to Redis and to the first worker to answer.
 HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "0.5"))
+
+# --- N+1 detection, tests only (django-zeal, docs/decisions.md) -------------------------------
+# Under pytest (and only there: django-zeal is a development dependency) every N+1 query raises
+# zeal.NPlusOneError. Each request, including those of the browser tests' in-process live
+# server threads, gets its own context through the middleware (right after the request id, which
+# stays first); tests/conftest.py wraps each test and each Celery task in zeal_context().
+# A genuine false positive goes, with the reason, in ZEAL_ALLOWLIST here.
+import sys  # noqa: E402  (kept in this block)
+
+if "pytest" in sys.modules:
+    INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
+    MIDDLEWARE = [MIDDLEWARE[0], "zeal.middleware.zeal_middleware", *MIDDLEWARE[1:]]
+    ZEAL_RAISE = True
+    # Zeal counts queries by the first line of ours on the stack, so two different look-ups
+    # made inside a library from one line of ours look repeated: Django's session store (a
+    # test client's login reads, cycles and deletes its session row with get()) and allauth's
+    # login (the user by e-mail, then by id for its session record). Our code never get()s
+    # sessions or users one by one in a loop.
+    ZEAL_ALLOWLIST = [
+        {"model": "sessions.Session", "field": "get()"},
+        {"model": "accounts.User", "field": "get()"},
+    ]

@@ -128,7 +128,10 @@ class ActionForm(forms.Form):
             kwargs["initial"] = initial_from_action(action)
         super().__init__(*args, **kwargs)
         fields: dict[str, Any] = self.fields
-        fields["criteres"].queryset = plan_criteres(dossier).only("pk", "code", "titre")
+        # referentiel too: the service checks each chosen criterion's (one query, not one each).
+        fields["criteres"].queryset = plan_criteres(dossier).only(
+            "pk", "code", "titre", "referentiel"
+        )
         fields["element_source"].queryset = plan_elements(dossier)
         fields["responsable"].queryset = structure_members(dossier)
         fields["responsable"].error_messages["invalid_choice"] = _(

@@ -208,6 +208,40 @@ def create_action(
     origine: str = Action.Origine.MANUELLE,
 ) -> Action:
     locked, plan = _lock_for_edit(actor, dossier)
+    return _create_action(
+        actor=actor,
+        locked=locked,
+        plan=plan,
+        titre=titre,
+        criteres=criteres,
+        description=description,
+        responsable=responsable,
+        echeance=echeance,
+        priorite=priorite,
+        statut=statut,
+        avancement=avancement,
+        element_source=element_source,
+        origine=origine,
+    )
+
+
+def _create_action(
+    *,
+    actor: Any,
+    locked: Dossier,
+    plan: PlanAmelioration,
+    titre: str,
+    criteres: Iterable[Critere],
+    description: str = "",
+    responsable: Any = None,
+    echeance: date | None = None,
+    priorite: str = Action.Priorite.MOYENNE,
+    statut: str = Action.Statut.A_FAIRE,
+    avancement: int | None = None,
+    element_source: Element | None = None,
+    origine: str = Action.Origine.MANUELLE,
+) -> Action:
+    """create_action, the dossier locked and the plan at hand (`_lock_for_edit`)."""
     titre, description, criteres = _cleaned(
         locked,
         titre,
@@ -327,9 +361,11 @@ def accept_suggestion(*, actor: Any, dossier: Dossier, element: Element) -> Acti
         )
     niveau = suggestion.reponse.niveau
     assert niveau is not None
-    return create_action(
+    # Already locked and checked above: not a second _lock_for_edit.
+    return _create_action(
         actor=actor,
-        dossier=locked,
+        locked=locked,
+        plan=plan,
         titre=suggested_title(element),
         description=suggested_description(element, niveau.libelle),
         criteres=[suggestion.critere],
@@ -435,6 +471,8 @@ def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None
         )
     )
     carried = 0
+    # The criteria of the new actions, written at once (not one set() per action).
+    links: list[Any] = []
     for old in (
         Action.objects.filter(
             plan__dossier=previous, statut__in=[Action.Statut.A_FAIRE, Action.Statut.EN_COURS]
@@ -463,6 +501,7 @@ def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None
             reprise_de=old,
             created_by=actor,
         )
-        action.criteres.set(kept)
+        links.extend(Action.criteres.through(action=action, critere=c) for c in kept)
         carried += 1
+    Action.criteres.through.objects.bulk_create(links)
     return carried

@@ -121,18 +121,15 @@ MEMBERSHIPS = {
 @transaction.atomic
 def seed_demo_network() -> list[DemoAccount]:
     """Create or refresh the demo network and accounts. Running it again changes nothing."""
+    rows = [UNML, *ARMLS, *MLS]
+    # One query for those already there (not one get() per structure).
+    existing = Structure.objects.in_bulk([row[0] for row in rows], field_name="code")
     structures: dict[str, Structure] = {}
-    for code, nom, kind, region, parent, ville in [UNML, *ARMLS, *MLS]:
-        structure, _ = Structure.objects.update_or_create(
-            code=code,
-            defaults={
-                "nom": nom,
-                "type": kind,
-                "region": region,
-                "ville": ville,
-                "parent": structures.get(parent) if parent else None,
-            },
-        )
+    for code, nom, kind, region, parent, ville in rows:
+        structure = existing.get(code) or Structure(code=code)
+        structure.nom, structure.type, structure.region, structure.ville = nom, kind, region, ville
+        structure.parent = structures[parent] if parent else None
+        structure.save()
         structures[code] = structure
 
     User = get_user_model()
@@ -162,10 +159,17 @@ def seed_demo_network() -> list[DemoAccount]:
         admin.is_staff = admin.is_superuser = True
         admin.save(update_fields=["is_staff", "is_superuser"])
 
+    memberships = {  # one per user and structure (one_role_per_structure)
+        (m.user_id, m.structure_id): m
+        for m in Membership.objects.filter(user__in=[users[key] for key in MEMBERSHIPS])
+    }
     for key, (code, role) in MEMBERSHIPS.items():
-        Membership.objects.update_or_create(
-            user=users[key], structure=structures[code], defaults={"role": role}
+        user, structure = users[key], structures[code]
+        membership = memberships.get((user.pk, structure.pk)) or Membership(
+            user=user, structure=structure
         )
+        membership.role = role
+        membership.save()
 
     organisme, _ = OrganismeAuditeur.objects.get_or_create(nom=ORGANISME)
     Auditeur.objects.get_or_create(user=users["auditeur"], defaults={"organisme": organisme})

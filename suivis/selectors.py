@@ -117,7 +117,9 @@ def get_suivi_for_user(user: Any, pk: int) -> tuple[AuditSuivi, SuiviAccess]:
 
 def points_of(suivi: AuditSuivi) -> QuerySet[PointSuivi]:
     return (
-        suivi.points.select_related("critere", "action", "updated_by", "constat")
+        suivi.points.select_related(
+            "critere", "action", "updated_by", "constat", "constat__reponse_ecart"
+        )
         .prefetch_related("preuves")
         .order_by("ordre", "pk")
     )

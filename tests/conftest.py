@@ -4,12 +4,24 @@ Redis: a test marked `services` fails instead of skipping when they are not conf
 from __future__ import annotations
 
 import os
+import sys
+from collections.abc import Iterator
+from contextvars import Token
 from pathlib import Path
+from types import FrameType
+from typing import Any
 
 import pytest
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
+from celery.signals import task_postrun, task_prerun
 from django.test import Client
+from zeal import NPlusOneError, zeal_context
+from zeal import listeners as zeal_listeners
+from zeal import setup as zeal_setup
+from zeal import teardown as zeal_teardown
+from zeal.listeners import NPlusOneListener, _nplusone_context
+from zeal.util import _is_internal_frame
 
 from tests.browser import browser  # noqa: F401  (one Chromium for the whole session)
 from tests.factories import (
@@ -100,3 +112,120 @@ def _fresh_cache():  # type: ignore[no-untyped-def]
 def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     # PBKDF2's deliberate slowness is a production property; tests only need correctness.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- N+1 detection (django-zeal in strict mode, enabled by labelml/settings.py under pytest) ---
+# An N+1 raises zeal.NPlusOneError where it happens (docs/decisions.md). Zeal counts a query as
+# repeated within one context; each test runs in one (the autouse fixture below), and so do
+# each fixture's setup (whatever its scope), each request (zeal's middleware: the test client's
+# in this thread, the live server's in its threads) and each Celery task (task signals).
+# Within a context, repetition only counts within one *operation*: one call from a driver (test
+# code, or a demo/sample scenario that chains what users do one after the other) into the
+# application. A loop inside the application, or in the driver's own code, is an N+1; a test
+# that submits two dossiers one after the other is not. Every detection is also recorded, so
+# that one swallowed on the way (a live-server 500 the browser only shows, a task that turns
+# any exception into a "failed" status, a broad except) still fails the test.
+# A genuine false positive goes in settings.ZEAL_ALLOWLIST, with the reason.
+_detections: list[str] = []
+_task_tokens: dict[str, Token[Any]] = {}
+_APP = str(ROOT) + os.sep
+_LIBRARIES = str(ROOT / ".venv") + os.sep
+_DRIVERS = (
+    str(ROOT / "tests") + os.sep,
+    *(
+        str(ROOT / path)
+        for path in (
+            "labelml/samples.py",
+            "structures/demo.py",
+            "campagnes/demo.py",
+            "campagnes/national.py",
+        )
+    ),
+)
+
+
+def _operation(frame: FrameType | None) -> FrameType | None:
+    """The outermost application frame under the innermost driver frame (that driver frame
+    itself when the query comes straight from driver code)."""
+    operation = None
+    while frame is not None:
+        filename = frame.f_code.co_filename
+        if filename.startswith(_DRIVERS):
+            return operation or frame
+        if filename.startswith(_APP) and not filename.startswith(_LIBRARIES):
+            operation = frame
+        frame = frame.f_back
+    return operation
+
+
+def _caller_per_operation() -> tuple[str, int, str]:
+    """zeal.util.get_caller (the first frame outside the libraries: the line zeal reports and
+    counts by), which first starts a new count when a new operation starts (the operation's
+    frame is held, so its identity is never reused)."""
+    caller = sys._getframe(1)
+    context = _nplusone_context.get()
+    if context.enabled:
+        operation = _operation(caller)
+        if context.__dict__.get("_operation") is not operation:
+            context.calls.clear()
+            context.__dict__["_operation"] = operation
+    frame: FrameType | None = caller
+    while frame is not None:
+        if not _is_internal_frame(frame.f_code.co_filename):
+            return frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name
+        frame = frame.f_back
+    return "<unknown>", 0, "<unknown>"
+
+
+class _RecordedNPlusOneError(NPlusOneError):
+    """Raised in place of NPlusOneError (a subclass: `pytest.raises(NPlusOneError)` holds): it
+    records itself, from whichever thread, before anything can swallow it."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        _detections.append(message)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _nplusone_per_operation() -> Iterator[None]:
+    mp = pytest.MonkeyPatch()
+    mp.setattr(zeal_listeners, "get_caller", _caller_per_operation)
+    mp.setattr(NPlusOneListener, "error_class", property(lambda self: _RecordedNPlusOneError))
+    yield
+    mp.undo()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_fixture_setup(fixturedef: Any, request: Any) -> Iterator[Any]:
+    if fixturedef.argname == "nplusone_detections":  # opens the test's own context
+        return (yield)
+    with zeal_context():
+        return (yield)
+
+
+@task_prerun.connect(weak=False, dispatch_uid="tests.zeal.task_prerun")
+def _zeal_task_prerun(task_id: str | None = None, **kwargs: Any) -> None:
+    token = zeal_setup()
+    if task_id is not None and token is not None:
+        _task_tokens[task_id] = token
+
+
+@task_postrun.connect(weak=False, dispatch_uid="tests.zeal.task_postrun")
+def _zeal_task_postrun(task_id: str | None = None, **kwargs: Any) -> None:
+    token = _task_tokens.pop(task_id, None) if task_id is not None else None
+    if token is not None:
+        zeal_teardown(token)
+
+
+@pytest.fixture(autouse=True)
+def nplusone_detections() -> Iterator[list[str]]:
+    """The test runs in a zeal context; yields the N+1s detected during it, anywhere in the
+    process. The test fails if any is left: one that provokes an N+1 on purpose
+    (tests/test_nplusone_detector.py) clears them."""
+    _detections.clear()
+    with zeal_context():
+        yield _detections
+    if _detections:
+        found = "\n".join(dict.fromkeys(_detections))
+        _detections.clear()
+        pytest.fail(f"N+1 détecté pendant le test :\n{found}", pytrace=False)

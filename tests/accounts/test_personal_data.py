@@ -217,7 +217,7 @@ def test_deleting_an_account_keeps_the_history_under_the_pseudonym(sample):
     assert trail == SuppressionCompte.objects.get(user=user)
     assert trail.par == admin and trail.motif == "Départ de la structure"
     assert trail.details["adhesions"] == 1
-    for transition in DossierTransition.objects.filter(actor=user):
+    for transition in DossierTransition.objects.filter(actor=user).select_related("actor"):
         assert str(transition.actor) == PSEUDONYM
     # Every page of the history shows the pseudonym, never the name or the address.
     page = client_for(admin).get(reverse("dossier_history", args=[dossier.pk])).content.decode()

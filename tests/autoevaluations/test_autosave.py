@@ -850,9 +850,10 @@ def two_sizes(dossier, people, admin, network, settings, tmp_path):  # type: ign
     for n in range(1, 7):
         add_preuve(big, measured, n, people.referent, element=elements[n] if n % 2 else None)
     add_preuve(big, "1.1", 99, people.direction)
+    measured_critere = referentiel.criteres.get(code=measured)
     for n in range(3):
         FicheMethodologique.objects.create(
-            critere=referentiel.criteres.get(code=measured),
+            critere=measured_critere,
             titre=f"Fiche {n}",
             lien="https://example.org/fiche",
         )

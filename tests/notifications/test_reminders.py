@@ -50,7 +50,9 @@ def run(django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
         with django_capture_on_commit_callbacks(execute=True):
             counts = send_due_reminders(today)
         sent = {k: v for k, v in counts.items() if v}
-        return sent, list(Notification.objects.filter(pk__gt=last).order_by("pk"))
+        return sent, list(
+            Notification.objects.filter(pk__gt=last).select_related("destinataire").order_by("pk")
+        )
 
     return _run
 
@@ -244,7 +246,10 @@ def test_label_expiry_reminders_go_6_months_and_1_month_before_to_the_structure_
     fin = labelled.date_fin
     direction = Membership.objects.get(structure=labelled.structure, role=Role.DIRECTION).user
     national = {
-        m.user for m in Membership.objects.filter(role=Role.ADMIN_UNML, structure__type="unml")
+        m.user
+        for m in Membership.objects.filter(
+            role=Role.ADMIN_UNML, structure__type="unml"
+        ).select_related("user")
     }
     assert admin in national
     assert run(months_before(fin, 6) - dt.timedelta(days=1)) == ({}, [])

@@ -132,7 +132,9 @@ def test_shipped_file_imports_five_top_level_parts_coded_1_to_5(referentiel_ml):
 
 
 def test_only_part_4_has_sub_parts_4_1_to_4_4(referentiel_ml):
-    subs = Section.objects.filter(referentiel=referentiel_ml, parent__isnull=False)
+    subs = Section.objects.filter(referentiel=referentiel_ml, parent__isnull=False).select_related(
+        "parent"
+    )
     assert [(s.parent.code, s.code) for s in subs.order_by("ordre")] == [
         ("4", "4.1"),
         ("4", "4.2"),

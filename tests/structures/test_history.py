@@ -141,13 +141,16 @@ def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
         history["suivi"],
     )
     # Dossiers: campaign, state, link, ready reports (only those ready).
+    documents = {
+        (d.dossier_id, d.status): d for d in Document.objects.filter(dossier__in=(old, current))
+    }
     for dossier in (old, current):
         assert dossier.campagne.nom in html
         assert reverse("dossier_detail", args=[dossier.pk]) in html
         assert reverse("dossier_history", args=[dossier.pk]) in html
-        ready = Document.objects.get(dossier=dossier, status="ready")
+        ready = documents[dossier.pk, "ready"]
         assert reverse("document_download", args=[dossier.pk, ready.pk]) in html
-        queued = Document.objects.get(dossier=dossier, status="queued")
+        queued = documents[dossier.pk, "queued"]
         assert reverse("document_download", args=[dossier.pk, queued.pk]) not in html
     assert "Lettre de décision" in html
     # Decisions: result and motivation.

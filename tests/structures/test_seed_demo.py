@@ -54,7 +54,7 @@ def test_seed_demo_creates_the_documented_network_and_accounts():
     output = run()
     assert Structure.objects.filter(type="unml").count() == 1
     assert Structure.objects.filter(type="arml").count() == 2
-    mls = Structure.objects.filter(type="mission_locale")
+    mls = Structure.objects.filter(type="mission_locale").select_related("parent")
     assert mls.count() == 6
     assert {ml.region for ml in mls} == {"11", "84"}
     assert all(ml.parent and ml.parent.region == ml.region for ml in mls)

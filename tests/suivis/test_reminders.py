@@ -28,7 +28,7 @@ def test_the_reminder_is_sent_once(suivi, people):
     today = _date(suivi, 20)
     before = Notification.objects.count()
     assert send_due_reminders(today)[KIND] == 1
-    notes = list(Notification.objects.order_by("pk")[before:])
+    notes = list(Notification.objects.select_related("destinataire").order_by("pk")[before:])
     assert {n.destinataire for n in notes} == {people.direction, people.referent}
     assert all(n.url == f"/suivis/{suivi.pk}/" for n in notes)
     assert "dans 20 jours" in notes[0].titre

@@ -126,7 +126,7 @@ def test_points_come_from_the_gaps_and_pistes_of_the_initial_audit(suivi):
 def test_the_structure_and_the_administrators_are_told(label, people, admin):
     before = Notification.objects.count()
     suivi = schedule_due_followups(timezone.localdate())[0]
-    notes = Notification.objects.order_by("pk")[before:]
+    notes = Notification.objects.select_related("destinataire").order_by("pk")[before:]
     recipients = {n.destinataire for n in notes}
     assert {people.direction, people.referent, people.arml, admin} <= recipients
     assert people.lecteur not in recipients and people.outsider not in recipients
