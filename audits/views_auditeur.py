@@ -417,6 +417,7 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
         audit__dossier=dossier,
     )
     audit = constat.audit
+    audit.dossier = dossier  # already fetched, with its campaign: the service reads it
     target = f"constat-{constat.pk}"
     access = _access(request.user, dossier, audit)
     if not access.can_record:
@@ -447,7 +448,9 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
         return _save_error(request, " ".join(exc.messages), target, 400)
     except PermissionDenied as exc:
         return _save_error(request, str(exc), target, 403)
-    niveaux = _niveaux(dossier)
+    conflicted = any(not result.ok for _, result, _ in results)
+    # The scale is read only when the answer shows a level: a text's autosave needs none.
+    niveaux = _niveaux(dossier) if conflicted or results[-1][0] == "niveau" else []
     conflicts = _conflict_rows(results, niveaux)
     if request.htmx:
         if not conflicts:
