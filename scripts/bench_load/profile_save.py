@@ -162,7 +162,9 @@ def main() -> None:
         profiler = cProfile.Profile()
         profiler.enable()
         for i in range(n):
-            if "--constat" in sys.argv:
+            if "--floor" in sys.argv:
+                editor_client.post("/bench/floor/", {"x": "1"})
+            elif "--constat" in sys.argv:
                 save_constat(10_000 + i)
             elif "--read" in sys.argv:
                 editor_client.get(
@@ -171,7 +173,9 @@ def main() -> None:
             else:
                 justification(10_000 + i)
         profiler.disable()
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats(
+            "tottime" if "--self" in sys.argv else "cumulative"
+        ).print_stats(45)
 
 
 if __name__ == "__main__":
