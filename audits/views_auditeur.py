@@ -19,7 +19,6 @@ Pages, under /dossiers/<pk>/audit/:
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -37,6 +36,7 @@ from autoevaluations.services import SaveResult
 from campagnes import workflow
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.autosave import changed_fields, run_saves
 from labelml.ids import parse_int
 from labelml.types import HtmxHttpRequest
 from plans.models import Action
@@ -370,41 +370,6 @@ def _save_error(request: HtmxHttpRequest, message: str, target: str, status: int
     return HttpResponse(message, status=status, content_type="text/plain; charset=utf-8")
 
 
-def _changed_fields(
-    request: HtmxHttpRequest, order: tuple[str, ...], current: dict[str, str]
-) -> list[str]:
-    """htmx sends one field (``champ``); a plain form post sends them all: keep those that
-    changed."""
-    champ = request.POST.get("champ")
-    if champ in order:
-        return [champ] if champ in request.POST else []
-    return [
-        c
-        for c in order
-        if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
-    ]
-
-
-def _run_saves(
-    saver: Callable[..., SaveResult],
-    champs: list[str],
-    request: HtmxHttpRequest,
-    version: int,
-    **obj: Any,
-) -> list[tuple[str, SaveResult, str]]:
-    """Save the fields one after the other, each on the version the previous one produced;
-    stop at the first conflict."""
-    results: list[tuple[str, SaveResult, str]] = []
-    for champ in champs:
-        mine = request.POST.get(champ, "")
-        result = saver(actor=request.user, champ=champ, valeur=mine, version=version, **obj)
-        results.append((champ, result, mine))
-        if not result.ok:
-            break
-        version = result.version
-    return results
-
-
 @login_required
 @require_POST
 def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResponse:
@@ -417,6 +382,7 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
         audit__dossier=dossier,
     )
     audit = constat.audit
+    audit.dossier = dossier  # already fetched, with its campaign: the service reads it
     target = f"constat-{constat.pk}"
     access = _access(request.user, dossier, audit)
     if not access.can_record:
@@ -434,7 +400,7 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
         "observation": constat.observation,
         "preuves_examinees": constat.preuves_examinees,
     }
-    champs = _changed_fields(request, CONSTAT_ORDER, current)
+    champs = changed_fields(request, CONSTAT_ORDER, current)
     code = constat.critere.code
     if not champs:
         if request.htmx:
@@ -442,12 +408,14 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
         messages.info(request, "Aucune modification à enregistrer.")
         return redirect(reverse("audit_critere", args=[dossier.pk, code]) + "#constat")
     try:
-        results = _run_saves(save_constat_field, champs, request, version, constat=constat)
+        results = run_saves(save_constat_field, champs, request, version, constat=constat)
     except ValidationError as exc:
         return _save_error(request, " ".join(exc.messages), target, 400)
     except PermissionDenied as exc:
         return _save_error(request, str(exc), target, 403)
-    niveaux = _niveaux(dossier)
+    conflicted = any(not result.ok for _, result, _ in results)
+    # The scale is read only when the answer shows a level: a text's autosave needs none.
+    niveaux = _niveaux(dossier) if conflicted or results[-1][0] == "niveau" else []
     conflicts = _conflict_rows(results, niveaux)
     if request.htmx:
         if not conflicts:
@@ -500,14 +468,14 @@ def save_global(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if version is None:
         return _save_error(request, "Version manquante : rechargez la page.", target, 400)
     current = {c: getattr(audit, c) for c in AUDIT_ORDER}
-    champs = _changed_fields(request, AUDIT_ORDER, current)
+    champs = changed_fields(request, AUDIT_ORDER, current)
     if not champs:
         if request.htmx:
             return _save_error(request, "Aucun champ à enregistrer.", target, 400)
         messages.info(request, "Aucune modification à enregistrer.")
         return redirect(reverse("audit_overview", args=[dossier.pk]) + "#global")
     try:
-        results = _run_saves(save_audit_field, champs, request, version, audit=audit)
+        results = run_saves(save_audit_field, champs, request, version, audit=audit)
     except ValidationError as exc:
         return _save_error(request, " ".join(exc.messages), target, 400)
     except PermissionDenied as exc:

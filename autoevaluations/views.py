@@ -140,7 +140,9 @@ def _save_response(
                     "result": result,
                     "obj": obj,
                     "kind": kind,
-                    "critere_progress": _critere_progress(dossier, obj, kind),
+                    "critere_progress": _critere_progress(
+                        dossier, obj, kind, {champ for champ, _, _ in results}
+                    ),
                 },
             )
         context = _page_context(request, dossier, code, {target: conflicts})
@@ -167,8 +169,13 @@ def _save_response(
     return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]) + anchor)
 
 
-def _critere_progress(dossier: Dossier, obj: Any, kind: str) -> dict[str, int] | None:
-    if kind != "reponse" and not obj.a_confirmer:
+def _critere_progress(
+    dossier: Dossier, obj: Any, kind: str, champs: set[str]
+) -> dict[str, int] | None:
+    """The criterion's counts after a save, when the save can have changed them: an answer's
+    level, or the first save of anything still to confirm (a renewal's copied answers). A
+    justification's autosave, the most frequent request of all, changes neither."""
+    if not obj.a_confirmer and (kind != "reponse" or "niveau" not in champs):
         return None
     critere_id = obj.element.critere_id if kind == "reponse" else obj.critere_id
     qs = Reponse.objects.filter(autoevaluation__dossier=dossier, element__critere_id=critere_id)
@@ -177,12 +184,15 @@ def _critere_progress(dossier: Dossier, obj: Any, kind: str) -> dict[str, int] |
         rated=Count("pk", filter=rated_q()),
         to_confirm=Count("pk", filter=Q(a_confirmer=True)),
     )
-    counts["a_confirmer"] = (
-        counts.pop("to_confirm")
-        + SyntheseCritere.objects.filter(
-            autoevaluation__dossier=dossier, critere_id=critere_id, a_confirmer=True
-        ).count()
-    )
+    to_confirm = counts.pop("to_confirm")
+    if obj.a_confirmer:
+        # Shown only when this save confirms a copied answer (the "à confirmer" block).
+        counts["a_confirmer"] = (
+            to_confirm
+            + SyntheseCritere.objects.filter(
+                autoevaluation__dossier=dossier, critere_id=critere_id, a_confirmer=True
+            ).count()
+        )
     return counts
 
 
@@ -203,12 +213,11 @@ def _bad_request(request: HtmxHttpRequest, message: str, target: str) -> HttpRes
 def save_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     reponse = get_object_or_404(
-        Reponse.objects.select_related(
-            "element__critere", "autoevaluation__dossier__campagne__referentiel", "niveau"
-        ),
+        Reponse.objects.select_related("element__critere", "autoevaluation", "niveau"),
         pk=reponse_pk,
         autoevaluation__dossier=dossier,
     )
+    reponse.autoevaluation.dossier = dossier  # already fetched, with its campaign
     current = {"niveau": str(reponse.niveau_id or ""), "justification": reponse.justification}
     return _save_fields(
         request,
@@ -350,12 +359,11 @@ def confirm_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpR
     """Confirm a copied answer unchanged (renewal)."""
     dossier = get_dossier_for_user(request.user, pk)
     reponse = get_object_or_404(
-        Reponse.objects.select_related(
-            "element__critere", "autoevaluation__dossier__campagne__referentiel", "niveau"
-        ),
+        Reponse.objects.select_related("element__critere", "autoevaluation", "niveau"),
         pk=reponse_pk,
         autoevaluation__dossier=dossier,
     )
+    reponse.autoevaluation.dossier = dossier  # already fetched, with its campaign
     version = _version(request)
     target = f"reponse-{reponse.pk}"
     if version is None:

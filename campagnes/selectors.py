@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from structures.roles import Capability
-from structures.selectors import capabilities_for, is_national_admin
+from structures.selectors import capabilities_for, is_national_admin, roles_for
 
 from .models import Campagne, Dossier
 
@@ -29,30 +29,69 @@ AUDIT_STATES = {
 }
 
 
-def dossiers_for_user(user: Any) -> QuerySet[Dossier]:
-    return Dossier.objects.for_user(user).select_related(
+# The référentiel's texts (preamble, values, principles: kilobytes of JSON) are never shown
+# through a dossier; decoding them on every autosave was measurable.
+_REFERENTIEL_TEXTS = (
+    "campagne__referentiel__preambule",
+    "campagne__referentiel__valeurs",
+    "campagne__referentiel__principes",
+)
+
+
+def _with_relations(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    return queryset.select_related(
         "structure", "structure__parent", "campagne", "campagne__referentiel"
-    )
+    ).defer(*_REFERENTIEL_TEXTS)
+
+
+def dossiers_for_user(user: Any) -> QuerySet[Dossier]:
+    return _with_relations(Dossier.objects.for_user(user))
 
 
 def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = None) -> Dossier:
     """404 outside the user's scope (as for a missing dossier), 403 when the member lacks
-    `capability` on the dossier's structure."""
-    dossier = dossiers_for_user(user).filter(pk=pk).first()
-    if dossier is None:
+    `capability` on the dossier's structure.
+
+    Fast path, for every page and autosave of the structure's own people: the dossier is
+    fetched by its key and granted at once when the user holds a role on its structure (a
+    member, the ARML referent of its region, a national administrator: all inside the scope of
+    `Dossier.objects.for_user`, and the roles are needed anyway for the capabilities). Only the
+    others (auditors, commission members, grants) pay for the scope query."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        raise Http404("Dossier introuvable.")
+    dossier = _with_relations(Dossier.objects.filter(pk=pk)).first()
+    if dossier is None or (
+        not _in_scope_at_once(user, dossier)
+        and not Dossier.objects.for_user(user).filter(pk=pk).exists()
+    ):
         raise Http404("Dossier introuvable.")
     if capability is not None and capability not in dossier_capabilities(user, dossier):
         raise PermissionDenied("Votre rôle ne permet pas cette action sur ce dossier.")
     return dossier
 
 
+def _in_scope_at_once(user: Any, dossier: Dossier) -> bool:
+    """What the capabilities need anyway proves the dossier is in the user's scope: a role on
+    its structure, or its audit's assignment (the assigned auditor was granted the dossier by
+    `workflow.assign_audit`, the lead auditors of the body see their body's audits)."""
+    if roles_for(user, dossier.structure):
+        return True
+    return dossier.etat in AUDIT_STATES and bool(audit_capabilities(user, dossier))
+
+
 def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
     """What the audit assignment gives: the assigned auditor records findings, the lead
-    auditors of the body review the report. Both read the dossier."""
+    auditors of the body review the report. Both read the dossier.
+
+    Kept on the dossier object, per user: a request asks it several times (scope, view,
+    service) of the dossier it fetched once."""
     from audits.models import Audit
 
     if not getattr(user, "is_authenticated", False):
         return set()
+    memo: dict[int, frozenset[Capability]] = dossier.__dict__.setdefault("_audit_caps", {})
+    if user.pk in memo:
+        return set(memo[user.pk])
     from django.db.models import Exists, OuterRef
 
     from structures.models import Auditeur
@@ -70,14 +109,16 @@ def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
         .values("auditeur__user_id", "is_lead")
         .first()
     )
-    if row is None:
-        return set()
     caps: set[Capability] = set()
+    if row is None:
+        memo[user.pk] = frozenset()
+        return caps
     if row["auditeur__user_id"] == user.pk:
         caps |= {Capability.VIEW, Capability.RECORD_FINDINGS}
     # A lead auditor never reviews a report of their own.
     elif row["is_lead"]:
         caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
+    memo[user.pk] = frozenset(caps)
     return caps
 
 

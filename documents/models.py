@@ -24,6 +24,7 @@ class Document(models.Model):
         AUDIT = "audit", _("Rapport d'audit")
         DECISION = "decision", _("Lettre de décision")
         ATTESTATION = "attestation", _("Attestation de labellisation")
+        SUIVI = "suivi", _("Rapport d'audit de suivi")
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")

@@ -13,13 +13,21 @@ import os
 from labelml.logs import logging_config
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
-# Synchronous workers: a page is a few database queries; PDFs and exports run in Celery.
+# Processes with threads inside (docs/benchmarks.md, `make bench-load`): a page is a few
+# database queries, and the threads overlap those waits and keep their connections
+# (DATABASE_CONN_MAX_AGE), where sync workers opened one per request. PDFs and exports run in
+# Celery. Each thread holds at most one database connection.
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+worker_class = os.environ.get("GUNICORN_WORKER_CLASS", "gthread")
+threads = int(os.environ.get("GUNICORN_THREADS", "4"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5
-# A worker is replaced after this many requests (plus jitter), which bounds slow leaks.
-max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+# A worker is replaced after this many requests (plus jitter), which bounds slow leaks. The
+# application is loaded once in the master, so a new worker is a fork rather than a new start
+# of Django; at 2 000 requests the benchmark's workers were replaced every 20 s or so.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "1") == "1"
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "20000"))
 max_requests_jitter = max_requests // 10
 # Heartbeat files in memory rather than on the container's overlay filesystem.
 worker_tmp_dir = os.environ.get("GUNICORN_WORKER_TMP_DIR", "/dev/shm")

@@ -1,7 +1,8 @@
 """A complete sample dossier, lived through the real workflow: every element rated with a
 justification, every synthesis, plan actions, a validated audit with a finding and an observation
 on every criterion, answered gaps, a vote, a decision and a label. The PDF benchmark and the
-real-worker tests print its five documents. Deterministic for a given seed."""
+real-worker tests print its five documents; `add_concluded_followup` adds the follow-up audit
+that the sixth one prints. Deterministic for a given seed."""
 
 from __future__ import annotations
 
@@ -240,3 +241,80 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
     )
     dossier.refresh_from_db()
     return dossier
+
+
+@transaction.atomic
+def add_concluded_followup(dossier: Dossier) -> Any:
+    """The follow-up audit of the sample dossier's label, lived through the real steps and
+    concluded: scheduled, given to the auditor of the initial audit, the structure's note and
+    an answer on every point (the first linked to a plan action), the file sent, reviewed, a
+    finding on every point, the videoconference held yesterday and a « maintien avec
+    observations ». Returns the `AuditSuivi`."""
+    from audits.models import Audit
+    from commission.models import Label
+    from plans.models import Action
+    from structures.models import Membership
+    from structures.roles import Role
+    from suivis import services as suivis
+    from suivis.models import AuditSuivi, PointSuivi
+
+    label = Label.objects.get(decision__dossier=dossier)
+    direction = Membership.objects.get(structure=dossier.structure, role=Role.DIRECTION).user
+    admin = Membership.objects.filter(role=Role.ADMIN_UNML, structure__type="unml").first()
+    assert admin is not None
+    auditeur = Audit.objects.select_related("auditeur__user").get(dossier=dossier).auditeur
+    assert auditeur is not None
+    suivi = suivis.schedule_followup(label) or AuditSuivi.objects.get(label=label)
+    suivis.assign_followup(suivi, admin.user, auditeur=auditeur)
+    suivi.refresh_from_db()
+    suivis.save_bilan(
+        suivi=suivi,
+        actor=direction,
+        valeur="Depuis le label, la structure a harmonisé ses procédures entre les sites et "
+        "suit chaque trimestre l'avancement de son plan d'amélioration en comité de direction.",
+        version=suivi.version,
+    )
+    action = Action.objects.filter(plan__dossier=dossier).order_by("pk").first()
+    for i, point in enumerate(PointSuivi.objects.filter(suivi=suivi).order_by("ordre", "pk")):
+        point.refresh_from_db()
+        suivis.answer_point(
+            point=point,
+            actor=direction,
+            champ="reponse",
+            valeur="La procédure révisée est appliquée sur les deux sites depuis six mois ; "
+            "l'indicateur de suivi est présenté chaque trimestre au comité de direction.",
+            version=point.version,
+        )
+        if i == 0 and action is not None:
+            point.refresh_from_db()
+            suivis.answer_point(
+                point=point,
+                actor=direction,
+                champ="action",
+                valeur=str(action.pk),
+                version=point.version,
+            )
+    suivis.send_file(suivi, direction)
+    suivis.start_review(suivi, auditeur.user)
+    for i, point in enumerate(PointSuivi.objects.filter(suivi=suivi).order_by("ordre", "pk")):
+        for champ, valeur in (
+            ("avis", PointSuivi.Avis.LEVE if i == 0 else PointSuivi.Avis.EN_COURS),
+            (
+                "commentaire",
+                "Procédure appliquée, comptes rendus de comité consultés."
+                if i == 0
+                else "Démarche engagée ; l'indicateur n'a encore que deux trimestres de recul.",
+            ),
+        ):
+            point.refresh_from_db()
+            suivis.record_finding(
+                point=point, actor=auditeur.user, champ=champ, valeur=valeur, version=point.version
+            )
+    suivis.set_visio_date(suivi, auditeur.user, timezone.now() - dt.timedelta(days=1))
+    return suivis.conclude(
+        suivi,
+        auditeur.user,
+        conclusion=AuditSuivi.Conclusion.MAINTIEN_AVEC_OBSERVATIONS,
+        motivation="Les écarts de l'audit initial sont traités ; l'indicateur de suivi doit "
+        "être consolidé d'ici le renouvellement du label.",
+    )

@@ -72,6 +72,17 @@ def has_capability(user: Any, structure: Any, capability: Capability) -> bool:
     return capability in capabilities_for(user, structure)
 
 
+def can_see_structure(user: Any, structure: Any) -> bool:
+    """Whether the structure's page opens for `user` (so that a page links to it only then).
+    A role on the structure settles it without a query of its own (the roles are asked by the
+    page anyway); the others, an auditor say, take the scope's."""
+    from .models import Structure
+
+    if roles_for(user, structure):
+        return True
+    return Structure.objects.for_user(user).filter(pk=structure.pk).exists()
+
+
 def structures_for_user(user: Any) -> QuerySet[Any]:
     from .models import Structure
 

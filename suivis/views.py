@@ -16,7 +16,6 @@ person's scope (another structure, another auditor), 403 for a member without th
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,6 +32,7 @@ from django_htmx.http import reswap, retarget
 from audits.models import Audit
 from autoevaluations.services import SaveResult
 from campagnes.workflow import TransitionError
+from labelml.autosave import changed_fields, run_saves
 from labelml.ids import parse_int
 from labelml.types import HtmxHttpRequest
 from plans.models import Action
@@ -289,39 +289,6 @@ def _version(request: HtmxHttpRequest) -> int | None:
     return parse_int(request.POST.get("version"))
 
 
-def _champs(request: HtmxHttpRequest, order: tuple[str, ...], current: dict[str, str]) -> list[str]:
-    """htmx sends the field typed in (``champ``, set by static/js/app.js); a plain form post sends
-    them all: keep those that changed."""
-    champ = request.POST.get("champ")
-    if champ in order:
-        return [champ] if champ in request.POST else []
-    return [
-        c
-        for c in order
-        if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
-    ]
-
-
-def _run_saves(
-    saver: Callable[..., SaveResult],
-    champs: list[str],
-    request: HtmxHttpRequest,
-    version: int,
-    **obj: Any,
-) -> list[tuple[str, SaveResult, str]]:
-    """Save the fields one after the other, each on the version the previous one produced;
-    stop at the first conflict."""
-    results: list[tuple[str, SaveResult, str]] = []
-    for champ in champs:
-        mine = request.POST.get(champ, "")
-        result = saver(actor=request.user, champ=champ, valeur=mine, version=version, **obj)
-        results.append((champ, result, mine))
-        if not result.ok:
-            break
-        version = result.version
-    return results
-
-
 def _display(champ: str, value: str, actions: dict[str, str]) -> str:
     if champ == "action":
         return actions.get(value or "", "(aucune)")
@@ -411,7 +378,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
     version = _version(request)
     if version is None:
         return refused("Version manquante : rechargez la page.", 400)
-    champs = _champs(request, ANSWER_ORDER, _values(point))
+    champs = changed_fields(request, ANSWER_ORDER, _values(point))
     if not champs:
         if request.htmx:
             return refused("Aucun champ à enregistrer.", 400)
@@ -420,7 +387,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
     try:
         for champ in champs:  # a form with one bad field saves nothing
             services.clean_answer(suivi, champ, request.POST[champ])
-        results = _run_saves(services.answer_point, champs, request, version, point=point)
+        results = run_saves(services.answer_point, champs, request, version, point=point)
     except ValidationError as exc:
         return refused(" ".join(exc.messages), 400)
     except PermissionDenied as exc:
@@ -690,7 +657,7 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
     version = _version(request)
     if version is None:
         return refused("Version manquante : rechargez la page.", 400)
-    champs = _champs(request, FINDING_ORDER, _values(point))
+    champs = changed_fields(request, FINDING_ORDER, _values(point))
     if not champs:
         if request.htmx:
             return refused("Aucun champ à enregistrer.", 400)
@@ -699,7 +666,7 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
     try:
         for champ in champs:
             services.clean_finding(champ, request.POST[champ])
-        results = _run_saves(services.record_finding, champs, request, version, point=point)
+        results = run_saves(services.record_finding, champs, request, version, point=point)
     except ValidationError as exc:
         return refused(" ".join(exc.messages), 400)
     except PermissionDenied as exc:

@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 
 from campagnes.models import Dossier
 
-from . import attestation, audit, autoevaluation, decision, plan
+from . import attestation, audit, autoevaluation, decision, plan, suivi
 from .pdf import render_pdf
 
 
@@ -33,6 +33,7 @@ REPORTS: dict[str, Report] = {
     "attestation": Report(
         "documents/print/attestation.html", attestation.context, attestation.unavailable
     ),
+    "suivi": Report("documents/print/suivi.html", suivi.context, suivi.unavailable),
 }
 
 

@@ -85,6 +85,8 @@ def test_labels_expiring_within_six_months_are_flagged_to_the_unml(label, admin,
     Label.objects.filter(pk=label.pk).update(date_fin=timezone.localdate() + dt.timedelta(days=90))
     html = client_for(admin).get(reverse("home")).content.decode()
     assert "Labels arrivant à échéance" in html and label.numero in html
+    # Each one leads to the label's page, where its renewal is followed.
+    assert f'href="{reverse("label_detail", args=[label.numero])}"' in html
     assert (
         "Labels arrivant à échéance"
         not in client_for(people.direction).get(reverse("home")).content.decode()

@@ -1,4 +1,4 @@
-"""Every one of the five documents is a tagged, archivable PDF (PDF/A-3a declaring PDF/UA-1)
+"""Every one of the documents is a tagged, archivable PDF (PDF/A-3a declaring PDF/UA-1)
 whose fonts are the shipped Inter, embedded — the same output on every machine."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from pypdf import PdfReader
 
 from documents.models import Document
 from documents.renderers import render
-from labelml.samples import build_complete_dossier
+from labelml.samples import add_concluded_followup, build_complete_dossier
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +23,8 @@ def complete(db):  # type: ignore[no-untyped-def]
 
 @pytest.mark.parametrize("kind", Document.Kind.values)
 def test_the_document_is_tagged_archivable_and_uses_only_the_shipped_fonts(complete, kind):
+    if kind == Document.Kind.SUIVI:  # the follow-up audit of the label, concluded
+        add_concluded_followup(complete)
     pdf, pages = render(kind, complete)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == pages

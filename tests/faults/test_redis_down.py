@@ -152,10 +152,14 @@ def test_redis_stopped_pages_saves_and_logins_work_and_reports_wait_for_it(
         assert "render_document" in worker.output()
         listing = user.get(f"/dossiers/{dossier.pk}/rapports/")
         assert DELAYED not in listing.text and "Télécharger le PDF" in listing.text
-        # The cache works again in the web process, without a restart (a login uses it).
-        time.sleep(2.1)  # labelml.cache.DegradingRedisCache.RETRY_AFTER
-        assert HttpUser(app.base).login(direction.email, PASSWORD).status_code == 302
-        assert "Cache Redis de nouveau joignable" in app.output()
+        # The cache works again in the web process, without a restart: once its retry delay
+        # is over (DegradingRedisCache.RETRY_AFTER), the next request using it (a login's rate
+        # limit) reconnects and says so.
+        def reconnected() -> bool:
+            assert HttpUser(app.base).login(direction.email, PASSWORD).status_code == 302
+            return "Cache Redis de nouveau joignable" in app.output()
+
+        wait_until(reconnected, timeout=15, what="le cache Redis de nouveau utilisé")
     finally:
         if worker is not None:
             worker.stop()

@@ -48,9 +48,11 @@ class Command(BaseCommand):
         from documents.models import Document
         from documents.renderers import build_html, render_pdf
         from documents.services import request_document
-        from labelml.samples import build_complete_dossier
+        from labelml.samples import add_concluded_followup, build_complete_dossier
 
         dossier = build_complete_dossier()
+        if kind == Document.Kind.SUIVI:
+            add_concluded_followup(dossier)
         html = build_html(kind, dossier)
         render_pdf(html)  # warm-up: fonts, hyphenation dictionaries, imports
 
