@@ -435,11 +435,13 @@ def confirm_critere(
             element__critere_id=synthese.critere_id,
             a_confirmer=True,
         )
-        .select_related("element__critere", "autoevaluation__dossier", "niveau", "updated_by")
+        .select_related("element__critere", "autoevaluation", "niveau", "updated_by")
         .order_by("element__ordre")
     )
     with transaction.atomic():
         for reponse in reponses:
+            # The dossier checked above, with its structure: not one more per answer.
+            reponse.autoevaluation.dossier = dossier
             if reponse.pk not in versions:
                 out.conflicts.append(reponse.element.code)
                 continue
