@@ -16,12 +16,12 @@ from pypdf import PdfReader
 from documents.models import Document
 from documents.services import request_document
 from documents.tasks import render_document
-from labelml.samples import build_complete_dossier
+from labelml.samples import add_concluded_followup, build_complete_dossier
 from tests.worker import Worker, wait_until, worker_queue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
-KINDS = ["autoevaluation", "plan", "audit", "decision", "attestation"]
+KINDS = ["autoevaluation", "plan", "audit", "decision", "attestation", "suivi"]
 CRITERE_TITLE = "La gouvernance est garante de la cohérence"  # criterion 1.2, shortened
 
 
@@ -68,15 +68,16 @@ def settled(dossier: Any, count: int) -> bool:
     return docs.count() == count and all(d.status in ("ready", "failed") for d in docs)
 
 
-def test_a_real_worker_renders_the_five_documents(media, tmp_path):
+def test_a_real_worker_renders_every_document(media, tmp_path):
     dossier = build_complete_dossier(seed=1)
+    add_concluded_followup(dossier)
     before = dossier_data(dossier)
     with worker_queue() as queue:
         worker = Worker(queue=queue, log=tmp_path / "worker.log", visibility_timeout=3600)
         try:
             for kind in KINDS:
                 request_document(dossier=dossier, actor=None, kind=kind)
-            wait_until(lambda: settled(dossier, len(KINDS)), timeout=180, what="five renders")
+            wait_until(lambda: settled(dossier, len(KINDS)), timeout=180, what="every render")
         finally:
             worker.stop()
     label = dossier.decisions.get().label
@@ -89,7 +90,7 @@ def test_a_real_worker_renders_the_five_documents(media, tmp_path):
             assert CRITERE_TITLE in text
         if document.kind == "plan":
             assert "Formaliser et partager les pratiques du critère 1.1" in text
-        if document.kind in ("decision", "attestation"):
+        if document.kind in ("decision", "attestation", "suivi"):
             assert label.numero in text
     assert "render_document" in worker.output()  # the worker, not this process, rendered
     assert dossier_data(dossier) == before
