@@ -22,11 +22,24 @@ class SecurityProfile:
         return self.is_national_admin or self.is_auditeur or self.is_commission
 
 
+# The five facts in one statement: {names} are the models' tables and columns (filled in by
+# _profile_sql, quoted by the database backend), %(names)s bound parameters.
+_PROFILE_SQL = (
+    "SELECT "
+    "EXISTS(SELECT 1 FROM {membership} m JOIN {structure} s ON s.{structure_id} = m.{m_structure}"
+    " WHERE m.{m_user} = %(user)s AND m.{m_role} = %(admin_role)s AND s.{s_type} = %(unml)s), "
+    "EXISTS(SELECT 1 FROM {auditeur} WHERE {a_user} = %(user)s), "
+    "EXISTS(SELECT 1 FROM {commission} WHERE {c_user} = %(user)s AND {c_actif} = %(true)s), "
+    "EXISTS(SELECT 1 FROM {authenticator} WHERE {t_user} = %(user)s AND {t_type} = %(totp)s), "
+    "(SELECT COUNT(*) FROM {notification} WHERE {n_user} = %(user)s AND {n_read} IS NULL)"
+)
+
+
 @cache
 def _profile_sql() -> str:
-    """The five facts in one plain statement. Written by hand because it runs on every request
-    (the floor of every page and autosave): the ORM's version of it cost ~2 ms of compilation
-    per request, this one nothing (measured with scripts/bench_load/profile_save.py)."""
+    """Written by hand because it runs on every request (the floor of every page and
+    autosave): the ORM's version cost ~2 ms of compilation per request, this one nothing
+    (measured with scripts/bench_load/profile_save.py; docs/decisions.md)."""
     from allauth.mfa.models import Authenticator
 
     from notifications.models import Notification
@@ -38,25 +51,27 @@ def _profile_sql() -> str:
     def column(model: Any, field: str) -> str:
         return connection.ops.quote_name(model._meta.get_field(field).column)
 
-    return (
-        "SELECT "
-        f"EXISTS(SELECT 1 FROM {table(Membership)} m JOIN {table(Structure)} s "
-        f"ON s.{column(Structure, 'id')} = m.{column(Membership, 'structure')} "
-        f"WHERE m.{column(Membership, 'user')} = %(user)s "
-        f"AND m.{column(Membership, 'role')} = %(admin_role)s "
-        f"AND s.{column(Structure, 'type')} = %(unml)s), "
-        f"EXISTS(SELECT 1 FROM {table(Auditeur)} "
-        f"WHERE {column(Auditeur, 'user')} = %(user)s), "
-        f"EXISTS(SELECT 1 FROM {table(MembreCommission)} "
-        f"WHERE {column(MembreCommission, 'user')} = %(user)s "
-        f"AND {column(MembreCommission, 'actif')} = %(true)s), "
-        f"EXISTS(SELECT 1 FROM {table(Authenticator)} "
-        f"WHERE {column(Authenticator, 'user')} = %(user)s "
-        f"AND {column(Authenticator, 'type')} = %(totp)s), "
-        f"(SELECT COUNT(*) FROM {table(Notification)} "
-        f"WHERE {column(Notification, 'destinataire')} = %(user)s "
-        f"AND {column(Notification, 'lu_le')} IS NULL)"
-    )
+    names = {
+        "membership": table(Membership),
+        "structure": table(Structure),
+        "structure_id": column(Structure, "id"),
+        "m_structure": column(Membership, "structure"),
+        "m_user": column(Membership, "user"),
+        "m_role": column(Membership, "role"),
+        "s_type": column(Structure, "type"),
+        "auditeur": table(Auditeur),
+        "a_user": column(Auditeur, "user"),
+        "commission": table(MembreCommission),
+        "c_user": column(MembreCommission, "user"),
+        "c_actif": column(MembreCommission, "actif"),
+        "authenticator": table(Authenticator),
+        "t_user": column(Authenticator, "user"),
+        "t_type": column(Authenticator, "type"),
+        "notification": table(Notification),
+        "n_user": column(Notification, "destinataire"),
+        "n_read": column(Notification, "lu_le"),
+    }
+    return _PROFILE_SQL.format(**names)  # nosec B608 # the models' own names, quoted
 
 
 def security_profile(user: Any) -> SecurityProfile:
