@@ -15,6 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from structures.roles import Capability
@@ -136,19 +137,28 @@ def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
 def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
     """The direction validates the improvement plan (it stays editable until the audit is
     requested)."""
-    from plans.models import PlanAmelioration
+    from plans.models import Action, PlanAmelioration
 
     with transaction.atomic():
         dossier = _locked(dossier)
         _require(actor, dossier, Capability.SUBMIT, "soumettre le plan d'amélioration")
         _require_state(dossier, [Etat.PLAN_AMELIORATION], "soumettre le plan d'amélioration")
         plan, _ = PlanAmelioration.objects.select_for_update().get_or_create(dossier=dossier)
-        if not plan.actions.exists():
+        counts = plan.actions.aggregate(
+            total=Count("pk"), live=Count("pk", filter=~Q(statut=Action.Statut.ABANDONNE))
+        )
+        if not counts["total"]:
             raise TransitionError("Le plan d'amélioration ne contient encore aucune action.")
+        if not counts["live"]:
+            # A plan is what the structure commits to: one made only of dropped actions is none.
+            raise TransitionError(
+                "Toutes les actions du plan sont abandonnées : le plan soumis doit porter au "
+                "moins une action à mener."
+            )
         plan.soumis_le = timezone.now()
         plan.soumis_par = actor
         plan.save(update_fields=["soumis_le", "soumis_par"])
-        _log(dossier, actor, "submit_plan", f"{plan.actions.count()} action(s)")
+        _log(dossier, actor, "submit_plan", f"{counts['total']} action(s)")
     return dossier
 
 

@@ -275,6 +275,23 @@ def test_submitting_an_empty_plan_is_refused(dossier, people):
     assert footprint(dossier) == before
 
 
+def test_submitting_a_plan_of_abandoned_actions_only_is_refused(dossier, people):
+    to_plan(dossier, people.direction)
+    add_action(dossier, people.direction)
+    Action.objects.filter(plan__dossier=dossier).update(statut=Action.Statut.ABANDONNE)
+    before = footprint(dossier)
+
+    with pytest.raises(workflow.TransitionError) as exc:
+        workflow.submit_plan(dossier, people.direction)
+
+    assert "abandonnées" in exc.value.message
+    assert footprint(dossier) == before
+    # One action still to carry out is enough.
+    add_action(dossier, people.direction, titre="Former les conseillers")
+    workflow.submit_plan(dossier, people.direction)
+    assert PlanAmelioration.objects.get(dossier=dossier).soumis_le is not None
+
+
 def test_submitting_the_plan_during_the_self_assessment_is_refused(filled_dossier, people):
     add_action(filled_dossier, people.direction)
     before = footprint(filled_dossier)
