@@ -158,6 +158,13 @@ def _preuve_path(instance: Any, filename: str) -> str:
     return f"preuves/{instance.dossier_id}/{uuid.uuid4().hex}{suffix}"
 
 
+class PreuveManager(models.Manager["Preuve"]):
+    """The evidence of the self-assessment as it stands: without what was deleted."""
+
+    def get_queryset(self) -> models.QuerySet[Preuve]:
+        return super().get_queryset().filter(supprimee_le__isnull=True)
+
+
 class Preuve(models.Model):
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="preuves")
     critere = models.ForeignKey(Critere, on_delete=models.PROTECT, related_name="+")
@@ -176,11 +183,29 @@ class Preuve(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     ajoute_le = models.DateTimeField(auto_now_add=True)
+    # Deleted after a reopening while a submitted version names it: gone from the
+    # self-assessment, kept (with its file) for that version (autoevaluations/preuves.py).
+    supprimee_le = models.DateTimeField(_("supprimée le"), null=True, blank=True)
+    supprimee_par = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    # Every row, deleted ones included: only for a submitted version's own evidence.
+    with_deleted = models.Manager()
+    # The default manager (related managers, the admin, forms): current evidence only, so that
+    # a forgotten filter never shows a deleted one.
+    objects = PreuveManager()
 
     class Meta:
         verbose_name = _("preuve")
         verbose_name_plural = _("preuves")
         ordering = ["critere", "-ajoute_le"]
+        default_manager_name = "objects"
+        base_manager_name = "with_deleted"
 
     def __str__(self) -> str:
         return self.titre

@@ -31,7 +31,7 @@ from campagnes.selectors import dossier_capabilities
 from referentiel.models import Critere, Element
 from structures.roles import Capability
 
-from .models import Preuve, SyntheseCritere
+from .models import Preuve, Snapshot, SyntheseCritere
 
 PREUVE_MAX_BYTES = 20 * 1024 * 1024
 # A piece of evidence whose expiry date falls within this many days is flagged on the pages.
@@ -488,14 +488,50 @@ def require_delete_right(actor: Any, preuve: Preuve) -> None:
         )
 
 
+def named_by_a_snapshot(preuve: Preuve) -> bool:
+    """Whether a submitted version of the dossier lists this evidence (by its fingerprint)."""
+    return any(
+        entry.get("empreinte") == preuve.empreinte
+        for preuves in Snapshot.objects.filter(dossier_id=preuve.dossier_id).values_list(
+            "contenu__preuves", flat=True
+        )
+        for entry in preuves or []
+    )
+
+
 def delete_preuve(*, preuve: Preuve, actor: Any) -> None:
-    """Remove an evidence file: the row now, the stored file once the deletion is committed."""
+    """Remove an evidence from the self-assessment. One that a submitted version lists (the
+    self-assessment was reopened since) stays, with its file, for that version: it only leaves
+    the current self-assessment. Any other goes, the stored file once the deletion is
+    committed."""
     require_delete_right(actor, preuve)
+    if named_by_a_snapshot(preuve):
+        preuve.supprimee_le = timezone.now()
+        preuve.supprimee_par = actor
+        preuve.save(update_fields=["supprimee_le", "supprimee_par"])
+        return
     storage, name = preuve.fichier.storage, preuve.fichier.name or ""
     with transaction.atomic():
         preuve.delete()
         if name:
             transaction.on_commit(lambda: storage.delete(name))
+
+
+def snapshot_preuve(dossier: Dossier, numero: int, empreinte: str) -> Preuve | None:
+    """The evidence a submitted version lists under `empreinte`, deleted since or not; None
+    when the version does not list it or its file is no longer kept."""
+    listed = (
+        Snapshot.objects.filter(dossier=dossier, numero=numero)
+        .values_list("contenu__preuves", flat=True)
+        .first()
+    )
+    if not any(entry.get("empreinte") == empreinte for entry in listed or []):
+        return None
+    return (
+        Preuve.with_deleted.filter(dossier=dossier, empreinte=empreinte)
+        .order_by("-ajoute_le")
+        .first()
+    )
 
 
 # --- Reads -------------------------------------------------------------------------------------

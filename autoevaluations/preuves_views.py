@@ -33,6 +33,7 @@ from .preuves import (
     delete_preuve,
     expiry_status,
     require_delete_right,
+    snapshot_preuve,
 )
 from .preuves_forms import FILE_AGAIN, PreuveForm
 
@@ -166,7 +167,24 @@ def _preuve_of(dossier: Dossier, preuve_pk: int) -> Preuve:
 @require_safe
 def preuve_download(request: HttpRequest, pk: int, preuve_pk: int) -> FileResponse:
     dossier = get_dossier_for_user(request.user, pk)
-    preuve = _preuve_of(dossier, preuve_pk)
+    return _attachment(_preuve_of(dossier, preuve_pk))
+
+
+@login_required
+@require_safe
+def snapshot_preuve_download(
+    request: HttpRequest, pk: int, numero: int, empreinte: str
+) -> FileResponse:
+    """An evidence as a submitted version lists it, even if deleted from the self-assessment
+    since (reopened): whoever reads the version reads its evidence."""
+    dossier = get_dossier_for_user(request.user, pk)
+    preuve = snapshot_preuve(dossier, numero, empreinte)
+    if preuve is None:
+        raise Http404("Cette preuve n'est plus conservée pour cette version.")
+    return _attachment(preuve)
+
+
+def _attachment(preuve: Preuve) -> FileResponse:
     try:
         handle = preuve.fichier.storage.open(preuve.fichier.name or "", "rb")
     except (FileNotFoundError, ValueError) as exc:

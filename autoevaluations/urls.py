@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import preuves_views, views
 
 urlpatterns = [
     path("", views.overview, name="autoevaluation_overview"),
@@ -29,4 +29,9 @@ urlpatterns = [
     ),
     path("soumettre/", views.submit, name="autoevaluation_submit"),
     path("versions/<int:numero>/", views.snapshot_detail, name="autoevaluation_snapshot"),
+    path(
+        "versions/<int:numero>/preuves/<slug:empreinte>/",
+        preuves_views.snapshot_preuve_download,
+        name="autoevaluation_snapshot_preuve",
+    ),
 ]

@@ -29,7 +29,7 @@ from labelml.types import HtmxHttpRequest
 from structures.roles import Capability
 
 from . import charts
-from .models import Reponse, SyntheseCritere
+from .models import Preuve, Reponse, SyntheseCritere
 from .selectors import critere_page as critere_page_data
 from .selectors import dossier_progress, missing_items, rated_q, structure_members
 from .services import (
@@ -542,8 +542,24 @@ def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpRespo
     by_critere: dict[str, list[dict[str, Any]]] = {}
     for r in snapshot.contenu.get("reponses", []):
         by_critere.setdefault(r["critere"], []).append(r)
+    # The version's evidence, each with whether its file is still kept (deleted from the
+    # self-assessment since or not: autoevaluations/preuves.py delete_preuve).
+    listed = snapshot.contenu.get("preuves", [])
+    kept = set(
+        Preuve.with_deleted.filter(
+            dossier=dossier, empreinte__in=[p.get("empreinte") for p in listed]
+        ).values_list("empreinte", flat=True)
+    )
+    preuves: dict[str, list[dict[str, Any]]] = {}
+    for p in listed:
+        preuves.setdefault(p["critere"], []).append({**p, "kept": p.get("empreinte") in kept})
     rows = [
-        {"critere": code, "reponses": reps, "synthese": syntheses.get(code, {})}
+        {
+            "critere": code,
+            "reponses": reps,
+            "synthese": syntheses.get(code, {}),
+            "preuves": preuves.get(code, []),
+        }
         for code, reps in by_critere.items()
     ]
     return render(

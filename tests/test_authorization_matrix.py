@@ -215,6 +215,7 @@ RULES: dict[str, Rule] = {
     "autoevaluation_snapshot": rule(answers(ok=D_READ)),
     "preuve_list": rule(answers(ok=D_READ)),
     "preuve_download": rule(answers(ok=D_READ)),
+    "autoevaluation_snapshot_preuve": rule(answers(ok=D_READ)),
     "plan_detail": rule(answers(ok=D_READ)),
     "plan_suggestions": rule(answers(ok=D_READ)),
     "plan_timeline": rule(answers(ok=D_READ)),
@@ -541,6 +542,7 @@ def build_world() -> SimpleNamespace:
 
     from audits.models import Audit, Constat
     from autoevaluations.models import FicheMethodologique, Reponse, SyntheseCritere
+    from autoevaluations.services import take_snapshot
     from campagnes.models import Dossier
     from campagnes.services import create_campagne, open_campagne
     from commission.models import Label, PointOrdreDuJour
@@ -638,15 +640,18 @@ def build_world() -> SimpleNamespace:
         requested_by=users[DIR],
     )
     document.fichier.save("rapport.pdf", ContentFile(PDF), save=True)
+    labelled_preuve = _preuve(labelled, gap.critere, users[DIR])
+    # A submitted version that lists it (its evidence is served from the version's page).
+    listing = take_snapshot(labelled, users[DIR])
     labelled_side = SimpleNamespace(
         dossier=labelled,
         reponse=Reponse.objects.filter(autoevaluation__dossier=labelled).order_by("pk").first(),
         synthese=SyntheseCritere.objects.filter(autoevaluation__dossier=labelled).first(),
-        preuve=_preuve(labelled, gap.critere, users[DIR]),
+        preuve=labelled_preuve,
         action=Action.objects.filter(plan__dossier=labelled).order_by("pk").first(),
         element=Element.objects.filter(critere=gap.critere).first(),
         code=gap.critere.code,
-        numero=labelled.snapshots.order_by("numero").first().numero,
+        numero=listing.numero,
         constat=gap,
         document=document,
     )
@@ -767,6 +772,7 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
         "reponse_pk": lambda: side.reponse.pk,
         "synthese_pk": lambda: side.synthese.pk,
         "preuve_pk": lambda: side.preuve.pk,
+        "empreinte": lambda: side.preuve.empreinte,
         "element_pk": lambda: side.element.pk,
         "constat_pk": lambda: side.constat.pk,
         "document_pk": lambda: side.document.pk,
