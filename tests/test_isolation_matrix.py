@@ -112,6 +112,7 @@ def kwargs_for(name: str, route: str, objs: dict) -> dict:  # type: ignore[type-
         "reponse_pk": objs["reponse"].pk,
         "synthese_pk": objs["synthese"].pk,
         "preuve_pk": objs["preuve"].pk,
+        "empreinte": objs["preuve"].empreinte,
         "action_pk": objs["action"].pk,
         "invitation_pk": objs["invitation"].pk,
         "element_pk": objs["element"].pk,

@@ -694,6 +694,9 @@ def dossier_urls(dossier: Dossier) -> dict[str, str]:
         ),
         "autoevaluation_submit": reverse("autoevaluation_submit", args=[pk]),
         "autoevaluation_snapshot": reverse("autoevaluation_snapshot", args=[pk, 1]),
+        "autoevaluation_snapshot_preuve": reverse(
+            "autoevaluation_snapshot_preuve", args=[pk, 1, "0" * 64]
+        ),
     }
 
 
@@ -712,8 +715,11 @@ DOSSIER_URL_NAMES = [
     "autoevaluation_confirm_critere",
     "autoevaluation_submit",
     "autoevaluation_snapshot",
+    "autoevaluation_snapshot_preuve",
 ]
 
+
+GET_ONLY = {"autoevaluation_snapshot_preuve"}
 
 POST_ONLY = {
     "dossier_request_audit",
@@ -757,8 +763,15 @@ def test_every_dossier_url_answers_404_to_a_member_of_another_mission_locale(
         "motif": "intrusion",
         "contributeur": str(getattr(people, who).pk),
     }
-    assert client.post(url, payload).status_code == 404
-    assert client.post(url, payload, HTTP_HX_REQUEST="true").status_code == 404
+    if name in GET_ONLY:
+        # A file download: POST is refused (405) before the dossier is looked up, as for a
+        # missing dossier.
+        missing_url = url.replace(f"/dossiers/{filled_dossier.pk}/", "/dossiers/999999/")
+        assert client.post(url, payload).status_code == 405
+        assert client.post(missing_url, payload).status_code == 405
+    else:
+        assert client.post(url, payload).status_code == 404
+        assert client.post(url, payload, HTTP_HX_REQUEST="true").status_code == 404
 
     assert footprint(filled_dossier) == before
     assert (

@@ -213,6 +213,7 @@ def valid_kwargs(name: str, route: str, w: dict[str, Any]) -> dict[str, Any]:
         "reponse_pk": w["reponse"].pk,
         "synthese_pk": w["synthese"].pk,
         "preuve_pk": w["preuve"].pk,
+        "empreinte": w["preuve"].empreinte,
         "action_pk": action,
         "invitation_pk": w["invitation"].pk,
         "element_pk": w["element"].pk,

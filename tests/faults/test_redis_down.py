@@ -152,6 +152,7 @@ def test_redis_stopped_pages_saves_and_logins_work_and_reports_wait_for_it(
         assert "render_document" in worker.output()
         listing = user.get(f"/dossiers/{dossier.pk}/rapports/")
         assert DELAYED not in listing.text and "Télécharger le PDF" in listing.text
+
         # The cache works again in the web process, without a restart: once its retry delay
         # is over (DegradingRedisCache.RETRY_AFTER), the next request using it (a login's rate
         # limit) reconnects and says so.
