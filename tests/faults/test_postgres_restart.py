@@ -30,13 +30,13 @@ from tests.faults.services import (
     AppServer,
     HttpUser,
     PrivatePostgres,
+    wait_for,
 )
 
 PASSWORD = "Faults-postgres-2025!"  # noqa: S105 - test account
 EDITORS = 4
-BEFORE = 3.0  # seconds of traffic before the restart
-DOWN = 1.5  # seconds the server stays stopped
-AFTER = 6.0  # seconds of traffic after it is back
+BEFORE = 3  # acknowledged saves of each person before the restart
+AFTER = 3  # requests of each person once the recovery delay is over
 RECOVERY = 5.0  # every request succeeds again this long after the restart, at the latest
 OUTAGE_PAGE = "Service momentanément indisponible"
 
@@ -100,7 +100,7 @@ class Editor:
                 self.acked.append((self.version, text))
             elif response is not None and response.status_code == 409 and match:
                 self.version = int(match.group(1))  # a save that committed unanswered
-            time.sleep(0.02)
+            stop.wait(0.02)  # paced, and done as soon as the test says so
 
 
 def run(command: list[str], env: dict[str, str], *, timeout: float) -> str:
@@ -159,13 +159,29 @@ def test_postgres_restarted_during_traffic_the_application_recovers_alone(tmp_pa
         for t in threads:
             t.start()
         try:
-            time.sleep(BEFORE)
+            wait_for(
+                lambda: all(len(e.acked) >= BEFORE for e in editors),
+                timeout=60,
+                what="des enregistrements avant le redémarrage",
+            )
             down = time.monotonic()
             pg.stop_server()
-            time.sleep(DOWN)
+            wait_for(
+                lambda: any(
+                    r.status == 503 and r.start >= down for e in editors for r in e.records
+                ),
+                timeout=30,
+                what="une requête pendant la panne",
+            )
             pg.start_server()
             up = time.monotonic()
-            time.sleep(AFTER)
+            wait_for(
+                lambda: all(
+                    sum(r.start >= up + RECOVERY for r in list(e.records)) >= AFTER for e in editors
+                ),
+                timeout=60,
+                what="des requêtes après le délai de reprise",
+            )
         finally:
             stop.set()
             for t in threads:
