@@ -1,5 +1,5 @@
 FROM python:3.11-slim-bookworm
-# WeasyPrint needs Pango and HarfBuzz's subsetter (the PDF fonts are shipped in documents/fonts,
+# WeasyPrint needs Pango and HarfBuzz's subsetter (the PDF fonts are shipped in labelml/documents/fonts,
 # so documents render the same everywhere); libmagic checks evidence types. Same list as the
 # Makefile's SYSTEM_PACKAGES. procps: pgrep for beat's health check; postgresql-client (15, as
 # the database): pg_dump and pg_restore for scripts/backup.sh and scripts/restore.sh.

@@ -51,7 +51,7 @@ run: demo
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install system-packages browser security
 	$(BIN)/ruff check .
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
+	$(BIN)/mypy labelml referentiel campagnes audits
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/pytest
@@ -74,13 +74,13 @@ bench-load: install
 ## and accepted findings in pyproject.toml's [tool.bandit] and docs/security.md).
 security: install
 	$(BIN)/python scripts/pip_audit.py
-	$(BIN)/bandit -q -r -c pyproject.toml accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
+	$(BIN)/bandit -q -r -c pyproject.toml labelml referentiel campagnes audits
 
 lint: install
 	$(BIN)/ruff check .
 
 typecheck: install
-	$(BIN)/mypy accounts structures referentiel labelml campagnes autoevaluations plans notifications audits commission documents pilotage suivis
+	$(BIN)/mypy labelml referentiel campagnes audits
 
 ## Re-pin dependencies after editing pyproject.toml.
 lock: install

@@ -1,6 +1,6 @@
 from django import forms
 
-from structures.models import Auditeur
+from labelml.structures.models import Auditeur
 
 from .models import ReponseEcart
 
@@ -8,7 +8,7 @@ from .models import ReponseEcart
 class AssignationForm(forms.Form):
     auditeur = forms.ModelChoiceField(
         label="Auditeur",
-        # A deleted account (accounts.services.pseudonymise_user) is never designated.
+        # A deleted account (labelml.accounts.services.pseudonymise_user) is never designated.
         queryset=Auditeur.objects.filter(user__is_active=True).select_related("user", "organisme"),
         help_text="L'organisme d'évaluation est celui de l'auditeur.",
     )

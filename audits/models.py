@@ -8,8 +8,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from campagnes.models import Dossier
+from labelml.structures.models import Auditeur, OrganismeAuditeur
 from referentiel.models import Critere, Niveau
-from structures.models import Auditeur, OrganismeAuditeur
 
 GAP_CODES = ("ecart_mineur", "ecart_majeur")
 

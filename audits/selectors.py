@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
-from autoevaluations import charts
-from autoevaluations.selectors import Progress, SectionStats, dossier_progress
+from campagnes.autoevaluations import charts
+from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier
 from campagnes.workflow import MissingItem
 from referentiel.models import Critere, Niveau, Section

@@ -10,12 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
+from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
-from labelml.ids import parse_id
+from labelml.core.ids import parse_id
+from labelml.structures.roles import Capability
 from referentiel.models import Niveau
-from structures.roles import Capability
 
 from .models import GAP_CODES, Audit, Constat, ReponseEcart
 from .selectors import gap_deadline

@@ -12,9 +12,9 @@ from django.urls import reverse
 
 from campagnes import workflow
 from campagnes.models import Dossier
+from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
-from plans.models import Action
-from structures.roles import Capability
+from labelml.structures.roles import Capability
 
 from .forms import AssignationForm, ReponseEcartForm
 from .models import Audit, Constat

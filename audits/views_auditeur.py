@@ -31,17 +31,17 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from autoevaluations.models import Preuve, Snapshot
-from autoevaluations.services import SaveResult
 from campagnes import workflow
+from campagnes.autoevaluations.models import Preuve, Snapshot
+from campagnes.autoevaluations.services import SaveResult
 from campagnes.models import Dossier
+from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
-from labelml.autosave import changed_fields, run_saves
-from labelml.ids import parse_int
-from labelml.types import HtmxHttpRequest
-from plans.models import Action
+from labelml.core.autosave import changed_fields, run_saves
+from labelml.core.ids import parse_int
+from labelml.core.types import HtmxHttpRequest
+from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element, Niveau
-from structures.roles import Capability
 
 from .forms_auditeur import RetourForm
 from .models import Audit, Constat, Revue

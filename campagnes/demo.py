@@ -10,11 +10,11 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from autoevaluations.models import Reponse, SyntheseCritere
-from autoevaluations.services import take_snapshot
-from plans.models import Action, PlanAmelioration
+from campagnes.autoevaluations.models import Reponse, SyntheseCritere
+from campagnes.autoevaluations.services import take_snapshot
+from campagnes.plans.models import Action, PlanAmelioration
+from labelml.structures.models import Structure
 from referentiel.models import Niveau, Referentiel
-from structures.models import Structure
 
 from . import workflow
 from .models import Campagne, Dossier

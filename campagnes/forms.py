@@ -1,8 +1,8 @@
 from django import forms
 
-from labelml.forms import IdMultipleChoiceField
+from labelml.core.forms import IdMultipleChoiceField
+from labelml.structures.models import Region, Structure
 from referentiel.models import Referentiel
-from structures.models import Region, Structure
 
 from .models import Campagne
 

@@ -11,8 +11,8 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
+from labelml.structures.models import Structure
 from referentiel.models import Referentiel
-from structures.models import Structure
 
 
 class Campagne(models.Model):
@@ -65,7 +65,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def for_user(self, user: Any) -> DossierQuerySet:
         """Dossiers of the structures the user may see, plus those granted to them one by one
         (an auditor's missions). Fails closed for anonymous users."""
-        from structures.selectors import visible_structures_q
+        from labelml.structures.selectors import visible_structures_q
 
         if not getattr(user, "is_authenticated", False):
             return self.none()
@@ -142,7 +142,7 @@ class Dossier(models.Model):
         """The label this renewal dossier renews (None for an initial dossier)."""
         if self.renouvellement_de_id is None:
             return None
-        from commission.models import Label
+        from audits.commission.models import Label
 
         return (
             Label.objects.filter(decision__dossier_id=self.renouvellement_de_id)

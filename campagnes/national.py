@@ -11,13 +11,14 @@ and the dossiers' history (`DossierTransition`) dated over the campaign.
 How. Everything is planned in memory from seeded random generators, then written with
 `bulk_create` (a dossier lived through the workflow functions costs ~0.3 s; 436 of them would
 take minutes). The rows written are the ones the workflow writes (campagnes/workflow.py,
-commission/services.py, campagnes/services.open_campagne), with the same fields, states and
+audits/commission/services.py, campagnes/services.open_campagne), with the same fields, states and
 foreign key chains; the dates are those of a campaign opened ~10 months ago. Not written: the
 transitions' side effects (notifications, e-mails), the autosave history (`Saisie`) and evidence
 files, as in the small demo.
 
 The campaign is the small demo's "Campagne nationale de labellisation 2026": its six dossiers
-(lived through the real workflow by structures/demo.py) are kept as they are and the 430 other
+(lived through the real workflow by labelml/structures/demo.py) are kept as they are and the 430
+other
 Missions Locales get theirs. With `campaigns=N`, N-1 earlier campaigns (one labelling cycle, i.e.
 the label validity, apart: 2023, 2020…) are added over the same Missions Locales, all of their
 dossiers finished; the 2023 campaign's labels are the ones expiring around now.
@@ -143,7 +144,7 @@ GAPS: dict[str, tuple[float, float]] = {
     "decision": (5, 30),
 }
 
-# commission.services.decide appends this when an open major gap forbids « labellisé ».
+# audits.commission.services.decide appends this when an open major gap forbids « labellisé ».
 MAJOR_GAP_RULE = (
     "\n\nUn écart majeur reste ouvert : « labellisé » est exclu par la règle "
     "de la campagne, le label est accordé sous réserve."
@@ -193,8 +194,8 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
     say: Log = log or (lambda message: None)
     started = time.monotonic()
     _ensure_referentiel()
-    from structures.demo import seed_demo_network
-    from structures.models import Structure
+    from labelml.structures.demo import seed_demo_network
+    from labelml.structures.models import Structure
 
     seed_demo_network()  # the documented demo accounts, and the current campaign
     with transaction.atomic():
@@ -281,7 +282,7 @@ def _load_referentiel() -> _Ref:
 
 def national_ml_codes() -> list[str]:
     """The codes of the 436 Missions Locales: the small demo's six and one per town."""
-    from structures.demo import MLS as DEMO_MLS
+    from labelml.structures.demo import MLS as DEMO_MLS
 
     demo_by_region = Counter(ml[3] for ml in DEMO_MLS)
     codes = [ml[0] for ml in DEMO_MLS]
@@ -322,15 +323,15 @@ def _ensure_network(seed: int) -> _Network:
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from structures.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISME
-    from structures.models import (
+    from labelml.structures.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISME
+    from labelml.structures.models import (
         Auditeur,
         Membership,
         MembreCommission,
         OrganismeAuditeur,
         Structure,
     )
-    from structures.roles import Role
+    from labelml.structures.roles import Role
 
     User = get_user_model()
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
@@ -558,7 +559,7 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
         builder = _Campaign(campagne, ref, network, seed, year, opening, end, current=index == 0)
         builder.plan(todo)
         builder.write()
-    from commission.models import Decision, Label
+    from audits.commission.models import Decision, Label
 
     etats = dict(sorted(Counter(campagne.dossiers.values_list("etat", flat=True)).items()))
     decisions = dict(
@@ -706,7 +707,7 @@ class _Campaign:
             _Dossier(self, ml, stages[i], profiles[i], rng_d, seance, ordre).build()
 
     def _seances(self, rng: random.Random) -> list[_Seance]:
-        from commission.models import Seance
+        from audits.commission.models import Seance
 
         if self.current:
             days = [self.end - dt.timedelta(days=d) for d in (147, 119, 91, 63, 35, 7)]
@@ -751,10 +752,15 @@ class _Campaign:
     # -- Writing -------------------------------------------------------------------------------
 
     def write(self) -> None:
+        from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
         from audits.models import Audit, Constat, ReponseEcart, Revue
-        from autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
-        from commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
-        from plans.models import Action, PlanAmelioration
+        from campagnes.autoevaluations.models import (
+            AutoEvaluation,
+            Reponse,
+            Snapshot,
+            SyntheseCritere,
+        )
+        from campagnes.plans.models import Action, PlanAmelioration
 
         r = self.rows
         self._number_labels()
@@ -797,8 +803,8 @@ class _Campaign:
 
     def _number_labels(self) -> None:
         """Certificate numbers LML-YYYY-NNNNN in the order of the decisions, after the existing
-        ones of the year (commission.services.next_certificate_number)."""
-        from commission.models import Label
+        ones of the year (audits.commission.services.next_certificate_number)."""
+        from audits.commission.models import Label
 
         next_of: dict[int, int] = {}
         for label in sorted(self.rows.labels, key=lambda lb: (lb.created_at, lb.structure.code)):
@@ -850,7 +856,7 @@ def _audit_level(x: float) -> str:
 
 
 def _label_end(start: dt.date, years: int) -> dt.date:
-    """As commission.services.decide computes it."""
+    """As audits.commission.services.decide computes it."""
     try:
         return start.replace(year=start.year + years) - dt.timedelta(days=1)
     except ValueError:  # 29 February
@@ -1019,7 +1025,12 @@ class _Dossier:
         return means
 
     def self_assessment(self) -> None:
-        from autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
+        from campagnes.autoevaluations.models import (
+            AutoEvaluation,
+            Reponse,
+            Snapshot,
+            SyntheseCritere,
+        )
 
         rng, ref, c = self.rng, self.ref, self.c
         open_at = c.open_at
@@ -1095,7 +1106,7 @@ class _Dossier:
                     SyntheseCritere(autoevaluation=self.autoevaluation, critere_id=critere.pk)
                 )
         self.answers = answers
-        # What was submitted, frozen (autoevaluations.services.take_snapshot).
+        # What was submitted, frozen (campagnes.autoevaluations.services.take_snapshot).
         self.fingerprints: list[str] = []
         if submitted_at is None:
             return
@@ -1126,7 +1137,7 @@ class _Dossier:
             )
 
     def snapshot_content(self, answers: list, syntheses: list) -> dict:
-        """autoevaluations.services.snapshot_content, from memory."""
+        """campagnes.autoevaluations.services.snapshot_content, from memory."""
         auto = self.ref.auto
         return {
             "referentiel": self.ref.referentiel.label,
@@ -1158,8 +1169,8 @@ class _Dossier:
         }
 
     def improvement_plan(self) -> None:
-        from plans.models import Action, PlanAmelioration
-        from plans.services import suggested_description, suggested_title
+        from campagnes.plans.models import Action, PlanAmelioration
+        from campagnes.plans.services import suggested_description, suggested_title
 
         rng, ref = self.rng, self.ref
         submitted_plan_at = self.when.get("submit_plan")
@@ -1232,7 +1243,7 @@ class _Dossier:
     def action_progress(
         self, created: dt.datetime, echeance: dt.date, frozen: dt.datetime
     ) -> tuple[str, int, dt.datetime]:
-        from plans.models import Action
+        from campagnes.plans.models import Action
 
         rng = self.rng
         S = Action.Statut
@@ -1441,9 +1452,9 @@ class _Dossier:
                 )
 
     def commission(self) -> None:
-        from commission import tally as t
-        from commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
-        from plans.models import Action
+        from audits.commission import tally as t
+        from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
+        from campagnes.plans.models import Action
 
         rng, when = self.rng, self.when
         seance = self.seance
@@ -1543,7 +1554,7 @@ class _Dossier:
             )
         )
         if outcome == t.LABELLISE_SOUS_RESERVE:
-            # commission.services._reserve_criteres: the gaps, else the improvement tracks.
+            # audits.commission.services._reserve_criteres: the gaps, else the improvement tracks.
             criteres = [c.pk for c in self.ref.criteres if self.codes[c.pk] in GAP_CODES] or [
                 c.pk for c in self.ref.criteres if self.codes[c.pk] == "piste_de_progres"
             ]
@@ -1564,8 +1575,8 @@ class _Dossier:
     def votes(
         self, target: str, eligible: list[Any], members: list[int], recused: list[int]
     ) -> tuple[dict[int, str], Any]:
-        """Votes of the members present whose count gives `target` (commission.tally)."""
-        from commission import tally as t
+        """Votes of the members present whose count gives `target` (audits.commission.tally)."""
+        from audits.commission import tally as t
 
         rng = self.rng
         mix = {

@@ -8,7 +8,8 @@ Missions Locales of Martinique, Guyane and Mayotte are not modelled: their handf
 the other regions so that the network counts 436 Missions Locales, distributed roughly as the
 real one (Île-de-France ~70, Auvergne-Rhône-Alpes ~45, Hauts-de-France ~40…).
 
-The six Missions Locales of the small demo (structures/demo.py) are part of the 436: they sit in
+The six Missions Locales of the small demo (labelml/structures/demo.py) are part of the 436: they
+sit in
 Île-de-France and Auvergne-Rhône-Alpes, under the demo ARMLs `arml-idf` and `arml-aura`, so
 the documented demo accounts work on the national data set.
 """
@@ -17,12 +18,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from structures.models import Region
+from labelml.structures.models import Region
 
 
 @dataclass(frozen=True)
 class RegionNetwork:
-    region: str  # INSEE code (structures.models.Region)
+    region: str  # INSEE code (labelml.structures.models.Region)
     arml_code: str
     capitale: str
     missions_locales: int  # including the small demo's ones

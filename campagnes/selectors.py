@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
-from structures.roles import Capability
-from structures.selectors import capabilities_for, is_national_admin, roles_for
+from labelml.structures.roles import Capability
+from labelml.structures.selectors import capabilities_for, is_national_admin, roles_for
 
 from .models import Campagne, Dossier
 
@@ -94,7 +94,7 @@ def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
         return set(memo[user.pk])
     from django.db.models import Exists, OuterRef
 
-    from structures.models import Auditeur
+    from labelml.structures.models import Auditeur
 
     # One query: the audit's assigned auditor and whether the user leads its body.
     row = (

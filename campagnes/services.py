@@ -20,9 +20,9 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from labelml.structures.models import Structure
+from labelml.structures.selectors import is_national_admin
 from referentiel.models import Critere, Element, Referentiel
-from structures.models import Structure
-from structures.selectors import is_national_admin
 
 from .models import Campagne, Dossier, DossierTransition
 
@@ -54,7 +54,7 @@ def create_campagne(*, actor: Any, **fields: Any) -> Campagne:
 
 def current_label(structure: Structure) -> Any:
     """The structure's latest label (the one a renewal would renew), or None."""
-    from commission.models import Label
+    from audits.commission.models import Label
 
     return (
         Label.objects.filter(structure=structure)
@@ -67,7 +67,7 @@ def current_label(structure: Structure) -> Any:
 def renewal_refusal(label: Any, today: dt.date) -> str | None:
     """Why `label` cannot be renewed on `today` (None when it can): a renewal continues a label
     still in force, before it expires."""
-    from commission.models import Label
+    from audits.commission.models import Label
 
     if label is None:
         return "la structure n'a pas de label à renouveler"
@@ -93,7 +93,7 @@ def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list
     """The labels to renew in `campagne`: the latest label of each structure the campaign's
     référentiel concerns, still valid on `today`, whose structure has no dossier in the campaign
     yet; soonest expiry first. Two queries."""
-    from commission.models import Label
+    from audits.commission.models import Label
 
     today = today or timezone.localdate()
     later = Label.objects.filter(structure=OuterRef("structure"), date_fin__gt=OuterRef("date_fin"))
@@ -123,10 +123,10 @@ def _create_dossier(
 ) -> Dossier:
     """The dossier with its self-assessment (one answer per element, one synthesis per
     criterion) and its plan; for a renewal (`label` given), started from the labelled dossier."""
-    from autoevaluations.models import AutoEvaluation, Reponse, SyntheseCritere
-    from autoevaluations.services import copy_previous_autoevaluation
-    from plans.models import PlanAmelioration
-    from plans.services import carry_over_actions
+    from campagnes.autoevaluations.models import AutoEvaluation, Reponse, SyntheseCritere
+    from campagnes.autoevaluations.services import copy_previous_autoevaluation
+    from campagnes.plans.models import PlanAmelioration
+    from campagnes.plans.services import carry_over_actions
 
     previous = label.decision.dossier if label is not None else None
     dossier = Dossier.objects.create(
@@ -175,7 +175,7 @@ def open_campagne(
     answer per element, one synthesis per criterion) and its improvement plan. A structure whose
     label is still in force gets a renewal dossier instead (see the module's docstring); one
     whose label is suspended is refused until the suspension is lifted."""
-    from commission.models import Label
+    from audits.commission.models import Label
 
     if not is_national_admin(actor):
         raise PermissionDenied("Seuls les administrateurs UNML ouvrent les campagnes.")

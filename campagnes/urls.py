@@ -7,9 +7,9 @@ urlpatterns = [
     path("<int:pk>/historique/", views.dossier_history, name="dossier_history"),
     path("<int:pk>/demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
     path("<int:pk>/rouvrir/", views.dossier_reopen, name="dossier_reopen"),
-    path("<int:pk>/autoevaluation/", include("autoevaluations.urls")),
-    path("<int:pk>/preuves/", include("autoevaluations.preuves_urls")),
-    path("<int:pk>/plan/", include("plans.urls")),
+    path("<int:pk>/autoevaluation/", include("campagnes.autoevaluations.urls")),
+    path("<int:pk>/preuves/", include("campagnes.autoevaluations.preuves_urls")),
+    path("<int:pk>/plan/", include("campagnes.plans.urls")),
     path("<int:pk>/audit/", include("audits.urls")),
-    path("<int:pk>/rapports/", include("documents.urls")),
+    path("<int:pk>/rapports/", include("labelml.documents.urls")),
 ]

@@ -7,8 +7,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from structures.roles import Capability
-from structures.selectors import is_national_admin
+from labelml.structures.roles import Capability
+from labelml.structures.selectors import is_national_admin
 
 from . import workflow
 from .forms import CampagneForm, OuvertureForm, ReouvertureForm
@@ -25,7 +25,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from autoevaluations.selectors import dossier_progress, missing_items
+    from campagnes.autoevaluations.selectors import dossier_progress, missing_items
 
     dossier = get_dossier_for_user(request.user, pk)
     caps = dossier_capabilities(request.user, dossier)

@@ -18,8 +18,8 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from structures.roles import Capability
-from structures.selectors import capabilities_for
+from labelml.structures.roles import Capability
+from labelml.structures.selectors import capabilities_for
 
 from .models import Dossier, DossierTransition
 
@@ -95,9 +95,9 @@ def _log(dossier: Dossier, actor: Any, action: str, reason: str = "") -> None:
 def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
     """The direction submits a complete self-assessment: it is frozen as a new snapshot and the
     dossier moves on to the improvement plan."""
-    from autoevaluations.selectors import missing_items
-    from autoevaluations.services import take_snapshot
-    from notifications.services import notify_structure
+    from campagnes.autoevaluations.selectors import missing_items
+    from campagnes.autoevaluations.services import take_snapshot
+    from labelml.notifications.services import notify_structure
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -137,7 +137,7 @@ def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
 def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
     """The direction validates the improvement plan (it stays editable until the audit is
     requested)."""
-    from plans.models import Action, PlanAmelioration
+    from campagnes.plans.models import Action, PlanAmelioration
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -164,8 +164,8 @@ def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
 
 def request_audit(dossier: Dossier, actor: Any) -> Dossier:
     """The direction asks for the external audit once the plan is submitted."""
-    from notifications.services import notify_national_admins, notify_structure
-    from plans.models import PlanAmelioration
+    from campagnes.plans.models import PlanAmelioration
+    from labelml.notifications.services import notify_national_admins, notify_structure
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -194,7 +194,7 @@ def request_audit(dossier: Dossier, actor: Any) -> Dossier:
 def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
     """An administrator sends the dossier back to the self-assessment; the reason is logged.
     The submitted snapshot stays as it was; the next submission creates a new one."""
-    from notifications.services import notify_structure
+    from labelml.notifications.services import notify_structure
 
     reason = (reason or "").strip()
     with transaction.atomic():
@@ -240,8 +240,8 @@ def assign_audit(
     from guardian.shortcuts import assign_perm
 
     from audits.models import Audit, Constat
-    from notifications.services import notify, notify_structure
-    from structures.models import Membership
+    from labelml.notifications.services import notify, notify_structure
+    from labelml.structures.models import Membership
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -314,7 +314,7 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     """The auditor submits the report to the lead auditor of the body; the findings lock."""
     from audits.models import Audit
     from audits.selectors import report_missing_items
-    from notifications.services import notify
+    from labelml.notifications.services import notify
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -359,7 +359,7 @@ def _require_lead(actor: Any, audit: Any) -> None:
 def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier:
     """The lead auditor returns the report with remarks; the auditor can edit it again."""
     from audits.models import Audit, Revue
-    from notifications.services import notify
+    from labelml.notifications.services import notify
 
     remarques = (remarques or "").strip()
     with transaction.atomic():
@@ -391,7 +391,7 @@ def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier
 def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     """The lead auditor validates: the findings are final and the structure answers the gaps."""
     from audits.models import Audit, Revue
-    from notifications.services import notify, notify_structure
+    from labelml.notifications.services import notify, notify_structure
 
     with transaction.atomic():
         dossier = _locked(dossier)
@@ -427,7 +427,7 @@ def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
 
 def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
     """An administrator puts a dossier whose audit report and gap answers are complete on a
-    séance's agenda (the séance itself is handled by commission.services)."""
+    séance's agenda (the séance itself is handled by audits.commission.services)."""
     from audits.models import Audit, Constat
 
     with transaction.atomic():
@@ -455,7 +455,8 @@ def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
 
 
 def record_decision(dossier: Dossier, actor: Any, resultat: str, motivation: str) -> Dossier:
-    """The commission's decision moves the dossier (called by commission.services.decide, which
+    """The commission's decision moves the dossier (called by audits.commission.services.decide,
+    which
     checks the chair, the vote and the quorum). `ajourne` sends it back to the plan."""
     target = {
         "labellise": Etat.LABELLISE,

@@ -11,7 +11,7 @@ from typing import Any
 from celery import Celery
 from celery.signals import worker_ready
 
-from labelml.logs import connect_celery
+from labelml.core.logs import connect_celery
 
 logger = logging.getLogger(__name__)
 
@@ -28,12 +28,13 @@ connect_celery()
 @worker_ready.connect
 def requeue_on_worker_start(**kwargs: Any) -> None:
     """A worker that starts (typically after Redis or the workers were down) publishes again the
-    tasks that could not be published meanwhile (documents.tasks.requeue_pending does the same
+    tasks that could not be published meanwhile (labelml.documents.tasks.requeue_pending does the
+    same
     every minute from beat). Runs in the worker's main process: its database connections are
     closed afterwards, the pool's processes open their own."""
     from django.db import connections
 
-    from labelml.jobs import requeue_all
+    from labelml.core.jobs import requeue_all
 
     try:
         counts = requeue_all()

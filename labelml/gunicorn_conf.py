@@ -1,7 +1,7 @@
 """gunicorn settings (docker-compose.yml: `--config python:labelml.gunicorn_conf`).
 
 Every value can be changed from the environment. The access log and gunicorn's own messages go
-through the application's log configuration (labelml/logs.py): one JSON object per line in
+through the application's log configuration (labelml/core/logs.py): one JSON object per line in
 production, carrying the request's X-Request-ID and the status, method, path and duration as
 fields of their own.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from labelml.logs import logging_config
+from labelml.core.logs import logging_config
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 # Processes with threads inside (docs/benchmarks.md, `make bench-load`): a page is a few

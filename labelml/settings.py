@@ -6,23 +6,55 @@ DJANGO_SECRET_KEY, DJANGO_ALLOWED_HOSTS and DJANGO_DEBUG=0 (see docker-compose.y
 """
 
 import os
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from labelml.logs import LOG_FORMATS, logging_config
+from labelml.core.logs import LOG_FORMATS, logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
 def env_bool(name: str, default: bool) -> bool:
-    value = os.environ.get(name)
-    if value is None or value == "":
+    """A boolean variable; anything but the usual spellings stops the start (a typo must not
+    silently mean False)."""
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} doit valoir 1/0, true/false, yes/no ou on/off (valeur reçue : {value!r})."
+    )
+
+
+def env_int(name: str, default: int) -> int:
+    return _env_number(name, default, int)
+
+
+def env_float(name: str, default: float) -> float:
+    return _env_number(name, default, float)
+
+
+def _env_number(name: str, default: Any, kind: Callable[[str], Any]) -> Any:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return kind(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} doit être un nombre (valeur reçue : {value!r}).") from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
@@ -57,27 +89,28 @@ INSTALLED_APPS = [
     "csp",
     "guardian",
     "django_htmx",
-    "accounts",
-    "structures",
+    # Bottom to top, as the layers go (docs/architecture.md); each app keeps its label.
+    "labelml.accounts",
+    "labelml.structures",
+    "labelml.notifications",
     "referentiel",
     "campagnes",
-    "autoevaluations",
-    "plans",
+    "campagnes.autoevaluations",
+    "campagnes.plans",
     "audits",
-    "commission",
-    "documents",
-    "notifications",
-    "pilotage",
-    "suivis",
+    "audits.commission",
+    "audits.suivis",
+    "labelml.documents",
+    "labelml.pilotage",
 ]
 
 MIDDLEWARE = [
     # First: every response (redirects included) and every log line get the request id.
-    "labelml.middleware.RequestIdMiddleware",
+    "labelml.core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Content-Security-Policy and Permissions-Policy on every response (see the security section).
     "csp.middleware.CSPMiddleware",
-    "labelml.security.PermissionsPolicyMiddleware",
+    "labelml.core.security.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -85,13 +118,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    # Inactivity and absolute session timeouts (accounts/sessions.py), before anything else
+    # Inactivity and absolute session timeouts (labelml/accounts/sessions.py), before anything else
     # looks at the user.
-    "accounts.sessions.SessionTimeoutMiddleware",
+    "labelml.accounts.sessions.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.RequireTwoFactorMiddleware",
+    "labelml.accounts.middleware.RequireTwoFactorMiddleware",
 ]
 
 ROOT_URLCONF = "labelml.urls"
@@ -107,7 +140,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "notifications.context_processors.unread",
+                "labelml.notifications.context_processors.unread",
             ],
         },
     },
@@ -116,7 +149,7 @@ TEMPLATES = [
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
         conn_health_checks=True,
     )
 }
@@ -124,18 +157,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
-# Redis unreachable: the cache degrades to an empty one (labelml/cache.py: pages, saves and
+# Redis unreachable: the cache degrades to an empty one (labelml/core/cache.py: pages, saves and
 # logins go on, rate limits are not enforced, logged) and gives up a connection after 0.25 s.
-REDIS_CONNECT_TIMEOUT = float(os.environ.get("REDIS_CONNECT_TIMEOUT", "0.25"))
+REDIS_CONNECT_TIMEOUT = env_float("REDIS_CONNECT_TIMEOUT", 0.25)
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "labelml.cache.DegradingRedisCache",
+            "BACKEND": "labelml.core.cache.DegradingRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "labelml"),
             "OPTIONS": {
                 "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
-                "socket_timeout": float(os.environ.get("REDIS_SOCKET_TIMEOUT", "1")),
+                "socket_timeout": env_float("REDIS_SOCKET_TIMEOUT", 1),
             },
         }
     }
@@ -157,21 +190,21 @@ CELERY_TIMEZONE = "Europe/Paris"
 # the visibility timeout. The same value for the broker and the result backend, and every task's
 # hard time limit well under it (checked by tests/test_celery_config.py), so that a task still
 # running is never delivered a second time.
-CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     # How often a worker looks for messages whose worker died (kombu sweeps every interval ×
     # throttle seconds; 100 s by default, enough against a one-hour timeout).
-    "unacked_restore_interval": int(os.environ.get("CELERY_UNACKED_RESTORE_INTERVAL", "10")),
-    "unacked_restore_throttle": int(os.environ.get("CELERY_UNACKED_RESTORE_THROTTLE", "10")),
+    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     # Redis unreachable: a publication gives up connecting quickly (see below).
     "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
 }
 # Redis unreachable when a request enqueues a task: the publication gives up within about a
 # second (instead of Celery's 20 one-second retries of the result store), the enqueue helpers
-# (labelml/jobs.py) catch the failure, the row stays queued and is published again once Redis
-# is back (documents.tasks.requeue_pending, every minute and when a worker starts).
-CELERY_BROKER_CONNECTION_TIMEOUT = float(os.environ.get("CELERY_BROKER_CONNECTION_TIMEOUT", "1"))
+# (labelml/core/jobs.py) catch the failure, the row stays queued and is published again once Redis
+# is back (labelml.documents.tasks.requeue_pending, every minute and when a worker starts).
+CELERY_BROKER_CONNECTION_TIMEOUT = env_float("CELERY_BROKER_CONNECTION_TIMEOUT", 1)
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,
@@ -186,52 +219,52 @@ CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {
 # A row still queued this long after its message was published (the message was lost, e.g.
 # Redis restarted without its data) is published again (seconds). A row whose publication
 # failed is published again at the next recovery run, JOB_REQUEUE_GRACE seconds after.
-JOB_REQUEUE_LOST_AFTER = int(os.environ.get("JOB_REQUEUE_LOST_AFTER", "3600"))
-JOB_REQUEUE_GRACE = int(os.environ.get("JOB_REQUEUE_GRACE", "30"))
+JOB_REQUEUE_LOST_AFTER = env_int("JOB_REQUEUE_LOST_AFTER", 3600)
+JOB_REQUEUE_GRACE = env_int("JOB_REQUEUE_GRACE", 30)
 CELERY_RESULT_EXPIRES = 24 * 3600
 # A worker process is replaced once it holds more than this (KiB) after a task: WeasyPrint's
 # memory is returned to the system only when the process ends.
-CELERY_WORKER_MAX_MEMORY_PER_CHILD = int(os.environ.get("CELERY_WORKER_MAX_MEMORY_KB", "400000"))
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_KB", 400000)
 # Default limits of any task (seconds); a PDF render has its own below.
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 240
 # Hard and soft limits of a PDF render (seconds).
-DOCUMENT_RENDER_TIME_LIMIT = int(os.environ.get("DOCUMENT_RENDER_TIME_LIMIT", "150"))
+DOCUMENT_RENDER_TIME_LIMIT = env_int("DOCUMENT_RENDER_TIME_LIMIT", 150)
 DOCUMENT_RENDER_SOFT_TIME_LIMIT = DOCUMENT_RENDER_TIME_LIMIT - 30
 # Hard and soft limits of an XLSX export (seconds): a national export of the answers is
 # 43 000 rows.
-EXPORT_TIME_LIMIT = int(os.environ.get("EXPORT_TIME_LIMIT", "600"))
+EXPORT_TIME_LIMIT = env_int("EXPORT_TIME_LIMIT", 600)
 EXPORT_SOFT_TIME_LIMIT = EXPORT_TIME_LIMIT - 60
 # Exported files hold personal data: they are deleted after this many days.
-EXPORT_RETENTION_DAYS = int(os.environ.get("EXPORT_RETENTION_DAYS", "7"))
+EXPORT_RETENTION_DAYS = env_int("EXPORT_RETENTION_DAYS", 7)
 # Periodic tasks, run by `celery -A labelml beat` (docker-compose.yml), in CELERY_TIMEZONE.
 CELERY_BEAT_SCHEDULE = {
     # Deadline reminders (self-assessment closing, gap answers, label expiry), once each.
     "rappels-echeances": {
-        "task": "notifications.tasks.send_reminders",
+        "task": "notifications.send_reminders",
         "schedule": crontab(hour=7, minute=0),
     },
     "purge-exports": {
-        "task": "pilotage.tasks.purge_exports",
+        "task": "pilotage.purge_exports",
         "schedule": crontab(hour=3, minute=30),
     },
     # Reports, exports and e-mails whose task could not be published (Redis was down) or whose
-    # message was lost: published again (labelml/jobs.py). Also run when a worker starts.
+    # message was lost: published again (labelml/core/jobs.py). Also run when a worker starts.
     "republier-taches": {
-        "task": "documents.tasks.requeue_pending",
+        "task": "documents.requeue_pending",
         "schedule": 60.0,
     },
     # Follow-up audits at mid-validity of the labels, scheduled before the day's reminders.
     "audits-de-suivi": {
-        "task": "suivis.tasks.schedule_followups",
+        "task": "suivis.schedule_followups",
         "schedule": crontab(hour=6, minute=30),
     },
 }
 # Follow-up audit (SPEC §7b): where in the label's validity it takes place (0.5: mid-way), how
 # many days ahead it is scheduled, and when the structure is reminded to send its file.
 SUIVI_MI_PARCOURS = os.environ.get("SUIVI_MI_PARCOURS", "0.5")
-SUIVI_PLANIFICATION_JOURS = int(os.environ.get("SUIVI_PLANIFICATION_JOURS", "90"))
-SUIVI_RAPPEL_JOURS = int(os.environ.get("SUIVI_RAPPEL_JOURS", "30"))
+SUIVI_PLANIFICATION_JOURS = env_int("SUIVI_PLANIFICATION_JOURS", 90)
+SUIVI_RAPPEL_JOURS = env_int("SUIVI_RAPPEL_JOURS", 30)
 
 # --- Authentication: allauth (e-mail login, no open sign-up, TOTP) + guardian -----------------
 AUTH_USER_MODEL = "accounts.User"
@@ -244,7 +277,7 @@ LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "account_login"
 
-ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
+ACCOUNT_ADAPTER = "labelml.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
@@ -270,7 +303,7 @@ ACCOUNT_RATE_LIMITS = {  # nosec # B105: rates of "…password" actions, not pas
 ALLAUTH_TRUSTED_PROXY_COUNT = int(
     os.environ.get("TRUSTED_PROXY_COUNT", "1" if ENVIRONMENT == "production" else "0")
 )
-MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+MFA_ADAPTER = "labelml.accounts.adapter.MFAAdapter"
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "labelml"
 
@@ -287,20 +320,21 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Sessions: inactivity and absolute timeouts (accounts/sessions.py, docs/security.md) ------
+# --- Sessions: inactivity and absolute timeouts (labelml/accounts/sessions.py, docs/security.md)
+# ------
 # A session ends after SESSION_IDLE_TIMEOUT seconds without a request (an autosave is one) and
 # SESSION_ABSOLUTE_TIMEOUT seconds after the login, whatever the activity; the login page then
 # says why. The cookie and the stored session live as long as the absolute timeout, so that
 # the middleware sees an expired session and can say so; it ends it there.
-SESSION_IDLE_TIMEOUT = 60 * int(os.environ.get("SESSION_IDLE_TIMEOUT_MINUTES", "30"))
-SESSION_ABSOLUTE_TIMEOUT = 3600 * int(os.environ.get("SESSION_ABSOLUTE_TIMEOUT_HOURS", "12"))
+SESSION_IDLE_TIMEOUT = 60 * env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30)
+SESSION_ABSOLUTE_TIMEOUT = 3600 * env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 # Last activity is written to the session at most this often (seconds): not one write a request.
 SESSION_ACTIVITY_RESOLUTION = 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SAMESITE = "Lax"
-# "Mes sessions" (accounts/sessions_views.py) lists them from allauth.usersessions' rows.
+# "Mes sessions" (labelml/accounts/sessions_views.py) lists them from allauth.usersessions' rows.
 USERSESSIONS_TRACK_ACTIVITY = False
 
 # --- Security headers and Content-Security-Policy (docs/security.md) --------------------------
@@ -328,7 +362,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
-# Browser features the application never uses (labelml/security.py).
+# Browser features the application never uses (labelml/core/security.py).
 PERMISSIONS_POLICY: dict[str, list[str]] = {
     "accelerometer": [],
     "camera": [],
@@ -342,7 +376,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 if not DEBUG:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # Health probes come over plain HTTP from inside the network (docker-compose.yml, balancer).
@@ -408,10 +442,10 @@ STORAGES = {
 }
 
 # A multipart body (file upload) larger than the largest file accepted plus its form is refused
-# with a 413 before it is read (labelml/uploads.py); a form without file is bounded by
-# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), also a 413 (labelml/errors.py).
+# with a 413 before it is read (labelml/core/uploads.py); a form without file is bounded by
+# DATA_UPLOAD_MAX_MEMORY_SIZE (Django's 2.5 MB), also a 413 (labelml/core/errors.py).
 FILE_UPLOAD_HANDLERS = [
-    "labelml.uploads.RequestSizeLimitHandler",
+    "labelml.core.uploads.RequestSizeLimitHandler",
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
@@ -421,15 +455,16 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "labelml <no-reply@labelml.fr>")
 
-INVITATION_VALIDITY_DAYS = int(os.environ.get("INVITATION_VALIDITY_DAYS", "14"))
+INVITATION_VALIDITY_DAYS = env_int("INVITATION_VALIDITY_DAYS", 14)
 
-# --- Logs: one line per record on stderr, with the request id (labelml/logs.py) ---------------
+# --- Logs: one line per record on stderr, with the request id (labelml/core/logs.py)
+# ---------------
 # JSON in production (LOG_FORMAT=json), plain text in development. Celery workers and beat use
 # this configuration too, and gunicorn's access log (labelml/gunicorn_conf.py).
 LOG_FORMAT = os.environ.get("LOG_FORMAT", "json" if ENVIRONMENT == "production" else "text")
@@ -443,28 +478,7 @@ LOGGING = logging_config(
     loggers={"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 )
 
-# --- Health (/healthz, labelml/health.py) ------------------------------------------------------
+# --- Health (/healthz, labelml/core/health.py)
+# ------------------------------------------------------
 # Seconds given to Redis and to the first worker to answer.
-HEALTH_CHECK_TIMEOUT = float(os.environ.get("HEALTH_CHECK_TIMEOUT", "0.5"))
-
-# --- N+1 detection, tests only (django-zeal, docs/decisions.md) -------------------------------
-# Under pytest (and only there: django-zeal is a development dependency) every N+1 query raises
-# zeal.NPlusOneError. Each request, including those of the browser tests' in-process live
-# server threads, gets its own context through the middleware (right after the request id, which
-# stays first); tests/conftest.py wraps each test and each Celery task in zeal_context().
-# A genuine false positive goes, with the reason, in ZEAL_ALLOWLIST here.
-import sys  # noqa: E402  (kept in this block)
-
-if "pytest" in sys.modules:
-    INSTALLED_APPS = [*INSTALLED_APPS, "zeal"]
-    MIDDLEWARE = [MIDDLEWARE[0], "zeal.middleware.zeal_middleware", *MIDDLEWARE[1:]]
-    ZEAL_RAISE = True
-    # Zeal counts queries by the first line of ours on the stack, so two different look-ups
-    # made inside a library from one line of ours look repeated: Django's session store (a
-    # test client's login reads, cycles and deletes its session row with get()) and allauth's
-    # login (the user by e-mail, then by id for its session record). Our code never get()s
-    # sessions or users one by one in a loop.
-    ZEAL_ALLOWLIST = [
-        {"model": "sessions.Session", "field": "get()"},
-        {"model": "accounts.User", "field": "get()"},
-    ]
+HEALTH_CHECK_TIMEOUT = env_float("HEALTH_CHECK_TIMEOUT", 0.5)

@@ -18,7 +18,7 @@ from typing import Any, NoReturn
 
 import yaml
 
-from structures.models import Structure
+from labelml.structures.models import Structure
 
 FORMAT_HEADER = (
     "# Référentiel labelml — format décrit dans docs/referentiel-format.md\n"

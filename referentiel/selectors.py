@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
-from structures.selectors import is_national_admin
+from labelml.structures.selectors import is_national_admin
 
 from .models import Aide, Critere, Element, Referentiel, Section, SousElement
 from .services import normalize_for_search

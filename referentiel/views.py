@@ -2,7 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from labelml.types import HtmxHttpRequest
+from labelml.core.types import HtmxHttpRequest
 
 from .selectors import get_referentiel_for_user, referentiel_tree, referentiels_for_user, search
 

@@ -114,7 +114,7 @@ def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-# --- N+1 detection (django-zeal in strict mode, enabled by labelml/settings.py under pytest) ---
+# --- N+1 detection (django-zeal in strict mode, enabled by tests/settings.py) ---
 # An N+1 raises zeal.NPlusOneError where it happens (docs/decisions.md). Zeal counts a query as
 # repeated within one context; each test runs in one (the autouse fixture below), and so do
 # each fixture's setup (whatever its scope), each request (zeal's middleware: the test client's
@@ -135,8 +135,8 @@ _DRIVERS = (
     *(
         str(ROOT / path)
         for path in (
-            "labelml/samples.py",
-            "structures/demo.py",
+            "labelml/demo/samples.py",
+            "labelml/structures/demo.py",
             "campagnes/demo.py",
             "campagnes/national.py",
         )

@@ -1,14 +1,14 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from structures.models import (
+from labelml.structures.models import (
     Auditeur,
     Membership,
     MembreCommission,
     OrganismeAuditeur,
     Structure,
 )
-from structures.roles import Role
+from labelml.structures.roles import Role
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -15,7 +15,7 @@ actors who may act; every other actor's POST must answer 403 (if they may see th
 The allowed actors' POSTs are exercised by the tests of each feature, not here.
 
 The objects are built once for the module (one transaction, rolled back at the end): the
-complete labelled dossier of labelml.samples (self-assessment, plan, validated audit, answered
+complete labelled dossier of labelml.demo.samples (self-assessment, plan, validated audit, answered
 gaps, commission vote, decision, label) with its follow-up audit, a second dossier of the same
 Mission Locale still in self-assessment (renewal campaign: the pages that edit), and a dossier
 of a Mission Locale of another region. A cell whose actual answer contradicts SPEC §2 is marked
@@ -520,7 +520,7 @@ PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 def _preuve(dossier: Any, critere: Any, author: Any) -> Any:
-    from autoevaluations.models import Preuve
+    from campagnes.autoevaluations.models import Preuve
 
     preuve = Preuve(
         dossier=dossier,
@@ -540,23 +540,23 @@ def _preuve(dossier: Any, critere: Any, author: Any) -> Any:
 def build_world() -> SimpleNamespace:
     from allauth.mfa.totp.internal.auth import TOTP
 
+    from audits.commission.models import Label, PointOrdreDuJour
     from audits.models import Audit, Constat
-    from autoevaluations.models import FicheMethodologique, Reponse, SyntheseCritere
-    from autoevaluations.services import take_snapshot
+    from audits.suivis import services as suivis
+    from audits.suivis.models import PointSuivi
+    from campagnes.autoevaluations.models import FicheMethodologique, Reponse, SyntheseCritere
+    from campagnes.autoevaluations.services import take_snapshot
     from campagnes.models import Dossier
+    from campagnes.plans.models import Action
     from campagnes.services import create_campagne, open_campagne
-    from commission.models import Label, PointOrdreDuJour
-    from documents.models import Document, ParametresDocuments
-    from labelml.samples import build_complete_dossier
-    from pilotage.models import Export
-    from pilotage.scope import scope_for_user
-    from pilotage.services import scope_snapshot
-    from plans.models import Action
+    from labelml.demo.samples import build_complete_dossier
+    from labelml.documents.models import Document, ParametresDocuments
+    from labelml.pilotage.models import Export
+    from labelml.pilotage.scope import scope_for_user
+    from labelml.pilotage.services import scope_snapshot
+    from labelml.structures.models import Auditeur, Invitation, Membership, MembreCommission
+    from labelml.structures.roles import Role
     from referentiel.models import Element
-    from structures.models import Auditeur, Invitation, Membership, MembreCommission
-    from structures.roles import Role
-    from suivis import services as suivis
-    from suivis.models import PointSuivi
     from tests.conftest import DEMO_TOTP_SECRET
     from tests.factories import ArmlFactory, MissionLocaleFactory, UserFactory
     from tests.suivis.helpers import due_in
@@ -829,11 +829,7 @@ def footprint(w: Any) -> dict[str, Any]:
     database (with `writes` below, which sees any INSERT, UPDATE or DELETE)."""
     from django.db.models import Count, Max, Sum
 
-    from accounts.models import SuppressionCompte, User
-    from audits.models import Audit, Constat, ReponseEcart, Revue
-    from autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
-    from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
-    from commission.models import (
+    from audits.commission.models import (
         Decision,
         Label,
         LabelEvenement,
@@ -842,12 +838,16 @@ def footprint(w: Any) -> dict[str, Any]:
         Seance,
         Vote,
     )
-    from documents.models import Document, ParametresDocuments
-    from notifications.models import Notification
-    from pilotage.models import Export
-    from plans.models import Action, PlanAmelioration
-    from structures.models import Invitation, Membership
-    from suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+    from audits.models import Audit, Constat, ReponseEcart, Revue
+    from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+    from campagnes.autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
+    from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
+    from campagnes.plans.models import Action, PlanAmelioration
+    from labelml.accounts.models import SuppressionCompte, User
+    from labelml.documents.models import Document, ParametresDocuments
+    from labelml.notifications.models import Notification
+    from labelml.pilotage.models import Export
+    from labelml.structures.models import Invitation, Membership
 
     def agg(qs: Any, **extra: Any) -> dict[str, Any]:
         return dict(qs.aggregate(n=Count("pk"), last=Max("pk"), **extra))
@@ -931,10 +931,10 @@ def test_every_parameter_has_a_provider(world):
 def test_every_actor_is_who_the_matrix_says(world):
     """The cast, checked once: an actor that silently lost their role would make the matrix
     pass for the wrong reason."""
-    from accounts.selectors import security_profile
+    from audits.commission.services import may_change_label_status
     from campagnes.selectors import audit_capabilities, dossier_capabilities
-    from commission.services import may_change_label_status
-    from structures.roles import Capability
+    from labelml.accounts.selectors import security_profile
+    from labelml.structures.roles import Capability
 
     users, dossier = world.users, world.labelled.dossier
     assert security_profile(users[ADMIN]).is_national_admin

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+from labelml.structures.demo import DEMO_TOTP_SECRET
 from scripts.bench_load.analysis import (
     Ack,
     Request,
@@ -16,7 +17,6 @@ from scripts.bench_load.analysis import (
     summarize,
     totp,
 )
-from structures.demo import DEMO_TOTP_SECRET
 
 
 def test_totp_matches_allauth() -> None:

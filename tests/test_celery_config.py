@@ -17,7 +17,7 @@ def test_broker_and_results_share_the_visibility_timeout():
 def test_every_task_finishes_well_before_its_message_could_be_redelivered():
     app.loader.import_default_modules()
     tasks = {name: t for name, t in app.tasks.items() if not name.startswith("celery.")}
-    assert "documents.tasks.render_document" in tasks
+    assert "documents.render_document" in tasks
     for name, task in tasks.items():
         hard = task.time_limit or app.conf.task_time_limit
         assert hard, f"{name} has no hard time limit"

@@ -10,8 +10,8 @@ from django.db import OperationalError
 from django.test import Client
 from django.urls import reverse
 
-from labelml import health
 from labelml.celery import app as celery_app
+from labelml.core import health
 from tests.conftest import client_for
 from tests.factories import UserFactory
 

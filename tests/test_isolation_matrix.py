@@ -11,13 +11,13 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from autoevaluations.models import Preuve, Reponse, SyntheseCritere
+from campagnes.autoevaluations.models import Preuve, Reponse, SyntheseCritere
 from campagnes.models import Dossier
+from campagnes.plans.models import Action
 from campagnes.services import create_campagne, open_campagne
-from documents.models import Document
-from plans.models import Action
-from structures.models import Invitation
-from structures.roles import Role
+from labelml.documents.models import Document
+from labelml.structures.models import Invitation
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -73,7 +73,7 @@ def foreign(referentiel_ml, network, settings, tmp_path):  # type: ignore[no-unt
     invitation = Invitation.objects.create(
         email="b@example.fr", structure=network["ml_b"], role=Role.LECTEUR
     )
-    from autoevaluations.services import take_snapshot
+    from campagnes.autoevaluations.services import take_snapshot
 
     take_snapshot(dossier, None)
     from audits.models import Audit, Constat

@@ -1,5 +1,5 @@
 """The N+1 detector (django-zeal, strict mode) is on for the whole test suite: turning it off in
-labelml/settings.py or tests/conftest.py makes these tests fail."""
+tests/settings.py or tests/conftest.py makes these tests fail."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import path
 from zeal import NPlusOneError
 
-from structures.models import Membership, Structure
-from structures.roles import Role
+from labelml.structures.models import Membership, Structure
+from labelml.structures.roles import Role
 from tests.factories import ArmlFactory, MembershipFactory, MissionLocaleFactory
 
 
@@ -118,7 +118,7 @@ def test_nplusone_in_another_thread_is_recorded(
 
 @shared_task
 def swallowing_task() -> str:
-    # Like documents/tasks.py: any exception becomes a "failed" status.
+    # Like labelml/documents/tasks.py: any exception becomes a "failed" status.
     try:
         parents_one_by_one()
     except Exception:  # noqa: BLE001

@@ -11,8 +11,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
-from labelml import logs
-from labelml.logs import JsonFormatter, RequestIdFilter, request_id_var
+from labelml.core import logs
+from labelml.core.logs import JsonFormatter, RequestIdFilter, request_id_var
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ def records(caplog):  # type: ignore[no-untyped-def]
 def test_the_console_handler_adds_the_request_id_to_every_record():
     console = settings.LOGGING["handlers"]["console"]
     assert console["filters"] == ["request_id"]
-    assert settings.LOGGING["filters"]["request_id"]["()"] == "labelml.logs.RequestIdFilter"
-    assert settings.MIDDLEWARE[0] == "labelml.middleware.RequestIdMiddleware"
+    assert settings.LOGGING["filters"]["request_id"]["()"] == "labelml.core.logs.RequestIdFilter"
+    assert settings.MIDDLEWARE[0] == "labelml.core.middleware.RequestIdMiddleware"
 
 
 @pytest.mark.django_db
@@ -176,7 +176,7 @@ def test_an_eager_task_keeps_the_id_of_the_request_it_runs_in():
 @pytest.mark.services
 @pytest.mark.django_db(transaction=True)
 def test_a_real_worker_logs_with_the_id_of_the_enqueuing_request(tmp_path):
-    from notifications.tasks import send_reminders
+    from labelml.notifications.tasks import send_reminders
     from tests.worker import Worker, wait_until, worker_queue
 
     log = tmp_path / "worker.log"

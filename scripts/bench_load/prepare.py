@@ -23,12 +23,12 @@ from typing import Any
 
 def build_targets() -> dict[str, Any]:
     from audits.models import Audit, Constat
-    from autoevaluations.models import Reponse
+    from campagnes.autoevaluations.models import Reponse
     from campagnes.models import Dossier
+    from labelml.structures.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from labelml.structures.models import Membership
+    from labelml.structures.roles import ROLE_CAPABILITIES, Capability
     from referentiel.models import Niveau
-    from structures.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
-    from structures.models import Membership
-    from structures.roles import ROLE_CAPABILITIES, Capability
 
     editing_roles = [
         role for role, caps in ROLE_CAPABILITIES.items() if Capability.EDIT_AUTOEVALUATION in caps

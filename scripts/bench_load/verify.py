@@ -19,7 +19,7 @@ from scripts.bench_load.analysis import Ack, lost_saves
 
 def check(attempts: list[Ack]) -> dict[str, Any]:
     from audits.models import Constat
-    from autoevaluations.models import Reponse, Saisie
+    from campagnes.autoevaluations.models import Reponse, Saisie
 
     reponse_pks = {a.pk for a in attempts if a.kind == "reponse"}
     constat_pks = {a.pk for a in attempts if a.kind == "constat"}

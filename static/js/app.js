@@ -45,7 +45,7 @@
     }, 5000);
   });
 
-  // The session expired (accounts/sessions.py): the save was answered by the login page. Do not
+  // The session expired (labelml/accounts/sessions.py): the save was answered by the login page. Do not
   // put that page in the status; say what happened (audits/offline.js handles its own forms).
   document.addEventListener("htmx:beforeSwap", function (event) {
     var cfg = event.detail.requestConfig;

@@ -11,7 +11,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import DEMO_TOTP_SECRET, client_for, member, with_totp
 from tests.factories import AuditeurFactory, MembreCommissionFactory, UserFactory
 

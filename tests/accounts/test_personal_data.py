@@ -1,7 +1,7 @@
 """Personal data: a person downloads what the platform keeps about them ("Mes données"), and a
 national administrator deletes an account without losing the dossiers' history — the row stays,
 pseudonymised, so every trace of the history still points to it and reads "Utilisateur
-supprimé" (accounts/services.py)."""
+supprimé" (labelml/accounts/services.py)."""
 
 from __future__ import annotations
 
@@ -18,18 +18,18 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from accounts.models import SuppressionCompte, User
-from accounts.services import pseudonymise_user
+from audits.commission.models import Decision, Vote
 from audits.forms import AssignationForm
 from audits.models import Audit, Constat, ReponseEcart
-from autoevaluations.models import Reponse, Saisie
+from campagnes.autoevaluations.models import Reponse, Saisie
 from campagnes.models import DossierTransition, DossierUserObjectPermission
-from commission.models import Decision, Vote
-from notifications.models import Notification
-from plans.models import Action
-from structures.models import Auditeur, Membership, MembreCommission
-from structures.roles import Role
-from structures.services import accept_invitation, invite_member
+from campagnes.plans.models import Action
+from labelml.accounts.models import SuppressionCompte, User
+from labelml.accounts.services import pseudonymise_user
+from labelml.notifications.models import Notification
+from labelml.structures.models import Auditeur, Membership, MembreCommission
+from labelml.structures.roles import Role
+from labelml.structures.services import accept_invitation, invite_member
 from tests.conftest import client_for, member, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -39,9 +39,9 @@ PSEUDONYM = "Utilisateur supprimé"
 
 @pytest.fixture
 def sample(settings, tmp_path):  # type: ignore[no-untyped-def]
-    """The complete labelled dossier of labelml.samples, and its people."""
+    """The complete labelled dossier of labelml.demo.samples, and its people."""
     settings.MEDIA_ROOT = tmp_path
-    from labelml.samples import build_complete_dossier
+    from labelml.demo.samples import build_complete_dossier
 
     dossier = build_complete_dossier()
     audit = Audit.objects.select_related("auditeur__user", "organisme").get(dossier=dossier)
@@ -308,7 +308,7 @@ def test_the_last_national_administrator_and_oneself_cannot_be_deleted(sample, n
 def test_an_administrator_deleted_meanwhile_deletes_nothing(sample, network):
     admin, direction = sample["admin"], sample["direction"]
     other = with_totp(member(network["unml"], Role.ADMIN_UNML))
-    from structures.selectors import is_national_admin
+    from labelml.structures.selectors import is_national_admin
 
     assert is_national_admin(admin)  # read (and cached) before the other's deletion
     pseudonymise_user(actor=other, user=admin)

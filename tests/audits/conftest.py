@@ -18,8 +18,8 @@ import pytest
 
 from campagnes import workflow
 from campagnes.models import Dossier, DossierTransition
-from notifications.models import Notification
-from plans.models import Action, PlanAmelioration
+from campagnes.plans.models import Action, PlanAmelioration
+from labelml.notifications.models import Notification
 from referentiel.models import Critere, Niveau
 from tests.campagnes import conftest as _campagnes
 from tests.conftest import with_totp

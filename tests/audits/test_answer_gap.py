@@ -15,7 +15,7 @@ from audits.models import Audit, Constat, ReponseEcart
 from audits.selectors import gap_deadline, gaps
 from audits.services import answer_gap
 from campagnes.models import Dossier
-from plans.models import Action
+from campagnes.plans.models import Action
 from tests.audits.conftest import (
     CONFORME_CRITERE,
     GAP_CRITERE,

@@ -11,9 +11,9 @@ from audits.models import Audit, Constat
 from campagnes import workflow
 from campagnes.models import Dossier, DossierTransition
 from campagnes.selectors import get_dossier_for_user
-from notifications.models import Notification
+from labelml.notifications.models import Notification
+from labelml.structures.roles import Role
 from referentiel.models import Critere
-from structures.roles import Role
 from tests.audits.conftest import (
     DATE_DEBUT,
     DATE_FIN,

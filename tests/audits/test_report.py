@@ -10,7 +10,7 @@ from audits.models import Audit, Constat, Revue
 from audits.services import save_audit_field, save_constat_field
 from campagnes import workflow
 from campagnes.models import Dossier, DossierTransition
-from notifications.models import Notification
+from labelml.notifications.models import Notification
 from tests.audits.conftest import (
     CONFORME_CRITERE,
     GAP_CRITERE,

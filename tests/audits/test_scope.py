@@ -10,7 +10,7 @@ from django.http import Http404
 from audits.selectors import missions_for_user
 from campagnes.models import Dossier
 from campagnes.selectors import get_dossier_for_user
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.audits.conftest import assign, to_audit_a_planifier
 from tests.conftest import client_for, member
 from tests.factories import AuditeurFactory

@@ -11,10 +11,10 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from audits.models import Audit, Constat
-from autoevaluations.models import Preuve, Reponse, SyntheseCritere
 from campagnes import workflow
+from campagnes.autoevaluations.models import Preuve, Reponse, SyntheseCritere
 from campagnes.models import Dossier
-from plans.models import Action, PlanAmelioration
+from campagnes.plans.models import Action, PlanAmelioration
 from referentiel.models import Critere, Niveau
 from tests.campagnes.conftest import fill_dossier
 

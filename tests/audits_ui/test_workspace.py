@@ -17,8 +17,8 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from audits.models import Audit, Constat, Revue
-from autoevaluations.models import Reponse
 from campagnes import workflow
+from campagnes.autoevaluations.models import Reponse
 from campagnes.models import Dossier
 from campagnes.services import create_campagne
 from referentiel.models import Niveau
@@ -632,7 +632,7 @@ def two_sizes(running, admin, network, people, settings, tmp_path):  # type: ign
         date_cloture_autoevaluation=dt.date(2025, 12, 31),
     )
     big = open_dossier(admin, campagne, network["ml_a2"])
-    from structures.roles import Role
+    from labelml.structures.roles import Role
     from tests.conftest import member
 
     direction = member(network["ml_a2"], Role.DIRECTION)

@@ -17,13 +17,19 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from autoevaluations.models import FicheMethodologique, Preuve, Reponse, Saisie, SyntheseCritere
-from autoevaluations.selectors import dossier_progress
-from autoevaluations.services import assign_contributeur
 from campagnes import workflow
+from campagnes.autoevaluations.models import (
+    FicheMethodologique,
+    Preuve,
+    Reponse,
+    Saisie,
+    SyntheseCritere,
+)
+from campagnes.autoevaluations.selectors import dossier_progress
+from campagnes.autoevaluations.services import assign_contributeur
 from campagnes.models import Dossier
 from campagnes.services import create_campagne
-from notifications.models import Notification
+from labelml.notifications.models import Notification
 from referentiel import format as fmt
 from referentiel.models import Element, Niveau
 from referentiel.services import import_referentiel

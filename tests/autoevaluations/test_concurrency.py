@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from django.db import connection
 
-from autoevaluations.models import Reponse, Saisie, SyntheseCritere
-from autoevaluations.services import SaveResult, save_reponse_field, save_synthese_field
+from campagnes.autoevaluations.models import Reponse, Saisie, SyntheseCritere
+from campagnes.autoevaluations.services import SaveResult, save_reponse_field, save_synthese_field
 from campagnes.services import create_campagne, open_campagne
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
 
 pytestmark = pytest.mark.services

@@ -5,8 +5,8 @@ from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import reverse
 
-from autoevaluations.models import FicheMethodologique
-from structures.roles import Role
+from campagnes.autoevaluations.models import FicheMethodologique
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 
 pytestmark = pytest.mark.django_db

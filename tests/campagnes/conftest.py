@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
 
 
@@ -28,7 +28,7 @@ def niveau(dossier: Any, code: str) -> Any:
 
 def rate(dossier: Any, element_code: str, niveau_code: str = "3", justification: str = "") -> Any:
     """Rate one element of the dossier directly in the database (no version bump, no Saisie)."""
-    from autoevaluations.models import Reponse
+    from campagnes.autoevaluations.models import Reponse
 
     reponse = Reponse.objects.get(autoevaluation__dossier=dossier, element__code=element_code)
     reponse.niveau = niveau(dossier, niveau_code)
@@ -40,7 +40,7 @@ def rate(dossier: Any, element_code: str, niveau_code: str = "3", justification:
 
 def fill_dossier(dossier: Any, niveau_code: str = "3") -> None:
     """Complete the whole self-assessment: every element rated, every synthesis written."""
-    from autoevaluations.models import Reponse, SyntheseCritere
+    from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 
     Reponse.objects.filter(autoevaluation__dossier=dossier).update(
         niveau=niveau(dossier, niveau_code), justification="Constat documenté.", a_confirmer=False

@@ -17,10 +17,12 @@ from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from audits.commission.models import Decision, Label, PointOrdreDuJour
+from audits.commission.services import current_tally
 from audits.models import Audit, Constat
-from autoevaluations.models import Reponse, Snapshot
-from autoevaluations.selectors import missing_items
-from autoevaluations.services import snapshot_content
+from campagnes.autoevaluations.models import Reponse, Snapshot
+from campagnes.autoevaluations.selectors import missing_items
+from campagnes.autoevaluations.services import snapshot_content
 from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
 from campagnes.national import (
     REGIONS,
@@ -29,12 +31,10 @@ from campagnes.national import (
     seed_national,
 )
 from campagnes.national_data import NATIONAL_ML_COUNT, de_ville
-from commission.models import Decision, Label, PointOrdreDuJour
-from commission.services import current_tally
-from plans.models import Action
-from structures.demo import ACCOUNTS, MLS
-from structures.models import Membership, Region, Structure
-from structures.roles import Role
+from campagnes.plans.models import Action
+from labelml.structures.demo import ACCOUNTS, MLS
+from labelml.structures.models import Membership, Region, Structure
+from labelml.structures.roles import Role
 
 pytestmark = pytest.mark.django_db
 

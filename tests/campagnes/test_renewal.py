@@ -13,28 +13,28 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
-from autoevaluations.models import Reponse, Saisie, SyntheseCritere
-from autoevaluations.selectors import dossier_progress, missing_items
-from autoevaluations.services import (
+from audits.commission import services as commission
+from audits.commission.models import Label, PointOrdreDuJour
+from campagnes import workflow
+from campagnes.autoevaluations.models import Reponse, Saisie, SyntheseCritere
+from campagnes.autoevaluations.selectors import dossier_progress, missing_items
+from campagnes.autoevaluations.services import (
     confirm_critere,
     confirm_reponse,
     confirm_synthese,
     save_reponse_field,
     save_synthese_field,
 )
-from campagnes import workflow
 from campagnes.models import Campagne, Dossier, DossierTransition
+from campagnes.plans.models import Action
 from campagnes.services import (
     create_campagne,
     open_campagne,
     open_renewal,
     renewal_candidates,
 )
-from commission import services as commission
-from commission.models import Label, PointOrdreDuJour
-from plans.models import Action
-from structures.models import Membership
-from structures.roles import Role
+from labelml.structures.models import Membership
+from labelml.structures.roles import Role
 from tests.campagnes.conftest import niveau
 from tests.conftest import client_for, member, with_totp
 from tests.factories import MembreCommissionFactory, MissionLocaleFactory
@@ -48,8 +48,8 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 @pytest.fixture
 def labelled(db) -> Dossier:  # type: ignore[no-untyped-def]
-    """A dossier labelled today through the real workflow (labelml.samples)."""
-    from labelml.samples import build_complete_dossier
+    """A dossier labelled today through the real workflow (labelml.demo.samples)."""
+    from labelml.demo.samples import build_complete_dossier
 
     return build_complete_dossier(seed=11)
 
@@ -618,7 +618,7 @@ def test_the_campaign_renewal_page_is_national(labelled, campagne_2029, directio
 
 
 def decide_favourably(dossier: Dossier, admin: Any) -> Label:
-    """The commission's decision on `dossier` through commission.services.decide (the agenda
+    """The commission's decision on `dossier` through audits.commission.services.decide (the agenda
     point is written directly: the audit of the renewal is not what is tested here)."""
     Dossier.objects.filter(pk=dossier.pk).update(etat=Dossier.Etat.EN_COMMISSION)
     members = [MembreCommissionFactory() for _ in range(3)]

@@ -14,14 +14,14 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import resolve, reverse
 
-from autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes import workflow
+from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes.models import Campagne, Dossier, DossierTransition
+from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.services import create_campagne, open_campagne
-from notifications.models import Notification
-from plans.models import Action, PlanAmelioration
+from labelml.notifications.models import Notification
+from labelml.structures.roles import Role
 from referentiel.models import Critere, Element, Referentiel
-from structures.roles import Role
 from tests.campagnes.conftest import fill_dossier, niveau, rate
 from tests.conftest import client_for, member
 
@@ -545,7 +545,7 @@ def test_a_refused_submission_notifies_nobody(
 
 
 def test_the_notification_email_task_is_idempotent(filled_dossier, people):
-    from notifications.tasks import send_notification_email
+    from labelml.notifications.tasks import send_notification_email
 
     workflow.submit_autoevaluation(filled_dossier, people.direction)  # on_commit not run
     notification = Notification.objects.get(dossier=filled_dossier, destinataire=people.referent)
@@ -788,7 +788,7 @@ def test_the_dossier_urls_list_covers_every_dossier_route():
     from campagnes import urls as dossier_urlconf
 
     names = {p.name for p in dossier_urlconf.urlpatterns if getattr(p, "name", None)}
-    from autoevaluations import urls as autoevaluation_urlconf
+    from campagnes.autoevaluations import urls as autoevaluation_urlconf
 
     names |= {p.name for p in autoevaluation_urlconf.urlpatterns}
     assert names == set(DOSSIER_URL_NAMES)

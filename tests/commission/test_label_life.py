@@ -14,11 +14,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.commission import services
+from audits.commission.models import Decision, Label, LabelEvenement, PointOrdreDuJour, Seance
 from campagnes.models import Campagne
-from commission import services
-from commission.models import Decision, Label, LabelEvenement, PointOrdreDuJour, Seance
-from notifications.models import Notification
-from structures.roles import Role
+from labelml.notifications.models import Notification
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
 from tests.factories import MembreCommissionFactory
 
@@ -192,12 +192,12 @@ def test_the_page_refuses_an_empty_motivation_with_a_french_error(label, admin):
 
 
 def test_nothing_half_applies_when_the_notification_fails(label, admin, monkeypatch):
-    import notifications.services
+    import labelml.notifications.services
 
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("panne de la messagerie")
 
-    monkeypatch.setattr(notifications.services, "notify_structure", broken)
+    monkeypatch.setattr(labelml.notifications.services, "notify_structure", broken)
     with pytest.raises(RuntimeError):
         services.suspend_label(actor=admin, label=label, motivation="Enquête")
     assert fresh(label).statut == Label.Statut.VALIDE

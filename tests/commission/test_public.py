@@ -9,14 +9,14 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from commission.models import Label
+from audits.commission.models import Label
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
 def label(validated):  # type: ignore[no-untyped-def]
-    from commission.models import Decision, PointOrdreDuJour, Seance
+    from audits.commission.models import Decision, PointOrdreDuJour, Seance
     from tests.factories import MembreCommissionFactory
 
     seance = Seance.objects.create(date=timezone.now(), president=MembreCommissionFactory())

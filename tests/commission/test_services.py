@@ -9,13 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from audits.commission import services
+from audits.commission.models import Decision, Label, Recusation, Vote
+from audits.commission.selectors import own_vote, visible_votes
 from audits.models import ReponseEcart
 from campagnes.models import Dossier
-from commission import services
-from commission.models import Decision, Label, Recusation, Vote
-from commission.selectors import own_vote, visible_votes
-from structures.models import MembreCommission
-from structures.roles import Role
+from labelml.structures.models import MembreCommission
+from labelml.structures.roles import Role
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, constat
 from tests.conftest import member
 from tests.factories import MembreCommissionFactory

@@ -9,7 +9,7 @@ from collections import Counter
 from hypothesis import given
 from hypothesis import strategies as st
 
-from commission.tally import (
+from audits.commission.tally import (
     ABSTENTION,
     AJOURNE,
     CHOICES,

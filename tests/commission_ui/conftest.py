@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from commission import services
-from structures.models import MembreCommission
-from structures.roles import Role
+from audits.commission import services
+from labelml.structures.models import MembreCommission
+from labelml.structures.roles import Role
 from tests.commission import conftest as _commission
 from tests.conftest import member, with_totp
 from tests.factories import MembreCommissionFactory

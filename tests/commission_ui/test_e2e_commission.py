@@ -14,7 +14,7 @@ import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from playwright.sync_api import expect
 
-from commission.models import Decision, Label, PointOrdreDuJour, Vote
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Vote
 from tests.browser import login
 from tests.commission_ui.conftest import make_seance
 from tests.conftest import DEMO_TOTP_SECRET

@@ -9,10 +9,10 @@ import re
 import pytest
 from django.urls import reverse
 
+from audits.commission import services
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
 from campagnes.models import Dossier
-from commission import services
-from commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.commission_ui.conftest import make_seance
 from tests.conftest import client_for, member, with_totp
 from tests.factories import MembreCommissionFactory, UserFactory

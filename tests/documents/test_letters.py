@@ -14,13 +14,13 @@ from django.utils import timezone
 from PIL import Image
 from pypdf import PdfReader
 
-from commission.models import Decision, Label, PointOrdreDuJour, Seance
-from documents.models import ParametresDocuments
-from documents.renderers import build_html, render, unavailable_reason
-from documents.renderers.attestation import NO_LABEL, qr_data_uri
-from documents.renderers.commission_common import emitter_subject, place_of_issue
-from documents.renderers.decision import NO_DECISION
-from documents.templatetags.print_tags import date_longue
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Seance
+from labelml.documents.models import ParametresDocuments
+from labelml.documents.renderers import build_html, render, unavailable_reason
+from labelml.documents.renderers.attestation import NO_LABEL, qr_data_uri
+from labelml.documents.renderers.commission_common import emitter_subject, place_of_issue
+from labelml.documents.renderers.decision import NO_DECISION
+from labelml.documents.templatetags.print_tags import date_longue
 from tests.factories import MembreCommissionFactory
 
 pytestmark = pytest.mark.django_db
@@ -341,8 +341,8 @@ def test_a_missing_image_file_does_not_stop_the_render(labellise, letterhead):
 def test_a_decision_taken_by_the_commission_prints_its_count_and_follow_up(
     answered, admin, network
 ):
-    from commission import services
-    from plans.models import Action
+    from audits.commission import services
+    from campagnes.plans.models import Action
     from tests.commission_ui.conftest import make_seance
 
     seance = make_seance(admin, network)

@@ -15,8 +15,8 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from documents.models import ParametresDocuments
-from documents.parametres import update_parametres
+from labelml.documents.models import ParametresDocuments
+from labelml.documents.parametres import update_parametres
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -231,7 +231,7 @@ def test_national_administrators_find_the_page_from_home(client, people):
 def test_the_saved_images_are_what_the_next_render_prints(
     client, django_capture_on_commit_callbacks
 ):
-    from documents.renderers.common import data_uri
+    from labelml.documents.renderers.common import data_uri
 
     post(client, django_capture_on_commit_callbacks, logo=upload(image()))
     parametres = ParametresDocuments.current()

@@ -8,9 +8,9 @@ import io
 import pytest
 from pypdf import PdfReader
 
-from documents.models import Document
-from documents.renderers import render
-from labelml.samples import add_concluded_followup, build_complete_dossier
+from labelml.demo.samples import add_concluded_followup, build_complete_dossier
+from labelml.documents.models import Document
+from labelml.documents.renderers import render
 
 pytestmark = pytest.mark.django_db
 

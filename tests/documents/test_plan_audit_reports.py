@@ -18,12 +18,12 @@ from pypdf import PdfReader
 
 from audits.models import Constat, ReponseEcart
 from audits.selectors import comparison
-from autoevaluations.models import Reponse
 from campagnes import workflow
-from documents.renderers import audit as audit_report
-from documents.renderers import build_html, render, unavailable_reason
-from documents.renderers import plan as plan_report
-from plans.models import Action, PlanAmelioration
+from campagnes.autoevaluations.models import Reponse
+from campagnes.plans.models import Action, PlanAmelioration
+from labelml.documents.renderers import audit as audit_report
+from labelml.documents.renderers import build_html, render, unavailable_reason
+from labelml.documents.renderers import plan as plan_report
 from referentiel.models import Critere
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, footprint
 

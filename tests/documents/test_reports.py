@@ -10,11 +10,11 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from autoevaluations.models import Reponse
-from documents.models import Document
-from documents.tasks import render_document
+from campagnes.autoevaluations.models import Reponse
 from labelml.celery import app as celery_app
-from structures.roles import Role
+from labelml.documents.models import Document
+from labelml.documents.tasks import render_document
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +83,7 @@ def test_a_redelivered_task_does_not_render_twice(
 def test_a_failed_render_shows_its_error_and_can_be_retried(
     filled_dossier, people, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import documents.tasks as tasks
+    import labelml.documents.tasks as tasks
 
     def broken(kind, dossier):  # type: ignore[no-untyped-def]
         raise ValueError("gabarit introuvable")
@@ -147,7 +147,7 @@ def test_a_document_that_cannot_exist_yet_is_refused_and_nothing_is_queued(
 
 
 def _pdf(filled_dossier):  # type: ignore[no-untyped-def]
-    from documents.renderers import render
+    from labelml.documents.renderers import render
 
     pdf, pages = render("autoevaluation", filled_dossier)
     return PdfReader(io.BytesIO(pdf)), pages, pdf
@@ -170,7 +170,7 @@ def test_the_table_of_contents_gives_the_page_of_each_criterion(filled_dossier):
 def test_a_transient_error_is_retried_then_the_document_is_ready(
     filled_dossier, people, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import documents.tasks as tasks
+    import labelml.documents.tasks as tasks
 
     real = tasks.render
     calls = []
@@ -192,7 +192,7 @@ def test_a_transient_error_is_retried_then_the_document_is_ready(
 def test_a_transient_error_that_persists_fails_the_document_with_a_french_message(
     filled_dossier, people, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import documents.tasks as tasks
+    import labelml.documents.tasks as tasks
 
     def broken(kind, dossier):  # type: ignore[no-untyped-def]
         raise OSError("disque plein")

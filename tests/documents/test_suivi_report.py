@@ -17,14 +17,14 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from audits.models import Constat
-from documents.models import Document
-from documents.renderers import build_html, render, unavailable_reason
-from documents.renderers import suivi as suivi_report
+from audits.suivis import services
+from audits.suivis.models import AuditSuivi, PointSuivi
+from campagnes.plans.models import Action
 from labelml.celery import app as celery_app
-from plans.models import Action
-from structures.roles import Role
-from suivis import services
-from suivis.models import AuditSuivi, PointSuivi
+from labelml.documents.models import Document
+from labelml.documents.renderers import build_html, render, unavailable_reason
+from labelml.documents.renderers import suivi as suivi_report
+from labelml.structures.roles import Role
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, audit_niveau
 from tests.conftest import client_for, member
 from tests.suivis.conftest import (

@@ -13,10 +13,10 @@ import pytest
 from django.db import connection
 from pypdf import PdfReader
 
-from documents.models import Document
-from documents.services import request_document
-from documents.tasks import render_document
-from labelml.samples import add_concluded_followup, build_complete_dossier
+from labelml.demo.samples import add_concluded_followup, build_complete_dossier
+from labelml.documents.models import Document
+from labelml.documents.services import request_document
+from labelml.documents.tasks import render_document
 from tests.worker import Worker, wait_until, worker_queue
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
@@ -34,11 +34,11 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 def dossier_data(dossier: Any) -> dict[str, list[Any]]:
     """Everything a render could touch, read fresh."""
+    from audits.commission.models import Decision, Label
     from audits.models import Audit, Constat, ReponseEcart
-    from autoevaluations.models import Reponse, Snapshot, SyntheseCritere
+    from campagnes.autoevaluations.models import Reponse, Snapshot, SyntheseCritere
     from campagnes.models import Dossier, DossierTransition
-    from commission.models import Decision, Label
-    from plans.models import Action
+    from campagnes.plans.models import Action
 
     return {
         "dossier": list(Dossier.objects.filter(pk=dossier.pk).values()),

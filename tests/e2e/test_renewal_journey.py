@@ -17,12 +17,12 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from autoevaluations.models import Reponse, Saisie, SyntheseCritere
+from audits.commission.models import Label
+from campagnes.autoevaluations.models import Reponse, Saisie, SyntheseCritere
 from campagnes.models import Dossier
+from campagnes.plans.models import Action
 from campagnes.services import create_campagne
-from commission.models import Label
-from plans.models import Action
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.browser import login
 from tests.conftest import DEMO_TOTP_SECRET, member, with_totp
 
@@ -51,7 +51,7 @@ def login_with_totp(page: Any, email: str) -> None:
 
 @pytest.fixture
 def labelled(db):  # type: ignore[no-untyped-def]
-    from labelml.samples import build_complete_dossier
+    from labelml.demo.samples import build_complete_dossier
 
     return build_complete_dossier(seed=21)
 

@@ -11,11 +11,11 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
+from campagnes.autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
 from campagnes.models import Dossier
 from campagnes.services import create_campagne, open_campagne
+from labelml.structures.roles import Role
 from referentiel.models import Niveau
-from structures.roles import Role
 from tests.conftest import member, with_totp
 from tests.e2e.conftest import login
 

@@ -21,11 +21,11 @@ def main() -> None:
 
     from django.contrib.auth import get_user_model
 
-    from autoevaluations.models import Reponse
+    from campagnes.autoevaluations.models import Reponse
     from campagnes.services import create_campagne, open_campagne
+    from labelml.structures.models import Membership, Structure
+    from labelml.structures.roles import Role
     from referentiel.services import import_referentiel_file
-    from structures.models import Membership, Structure
-    from structures.roles import Role
 
     referentiel = import_referentiel_file(
         ROOT / "fixtures" / "referentiel-ml-2022.yaml"

@@ -20,7 +20,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
 
 pytestmark = pytest.mark.django_db
@@ -91,17 +91,22 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore
 def build_world() -> dict[str, Any]:
     """A labelled dossier (audit, commission, label, follow-up audit scheduled) and a dossier
     of another Mission Locale in self-assessment, with one object of every kind a URL names."""
-    from autoevaluations.models import FicheMethodologique, Preuve, Reponse, SyntheseCritere
-    from autoevaluations.services import take_snapshot
+    from audits.commission.models import Label, PointOrdreDuJour
+    from audits.suivis import services as suivis
+    from audits.suivis.models import PointSuivi
+    from campagnes.autoevaluations.models import (
+        FicheMethodologique,
+        Preuve,
+        Reponse,
+        SyntheseCritere,
+    )
+    from campagnes.autoevaluations.services import take_snapshot
+    from campagnes.plans.models import Action
     from campagnes.services import open_campagne
-    from commission.models import Label, PointOrdreDuJour
-    from documents.models import Document
-    from labelml.samples import build_complete_dossier
-    from pilotage.models import Export
-    from plans.models import Action
-    from structures.models import Invitation, Membership, Structure
-    from suivis import services as suivis
-    from suivis.models import PointSuivi
+    from labelml.demo.samples import build_complete_dossier
+    from labelml.documents.models import Document
+    from labelml.pilotage.models import Export
+    from labelml.structures.models import Invitation, Membership, Structure
     from tests.suivis.helpers import due_in
 
     labelled = build_complete_dossier(seed=7)
@@ -341,7 +346,8 @@ def test_unknown_or_malformed_ids_answer_404(world):
                     response = request_rolled_back(client, method, path)
                     status = response.status_code
                     expected = NOT_404.get(name, (404, ""))[0]
-                    # A NUL character in a code: PostgreSQL refuses it, 400 (labelml/errors.py).
+                    # A NUL character in a code: PostgreSQL refuses it, 400
+                    # (labelml/core/errors.py).
                     nul = "%00" in path and status == 400
                     if status == 500 or not (nul or status in (404, 405, 403, 429, expected)):
                         failures.append(
@@ -655,7 +661,7 @@ def raw_post(client: Client, path: str, stream: CountingInput, content_type: str
 
 @pytest.mark.parametrize("multipart", [True, False], ids=["fichier", "formulaire"])
 def test_a_50_mb_body_is_refused_with_413_before_being_read(world, multipart):
-    from autoevaluations.models import Preuve
+    from campagnes.autoevaluations.models import Preuve
 
     client = clients(world)["direction"]
     dossier = world["dossier"]
@@ -678,8 +684,8 @@ def test_a_50_mb_body_is_refused_with_413_before_being_read(world, multipart):
 
 
 def test_the_upload_limit_lets_the_largest_evidence_through():
-    from autoevaluations.preuves import PREUVE_MAX_BYTES
-    from labelml.uploads import MAX_REQUEST_BYTES
+    from campagnes.autoevaluations.preuves import PREUVE_MAX_BYTES
+    from labelml.core.uploads import MAX_REQUEST_BYTES
 
     # A file a little too large gets the form's own message (tests/preuves); 50 MB a 413.
     assert PREUVE_MAX_BYTES + 2 * MB < MAX_REQUEST_BYTES < 50 * MB

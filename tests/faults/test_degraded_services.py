@@ -15,16 +15,16 @@ from django.urls import reverse
 from django.utils import timezone
 from kombu.exceptions import OperationalError
 
-from documents.models import Document
-from documents.tasks import render_document
-from labelml import jobs
-from labelml.cache import DegradingRedisCache
 from labelml.celery import app as celery_app
-from notifications.models import Notification
-from notifications.services import notify
-from notifications.tasks import send_notification_email
-from pilotage.models import Export
-from pilotage.tasks import build_export
+from labelml.core import jobs
+from labelml.core.cache import DegradingRedisCache
+from labelml.documents.models import Document
+from labelml.documents.tasks import render_document
+from labelml.notifications.models import Notification
+from labelml.notifications.services import notify
+from labelml.notifications.tasks import send_notification_email
+from labelml.pilotage.models import Export
+from labelml.pilotage.tasks import build_export
 from tests.campagnes.conftest import admin, campagne, dossier, people  # noqa: F401
 from tests.conftest import client_for
 from tests.faults.services import free_port
@@ -49,7 +49,7 @@ def dead_cache():  # type: ignore[no-untyped-def]
     config = {
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "dead": {
-            "BACKEND": "labelml.cache.DegradingRedisCache",
+            "BACKEND": "labelml.core.cache.DegradingRedisCache",
             "LOCATION": url,
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5},
         },
@@ -59,7 +59,7 @@ def dead_cache():  # type: ignore[no-untyped-def]
 
 
 def test_an_unreachable_redis_cache_behaves_as_an_empty_cache(dead_cache, caplog):
-    caplog.set_level(logging.DEBUG, logger="labelml.cache")
+    caplog.set_level(logging.DEBUG, logger="labelml.core.cache")
     assert isinstance(dead_cache, DegradingRedisCache)
     assert dead_cache.get("k") is None
     assert dead_cache.get("k", "défaut") == "défaut"
@@ -88,7 +88,7 @@ def test_the_cache_asks_again_after_a_pause_and_logs_the_return(dead_cache, capl
     assert dead_cache.available
     # Still down: one more attempt, quietly.
     caplog.clear()
-    caplog.set_level(logging.INFO, logger="labelml.cache")
+    caplog.set_level(logging.INFO, logger="labelml.core.cache")
     assert dead_cache.get("k", 0) == 0
     assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
     # Back: logged once.
@@ -173,7 +173,7 @@ def test_a_report_requested_while_redis_is_down_waits_and_the_page_says_so(
     make_old(Document, document.pk)
     broker.up = True
     assert jobs.requeue_all()["documents"] == 1
-    assert broker.sent == [("documents.tasks.render_document", document.pk)]
+    assert broker.sent == [("documents.render_document", document.pk)]
     document.refresh_from_db()
     assert document.enqueued_at is not None and not document.waiting_for_service
     assert jobs.requeue_all()["documents"] == 0  # published: not again
@@ -196,7 +196,7 @@ def test_a_report_requested_with_redis_up_is_published_and_stamped(
     assert DELAYED_REPORT not in body and "il sera prêt dans quelques instants" in body
     document = Document.objects.get(dossier=dossier)
     assert document.enqueued_at is not None
-    assert broker.sent == [("documents.tasks.render_document", document.pk)]
+    assert broker.sent == [("documents.render_document", document.pk)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -210,7 +210,7 @@ def test_a_lost_message_is_published_again_after_the_delay(broker, dossier, sett
     done = Document.objects.create(dossier=dossier, kind="audit", status="ready")
     make_old(Document, done.pk)
     assert jobs.requeue_all()["documents"] == 1
-    assert broker.sent == [("documents.tasks.render_document", lost.pk)]
+    assert broker.sent == [("documents.render_document", lost.pk)]
 
 
 @pytest.mark.django_db(transaction=True)
@@ -248,7 +248,7 @@ def test_an_export_requested_while_redis_is_down_waits_and_the_page_says_so(
     make_old(Export, export.pk)
     broker.up = True
     assert jobs.requeue_all()["exports"] == 1
-    assert broker.sent == [("pilotage.tasks.build_export", export.pk)]
+    assert broker.sent == [("pilotage.build_export", export.pk)]
     page = client.get(reverse("pilotage_exports"))
     assert DELAYED_EXPORT not in page.content.decode()
 
@@ -275,7 +275,7 @@ def test_notification_emails_not_published_are_sent_by_the_recovery_within_a_day
     make_old(Notification, sent.pk)
     broker.up = True
     assert jobs.requeue_all()["notifications"] == 1
-    assert broker.sent == [("notifications.tasks.send_notification_email", notification.pk)]
+    assert broker.sent == [("notifications.send_notification_email", notification.pk)]
     assert Notification.objects.get(pk=notification.pk).email_enqueued_at is not None
 
 
@@ -313,7 +313,7 @@ def test_the_recovery_runs_every_minute_and_when_a_worker_starts(settings, monke
     from labelml.celery import requeue_on_worker_start
 
     entry = settings.CELERY_BEAT_SCHEDULE["republier-taches"]
-    assert entry == {"task": "documents.tasks.requeue_pending", "schedule": 60.0}
+    assert entry == {"task": "documents.requeue_pending", "schedule": 60.0}
     calls: list[int] = []
     monkeypatch.setattr(jobs, "requeue_all", lambda: calls.append(1) or {})
     requeue_on_worker_start()

@@ -6,7 +6,7 @@ request succeeds again within a few seconds of the restart without touching the 
 and no acknowledged save is lost.
 
 Recovery comes from the settings: conn_health_checks=True (a persistent connection broken by the
-restart is replaced at the start of the next request) and labelml/errors.py (503 + Retry-After
+restart is replaced at the start of the next request) and labelml/core/errors.py (503 + Retry-After
 while the database does not answer)."""
 
 from __future__ import annotations
@@ -251,7 +251,7 @@ def test_the_database_settings_recover_broken_connections(settings):
 def test_a_database_outage_is_a_503_page_and_other_errors_a_500(rf):
     from django.db import OperationalError
 
-    from labelml.errors import server_error
+    from labelml.core.errors import server_error
 
     request = rf.get("/")
     try:

@@ -13,8 +13,8 @@ import uuid
 
 import pytest
 
-from autoevaluations.models import Reponse
-from documents.models import Document
+from campagnes.autoevaluations.models import Reponse
+from labelml.documents.models import Document
 from tests.campagnes.conftest import admin, campagne, dossier, people  # noqa: F401
 from tests.faults.services import VERSION_RE, AppServer, HttpUser, PrivateRedis
 from tests.worker import Worker, wait_until, worker_database_url

@@ -18,10 +18,10 @@ from audits.services import answer_gap
 from campagnes import workflow
 from campagnes.models import Campagne
 from labelml.celery import app as celery_app
-from notifications.models import Notification, Rappel
-from notifications.reminders import due_step, months_before, send_due_reminders
-from notifications.tasks import send_reminders
-from structures.roles import Role
+from labelml.notifications.models import Notification, Rappel
+from labelml.notifications.reminders import due_step, months_before, send_due_reminders
+from labelml.notifications.tasks import send_reminders
+from labelml.structures.roles import Role
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, constat
 from tests.campagnes.conftest import fill_dossier, rate
 from tests.conftest import member
@@ -72,7 +72,7 @@ def test_months_are_calendar_months():
 
 
 def test_the_due_step_is_the_nearest_one_started():
-    from notifications.reminders import AUTOEVALUATION_STEPS as steps
+    from labelml.notifications.reminders import AUTOEVALUATION_STEPS as steps
 
     assert due_step(steps, CLOSING, dt.date(2025, 6, 15)) is None
     assert due_step(steps, CLOSING, dt.date(2025, 6, 16)).kind == K.AUTOEVALUATION_J14
@@ -231,8 +231,8 @@ def test_no_gap_reminder_before_the_report_is_validated(submitted, people, run):
 @pytest.fixture
 def labelled(admin):  # type: ignore[no-untyped-def]
     """A labelled sample dossier (its structure has a direction member) and its label."""
-    from commission.models import Label
-    from labelml.samples import build_complete_dossier
+    from audits.commission.models import Label
+    from labelml.demo.samples import build_complete_dossier
 
     dossier = build_complete_dossier(seed=7)
     return Label.objects.select_related("structure").get(decision__dossier=dossier)
@@ -241,7 +241,7 @@ def labelled(admin):  # type: ignore[no-untyped-def]
 def test_label_expiry_reminders_go_6_months_and_1_month_before_to_the_structure_and_the_unml(
     labelled, admin, run
 ):
-    from structures.models import Membership
+    from labelml.structures.models import Membership
 
     fin = labelled.date_fin
     direction = Membership.objects.get(structure=labelled.structure, role=Role.DIRECTION).user
@@ -273,8 +273,8 @@ def test_label_expiry_reminders_go_6_months_and_1_month_before_to_the_structure_
 
 
 def test_a_withdrawn_or_renewed_label_gets_no_expiry_reminder(labelled, admin, run):
-    from commission.models import Label
-    from labelml.samples import build_complete_dossier
+    from audits.commission.models import Label
+    from labelml.demo.samples import build_complete_dossier
 
     day = months_before(labelled.date_fin, 1)
     Label.objects.filter(pk=labelled.pk).update(statut=Label.Statut.RETIRE)
@@ -298,7 +298,7 @@ def test_beat_runs_the_reminders_every_morning():
         e for e in settings.CELERY_BEAT_SCHEDULE.values() if e["task"] == send_reminders.name
     ]
     assert len(entries) == 1
-    assert send_reminders.name == "notifications.tasks.send_reminders"
+    assert send_reminders.name == "notifications.send_reminders"
     schedule = entries[0]["schedule"]
     assert isinstance(schedule, crontab)
     assert schedule.hour == {7} and schedule.minute == {0}

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import member
 from tests.e2e.conftest import login
 from tests.pilotage.test_dashboards import data  # noqa: F401  (the hand-built data set)

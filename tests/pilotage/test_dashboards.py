@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from campagnes.models import Dossier, DossierTransition
-from pilotage import selectors
-from pilotage.scope import Filters, Scope
-from structures.roles import Role
+from labelml.pilotage import selectors
+from labelml.pilotage.scope import Filters, Scope
+from labelml.structures.roles import Role
 from tests.campagnes.conftest import fill_dossier, open_dossier
 from tests.conftest import client_for, member, with_totp
 from tests.factories import AuditeurFactory, MembreCommissionFactory, MissionLocaleFactory
@@ -35,7 +35,7 @@ class Builder:
     audit with chosen findings, a decision and a label, and dated workflow steps."""
 
     def __init__(self, admin: Any, campagne: Any) -> None:
-        from commission.models import Seance
+        from audits.commission.models import Seance
 
         self.admin = admin
         self.campagne = campagne
@@ -66,8 +66,8 @@ class Builder:
         label_end: dt.date | None = None,
         label_statut: str = "valide",
     ) -> Any:
+        from audits.commission.models import Decision, Label, PointOrdreDuJour
         from audits.models import Audit, Constat
-        from commission.models import Decision, Label, PointOrdreDuJour
         from referentiel.models import Niveau
 
         self.n += 1
@@ -155,7 +155,7 @@ def data(admin, campagne, network):  # type: ignore[no-untyped-def]
         audit_statut="en_cours",
     )
     # A2's label of an earlier life: valid well beyond six months.
-    from commission.models import Decision, Label, PointOrdreDuJour
+    from audits.commission.models import Decision, Label, PointOrdreDuJour
 
     point = PointOrdreDuJour.objects.create(seance=b.seance, dossier=a2)
     decision = Decision.objects.create(
@@ -280,7 +280,7 @@ def test_frequent_gaps(data, campagne, network):  # type: ignore[no-untyped-def]
 
 
 def test_labels_expiring(data, campagne, network):  # type: ignore[no-untyped-def]
-    from commission.models import Label
+    from audits.commission.models import Label
 
     expiring = selectors.labels_expiring(NATIONAL, filters(campagne))
     assert [(r.structure, r.jours) for r in expiring.rows] == [

@@ -18,13 +18,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audits.services import answer_gap
-from autoevaluations.models import Reponse
+from campagnes.autoevaluations.models import Reponse
 from campagnes.services import create_campagne, open_campagne
 from labelml.celery import app as celery_app
-from pilotage.exports import DATASETS, csv_cell, neutralise, xlsx_cell
-from pilotage.models import Export
-from pilotage.tasks import build_export, purge_exports
-from structures.roles import Role
+from labelml.pilotage.exports import DATASETS, csv_cell, neutralise, xlsx_cell
+from labelml.pilotage.models import Export
+from labelml.pilotage.tasks import build_export, purge_exports
+from labelml.structures.roles import Role
 from tests.audits import conftest as _audits
 from tests.campagnes.conftest import fill_dossier, niveau, rate
 from tests.conftest import client_for, member, with_totp
@@ -375,8 +375,8 @@ def test_findings_of_a_report_not_validated_yet_are_not_exported(admin, submitte
 
 
 def test_a_labelled_dossier_shows_its_decision_and_label(admin):
-    from commission.models import Label
-    from labelml.samples import build_complete_dossier
+    from audits.commission.models import Label
+    from labelml.demo.samples import build_complete_dossier
 
     dossier = build_complete_dossier(seed=5)
     label = Label.objects.get(decision__dossier=dossier)
@@ -492,7 +492,7 @@ def test_only_the_requester_or_a_national_admin_downloads_an_export(
 def test_a_requester_who_no_longer_steers_loses_the_file(
     arml, campagne, dossiers, network, django_capture_on_commit_callbacks
 ):
-    from structures.models import Membership
+    from labelml.structures.models import Membership
 
     export = request_xlsx(
         client_for(arml),
@@ -534,7 +534,7 @@ def test_a_redelivered_task_does_not_build_twice(
 def test_a_failed_export_shows_its_error_and_can_be_retried(
     arml, campagne, dossiers, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import pilotage.tasks as tasks
+    import labelml.pilotage.tasks as tasks
 
     def broken(*args: Any, **kwargs: Any) -> int:
         raise ValueError("disque plein")

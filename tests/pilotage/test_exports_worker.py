@@ -7,14 +7,14 @@ import pytest
 from django.http import QueryDict
 from openpyxl import load_workbook
 
-from autoevaluations.models import Reponse
+from campagnes.autoevaluations.models import Reponse
 from campagnes.services import open_campagne
-from labelml.samples import build_complete_dossier
-from pilotage.models import Export
-from pilotage.scope import parse_filters, scope_for_user
-from pilotage.services import request_export
-from structures.models import Membership, Structure
-from structures.roles import Role
+from labelml.demo.samples import build_complete_dossier
+from labelml.pilotage.models import Export
+from labelml.pilotage.scope import parse_filters, scope_for_user
+from labelml.pilotage.services import request_export
+from labelml.structures.models import Membership, Structure
+from labelml.structures.roles import Role
 from tests.factories import UserFactory
 from tests.worker import Worker, wait_until, worker_queue
 

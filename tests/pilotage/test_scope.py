@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from django.http import Http404, QueryDict
 
-from pilotage.scope import dossiers_in_scope, parse_filters, scope_for_user
-from structures.roles import Role
+from labelml.pilotage.scope import dossiers_in_scope, parse_filters, scope_for_user
+from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
 
 pytestmark = pytest.mark.django_db

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from autoevaluations.models import Reponse
+from campagnes.autoevaluations.models import Reponse
 from campagnes.models import Dossier
+from campagnes.plans.models import Action
 from campagnes.services import create_campagne, open_campagne
-from plans.models import Action
+from labelml.structures.roles import Role
 from referentiel.models import Critere, Element, Niveau
-from structures.roles import Role
 from tests.conftest import member, with_totp
 
 

@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
-from plans.models import Action
+from campagnes.plans.models import Action
+from labelml.structures.roles import Role
 from referentiel.models import Critere, Referentiel, Section
-from structures.roles import Role
 from tests.conftest import client_for, member
 
 from .conftest import (
@@ -56,7 +56,7 @@ def test_referent_and_direction_create_an_action_with_every_field(request, dossi
 
 
 def test_the_new_owner_is_notified(dossier, referent):
-    from notifications.models import Notification
+    from labelml.notifications.models import Notification
 
     owner = member(dossier.structure, Role.LECTEUR)
     client_for(referent).post(create_url(dossier), action_payload(dossier, responsable=owner.pk))
@@ -259,7 +259,7 @@ def test_element_source_must_keep_its_criterion(dossier, referent):
 def test_service_refuses_an_owner_outside_the_structure(dossier, referent, network):
     from django.core.exceptions import ValidationError
 
-    from plans.services import create_action
+    from campagnes.plans.services import create_action
 
     with pytest.raises(ValidationError) as exc:
         create_action(
@@ -362,7 +362,7 @@ def test_a_concurrent_edit_is_not_silently_overwritten(dossier, referent, direct
 
 def test_followup_actions_are_added_after_the_editing_window(dossier, admin_unml):
     from campagnes.models import Dossier
-    from plans.services import add_followup_action
+    from campagnes.plans.services import add_followup_action
 
     from .conftest import set_etat
 

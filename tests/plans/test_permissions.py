@@ -7,8 +7,8 @@ import pytest
 from django.urls import get_resolver, reverse
 
 from campagnes.models import Dossier, DossierTransition
-from plans.models import Action
-from structures.roles import Role
+from campagnes.plans.models import Action
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 
 from .conftest import action_payload, element, make_action, rate, set_etat

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 
 from .conftest import element, make_action

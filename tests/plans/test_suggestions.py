@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from plans.models import Action
-from plans.services import suggested_title
-from plans.text import shorten
+from campagnes.plans.models import Action
+from campagnes.plans.services import suggested_title
+from campagnes.plans.text import shorten
 from referentiel.models import Element
 from tests.conftest import client_for
 

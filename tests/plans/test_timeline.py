@@ -9,8 +9,8 @@ from datetime import UTC, date, datetime
 import pytest
 from django.urls import reverse
 
-from plans.models import Action
-from plans.timeline import CHART_WIDTH, CHART_X, build_gantt
+from campagnes.plans.models import Action
+from campagnes.plans.timeline import CHART_WIDTH, CHART_X, build_gantt
 from tests.conftest import client_for
 
 from .conftest import make_action

@@ -7,8 +7,8 @@ import datetime
 import pytest
 
 from campagnes.services import create_campagne, open_campagne
+from labelml.structures.roles import Role
 from referentiel.models import Critere
-from structures.roles import Role
 from tests.conftest import member, with_totp
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from autoevaluations.preuves import (
+from campagnes.autoevaluations.preuves import (
     ACCEPT_ATTRIBUTE,
     FORMAT_BY_EXTENSION,
     FORMATS,
@@ -234,6 +234,6 @@ def test_long_names_keep_their_extension():
 def test_the_include_offers_the_same_extensions_as_the_allow_list():
     template = (
         Path(__file__).resolve().parents[2]
-        / "autoevaluations/templates/autoevaluations/preuves/_critere.html"
+        / "campagnes/autoevaluations/templates/autoevaluations/preuves/_critere.html"
     )
     assert f'accept="{ACCEPT_ATTRIBUTE}"' in template.read_text()

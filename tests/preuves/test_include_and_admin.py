@@ -12,8 +12,8 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from autoevaluations.models import Preuve
-from autoevaluations.preuves import ACCEPT_ATTRIBUTE, add_preuve
+from campagnes.autoevaluations.models import Preuve
+from campagnes.autoevaluations.preuves import ACCEPT_ATTRIBUTE, add_preuve
 from tests.conftest import client_for, with_totp
 from tests.factories import UserFactory
 from tests.preuves import samples

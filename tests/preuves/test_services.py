@@ -8,8 +8,8 @@ import hashlib
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from autoevaluations.models import Preuve
-from autoevaluations.preuves import add_preuve, delete_preuve, expiry_status
+from campagnes.autoevaluations.models import Preuve
+from campagnes.autoevaluations.preuves import add_preuve, delete_preuve, expiry_status
 from campagnes.models import Dossier
 from referentiel.models import Critere, Referentiel, Section
 from tests.preuves import samples

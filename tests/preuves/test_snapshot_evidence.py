@@ -8,9 +8,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from autoevaluations.models import Preuve, Snapshot
-from autoevaluations.preuves import add_preuve, delete_preuve
-from autoevaluations.services import take_snapshot
+from campagnes.autoevaluations.models import Preuve, Snapshot
+from campagnes.autoevaluations.preuves import add_preuve, delete_preuve
+from campagnes.autoevaluations.services import take_snapshot
 from tests.conftest import client_for
 from tests.preuves import samples
 from tests.preuves.samples import upload

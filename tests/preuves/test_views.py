@@ -11,9 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from autoevaluations.models import Preuve
-from autoevaluations.preuves import PREUVE_MAX_BYTES, add_preuve
-from autoevaluations.preuves_forms import FILE_AGAIN
+from campagnes.autoevaluations.models import Preuve
+from campagnes.autoevaluations.preuves import PREUVE_MAX_BYTES, add_preuve
+from campagnes.autoevaluations.preuves_forms import FILE_AGAIN
 from campagnes.models import Dossier
 from tests.conftest import client_for
 from tests.preuves import samples
@@ -67,7 +67,7 @@ def preuve(dossier, referent, critere):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def preuve_b(dossiers, network, critere):  # type: ignore[no-untyped-def]
     """A piece of evidence of ML B's dossier."""
-    from structures.roles import Role
+    from labelml.structures.roles import Role
     from tests.conftest import member
 
     return make_preuve(dossiers[1], member(network["ml_b"], Role.REFERENT_QUALITE), critere)

@@ -22,11 +22,11 @@ from campagnes import workflow
 from campagnes.forms import OuvertureForm
 from campagnes.models import Dossier
 from campagnes.services import create_campagne, open_campagne
+from labelml.structures.models import MembreCommission
+from labelml.structures.roles import Role
 from referentiel import format as fmt
 from referentiel.models import Critere, Element, Niveau, Referentiel
 from referentiel.services import export_canon
-from structures.models import MembreCommission
-from structures.roles import Role
 from tests.conftest import ROOT, client_for, member, with_totp
 from tests.factories import AuditeurFactory, MembreCommissionFactory, OrganismeAuditeurFactory
 
@@ -171,8 +171,8 @@ def test_a_campaign_on_the_unml_referentiel_opens_for_the_unml_only(network, adm
 def _answer_everything(dossier: Any, direction: Any) -> None:
     """The direction rates every element and writes every synthesis through the autosave
     services, exactly as the self-assessment pages do."""
-    from autoevaluations.models import Reponse, SyntheseCritere
-    from autoevaluations.services import save_reponse_field, save_synthese_field
+    from campagnes.autoevaluations.models import Reponse, SyntheseCritere
+    from campagnes.autoevaluations.services import save_reponse_field, save_synthese_field
 
     ref = dossier.campagne.referentiel
     etabli = Niveau.objects.get(echelle_id=ref.echelle_autoevaluation_pk, code="3")
@@ -219,12 +219,12 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
 
     # The PDF is rendered in this process (CI's broker has no worker for this test).
     monkeypatch.setitem(celery_app.conf, "task_always_eager", True)
+    from audits.commission import services as commission
+    from audits.commission.models import Label
     from audits.models import Audit, Constat
-    from commission import services as commission
-    from commission.models import Label
-    from documents.models import Document
-    from documents.services import request_document
-    from plans.models import Action, PlanAmelioration
+    from campagnes.plans.models import Action, PlanAmelioration
+    from labelml.documents.models import Document
+    from labelml.documents.services import request_document
 
     settings.MEDIA_ROOT = tmp_path
     arml = network["arml_a"]

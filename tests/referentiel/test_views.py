@@ -12,10 +12,10 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
+from labelml.structures.roles import Role
 from referentiel import format as fmt
 from referentiel.models import Element
 from referentiel.services import import_referentiel
-from structures.roles import Role
 from tests.conftest import FIXTURE, client_for, member, with_totp
 
 pytestmark = pytest.mark.django_db

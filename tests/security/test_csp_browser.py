@@ -20,9 +20,9 @@ from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import expect
 
-from autoevaluations.models import Reponse
+from campagnes.autoevaluations.models import Reponse
+from labelml.structures.roles import Role
 from referentiel.models import Referentiel
-from structures.roles import Role
 from tests.browser import login
 from tests.campagnes.conftest import other_dossier  # noqa: F401
 from tests.commission_ui.conftest import (  # noqa: F401
@@ -107,7 +107,7 @@ def expire_session(tab: Tab) -> None:
     """Move the browser's session back past the inactivity timeout (server side)."""
     from importlib import import_module
 
-    from accounts.sessions import SEEN_AT, now_ts
+    from labelml.accounts.sessions import SEEN_AT, now_ts
 
     name = django_settings.SESSION_COOKIE_NAME
     key = next(c["value"] for c in tab.context.cookies() if c["name"] == name)

@@ -18,13 +18,14 @@ from django.core import serializers
 from django.test import Client
 from django.urls import reverse
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import ROOT, member, with_totp
 from tests.security.routes import all_routes
 
 pytestmark = pytest.mark.django_db
 
-# Rows that a refused request may still touch: the session's last activity (accounts/sessions.py)
+# Rows that a refused request may still touch: the session's last activity
+# (labelml/accounts/sessions.py)
 # and its row in "Mes sessions".
 VOLATILE = {"sessions.session", "usersessions.usersession"}
 
@@ -42,7 +43,7 @@ def database_state() -> str:
 def admin_client(dossier):  # type: ignore[no-untyped-def]
     """A national administrator (staff, TOTP) with the CSRF cookie of a page it has seen; the
     dossier fixture gives the sample ids (1) real objects behind them."""
-    from structures.models import Structure
+    from labelml.structures.models import Structure
 
     user = with_totp(member(Structure.objects.get(type="unml"), Role.ADMIN_UNML))
     user.is_staff = user.is_superuser = True

@@ -16,8 +16,8 @@ from django.test import Client
 from django.urls import reverse
 from PIL import Image
 
-from documents.models import Document, ParametresDocuments
-from pilotage.models import Export
+from labelml.documents.models import Document, ParametresDocuments
+from labelml.pilotage.models import Export
 from tests.audits_ui.helpers import add_preuve
 from tests.campagnes.conftest import admin, campagne, dossier, people  # noqa: F401
 from tests.conftest import ROOT, client_for
@@ -81,7 +81,7 @@ INLINE = [
     (re.compile(r"(hx-vals|hx-headers|hx-vars)\s*=\s*['\"]\s*(js|javascript):", re.I), "hx js:"),
 ]
 # PDF templates rendered by WeasyPrint on the server, never served to a browser.
-EXEMPT = ("documents/templates/documents/print/",)
+EXEMPT = ("labelml/documents/templates/documents/print/",)
 
 
 def served_templates() -> list[Path]:
@@ -142,7 +142,7 @@ def test_every_download_is_an_attachment(media, dossier, people, admin, referent
     preuve = add_preuve(dossier, "1.1", "Statuts", people.referent)
     assert_attachment(reader.get(reverse("preuve_download", args=[dossier.pk, preuve.pk])))
 
-    from autoevaluations.models import FicheMethodologique
+    from campagnes.autoevaluations.models import FicheMethodologique
 
     fiche = FicheMethodologique(critere=referentiel_ml.criteres.get(code="1.1"), titre="Guide")
     fiche.fichier.save("guide.pdf", ContentFile(b"%PDF-1.4 guide"), save=True)

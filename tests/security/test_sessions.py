@@ -1,4 +1,5 @@
-"""Session lifetime (accounts/sessions.py) and "Mes sessions" (accounts/sessions_views.py):
+"""Session lifetime (labelml/accounts/sessions.py) and "Mes sessions"
+(labelml/accounts/sessions_views.py):
 inactivity and absolute timeouts, the login page saying why, activity (an autosave included)
 keeping a session alive, and a user listing and ending their other sessions, never anyone
 else's."""
@@ -13,8 +14,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from accounts.sessions import LOGIN_AT, SEEN_AT, now_ts
-from structures.roles import Role
+from labelml.accounts.sessions import LOGIN_AT, SEEN_AT, now_ts
+from labelml.structures.roles import Role
 from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
@@ -83,7 +84,7 @@ def test_activity_keeps_the_session_alive_and_is_recorded_once_a_minute(referent
 def test_an_autosave_counts_as_activity(referent, network, referentiel_ml):  # type: ignore[no-untyped-def]
     import datetime as dt
 
-    from autoevaluations.models import Reponse
+    from campagnes.autoevaluations.models import Reponse
     from campagnes.models import Dossier
     from campagnes.services import create_campagne, open_campagne
     from tests.conftest import with_totp

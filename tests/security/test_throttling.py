@@ -15,7 +15,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from structures.roles import Role
+from labelml.structures.roles import Role
 from tests.conftest import DEMO_TOTP_SECRET, member, with_totp
 from tests.factories import AuditeurFactory
 

@@ -16,8 +16,8 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from accounts.middleware import ALLOWED_PREFIXES
-from structures.roles import Role
+from labelml.accounts.middleware import ALLOWED_PREFIXES
+from labelml.structures.roles import Role
 from tests.conftest import DEMO_TOTP_SECRET, member, with_totp
 from tests.factories import AuditeurFactory, MembreCommissionFactory
 from tests.security.routes import all_routes

@@ -16,11 +16,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from audits.commission import services as commission
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Seance
 from campagnes.services import create_campagne, open_campagne
-from commission import services as commission
-from commission.models import Decision, Label, PointOrdreDuJour, Seance
-from documents.models import Document
-from structures.roles import Role
+from labelml.documents.models import Document
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
 from tests.factories import MembreCommissionFactory
 
@@ -111,7 +111,7 @@ def history(admin, network, referentiel_ml, media, people):  # type: ignore[no-u
     current = labelled_dossier(admin, network["ml_a"], referentiel_ml, 2)
     label = Label.objects.get(decision__dossier=current)
     commission.suspend_label(actor=admin, label=label, motivation="Enquête sur la gouvernance.")
-    from suivis.models import AuditSuivi
+    from audits.suivis.models import AuditSuivi
 
     suivi = AuditSuivi.objects.create(
         label=label,
@@ -172,7 +172,7 @@ def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
 
 
 def test_the_expired_label_shows_expired_with_no_job(history, network, people):
-    from structures.history import structure_history
+    from labelml.structures.history import structure_history
 
     labels = {
         label.numero: label.statut_du_jour for label in structure_history(network["ml_a"]).labels

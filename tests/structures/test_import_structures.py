@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 
-from structures.models import Structure
+from labelml.structures.models import Structure
 
 pytestmark = pytest.mark.django_db
 

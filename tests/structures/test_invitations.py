@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from structures.models import Invitation, Membership
-from structures.roles import Role
+from labelml.structures.models import Invitation, Membership
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
 from tests.factories import UserFactory
 

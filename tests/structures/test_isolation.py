@@ -3,8 +3,8 @@
 import pytest
 from django.urls import get_resolver, reverse
 
-from structures.models import Invitation
-from structures.roles import Role
+from labelml.structures.models import Invitation
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 
 pytestmark = pytest.mark.django_db

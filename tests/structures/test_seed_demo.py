@@ -9,9 +9,9 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from structures.demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
-from structures.models import Auditeur, Membership, MembreCommission, Structure
-from structures.roles import Role
+from labelml.structures.demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from labelml.structures.models import Auditeur, Membership, MembreCommission, Structure
+from labelml.structures.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
+from audits.suivis import services
+from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
 from campagnes.models import DossierUserObjectPermission
-from notifications.models import Notification
-from suivis import services
-from suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from labelml.notifications.models import Notification
 from tests.audits import conftest as _audits
 from tests.conftest import with_totp
 from tests.factories import AuditeurFactory, OrganismeAuditeurFactory
@@ -45,8 +45,8 @@ def fresh(obj: Any) -> Any:
 
 def footprint(suivi: AuditSuivi) -> dict[str, Any]:
     """Everything the follow-up's steps may touch, read fresh from the database."""
-    from autoevaluations.models import Preuve
-    from plans.models import Action
+    from campagnes.autoevaluations.models import Preuve
+    from campagnes.plans.models import Action
 
     return {
         "suivi": AuditSuivi.objects.filter(pk=suivi.pk).values().first(),

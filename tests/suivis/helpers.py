@@ -11,11 +11,11 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from audits.commission import services as commission
+from audits.commission.models import Label
 from audits.models import Audit, Constat
 from audits.services import answer_gap
-from commission import services as commission
-from commission.models import Label
-from structures.models import MembreCommission
+from labelml.structures.models import MembreCommission
 from tests.audits.conftest import audit_niveau
 from tests.factories import MembreCommissionFactory
 
@@ -72,7 +72,7 @@ def due_in(label: Label, days: int, today: dt.date | None = None) -> Label:
     # mid = debut + round(span / 2) with span = 3 years − 1 day ≈ 1095 days → 548 days.
     debut = target - dt.timedelta(days=548)
     label = set_label_dates(label, debut)
-    from suivis.selectors import mid_term_date
+    from audits.suivis.selectors import mid_term_date
 
     shift = (mid_term_date(label) - target).days
     if shift:

@@ -8,10 +8,10 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from notifications.models import Notification, Rappel
-from notifications.reminders import send_due_reminders
-from suivis import services
-from suivis.models import AuditSuivi
+from audits.suivis import services
+from audits.suivis.models import AuditSuivi
+from labelml.notifications.models import Notification, Rappel
+from labelml.notifications.reminders import send_due_reminders
 from tests.suivis.conftest import answer_all
 
 pytestmark = pytest.mark.django_db

@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from commission.models import Label
-from notifications.models import Notification
-from suivis.models import AuditSuivi, PointSuivi, SuiviTransition
-from suivis.selectors import mid_term_date
-from suivis.services import due_labels, schedule_due_followups
+from audits.commission.models import Label
+from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from audits.suivis.selectors import mid_term_date
+from audits.suivis.services import due_labels, schedule_due_followups
+from labelml.notifications.models import Notification
 from tests.suivis.helpers import OBS_MAJEUR, OBS_MINEUR, OBS_PISTE, due_in, set_label_dates
 
 pytestmark = pytest.mark.django_db
@@ -98,11 +98,11 @@ def test_a_renewed_label_is_not_followed_up(labelled):
 
 
 def _second_decision(label):  # type: ignore[no-untyped-def]
-    from commission.models import Decision
+    from audits.commission.models import Decision
 
     d = label.decision
     point = d.point
-    from commission.models import PointOrdreDuJour, Seance
+    from audits.commission.models import PointOrdreDuJour, Seance
 
     seance = Seance.objects.create(date=timezone.now(), president=point.seance.president)
     other = PointOrdreDuJour.objects.create(seance=seance, dossier=d.dossier)
@@ -138,12 +138,12 @@ def test_the_structure_and_the_administrators_are_told(label, people, admin):
 
 
 def test_the_daily_task_schedules_and_is_in_the_beat_schedule(label, settings):
-    from suivis.tasks import schedule_followups
+    from audits.suivis.tasks import schedule_followups
 
     assert schedule_followups.apply().get() == 1
     assert schedule_followups.apply().get() == 0
     tasks = {entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()}
-    assert "suivis.tasks.schedule_followups" in tasks
+    assert "suivis.schedule_followups" in tasks
 
 
 def test_a_dossier_without_gaps_gets_a_follow_up_without_points(label):

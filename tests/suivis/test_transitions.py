@@ -10,13 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from guardian.shortcuts import get_perms
 
+from audits.suivis import services
+from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from campagnes.plans.models import Action
+from campagnes.plans.services import action_version
 from campagnes.workflow import TransitionError
-from notifications.models import Notification
-from plans.models import Action
-from plans.services import action_version
-from structures.roles import Role
-from suivis import services
-from suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from labelml.notifications.models import Notification
+from labelml.structures.roles import Role
 from tests.conftest import member
 from tests.suivis.conftest import answer_all, footprint, fresh
 from tests.suivis.helpers import pdf_upload
@@ -62,7 +62,7 @@ def test_only_an_admin_assigns(suivi, people, suivi_auditeur):
 
 
 def test_an_auditor_of_the_structure_cannot_be_assigned(suivi, admin, suivi_auditeur, network):
-    from structures.models import Membership
+    from labelml.structures.models import Membership
 
     Membership.objects.create(
         user=suivi_auditeur.user, structure=network["arml_a"], role=Role.LECTEUR
@@ -156,7 +156,7 @@ def test_a_point_links_a_plan_action_of_its_dossier_only(suivi, people, other_do
         point=p, actor=people.direction, champ="action", valeur=str(action.pk), version=0
     )
     assert result.ok and fresh(p).action == action
-    from plans.models import PlanAmelioration
+    from campagnes.plans.models import PlanAmelioration
 
     plan, _ = PlanAmelioration.objects.get_or_create(dossier=other_dossier)
     foreign = Action.objects.create(plan=plan, titre="Ailleurs")
@@ -513,7 +513,7 @@ def test_a_new_member_cannot_answer_before_joining(suivi, network):
 
 
 def test_a_withdrawn_label_stops_its_follow_up(in_review, suivi_auditeur):
-    from commission.models import Label
+    from audits.commission.models import Label
 
     _ready_to_conclude(in_review, suivi_auditeur.user)
     Label.objects.filter(pk=in_review.label_id).update(statut=Label.Statut.RETIRE)

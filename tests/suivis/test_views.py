@@ -11,10 +11,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from plans.models import Action
-from structures.roles import Role
-from suivis import services
-from suivis.models import AuditSuivi, PointSuivi
+from audits.suivis import services
+from audits.suivis.models import AuditSuivi, PointSuivi
+from campagnes.plans.models import Action
+from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 from tests.suivis.conftest import answer_all, footprint, fresh
 from tests.suivis.helpers import pdf_upload

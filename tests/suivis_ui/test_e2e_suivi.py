@@ -18,9 +18,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from notifications.models import Notification
-from plans.models import Action
-from suivis.models import AuditSuivi, PointSuivi
+from audits.suivis.models import AuditSuivi, PointSuivi
+from campagnes.plans.models import Action
+from labelml.notifications.models import Notification
 from tests.browser import login
 from tests.conftest import DEMO_TOTP_SECRET
 from tests.suivis.helpers import OBS_MAJEUR, OBS_PISTE, due_in

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CommissionConfig(AppConfig):
+    name = "audits.commission"
+    label = "commission"
+    verbose_name = "Commission de labellisation"

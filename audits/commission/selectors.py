@@ -1,0 +1,58 @@
+"""Reads of the commission. Votes stay secret until the chair closes the vote."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .models import PointOrdreDuJour, Vote
+
+
+def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:
+    """The individual votes of a dossier: nobody sees them before the vote is closed."""
+    if point.vote != PointOrdreDuJour.Vote.CLOS:
+        return []
+    return list(point.votes.select_related("membre__user"))
+
+
+def own_vote(point: PointOrdreDuJour, user: Any) -> Vote | None:
+    """A member sees their own vote (to change it) while the vote is open."""
+    return point.votes.filter(membre__user_id=getattr(user, "pk", 0) or 0).first()
+
+
+def labels_expiring(within_days: int = 183) -> Any:
+    """Valid labels whose validity ends within about six months: flagged to the UNML."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from .models import Label
+
+    today = timezone.localdate()
+    return (
+        Label.objects.filter(
+            statut=Label.Statut.VALIDE,
+            date_fin__gte=today,
+            date_fin__lte=today + dt.timedelta(days=within_days),
+        )
+        .select_related("structure")
+        .order_by("date_fin")
+    )
+
+
+def labels_for(user: Any) -> Any:
+    """The labels `user` may read in the application (beyond the public page): national
+    administrators and active commission members, all; others, the labels of the structures
+    they may see (their own, their ARML's Missions Locales). Fails closed."""
+    from labelml.structures.models import MembreCommission, Structure
+    from labelml.structures.selectors import is_national_admin
+
+    from .models import Label
+
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return Label.objects.none()
+    if (
+        is_national_admin(user)
+        or MembreCommission.objects.filter(user_id=user.pk, actif=True).exists()
+    ):
+        return Label.objects.all()
+    return Label.objects.filter(structure__in=Structure.objects.for_user(user).values("pk"))

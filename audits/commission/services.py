@@ -1,0 +1,415 @@
+"""Writes of the commission: séances, agenda, conflicts of interest, votes and decisions; the
+label's life after the decision (suspension, lifting of a suspension, withdrawal)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from campagnes import workflow
+from campagnes.models import Campagne, Dossier
+from labelml.structures.models import Membership, MembreCommission
+from labelml.structures.selectors import is_national_admin
+
+from . import tally as t
+from .models import (
+    Decision,
+    Label,
+    LabelEvenement,
+    PointOrdreDuJour,
+    Recusation,
+    Seance,
+    Vote,
+)
+
+
+def _membre(user: Any) -> MembreCommission | None:
+    return MembreCommission.objects.filter(user_id=getattr(user, "pk", 0) or 0, actif=True).first()
+
+
+@transaction.atomic
+def create_seance(
+    *,
+    actor: Any,
+    date: dt.datetime,
+    president: MembreCommission,
+    membres: list[MembreCommission],
+    lieu: str = "",
+    quorum_pourcentage: int = 50,
+) -> Seance:
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
+    if not 0 <= quorum_pourcentage <= 99:
+        raise ValidationError("Le quorum est un pourcentage entre 0 et 99.")
+    seance = Seance.objects.create(
+        date=date, lieu=lieu, president=president, quorum_pourcentage=quorum_pourcentage
+    )
+    seance.membres.set({*membres, president})
+    return seance
+
+
+@transaction.atomic
+def add_to_agenda(
+    *, actor: Any, seance: Seance, dossier: Dossier, rapporteur: MembreCommission | None = None
+) -> PointOrdreDuJour:
+    """Place the dossier on the agenda and recuse, automatically, the members who belong to the
+    structure or to its ARML."""
+    if seance.statut == Seance.Statut.CLOSE:
+        raise ValidationError("La séance est close.")
+    workflow.place_on_agenda(dossier, actor)
+    point, _ = PointOrdreDuJour.objects.get_or_create(
+        seance=seance,
+        dossier=dossier,
+        defaults={"rapporteur": rapporteur, "ordre": seance.points.count() + 1},
+    )
+    structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
+    conflicted = MembreCommission.objects.filter(
+        seances=seance,
+        user__in=Membership.objects.filter(structure_id__in=structures).values("user"),
+    )
+    for membre in conflicted:
+        Recusation.objects.get_or_create(
+            point=point,
+            membre=membre,
+            defaults={
+                "automatique": True,
+                "motif": "Membre de la structure ou de son ARML (récusation automatique)",
+            },
+        )
+    return point
+
+
+def _require_sitting_member(user: Any, point: PointOrdreDuJour) -> MembreCommission:
+    membre = _membre(user)
+    if membre is None or not point.seance.membres.filter(pk=membre.pk).exists():
+        raise PermissionDenied("Vous ne siégez pas à cette séance.")
+    return membre
+
+
+@transaction.atomic
+def declare_conflict(*, point: PointOrdreDuJour, user: Any, motif: str) -> Recusation:
+    membre = _require_sitting_member(user, point)
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est clos.")
+    motif = (motif or "").strip() or "Conflit d'intérêts déclaré"
+    recusation, _ = Recusation.objects.get_or_create(
+        point=point, membre=membre, defaults={"motif": motif[:300]}
+    )
+    # A recused member's earlier vote no longer exists.
+    Vote.objects.filter(point=point, membre=membre).delete()
+    return recusation
+
+
+@transaction.atomic
+def cast_vote(*, point: PointOrdreDuJour, user: Any, choix: str) -> Vote:
+    """A member votes once per dossier and may change the vote until the chair closes it."""
+    point = PointOrdreDuJour.objects.select_for_update().select_related("seance").get(pk=point.pk)
+    membre = _require_sitting_member(user, point)
+    if Recusation.objects.filter(point=point, membre=membre).exists():
+        raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est clos : il ne peut plus changer.")
+    if choix not in t.CHOICES:
+        raise ValidationError("Choix de vote inconnu.")
+    vote, _ = Vote.objects.update_or_create(point=point, membre=membre, defaults={"choix": choix})
+    return vote
+
+
+def current_tally(point: PointOrdreDuJour) -> t.Tally:
+    return t.tally(
+        point.seance.membres.values_list("pk", flat=True),
+        point.recusations.values_list("membre_id", flat=True),
+        dict(point.votes.values_list("membre_id", "choix")),
+        point.seance.quorum_pourcentage,
+    )
+
+
+def _require_chair(user: Any, point: PointOrdreDuJour) -> None:
+    if point.seance.president.user_id != getattr(user, "pk", None):
+        raise PermissionDenied("Seul(e) le (la) président(e) de séance clôt les votes et décide.")
+
+
+@transaction.atomic
+def close_vote(*, point: PointOrdreDuJour, user: Any) -> t.Tally:
+    point = (
+        PointOrdreDuJour.objects.select_for_update()
+        .select_related("seance__president")
+        .get(pk=point.pk)
+    )
+    _require_chair(user, point)
+    if point.vote == PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Le vote est déjà clos.")
+    point.vote = PointOrdreDuJour.Vote.CLOS
+    point.clos_le = timezone.now()
+    point.save(update_fields=["vote", "clos_le"])
+    return current_tally(point)
+
+
+def _open_major_gap(dossier: Dossier) -> bool:
+    """A major gap stays open until a later audit lifts it: the structure's answer (a corrective
+    action) goes to the commission but does not close it."""
+    from audits.models import Constat
+
+    return Constat.objects.filter(audit__dossier=dossier, niveau__code="ecart_majeur").exists()
+
+
+def _reserve_criteres(dossier: Dossier) -> list[Any]:
+    """The criteria a reservation is about: those with gaps, else those with improvement tracks,
+    else the first criterion (a follow-up action is always tied to the référentiel)."""
+    from audits.models import Constat
+
+    for codes in (("ecart_majeur", "ecart_mineur"), ("piste_de_progres",)):
+        found = [
+            c.critere
+            for c in Constat.objects.filter(
+                audit__dossier=dossier, niveau__code__in=codes
+            ).select_related("critere")
+        ]
+        if found:
+            return found
+    return list(dossier.campagne.referentiel.criteres.order_by("ordre")[:1])
+
+
+def next_certificate_number(year: int) -> str:
+    count = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
+    return f"LML-{year}-{count:05d}"
+
+
+def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
+    """The validity of the label granted to `dossier` on `today`: the campaign's validity
+    (default 3 years). A renewal decided while the structure's label is still valid follows it
+    without a gap (from the day after it ends); otherwise it starts on the decision day. A
+    suspended or withdrawn label is not in force: it does not delay the new one."""
+    current = (
+        Label.objects.filter(
+            structure_id=dossier.structure_id, statut=Label.Statut.VALIDE, date_fin__gte=today
+        )
+        .order_by("-date_fin")
+        .first()
+    )
+    start = current.date_fin + dt.timedelta(days=1) if current else today
+    years = dossier.campagne.validite_label_annees
+    try:
+        end = start.replace(year=start.year + years) - dt.timedelta(days=1)
+    except ValueError:  # 29 February
+        end = start.replace(year=start.year + years, day=28)
+    return start, end
+
+
+@transaction.atomic
+def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
+    """The chair records the outcome of the closed vote with its motivation. No quorum, no
+    decision. An open major gap forbids `labellise` when the campaign says so."""
+    point = (
+        PointOrdreDuJour.objects.select_for_update()
+        .select_related("seance__president", "dossier__campagne", "dossier__structure")
+        .get(pk=point.pk)
+    )
+    _require_chair(user, point)
+    if point.vote != PointOrdreDuJour.Vote.CLOS:
+        raise ValidationError("Clôturez d'abord le vote.")
+    if Decision.objects.filter(point=point).exists():
+        raise ValidationError("La décision est déjà enregistrée.")
+    motivation = (motivation or "").strip()
+    if not motivation:
+        raise ValidationError("La motivation de la décision est obligatoire.")
+    result = current_tally(point)
+    if not result.quorum or result.outcome is None:
+        required = t.quorum_required(result.eligible, point.seance.quorum_pourcentage)
+        raise ValidationError(
+            f"Quorum non atteint ({result.participants} votant(s) sur {result.eligible} membres "
+            f"non récusés, {required} requis) : pas de décision."
+        )
+    dossier = point.dossier
+    outcome = result.outcome
+    if (
+        outcome == t.LABELLISE
+        and dossier.campagne.ecart_majeur_bloquant
+        and _open_major_gap(dossier)
+    ):
+        outcome = t.LABELLISE_SOUS_RESERVE
+        motivation += (
+            "\n\nUn écart majeur reste ouvert : « labellisé » est exclu par la règle "
+            "de la campagne, le label est accordé sous réserve."
+        )
+    decision = Decision.objects.create(
+        point=point,
+        dossier=dossier,
+        resultat=outcome,
+        motivation=motivation,
+        decompte={
+            "counts": result.counts,
+            "eligible": result.eligible,
+            "participants": result.participants,
+        },
+        decide_par=user,
+    )
+    workflow.record_decision(dossier, user, outcome, motivation)
+    if outcome in (t.LABELLISE, t.LABELLISE_SOUS_RESERVE):
+        today = timezone.localdate()
+        start, end = label_period(dossier, today)
+        Label.objects.create(
+            structure=dossier.structure,
+            decision=decision,
+            numero=next_certificate_number(today.year),
+            date_debut=start,
+            date_fin=end,
+            reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
+        )
+        if outcome == t.LABELLISE_SOUS_RESERVE:
+            from campagnes.plans.services import add_followup_action
+
+            add_followup_action(
+                dossier=dossier,
+                titre="Lever les réserves de la commission",
+                criteres=_reserve_criteres(dossier),
+                origine="reserve",
+                echeance=today + dt.timedelta(days=180),
+                description=motivation,
+                actor=user,
+            )
+    from labelml.notifications.services import notify_structure
+
+    notify_structure(
+        dossier,
+        titre=f"Décision de la commission : {decision.get_resultat_display()}",
+        message=motivation,
+        include_arml=True,
+    )
+    return decision
+
+
+# --- The label's life: suspension, lifting of the suspension, withdrawal (SPEC §7b) ----------
+#
+# Who decides follows the rule of the label's campaign (`Campagne.retrait_par`):
+# - "unml": the national administrators;
+# - "commission": the commission decides; its decision is recorded by a séance chair (an active
+#   commission member who chairs or chaired a séance and belongs neither to the structure nor to
+#   its ARML) or by a national administrator (the commission's secretariat).
+# Each change is one transaction with a row lock on the label, writes a `LabelEvenement` and
+# notifies the structure (its ARML too) and the national administrators; the notification
+# e-mails leave after commit. The public registry and verification page read the label's
+# status on each request, so they reflect the change at once.
+
+
+def may_change_label_status(user: Any, label: Label) -> bool:
+    """May `user` suspend, reinstate or withdraw `label` under its campaign's rule?"""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if is_national_admin(user):
+        return True
+    rule = label.decision.dossier.campagne.retrait_par
+    if rule != Campagne.RetraitPar.COMMISSION:
+        return False
+    membre = _membre(user)
+    if membre is None or not Seance.objects.filter(president=membre).exists():
+        return False
+    structure = label.structure
+    conflicted = [pk for pk in (structure.pk, structure.parent_id) if pk]
+    return not Membership.objects.filter(user=user, structure_id__in=conflicted).exists()
+
+
+def _require_label_actor(user: Any, label: Label) -> None:
+    if may_change_label_status(user, label):
+        return
+    if label.decision.dossier.campagne.retrait_par == Campagne.RetraitPar.UNML:
+        raise PermissionDenied(
+            "Selon la règle de la campagne, seuls les administrateurs UNML suspendent, "
+            "rétablissent ou retirent ce label."
+        )
+    raise PermissionDenied(
+        "Seul(e) un(e) président(e) de séance de la commission, sans lien avec la structure, "
+        "ou un administrateur UNML enregistre la suspension, le rétablissement ou le retrait "
+        "de ce label."
+    )
+
+
+_STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
+    # action: (allowed from, to, verb for the messages)
+    LabelEvenement.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
+    LabelEvenement.Action.RETABLISSEMENT: (
+        (Label.Statut.SUSPENDU,),
+        Label.Statut.VALIDE,
+        "rétabli",
+    ),
+    LabelEvenement.Action.RETRAIT: (
+        (Label.Statut.VALIDE, Label.Statut.SUSPENDU),
+        Label.Statut.RETIRE,
+        "retiré",
+    ),
+}
+
+
+def _change_label_status(*, actor: Any, label: Label, motivation: str, action: str) -> Label:
+    allowed, to, verb = _STATUS_CHANGES[action]
+    with transaction.atomic():
+        label = (
+            Label.objects.select_for_update()
+            .select_related("structure", "decision__dossier__campagne")
+            .get(pk=label.pk)
+        )
+        _require_label_actor(actor, label)
+        today = timezone.localdate()
+        if label.statut == Label.Statut.RETIRE:
+            raise ValidationError("Ce label a été retiré : le retrait est définitif.")
+        if label.statut not in allowed:
+            if action == LabelEvenement.Action.SUSPENSION:
+                raise ValidationError("Ce label est déjà suspendu.")
+            raise ValidationError("Ce label n'est pas suspendu : il n'y a rien à lever.")
+        if action != LabelEvenement.Action.RETABLISSEMENT and today > label.date_fin:
+            raise ValidationError(
+                f"Ce label a expiré le {label.date_fin:%d/%m/%Y} : il ne peut plus être {verb}."
+            )
+        motivation = (motivation or "").strip()
+        if not motivation:
+            raise ValidationError("La motivation est obligatoire.")
+        from_statut = label.statut
+        label.statut = to
+        label.save(update_fields=["statut"])
+        LabelEvenement.objects.create(
+            label=label,
+            action=action,
+            from_statut=from_statut,
+            to_statut=to,
+            motivation=motivation,
+            actor=actor,
+        )
+        from labelml.notifications.services import notify_national_admins, notify_structure
+
+        titre = f"Label {label.numero} {verb}"
+        if action == LabelEvenement.Action.RETABLISSEMENT:
+            titre = f"Label {label.numero} : suspension levée"
+        dossier = label.decision.dossier
+        notify_structure(dossier, titre=titre, message=motivation, include_arml=True)
+        notify_national_admins(
+            dossier, titre=f"{titre} — {label.structure.nom}", message=motivation
+        )
+    return label
+
+
+def suspend_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Suspend a valid, unexpired label; the suspension can be lifted (`reinstate_label`)."""
+    return _change_label_status(
+        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.SUSPENSION
+    )
+
+
+def reinstate_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Lift a suspension: the label is valid again until its end date (expired if past it)."""
+    return _change_label_status(
+        actor=actor,
+        label=label,
+        motivation=motivation,
+        action=LabelEvenement.Action.RETABLISSEMENT,
+    )
+
+
+def withdraw_label(*, actor: Any, label: Label, motivation: str) -> Label:
+    """Withdraw a valid or suspended, unexpired label. Final."""
+    return _change_label_status(
+        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.RETRAIT
+    )

@@ -1,0 +1,410 @@
+"""Pages of the labelling commission (SPEC §7): séances, agenda, secret votes, decisions.
+
+Every object is reached through `_seance_for` (national administrators and the séance's members;
+anybody else gets 404, as for a missing séance). An action one may not do answers 403: the
+services raise PermissionDenied, which Django turns into 403.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from campagnes.workflow import TransitionError
+from labelml.structures.models import Structure
+from labelml.structures.selectors import is_national_admin
+
+from . import services
+from . import tally as t
+from .forms import AgendaForm, ConflitForm, DecisionForm, LabelStatutForm, SeanceForm, VoteForm
+from .models import Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
+from .public_views import STATUS_LABELS
+from .selectors import labels_for, own_vote, visible_votes
+
+
+def _seances_for(user: Any) -> QuerySet[Seance]:
+    qs = Seance.objects.select_related("president__user")
+    if is_national_admin(user):
+        return qs
+    return qs.filter(membres__user=user, membres__actif=True).distinct()
+
+
+def _seance_for(user: Any, pk: int) -> Seance:
+    seance = _seances_for(user).filter(pk=pk).first()
+    if seance is None:
+        raise Http404("Séance introuvable.")
+    return seance
+
+
+def _point_for(user: Any, pk: int, point_pk: int) -> PointOrdreDuJour:
+    seance = _seance_for(user, pk)
+    point = get_object_or_404(
+        PointOrdreDuJour.objects.select_related(
+            "seance__president__user", "dossier__structure", "dossier__campagne", "rapporteur__user"
+        ),
+        pk=point_pk,
+        seance=seance,
+    )
+    return point
+
+
+def _errors(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    return [getattr(exc, "message", None) or str(exc)]
+
+
+@login_required
+def seance_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "commission/seance_list.html",
+        {
+            "seances": _seances_for(request.user).prefetch_related("points"),
+            "is_admin": is_national_admin(request.user),
+        },
+    )
+
+
+@login_required
+def seance_create(request: HttpRequest) -> HttpResponse:
+    if not is_national_admin(request.user):
+        raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
+    form = SeanceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        seance = services.create_seance(actor=request.user, **form.cleaned_data)
+        messages.success(request, "Séance créée.")
+        return redirect("seance_detail", pk=seance.pk)
+    return render(
+        request,
+        "commission/seance_form.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def seance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    seance = _seance_for(request.user, pk)
+    is_admin = is_national_admin(request.user)
+    form = AgendaForm(request.POST or None, seance=seance) if is_admin else None
+    if request.method == "POST":
+        if form is None:
+            raise PermissionDenied("Seuls les administrateurs UNML composent l'ordre du jour.")
+        if form.is_valid():
+            try:
+                point = services.add_to_agenda(
+                    actor=request.user, seance=seance, **form.cleaned_data
+                )
+            except (ValidationError, TransitionError, PermissionDenied) as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+            else:
+                n = point.recusations.count()
+                messages.success(
+                    request,
+                    "Dossier inscrit à l'ordre du jour."
+                    + (f" {n} membre(s) récusé(s) automatiquement." if n else ""),
+                )
+                return redirect("seance_detail", pk=seance.pk)
+    points = seance.points.select_related("dossier__structure", "rapporteur__user", "decision")
+    return render(
+        request,
+        "commission/seance_detail.html",
+        {
+            "seance": seance,
+            "points": points,
+            "membres": seance.membres.select_related("user").order_by("user__email"),
+            "form": form,
+            "is_admin": is_admin,
+        },
+        status=400 if form is not None and form.errors else 200,
+    )
+
+
+def _render_point(
+    request: HttpRequest,
+    point: PointOrdreDuJour,
+    *,
+    decision_form: DecisionForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    seance = point.seance
+    membre = seance.membres.filter(user=user, actif=True).first()
+    recusation = Recusation.objects.filter(point=point, membre=membre).first() if membre else None
+    is_open = point.vote == PointOrdreDuJour.Vote.OUVERT
+    is_chair = seance.president.user_id == user.pk
+    mine = own_vote(point, user) if membre else None
+    try:
+        decision = point.decision
+    except ObjectDoesNotExist:
+        decision = None
+    label = getattr(decision, "label", None) if decision else None
+    context: dict[str, Any] = {
+        "seance": seance,
+        "point": point,
+        "dossier": point.dossier,
+        "membre": membre,
+        "recusation": recusation,
+        "recusations": point.recusations.select_related("membre__user"),
+        "is_open": is_open,
+        "is_chair": is_chair,
+        "own_vote": mine,
+        "vote_form": (
+            VoteForm(initial={"choix": mine.choix if mine else None})
+            if membre and recusation is None and is_open
+            else None
+        ),
+        "conflit_form": ConflitForm() if membre and recusation is None and is_open else None,
+        "decision": decision,
+        "label": label,
+    }
+    if not is_open:
+        result = services.current_tally(point)
+        context.update(
+            {
+                "tally": result,
+                "tally_rows": [
+                    (label_, result.counts.get(value, 0)) for value, label_ in _choice_labels()
+                ],
+                "quorum_required": t.quorum_required(result.eligible),
+                "votes": visible_votes(point, user),
+            }
+        )
+        if is_chair and decision is None:
+            context["decision_form"] = decision_form or DecisionForm()
+    return render(request, "commission/point_detail.html", context, status=status)
+
+
+def _choice_labels() -> list[tuple[str, str]]:
+    from .models import Vote
+
+    return [(str(value), str(label)) for value, label in Vote.Choix.choices]
+
+
+@login_required
+def point_detail(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    return _render_point(request, _point_for(request.user, pk, point_pk))
+
+
+def _action(request: HttpRequest, point: PointOrdreDuJour, call: Any, success: str) -> HttpResponse:
+    try:
+        call()
+    except (ValidationError, TransitionError) as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+
+
+@login_required
+@require_POST
+def point_vote(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = _point_for(request.user, pk, point_pk)
+    form = VoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "Choisissez l'une des quatre options de vote.")
+        return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+    return _action(
+        request,
+        point,
+        lambda: services.cast_vote(
+            point=point, user=request.user, choix=form.cleaned_data["choix"]
+        ),
+        "Votre vote est enregistré. Vous pouvez le modifier jusqu'à la clôture.",
+    )
+
+
+@login_required
+@require_POST
+def point_conflict(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = _point_for(request.user, pk, point_pk)
+    form = ConflitForm(request.POST)
+    motif = form.cleaned_data["motif"] if form.is_valid() else ""
+    return _action(
+        request,
+        point,
+        lambda: services.declare_conflict(point=point, user=request.user, motif=motif),
+        "Conflit d'intérêts enregistré : vous ne prenez pas part au vote sur ce dossier.",
+    )
+
+
+@login_required
+@require_POST
+def point_close(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = _point_for(request.user, pk, point_pk)
+    return _action(
+        request,
+        point,
+        lambda: services.close_vote(point=point, user=request.user),
+        "Vote clos : le décompte et les votes sont affichés.",
+    )
+
+
+@login_required
+@require_POST
+def point_decide(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = _point_for(request.user, pk, point_pk)
+    if point.seance.president.user_id != request.user.pk:
+        raise PermissionDenied("Seul(e) le (la) président(e) de séance enregistre la décision.")
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            decision = services.decide(
+                point=point, user=request.user, motivation=form.cleaned_data["motivation"]
+            )
+        except (ValidationError, TransitionError) as exc:
+            for message in _errors(exc):
+                form.add_error(None, message)
+        else:
+            messages.success(request, f"Décision enregistrée : {decision.get_resultat_display()}.")
+            return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+    return _render_point(request, point, decision_form=form, status=400)
+
+
+# --- The label's life (SPEC §7b) ----------------------------------------------------------
+#
+# A label is reached through `_label_for`: national administrators and commission members see
+# every label, the structure's members and its ARML see theirs (read only: 403 on an action),
+# anybody else gets 404, as for an unknown number. Who may act follows the campaign's rule
+# (audits.commission.services.may_change_label_status).
+
+LABEL_ACTIONS: dict[str, tuple[Callable[..., Label], str]] = {
+    LabelEvenement.Action.SUSPENSION: (services.suspend_label, "Label suspendu."),
+    LabelEvenement.Action.RETABLISSEMENT: (
+        services.reinstate_label,
+        "Suspension levée : le label est de nouveau valide.",
+    ),
+    LabelEvenement.Action.RETRAIT: (services.withdraw_label, "Label retiré."),
+}
+
+
+def _label_for(user: Any, numero: str) -> Label:
+    label = (
+        labels_for(user)
+        .select_related("structure__parent", "decision__dossier__campagne", "decision__point")
+        .filter(numero=numero)
+        .first()
+    )
+    if label is None:
+        raise Http404("Label introuvable.")
+    return label
+
+
+@login_required
+def label_list(request: HttpRequest) -> HttpResponse:
+    labels = labels_for(request.user).select_related("structure").order_by("-date_debut", "numero")
+    q = request.GET.get("q", "").strip()[:100]
+    if q:
+        labels = labels.filter(Q(numero__icontains=q) | Q(structure__nom__icontains=q))
+    statut = request.GET.get("statut", "")
+    if statut in Label.Statut.values:
+        labels = labels.filter(statut=statut)
+    page = Paginator(labels, 50).get_page(request.GET.get("page"))
+    today = timezone.localdate()
+    for label in page:
+        label.statut_du_jour = label.statut_le(today)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "commission/label_list.html",
+        {"page": page, "q": q, "statut": statut, "statuts": Label.Statut.choices},
+    )
+
+
+def _render_label(
+    request: HttpRequest,
+    label: Label,
+    *,
+    forms: dict[str, LabelStatutForm] | None = None,
+    errors: list[str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    today = timezone.localdate()
+    current = label.statut_le(today)
+    may_act = services.may_change_label_status(user, label)
+    forms = forms or {}
+    available: dict[str, LabelStatutForm] = {}
+    if may_act and current == Label.Statut.VALIDE:
+        available[LabelEvenement.Action.SUSPENSION] = LabelStatutForm()
+        available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+    elif may_act and current == Label.Statut.SUSPENDU:
+        available[LabelEvenement.Action.RETABLISSEMENT] = LabelStatutForm()
+        if today <= label.date_fin:
+            available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+    available.update({k: v for k, v in forms.items() if k in available})
+    return render(
+        request,
+        "commission/label_detail.html",
+        {
+            "label": label,
+            "status": current,
+            "status_label": STATUS_LABELS[current],
+            "dossier": label.decision.dossier,
+            "evenements": label.evenements.select_related("actor"),
+            "may_act": may_act,
+            "suspend_form": available.get(LabelEvenement.Action.SUSPENSION),
+            "reinstate_form": available.get(LabelEvenement.Action.RETABLISSEMENT),
+            "withdraw_form": available.get(LabelEvenement.Action.RETRAIT),
+            "sees_structure": Structure.objects.for_user(user)
+            .filter(pk=label.structure_id)
+            .exists(),
+            "rule": label.decision.dossier.campagne.get_retrait_par_display(),
+            "errors": errors or [],
+        },
+        status=status,
+    )
+
+
+@login_required
+def label_detail(request: HttpRequest, numero: str) -> HttpResponse:
+    return _render_label(request, _label_for(request.user, numero))
+
+
+def _label_action(request: HttpRequest, numero: str, action: str) -> HttpResponse:
+    label = _label_for(request.user, numero)
+    if not services.may_change_label_status(request.user, label):
+        raise PermissionDenied("Votre rôle ne permet pas de modifier le statut de ce label.")
+    call, success = LABEL_ACTIONS[action]
+    form = LabelStatutForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            call(actor=request.user, label=label, motivation=form.cleaned_data["motivation"])
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, success)
+            return redirect("label_detail", numero=label.numero)
+    label.refresh_from_db()
+    return _render_label(request, label, forms={action: form}, errors=errors, status=400)
+
+
+@login_required
+@require_POST
+def label_suspend(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.SUSPENSION)
+
+
+@login_required
+@require_POST
+def label_reinstate(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.RETABLISSEMENT)
+
+
+@login_required
+@require_POST
+def label_withdraw(request: HttpRequest, numero: str) -> HttpResponse:
+    return _label_action(request, numero, LabelEvenement.Action.RETRAIT)

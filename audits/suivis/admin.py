@@ -1,0 +1,47 @@
+from django.contrib import admin
+
+from .models import AuditSuivi, PointSuivi, SuiviTransition
+
+
+class PointSuiviInline(admin.TabularInline):
+    model = PointSuivi
+    extra = 0
+    fields = ["critere", "nature", "avis"]
+    readonly_fields = ["critere", "nature", "avis"]
+    can_delete = False
+
+
+@admin.register(AuditSuivi)
+class AuditSuiviAdmin(admin.ModelAdmin):
+    list_display = ["label", "statut", "date_prevue", "auditeur", "conclusion"]
+    list_filter = ["statut", "conclusion"]
+    search_fields = ["label__numero", "dossier__structure__nom"]
+    # State changes go through audits.suivis.services only.
+    readonly_fields = [
+        "label",
+        "dossier",
+        "statut",
+        "date_prevue",
+        "organisme",
+        "auditeur",
+        "bilan",
+        "date_visio",
+        "conclusion",
+        "motivation",
+        "transmis_le",
+        "conclu_le",
+    ]
+    exclude = ["version", "updated_by", "updated_at"]
+    inlines = [PointSuiviInline]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False
+
+
+@admin.register(SuiviTransition)
+class SuiviTransitionAdmin(admin.ModelAdmin):
+    list_display = ["suivi", "action", "from_statut", "to_statut", "actor", "at"]
+    readonly_fields = ["suivi", "action", "from_statut", "to_statut", "actor", "reason", "at"]
+
+    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
+        return False

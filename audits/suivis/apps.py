@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SuivisConfig(AppConfig):
+    name = "audits.suivis"
+    label = "suivis"
+    verbose_name = "Audits de suivi"

@@ -1,0 +1,177 @@
+"""Reads of the follow-up audit, and who may do what with one.
+
+Scope, exactly as for the external audit (SPEC §2): the structure's members (and its ARML's
+referents, and the national administrators) read the follow-up; the direction and the quality
+referent answer the points; the direction sends the file; the assigned auditor reviews it. Any
+other person — another structure's member, another auditor — gets 404, as for a missing one; a
+person who sees it but may not act gets 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.urls import reverse
+
+from audits.commission.models import Label
+from campagnes.workflow import MissingItem
+from labelml.structures.models import Structure
+from labelml.structures.roles import Capability
+from labelml.structures.selectors import capabilities_for, visible_structures_q
+
+from .models import AuditSuivi, PointSuivi
+
+DEFAULT_RATIO = Decimal("0.5")
+DEFAULT_HORIZON_DAYS = 90
+DEFAULT_REMINDER_DAYS = 30
+
+
+def ratio() -> Decimal:
+    """Where, in a label's validity, the follow-up takes place (settings.SUIVI_MI_PARCOURS, a
+    fraction strictly between 0 and 1; 0.5 by default)."""
+    value = Decimal(str(getattr(settings, "SUIVI_MI_PARCOURS", DEFAULT_RATIO)))
+    if not Decimal(0) < value < Decimal(1):
+        raise ValueError("SUIVI_MI_PARCOURS doit être strictement compris entre 0 et 1.")
+    return value
+
+
+def horizon_days() -> int:
+    """A follow-up is scheduled this many days before its date (SUIVI_PLANIFICATION_JOURS)."""
+    return int(getattr(settings, "SUIVI_PLANIFICATION_JOURS", DEFAULT_HORIZON_DAYS))
+
+
+def reminder_days() -> int:
+    """The structure is reminded this many days before the date if its file is not sent
+    (SUIVI_RAPPEL_JOURS)."""
+    return int(getattr(settings, "SUIVI_RAPPEL_JOURS", DEFAULT_REMINDER_DAYS))
+
+
+def mid_term_date(label: Label, fraction: Decimal | None = None) -> dt.date:
+    """label.date_debut + (date_fin − date_debut) × ratio, to the nearest day."""
+    fraction = ratio() if fraction is None else fraction
+    span = (label.date_fin - label.date_debut).days
+    days = int((Decimal(span) * fraction).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    return label.date_debut + dt.timedelta(days=days)
+
+
+# --- scope ---------------------------------------------------------------------------------------
+
+
+def suivis_for_user(user: Any) -> QuerySet[AuditSuivi]:
+    """The follow-ups a person may read: those of the structures they see, and those they are
+    the assigned auditor of. Fails closed for anonymous users."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return AuditSuivi.objects.none()
+    q = Q(auditeur__user=user)
+    condition = visible_structures_q(user)
+    if condition is not None:
+        q |= Q(dossier__structure__in=Structure.objects.filter(condition).values("pk"))
+    return AuditSuivi.objects.filter(q).select_related(
+        "label",
+        "dossier__structure__parent",
+        "dossier__campagne__referentiel",
+        "auditeur__user",
+        "organisme",
+    )
+
+
+@dataclass(frozen=True)
+class SuiviAccess:
+    caps: frozenset[Capability]
+    is_auditor: bool  # the assigned auditor
+
+    @property
+    def may_answer(self) -> bool:
+        """Direction and quality referent (the rights that edit the plan), never a reader."""
+        return Capability.EDIT_PLAN in self.caps
+
+    @property
+    def may_send(self) -> bool:
+        return Capability.SUBMIT in self.caps
+
+    @property
+    def may_administer(self) -> bool:
+        return Capability.ADMINISTER in self.caps
+
+
+def access_for(user: Any, suivi: AuditSuivi) -> SuiviAccess:
+    """The structure roles' capabilities (not narrowed by the dossier's state: the dossier is
+    closed, the follow-up lives on) and whether the user is the assigned auditor."""
+    caps = capabilities_for(user, suivi.dossier.structure)
+    is_auditor = suivi.auditeur is not None and suivi.auditeur.user_id == user.pk
+    return SuiviAccess(caps=frozenset(caps), is_auditor=is_auditor)
+
+
+def get_suivi_for_user(user: Any, pk: int) -> tuple[AuditSuivi, SuiviAccess]:
+    suivi = suivis_for_user(user).filter(pk=pk).first()
+    if suivi is None:
+        raise Http404("Audit de suivi introuvable.")
+    return suivi, access_for(user, suivi)
+
+
+def points_of(suivi: AuditSuivi) -> QuerySet[PointSuivi]:
+    return (
+        suivi.points.select_related(
+            "critere", "action", "updated_by", "constat", "constat__reponse_ecart"
+        )
+        .prefetch_related("preuves")
+        .order_by("ordre", "pk")
+    )
+
+
+def suivis_for_structure(structure: Structure) -> QuerySet[AuditSuivi]:
+    """A structure's follow-ups, newest first (for its label history). The caller checks that
+    the user may see the structure."""
+    return (
+        AuditSuivi.objects.filter(dossier__structure=structure)
+        .select_related("label", "dossier__campagne", "auditeur__user", "organisme")
+        .order_by("-date_prevue", "-pk")
+    )
+
+
+# --- what stops a step -------------------------------------------------------------------------
+
+
+def file_missing_items(suivi: AuditSuivi) -> list[MissingItem]:
+    """What stops the direction from sending the file: an answer on every point."""
+    base = reverse("suivi_detail", args=[suivi.pk])
+    return [
+        MissingItem(
+            f"Critère {p.critere.code} ({p.get_nature_display().lower()}) : réponse à rédiger",
+            f"{base}#point-{p.pk}",
+        )
+        for p in suivi.points.select_related("critere").order_by("ordre", "pk")
+        if not p.reponse.strip()
+    ]
+
+
+def conclusion_missing_items(suivi: AuditSuivi, today: dt.date) -> list[MissingItem]:
+    """What stops the auditor from concluding: a finding on every point and the
+    videoconference held."""
+    from django.utils import timezone
+
+    base = reverse("suivi_review", args=[suivi.pk])
+    out = [
+        MissingItem(
+            f"Critère {p.critere.code} : constat de suivi à renseigner", f"{base}#point-{p.pk}"
+        )
+        for p in suivi.points.select_related("critere").order_by("ordre", "pk")
+        if not p.avis
+    ]
+    if suivi.date_visio is None:
+        out.append(MissingItem("Visioconférence : date à enregistrer", f"{base}#visio"))
+    elif timezone.localdate(suivi.date_visio) > today:
+        out.append(
+            MissingItem(
+                f"Visioconférence prévue le {timezone.localtime(suivi.date_visio):%d/%m/%Y} : "
+                "concluez après l'avoir tenue",
+                f"{base}#visio",
+            )
+        )
+    return out

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AutoevaluationsConfig(AppConfig):
+    name = "campagnes.autoevaluations"
+    label = "autoevaluations"
+    verbose_name = "Auto-évaluations"

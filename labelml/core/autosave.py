@@ -1,0 +1,50 @@
+"""The request side of field-by-field saves, shared by the audit's findings and report and the
+follow-up audit's points: which fields a post asks to save, and saving them in turn.
+
+htmx posts one field at a time (``champ``, set by static/js/app.js); without JavaScript the
+form posts them all, and only those that changed are saved, each on the version the previous
+one produced."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from django.http import HttpRequest
+
+if TYPE_CHECKING:
+    from campagnes.autoevaluations.services import SaveResult
+
+
+def changed_fields(
+    request: HttpRequest, order: tuple[str, ...], current: dict[str, str]
+) -> list[str]:
+    """The fields to save, in `order`: the one htmx names, or those a plain post changed."""
+    champ = request.POST.get("champ")
+    if champ in order:
+        return [champ] if champ in request.POST else []
+    return [
+        c
+        for c in order
+        if c in request.POST and request.POST[c].replace("\r\n", "\n") != current[c]
+    ]
+
+
+def run_saves(
+    saver: Callable[..., SaveResult],
+    champs: list[str],
+    request: HttpRequest,
+    version: int,
+    **obj: Any,
+) -> list[tuple[str, SaveResult, str]]:
+    """Save the fields one after the other, each on the version the previous one produced;
+    stop at the first conflict. Each result comes with the field and the value posted."""
+    results: list[tuple[str, SaveResult, str]] = []
+    for champ in champs:
+        mine = request.POST.get(champ, "")
+        result = saver(actor=request.user, champ=champ, valeur=mine, version=version, **obj)
+        results.append((champ, result, mine))
+        if not result.ok:
+            break
+        version = result.version
+    return results

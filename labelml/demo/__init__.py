@@ -1,0 +1,1 @@
+"""Demonstration data: the small demo network and the national-scale generator."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PilotageConfig(AppConfig):
+    name = "labelml.pilotage"
+    label = "pilotage"
+    verbose_name = "Pilotage national et régional"

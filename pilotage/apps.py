@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class PilotageConfig(AppConfig):
-    name = "pilotage"
-    verbose_name = "Pilotage national et régional"
