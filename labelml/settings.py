@@ -54,7 +54,8 @@ def _env_number(name: str, default: Any, kind: Callable[[str], Any]) -> Any:
     try:
         return kind(value)
     except ValueError:
-        raise ImproperlyConfigured(f"{name} doit être un nombre (valeur reçue : {value!r}).") from None
+        message = f"{name} doit être un nombre (valeur reçue : {value!r})."
+        raise ImproperlyConfigured(message) from None
 
 
 def env_list(name: str, default: str = "") -> list[str]:
