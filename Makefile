@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell sha1sum requirements/dev.txt 2>/dev/null | cut -c1-12)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
+# make test runs the suite on this many processes (pytest-xdist); 2 = the machine's cores.
+TEST_WORKERS ?= 2
 
 .PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-load migrate demo lint typecheck lock check-fixture clean security
 
@@ -54,7 +56,7 @@ test: install system-packages browser security
 	$(BIN)/mypy labelml referentiel campagnes audits
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## Benchmarks print one JSON object as their last line; figures go to docs/benchmarks.md.
 bench-pdf: install system-packages

@@ -38,6 +38,7 @@ REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    _group_for_xdist(items)
     if REQUIRE_SERVICES:
         return
     from django.conf import settings
@@ -53,6 +54,19 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     for item in items:
         if "services" in item.keywords:
             item.add_marker(skip)
+
+
+def _group_for_xdist(items: list[pytest.Item]) -> None:
+    """`make test` runs the suite on both cores (pytest-xdist, --dist loadgroup). The tests that
+    start servers of their own run one at a time on a single worker each: the fault tests (a
+    private PostgreSQL, Redis and gunicorn under load, timing-sensitive) and the browser
+    journeys (a live server and Chromium), so that two of them never compete for the cores."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/faults/" in path or item.path.name == "test_bench_load.py":
+            item.add_marker(pytest.mark.xdist_group("servers"))
+        elif "live_server" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture
