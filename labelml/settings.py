@@ -102,6 +102,7 @@ INSTALLED_APPS = [
     "audits.suivis",
     "labelml.documents",
     "labelml.pilotage",
+    "labelml.demo",
 ]
 
 MIDDLEWARE = [
