@@ -1,7 +1,7 @@
 """The national demo data set (issue 7): `seed_national()`, behind
 `python manage.py seed_demo --scale national`.
 
-1 UNML, 15 ARMLs, 436 Missions Locales (see national_data.py), their people (a direction and a
+1 UNML, 15 ARMLs, 436 Missions Locales (see data.py), their people (a direction and a
 quality referent per Mission Locale, a labelling referent per ARML, auditors of two auditing
 bodies, commission members), and the national campaign whose 436 dossiers are spread over every
 state the workflow reaches: filled self-assessments, snapshots, improvement plans, audits with
@@ -17,7 +17,7 @@ transitions' side effects (notifications, e-mails), the autosave history (`Saisi
 files, as in the small demo.
 
 The campaign is the small demo's "Campagne nationale de labellisation 2026": its six dossiers
-(lived through the real workflow by labelml/structures/demo.py) are kept as they are and the 430
+(lived through the real workflow by labelml/demo/dossiers.py) are kept as they are and the 430
 other
 Missions Locales get theirs. With `campaigns=N`, N-1 earlier campaigns (one labelling cycle, i.e.
 the label validity, apart: 2023, 2020…) are added over the same Missions Locales, all of their
@@ -53,8 +53,9 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
-from .models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
-from .national_data import (
+from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
+
+from .data import (
     ACTIONS_CORRECTIVES,
     AUDIT_POINTS_FORTS,
     AUDIT_PROGRES,
@@ -194,7 +195,7 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
     say: Log = log or (lambda message: None)
     started = time.monotonic()
     _ensure_referentiel()
-    from labelml.structures.demo import seed_demo_network
+    from labelml.demo.network import seed_demo_network
     from labelml.structures.models import Structure
 
     seed_demo_network()  # the documented demo accounts, and the current campaign
@@ -282,7 +283,7 @@ def _load_referentiel() -> _Ref:
 
 def national_ml_codes() -> list[str]:
     """The codes of the 436 Missions Locales: the small demo's six and one per town."""
-    from labelml.structures.demo import MLS as DEMO_MLS
+    from labelml.demo.network import MLS as DEMO_MLS
 
     demo_by_region = Counter(ml[3] for ml in DEMO_MLS)
     codes = [ml[0] for ml in DEMO_MLS]
@@ -323,7 +324,7 @@ def _ensure_network(seed: int) -> _Network:
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
 
-    from labelml.structures.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISME
+    from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISME
     from labelml.structures.models import (
         Auditeur,
         Membership,
@@ -522,9 +523,8 @@ def _years_before(day: dt.date, years: int) -> dt.date:
 
 
 def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log) -> dict:
-    from campagnes.demo import CAMPAGNE
-
-    from .services import create_campagne
+    from campagnes.services import create_campagne
+    from labelml.demo.dossiers import CAMPAGNE
 
     started = time.monotonic()
     year = CURRENT_YEAR - CYCLE_YEARS * index

@@ -1,4 +1,4 @@
-"""The data of the national demo data set (`seed_demo --scale national`, campagnes/national.py):
+"""The data of the national demo data set (`seed_demo --scale national`, labelml/demo/national/):
 one ARML per region, 436 Missions Locales named after real towns of their region, people's names,
 and the texts the self-assessments, audits and decisions are written with.
 
@@ -8,7 +8,7 @@ Missions Locales of Martinique, Guyane and Mayotte are not modelled: their handf
 the other regions so that the network counts 436 Missions Locales, distributed roughly as the
 real one (Île-de-France ~70, Auvergne-Rhône-Alpes ~45, Hauts-de-France ~40…).
 
-The six Missions Locales of the small demo (labelml/structures/demo.py) are part of the 436: they
+The six Missions Locales of the small demo (labelml/demo/network.py) are part of the 436: they
 sit in
 Île-de-France and Auvergne-Rhône-Alpes, under the demo ARMLs `arml-idf` and `arml-aura`, so
 the documented demo accounts work on the national data set.
