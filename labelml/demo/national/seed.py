@@ -26,8 +26,8 @@ Log = Callable[[str], None]
 
 
 def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = None) -> dict:
-    """Create (or complete) the national data set; see the module docstring. Returns what was
-    done: structures, users created, and per campaign the dossiers created, the dossiers per
+    """Create (or complete) the national data set; see the package's docstring. Returns what
+    was done: structures, users created, and per campaign the dossiers created, the dossiers per
     state, the decisions per outcome and the labels."""
     if settings.ENVIRONMENT == "production":
         raise SeedRefused(
