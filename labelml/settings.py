@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "audits.suivis",
     "labelml.documents",
     "labelml.pilotage",
+    "labelml.demo",
 ]
 
 MIDDLEWARE = [

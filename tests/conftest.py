@@ -150,11 +150,11 @@ _DRIVERS = (
         str(ROOT / path)
         for path in (
             "labelml/demo/samples.py",
-            "labelml/structures/demo.py",
-            "campagnes/demo.py",
-            "campagnes/national.py",
+            "labelml/demo/network.py",
+            "labelml/demo/dossiers.py",
         )
     ),
+    str(ROOT / "labelml" / "demo" / "national") + os.sep,  # the national generator's modules
 )
 
 

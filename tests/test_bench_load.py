@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-from labelml.structures.demo import DEMO_TOTP_SECRET
+from labelml.demo.network import DEMO_TOTP_SECRET
 from scripts.bench_load.analysis import (
     Ack,
     Request,

@@ -25,7 +25,7 @@ def build_targets() -> dict[str, Any]:
     from audits.models import Audit, Constat
     from campagnes.autoevaluations.models import Reponse
     from campagnes.models import Dossier
-    from labelml.structures.demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
+    from labelml.demo.network import DEMO_PASSWORD, DEMO_TOTP_SECRET
     from labelml.structures.models import Membership
     from labelml.structures.roles import ROLE_CAPABILITIES, Capability
     from referentiel.models import Niveau

@@ -1,4 +1,6 @@
-"""The demo network of `manage.py seed_demo`: a fixed, documented contract (README)."""
+"""The demo network of `manage.py seed_demo`: a fixed, documented contract (README). The UNML,
+two ARMLs, six Missions Locales, an auditing body, one account per role (shared password and
+TOTP secret), and the demo campaign's dossiers (labelml/demo/dossiers.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +12,15 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .models import Auditeur, Membership, MembreCommission, OrganismeAuditeur, Structure
-from .roles import Role
+from labelml.demo.dossiers import seed_demo_dossiers
+from labelml.structures.models import (
+    Auditeur,
+    Membership,
+    MembreCommission,
+    OrganismeAuditeur,
+    Structure,
+)
+from labelml.structures.roles import Role
 
 DEMO_PASSWORD = "labelml-demo"  # nosec B105 # demo only (seed_demo refuses production)
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # demo only (seed_demo refuses production)
@@ -182,7 +191,5 @@ def seed_demo_network() -> list[DemoAccount]:
     MembreCommission.objects.get_or_create(
         user=users["president"], defaults={"college": MembreCommission.College.ETAT}
     )
-    from campagnes.demo import seed_demo_dossiers
-
     seed_demo_dossiers(admin, users)
     return ACCOUNTS

@@ -16,7 +16,7 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import Resolver404, resolve
 
-from labelml.structures.demo import ACCOUNTS
+from labelml.demo.network import ACCOUNTS
 
 pytestmark = pytest.mark.django_db
 

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from labelml.structures.demo import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
+from labelml.demo.network import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from labelml.structures.models import Auditeur, Membership, MembreCommission, Structure
 from labelml.structures.roles import Role
 

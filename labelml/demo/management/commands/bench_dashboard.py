@@ -22,8 +22,8 @@ from django.test.utils import (
     setup_test_environment,
     teardown_test_environment,
 )
+from django.urls import reverse
 
-URL = "/pilotage/"
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # the demo accounts' published secret
 
 
@@ -74,13 +74,14 @@ class Command(BaseCommand):
     def _series(self, label: str, repeat: int) -> tuple[int, float]:
         from campagnes.models import Campagne, Dossier
 
+        url = reverse("pilotage_dashboard")  # /pilotage/
         client = self._client()
         latest = Campagne.objects.order_by("-date_ouverture", "-pk").first()
         assert latest is not None, "le jeu national n'a créé aucune campagne"
         params = {"campagne": str(latest.pk)}  # the latest campaign, every region
-        response = client.get(URL, params)  # warm-up: templates, caches, connection
+        response = client.get(url, params)  # warm-up: templates, caches, connection
         if response.status_code != 200:
-            raise RuntimeError(f"{URL} a répondu {response.status_code}")
+            raise RuntimeError(f"{url} a répondu {response.status_code}")
         times: list[float] = []
         sql: list[float] = []
         queries = 0
@@ -88,7 +89,7 @@ class Command(BaseCommand):
             gc.collect()
             with CaptureQueriesContext(connection) as ctx:
                 started = time.perf_counter()
-                response = client.get(URL, params)
+                response = client.get(url, params)
                 times.append(time.perf_counter() - started)
             queries = len(ctx.captured_queries)
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
@@ -102,7 +103,7 @@ class Command(BaseCommand):
         return queries, statistics.median(times)
 
     def _measure(self, repeat: int, campaigns: int) -> dict[str, Any]:
-        from campagnes.national import seed_national
+        from labelml.demo.national import seed_national
 
         started = time.perf_counter()
         seed_national(campaigns=1, log=self.stdout.write)

@@ -10,15 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from campagnes import workflow
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
+from campagnes.models import Campagne, Dossier
 from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.services import create_campagne, open_campagne
 from labelml.structures.models import Structure
 from referentiel.models import Niveau, Referentiel
-
-from . import workflow
-from .models import Campagne, Dossier
-from .services import create_campagne, open_campagne
 
 CAMPAGNE = "Campagne nationale de labellisation 2026"
 

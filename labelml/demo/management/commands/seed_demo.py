@@ -1,7 +1,11 @@
+"""`manage.py seed_demo`: the small demo network and its accounts (labelml/demo/network.py, with
+the demo campaign's dossiers of labelml/demo/dossiers.py), and with `--scale national` the
+national data set (labelml/demo/national/); prints the demo accounts. Refused in production."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from labelml.structures.demo import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_network
+from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_network
 from referentiel.models import Referentiel
 from referentiel.services import import_referentiel_file
 
@@ -49,7 +53,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         national = None
         if options["scale"] == "national":
-            from campagnes.national import seed_national
+            from labelml.demo.national import seed_national
 
             national = seed_national(
                 campaigns=options["campaigns"], seed=options["seed"], log=self.stdout.write
@@ -96,8 +100,8 @@ class Command(BaseCommand):
                 self.stdout.write(
                     f"  Décisions de la commission : {decisions} ; labels : {campagne['labels']}"
                 )
-        from campagnes.national import AUDITING_BODIES, COMMISSION_MEMBERS
-        from campagnes.national_data import REGIONS, arml_nom
+        from labelml.demo.national import AUDITING_BODIES, COMMISSION_MEMBERS
+        from labelml.demo.national.data import REGIONS, arml_nom
 
         d = DEMO_DOMAIN
         self.stdout.write(f"\nComptes du réseau national (mot de passe : {DEMO_PASSWORD}) :")

@@ -24,15 +24,15 @@ from campagnes.autoevaluations.models import Reponse, Snapshot
 from campagnes.autoevaluations.selectors import missing_items
 from campagnes.autoevaluations.services import snapshot_content
 from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
-from campagnes.national import (
+from campagnes.plans.models import Action
+from labelml.demo.national import (
     REGIONS,
     SeedRefused,
     national_ml_codes,
     seed_national,
 )
-from campagnes.national_data import NATIONAL_ML_COUNT, de_ville
-from campagnes.plans.models import Action
-from labelml.structures.demo import ACCOUNTS, MLS
+from labelml.demo.national.data import NATIONAL_ML_COUNT, de_ville
+from labelml.demo.network import ACCOUNTS, MLS
 from labelml.structures.models import Membership, Region, Structure
 from labelml.structures.roles import Role
 
@@ -306,7 +306,7 @@ def test_national_seed():
 
 
 def test_the_command_prints_a_french_summary(monkeypatch):
-    from campagnes import national
+    from labelml.demo import national
 
     calls = {}
 

@@ -1,0 +1,1 @@
+"""The demo app's management commands (in commands/)."""

@@ -1,0 +1,1 @@
+"""`seed_demo` (demo data), `bench_pdf` and `bench_dashboard` (benchmarks on that data)."""

@@ -1,0 +1,69 @@
+"""The national demo data set (issue 7): `seed_national()`, behind
+`python manage.py seed_demo --scale national`.
+
+1 UNML, 15 ARMLs, 436 Missions Locales (see data.py), their people (a direction and a
+quality referent per Mission Locale, a labelling referent per ARML, auditors of two auditing
+bodies, commission members), and the national campaign whose 436 dossiers are spread over every
+state the workflow reaches: filled self-assessments, snapshots, improvement plans, audits with
+their findings and the structures' answers, commission séances with votes, decisions and labels,
+and the dossiers' history (`DossierTransition`) dated over the campaign.
+
+How. Everything is planned in memory from seeded random generators, then written with
+`bulk_create` (a dossier lived through the workflow functions costs ~0.3 s; 436 of them would
+take minutes). The rows written are the ones the workflow writes (campagnes/workflow.py,
+audits/commission/services.py, campagnes/services.open_campagne), with the same fields, states and
+foreign key chains; the dates are those of a campaign opened ~10 months ago. Not written: the
+transitions' side effects (notifications, e-mails), the autosave history (`Saisie`) and evidence
+files, as in the small demo.
+
+The campaign is the small demo's "Campagne nationale de labellisation 2026": its six dossiers
+(lived through the real workflow by labelml/demo/dossiers.py) are kept as they are and the 430
+other Missions Locales get theirs. With `campaigns=N`, N-1 earlier campaigns (one labelling
+cycle, i.e. the label validity, apart: 2023, 2020…) are added over the same Missions Locales,
+all of their dossiers finished; the 2023 campaign's labels are the ones expiring around now.
+
+`ajourne` is a commission outcome, not a resting state: the workflow sends an adjourned dossier
+back to `plan_amelioration` (workflow.record_decision), so `Dossier.Etat.AJOURNE` is never
+written; adjourned dossiers are found through their decision.
+
+Deterministic for a seed (and a day: the dates are relative to today); idempotent: a Mission
+Locale that already has a dossier in a campaign is left alone.
+
+The modules: seed.py (`seed_national`, the orchestration, and the référentiel it reads),
+structures.py (the network and its people, `national_ml_codes`), campaign.py (one campaign:
+planned in memory, written in bulk), dossier.py (one dossier's steps, dates and history) with
+self_assessment.py (self-assessment, snapshots, improvement plan), audit.py (external audit,
+findings, answers to the gaps) and commission.py (agenda, recusals, votes, decision, label),
+state.py (what a dossier carries between its steps), parameters.py (stage mixes, tendencies,
+delays, auditing bodies), helpers.py (dates and small computations), data.py (the names and
+texts, from fixtures/demo/national.yaml).
+"""
+
+from __future__ import annotations
+
+from .data import NATIONAL_ML_COUNT, REGIONS
+from .parameters import (
+    AJOURNE,
+    AUDITING_BODIES,
+    COMMISSION_MEMBERS,
+    CURRENT_YEAR,
+    CYCLE_YEARS,
+    DECIDED,
+)
+from .seed import Log, SeedRefused, seed_national
+from .structures import national_ml_codes
+
+__all__ = [
+    "AJOURNE",
+    "AUDITING_BODIES",
+    "COMMISSION_MEMBERS",
+    "CURRENT_YEAR",
+    "CYCLE_YEARS",
+    "DECIDED",
+    "NATIONAL_ML_COUNT",
+    "REGIONS",
+    "Log",
+    "SeedRefused",
+    "national_ml_codes",
+    "seed_national",
+]

@@ -1,0 +1,255 @@
+"""A dossier's self-assessment and improvement plan in the national data set: the answers and
+syntheses as far as the structure got, the submitted versions (snapshots and their
+fingerprints), the plan's actions and their progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from .data import JUSTIFICATIONS, MANUAL_ACTIONS, SYNTHESES
+from .helpers import _fingerprint
+from .parameters import AJOURNE
+from .state import _DossierState
+
+
+class _SelfAssessment(_DossierState):
+    """The self-assessment and improvement plan steps of `_Dossier`."""
+
+    def self_assessment(self) -> None:
+        from campagnes.autoevaluations.models import (
+            AutoEvaluation,
+            Reponse,
+            Snapshot,
+            SyntheseCritere,
+        )
+
+        rng, ref, c = self.rng, self.ref, self.c
+        open_at = c.open_at
+        self.dossier.created_at = open_at
+        self.autoevaluation = AutoEvaluation(dossier=self.dossier, created_at=open_at)
+        self.rows.autoevaluations.append(self.autoevaluation)
+        submitted_at = self.when.get("submit_autoevaluation")
+        if submitted_at is not None:
+            progress = 1.0
+            stop = submitted_at - dt.timedelta(hours=1)
+        else:
+            u = rng.random()
+            if not c.current:
+                progress = rng.uniform(0.1, 0.8)
+            else:
+                progress = 0.0 if u < 0.12 else 1.0 if u > 0.9 else rng.uniform(0.05, 0.97)
+            stop = self.end_at
+        start = open_at + dt.timedelta(days=2)
+        target = round(progress * len(ref.elements))
+        rated: set[int] = set()
+        written: set[int] = set()
+        for critere in sorted(ref.criteres, key=lambda cr: cr.ordre + rng.gauss(0, 5)):
+            if len(rated) >= target:
+                break
+            elements = ref.by_critere[critere.pk]
+            taken = elements[: target - len(rated)]
+            rated.update(e.pk for e in taken)
+            if len(taken) == len(elements) and (progress == 1.0 or rng.random() < 0.75):
+                written.add(critere.pk)
+        self.progress = progress
+        answers = []  # (element, level code or None, justification), in référentiel order
+        for e in ref.elements:
+            code = self.levels[e.pk] if e.pk in rated else None
+            justification = ""
+            if code is not None and (progress == 1.0 or code == "sans_objet" or rng.random() > 0.1):
+                justification = rng.choice(JUSTIFICATIONS[code])
+            answers.append((e, code, justification))
+            self.rows.reponses.append(
+                Reponse(
+                    autoevaluation=self.autoevaluation,
+                    element_id=e.pk,
+                    niveau_id=ref.auto[code].pk if code else None,
+                    justification=justification,
+                    version=rng.randint(1, 3) if code else 0,
+                    updated_by=(self.referent if rng.random() < 0.75 else self.direction)
+                    if code
+                    else None,
+                    updated_at=self.between(start, stop) if code else None,
+                )
+            )
+        syntheses = []  # (critere, synthese, points forts, axes)
+        for critere in ref.criteres:
+            if critere.pk in written:
+                mean = self.means[critere.pk]
+                bucket = "haut" if mean >= 3.2 else "moyen" if mean >= 2.4 else "bas"
+                texts = rng.choice(SYNTHESES[bucket])
+                syntheses.append((critere, *texts))
+                self.rows.syntheses.append(
+                    SyntheseCritere(
+                        autoevaluation=self.autoevaluation,
+                        critere_id=critere.pk,
+                        synthese=texts[0],
+                        points_forts=texts[1],
+                        axes_amelioration=texts[2],
+                        version=rng.randint(1, 2),
+                        updated_by=self.referent,
+                        updated_at=self.between(start, stop),
+                    )
+                )
+            else:
+                syntheses.append((critere, "", "", ""))
+                self.rows.syntheses.append(
+                    SyntheseCritere(autoevaluation=self.autoevaluation, critere_id=critere.pk)
+                )
+        self.answers = answers
+        # What was submitted, frozen (campagnes.autoevaluations.services.take_snapshot).
+        self.fingerprints: list[str] = []
+        if submitted_at is None:
+            return
+        versions = [(submitted_at, answers)]
+        if "resubmit_autoevaluation" in self.when:
+            # The first version had a few levels that the reopening corrected.
+            corrected = set(
+                rng.sample([e.pk for e, code, _j in answers if code in ("2", "3", "4")], 3)
+            )
+            first = [
+                (e, str(int(code) - 1) if code and e.pk in corrected else code, j)
+                for e, code, j in answers
+            ]
+            versions = [(submitted_at, first), (self.when["resubmit_autoevaluation"], answers)]
+        for numero, (at, version) in enumerate(versions, start=1):
+            content = self.snapshot_content(version, syntheses)
+            empreinte = _fingerprint(content)
+            self.fingerprints.append(empreinte)
+            self.rows.snapshots.append(
+                Snapshot(
+                    dossier=self.dossier,
+                    numero=numero,
+                    contenu=content,
+                    empreinte=empreinte,
+                    soumis_par=self.direction,
+                    soumis_le=at,
+                )
+            )
+
+    def snapshot_content(self, answers: list, syntheses: list) -> dict:
+        """campagnes.autoevaluations.services.snapshot_content, from memory."""
+        auto = self.ref.auto
+        return {
+            "referentiel": self.ref.referentiel.label,
+            "structure": {"code": self.ml.code, "nom": self.ml.nom},
+            "campagne": self.c.campagne.nom,
+            "reponses": [
+                {
+                    "element": e.code,
+                    "critere": e.critere.code,
+                    "niveau": code,
+                    "niveau_libelle": auto[code].libelle if code else None,
+                    "valeur": str(auto[code].valeur)
+                    if code and auto[code].valeur is not None
+                    else None,
+                    "justification": justification,
+                }
+                for e, code, justification in answers
+            ],
+            "syntheses": [
+                {
+                    "critere": critere.code,
+                    "synthese": synthese,
+                    "points_forts": forts,
+                    "axes_amelioration": axes,
+                }
+                for critere, synthese, forts, axes in syntheses
+            ],
+            "preuves": [],
+        }
+
+    def improvement_plan(self) -> None:
+        from campagnes.plans.models import Action, PlanAmelioration
+        from campagnes.plans.services import suggested_description, suggested_title
+
+        rng, ref = self.rng, self.ref
+        submitted_plan_at = self.when.get("submit_plan")
+        self.plan = PlanAmelioration(
+            dossier=self.dossier,
+            soumis_le=submitted_plan_at,
+            soumis_par=self.direction if submitted_plan_at else None,
+        )
+        self.rows.plans.append(self.plan)
+        self.actions_by_critere: dict[int, Any] = {}
+        self.plan_actions = 0
+        weak = sorted(
+            ((code, e) for e, code, _j in self.answers if code in ("1", "2")),
+            key=lambda ce: (ce[0], ce[1].ordre),
+        )
+        submitted_at = self.when.get("submit_autoevaluation")
+        if submitted_at is None:
+            if not (self.progress > 0.6 and rng.random() < 0.3 and weak):
+                return
+            planned: list[tuple[str, Any]] = [("suggestion", w) for w in weak[: rng.randint(1, 2)]]
+            start, stop = self.c.open_at + dt.timedelta(days=10), self.end_at
+        else:
+            planned = [("suggestion", w) for w in weak[: rng.randint(2, 6)]]
+            by_mean = sorted(ref.criteres, key=lambda cr: self.means[cr.pk])
+            planned += [("manuelle", cr) for cr in by_mean[: rng.randint(1, 2)]]
+            start = submitted_at
+            if submitted_plan_at is not None:
+                stop = submitted_plan_at - dt.timedelta(hours=1)
+            else:
+                stop = self.end_at
+                planned = planned[: rng.randint(0, len(planned))]
+        request_at = self.when.get("request_audit")
+        # The plan is read-only from the audit request on (until an adjournment reopens it).
+        frozen = request_at if request_at and self.stage != AJOURNE else self.end_at
+        for kind, item in planned:
+            created = self.between(start, stop)
+            echeance = created.date() + dt.timedelta(days=rng.randint(45, 365))
+            statut, avancement, updated = self.action_progress(created, echeance, frozen)
+            if kind == "suggestion":
+                code, element = item
+                critere_pk = element.critere_id
+                action = Action(
+                    plan=self.plan,
+                    titre=suggested_title(element),
+                    description=suggested_description(element, ref.auto[code].libelle),
+                    element_source_id=element.pk,
+                    priorite=Action.Priorite.HAUTE if code == "1" else Action.Priorite.MOYENNE,
+                    origine=Action.Origine.SUGGESTION,
+                )
+            else:
+                critere_pk = item.pk
+                action = Action(
+                    plan=self.plan,
+                    titre=rng.choice(MANUAL_ACTIONS).format(code=item.code),
+                    description="Rédiger la procédure, la présenter en réunion d'équipe et "
+                    "suivre un indicateur trimestriel.",
+                    priorite=rng.choice(list(Action.Priorite.values)),
+                    origine=Action.Origine.MANUELLE,
+                )
+            action.responsable = rng.choice([self.referent, self.direction, None])
+            action.echeance = echeance
+            action.statut, action.avancement = statut, avancement
+            action.created_by = self.referent
+            action.created_at, action.updated_at = created, updated
+            self.rows.actions.append(action)
+            self.rows.action_criteres.append((action, [critere_pk]))
+            self.actions_by_critere.setdefault(critere_pk, action)
+        self.plan_actions = len(planned)
+
+    def action_progress(
+        self, created: dt.datetime, echeance: dt.date, frozen: dt.datetime
+    ) -> tuple[str, int, dt.datetime]:
+        from campagnes.plans.models import Action
+
+        rng = self.rng
+        S = Action.Statut
+        if echeance <= frozen.date():
+            statut = rng.choices([S.FAIT, S.EN_COURS, S.ABANDONNE], [60, 30, 10])[0]
+        elif (frozen - created).days > 45:
+            statut = rng.choices([S.EN_COURS, S.A_FAIRE, S.FAIT], [50, 40, 10])[0]
+        else:
+            statut = rng.choices([S.A_FAIRE, S.EN_COURS], [80, 20])[0]
+        avancement = {
+            S.FAIT: 100,
+            S.A_FAIRE: 0,
+            S.EN_COURS: rng.choice([10, 20, 30, 40, 50, 60, 70, 80]),
+            S.ABANDONNE: rng.choice([0, 10, 20]),
+        }[statut]
+        updated = created if statut == S.A_FAIRE else self.between(created, frozen)
+        return statut, avancement, updated
