@@ -10,13 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from audits.services import assign_audit
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
 from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.workflow import log_step, move
 from labelml.structures.models import Structure
 from referentiel.models import Niveau, Referentiel
 
-from . import workflow
 from .models import Campagne, Dossier
 from .services import create_campagne, open_campagne
 
@@ -90,7 +91,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
     ]
     if order.index(target) >= 1:
         take_snapshot(dossier, None)
-        workflow._move(
+        move(
             dossier,
             None,
             "submit_autoevaluation",
@@ -119,8 +120,8 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
         plan = PlanAmelioration.objects.get(dossier=dossier)
         plan.soumis_le = timezone.now()
         plan.save(update_fields=["soumis_le"])
-        workflow._log(dossier, None, "submit_plan", "Données de démonstration")
-        workflow._move(dossier, None, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
+        log_step(dossier, None, "submit_plan", "Données de démonstration")
+        move(dossier, None, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
 
 
 @transaction.atomic
@@ -171,7 +172,7 @@ def _seed_demo_audit(campagne: Campagne, admin: Any, users: dict[str, Any]) -> N
     if Audit.objects.filter(dossier=dossier).exists():
         return
     today = dt.date.today()
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=users["auditeur"].auditeur,
