@@ -49,7 +49,7 @@ def _suivi_model() -> Any:
     """`audits.suivis.models.AuditSuivi`, or None before it exists."""
     from django.apps import apps
 
-    if not apps.is_installed("suivis"):
+    if not apps.is_installed("audits.suivis"):
         return None
     try:
         from audits.suivis.models import AuditSuivi
