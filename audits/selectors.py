@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Max, QuerySet
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -16,7 +16,10 @@ from django.utils.safestring import SafeString
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier
-from campagnes.workflow import MissingItem
+from campagnes.selectors import AUDIT_STATES
+from labelml.core.transitions import MissingItem
+from labelml.structures.models import Auditeur
+from labelml.structures.roles import Capability
 from referentiel.models import Critere, Niveau, Section
 
 from .models import GAP_CODES, Audit, Constat
@@ -36,6 +39,53 @@ def missions_for_user(user: Any) -> QuerySet[Audit]:
         .distinct()
         .select_related("dossier__structure", "dossier__campagne", "auditeur__user", "organisme")
         .order_by("date_debut")
+    )
+
+
+def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
+    """What the audit assignment gives: the assigned auditor records findings, the lead
+    auditors of the body review the report. Both read the dossier.
+
+    Kept on the dossier object, per user: a request asks it several times (scope, view,
+    service) of the dossier it fetched once. Registered as `campagnes.hooks.dossier_grants`."""
+    if dossier.etat not in AUDIT_STATES or not getattr(user, "is_authenticated", False):
+        return set()
+    memo: dict[int, frozenset[Capability]] = dossier.__dict__.setdefault("_audit_caps", {})
+    if user.pk in memo:
+        return set(memo[user.pk])
+    # One query: the audit's assigned auditor and whether the user leads its body.
+    row = (
+        Audit.objects.filter(dossier=dossier)
+        .annotate(
+            is_lead=Exists(
+                Auditeur.objects.filter(
+                    organisme_id=OuterRef("organisme_id"), user=user, est_referent=True
+                )
+            )
+        )
+        .values("auditeur__user_id", "is_lead")
+        .first()
+    )
+    caps: set[Capability] = set()
+    if row is None:
+        memo[user.pk] = frozenset()
+        return caps
+    if row["auditeur__user_id"] == user.pk:
+        caps |= {Capability.VIEW, Capability.RECORD_FINDINGS}
+    # A lead auditor never reviews a report of their own.
+    elif row["is_lead"]:
+        caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
+    memo[user.pk] = frozenset(caps)
+    return caps
+
+
+def reviewed_dossiers(user: Any) -> Q:
+    """campagnes.hooks.dossier_scopes: the lead auditors of a body see the audits of their body,
+    to review them."""
+    return Q(
+        pk__in=Dossier.objects.filter(
+            audit__organisme__auditeurs__user=user, audit__organisme__auditeurs__est_referent=True
+        ).values("pk")
     )
 
 

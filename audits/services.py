@@ -8,22 +8,38 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
+from django.urls import reverse
 from django.utils import timezone
+from guardian.shortcuts import assign_perm
 
 from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
+from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.core.ids import parse_id
+from labelml.core.transitions import TransitionError
+from labelml.notifications.services import notify, notify_structure
+from labelml.structures.models import Membership
 from labelml.structures.roles import Capability
 from referentiel.models import Niveau
 
-from .models import GAP_CODES, Audit, Constat, ReponseEcart
-from .selectors import gap_deadline
+from .models import GAP_CODES, Audit, Constat, ReponseEcart, Revue
+from .selectors import gap_deadline, report_missing_items
 
 CONSTAT_FIELDS = {"niveau", "observation", "preuves_examinees"}
 AUDIT_FIELDS = {"points_forts", "progres", "avis_global", "recommandation"}
 
-__all__ = ["MAX_TEXT", "answer_gap", "save_audit_field", "save_constat_field"]
+__all__ = [
+    "MAX_TEXT",
+    "answer_gap",
+    "assign_audit",
+    "return_audit_report",
+    "save_audit_field",
+    "save_constat_field",
+    "start_audit",
+    "submit_audit_report",
+    "validate_audit_report",
+]
 
 
 OPEN_STATUTS = (Audit.Statut.PLANIFIE, Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR)
@@ -154,3 +170,191 @@ def answer_gap(
         },
     )
     return reponse
+
+
+# --- The audit's steps (SPEC §6) ------------------------------------------------------------------
+
+
+def _audit_locked(dossier: Dossier) -> Any:
+    audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
+    if audit is None:
+        raise TransitionError("Aucune évaluation externe n'est planifiée pour ce dossier.")
+    return audit
+
+
+def assign_audit(
+    dossier: Dossier,
+    actor: Any,
+    *,
+    auditeur: Any,
+    date_debut: Any,
+    date_fin: Any,
+    sites: str = "",
+) -> Dossier:
+    """An administrator assigns the auditing body, the auditor, the dates and the sites. The
+    auditor gets read access to this dossier only (a guardian object permission)."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
+        require_state(dossier, [Dossier.Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
+        structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
+        if Membership.objects.filter(
+            user_id=auditeur.user_id, structure_id__in=structures
+        ).exists():
+            raise TransitionError(
+                f"{auditeur.user} est membre de {dossier.structure.nom} ou de son ARML : "
+                "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
+            )
+        if date_fin < date_debut:
+            raise TransitionError("Le dernier jour sur site doit suivre le premier.")
+        audit = Audit.objects.create(
+            dossier=dossier,
+            organisme=auditeur.organisme,
+            auditeur=auditeur,
+            date_debut=date_debut,
+            date_fin=date_fin,
+            sites=sites,
+        )
+        Constat.objects.bulk_create(
+            Constat(audit=audit, critere=c) for c in dossier.campagne.referentiel.criteres.all()
+        )
+        assign_perm("campagnes.view_dossier", auditeur.user, dossier)
+        move(
+            dossier,
+            actor,
+            "assign_audit",
+            Dossier.Etat.AUDIT_PLANIFIE,
+            f"{auditeur.user} ({auditeur.organisme}), du {date_debut:%d/%m/%Y} au "
+            f"{date_fin:%d/%m/%Y}",
+        )
+        notify(
+            [auditeur.user],
+            titre=f"Nouvelle mission : {dossier.structure.nom}",
+            message=f"Évaluation externe sur site du {date_debut:%d/%m/%Y} au "
+            f"{date_fin:%d/%m/%Y}. Sites : {sites or 'à préciser'}.",
+            url=reverse("audit_overview", args=[dossier.pk]),
+            dossier=dossier,
+        )
+        notify_structure(
+            dossier,
+            titre="Évaluation externe planifiée",
+            message=f"Auditeur : {auditeur.user} ({auditeur.organisme}), du "
+            f"{date_debut:%d/%m/%Y} au {date_fin:%d/%m/%Y}.",
+            include_arml=True,
+        )
+    return dossier
+
+
+def start_audit(dossier: Dossier, actor: Any) -> Dossier:
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        audit = _audit_locked(dossier)
+        if audit.auditeur.user_id != getattr(actor, "pk", None):
+            raise PermissionDenied("Seul l'auditeur désigné démarre l'évaluation.")
+        require_state(dossier, [Dossier.Etat.AUDIT_PLANIFIE], "démarrer l'évaluation")
+        audit.statut = Audit.Statut.EN_COURS
+        audit.save(update_fields=["statut"])
+        move(dossier, actor, "start_audit", Dossier.Etat.AUDIT_EN_COURS)
+    return dossier
+
+
+def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+    """The auditor submits the report to the lead auditor of the body; the findings lock."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        audit = _audit_locked(dossier)
+        if audit.auditeur.user_id != getattr(actor, "pk", None):
+            raise PermissionDenied("Seul l'auditeur désigné soumet le rapport.")
+        require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "soumettre le rapport")
+        if audit.statut not in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
+            raise TransitionError("Le rapport est déjà soumis à l'auditeur référent.")
+        missing = report_missing_items(audit)
+        if missing:
+            raise TransitionError(
+                f"Le rapport n'est pas complet : {len(missing)} point(s) à compléter.", missing
+            )
+        audit.statut = Audit.Statut.SOUMIS
+        audit.soumis_le = timezone.now()
+        audit.save(update_fields=["statut", "soumis_le"])
+        log_step(dossier, actor, "submit_audit_report")
+        leads = [
+            a.user
+            for a in audit.organisme.auditeurs.filter(est_referent=True).select_related("user")
+        ]
+        notify(
+            leads,
+            titre=f"Rapport à relire : {dossier.structure.nom}",
+            message=f"{actor} a soumis son rapport d'évaluation externe.",
+            url=reverse("audit_review", args=[dossier.pk]),
+            dossier=dossier,
+        )
+    return dossier
+
+
+def _require_lead(actor: Any, audit: Any) -> None:
+    if audit.auditeur.user_id == getattr(actor, "pk", None):
+        raise PermissionDenied("Un auditeur ne relit pas son propre rapport.")
+    if not audit.organisme.auditeurs.filter(
+        user_id=getattr(actor, "pk", None), est_referent=True
+    ).exists():
+        raise PermissionDenied("Seul un auditeur référent de l'organisme relit les rapports.")
+
+
+def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier:
+    """The lead auditor returns the report with remarks; the auditor can edit it again."""
+    remarques = (remarques or "").strip()
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        audit = _audit_locked(dossier)
+        _require_lead(actor, audit)
+        if audit.statut != Audit.Statut.SOUMIS:
+            raise TransitionError("Seul un rapport soumis peut être renvoyé.")
+        if not remarques:
+            raise TransitionError(
+                "Indiquez vos remarques : l'auditeur en a besoin pour reprendre son rapport."
+            )
+        audit.statut = Audit.Statut.A_REVOIR
+        audit.save(update_fields=["statut"])
+        Revue.objects.create(
+            audit=audit, decision=Revue.Decision.RENVOYE, remarques=remarques, par=actor
+        )
+        log_step(dossier, actor, "return_audit_report", remarques)
+        notify(
+            [audit.auditeur.user],
+            titre=f"Rapport renvoyé : {dossier.structure.nom}",
+            message=remarques,
+            url=reverse("audit_overview", args=[dossier.pk]),
+            dossier=dossier,
+        )
+    return dossier
+
+
+def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+    """The lead auditor validates: the findings are final and the structure answers the gaps."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        audit = _audit_locked(dossier)
+        _require_lead(actor, audit)
+        require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "valider le rapport")
+        if audit.statut != Audit.Statut.SOUMIS:
+            raise TransitionError("Seul un rapport soumis peut être validé.")
+        audit.statut = Audit.Statut.VALIDE
+        audit.valide_le = timezone.now()
+        audit.valide_par = actor
+        audit.save(update_fields=["statut", "valide_le", "valide_par"])
+        Revue.objects.create(audit=audit, decision=Revue.Decision.VALIDE, par=actor)
+        move(dossier, actor, "validate_audit_report", Dossier.Etat.REPONSE_STRUCTURE)
+        delai = dossier.campagne.delai_reponse_jours
+        notify_structure(
+            dossier,
+            titre="Rapport d'évaluation externe disponible",
+            message=f"Répondez aux écarts dans les {delai} jours.",
+            include_arml=True,
+        )
+        notify(
+            [audit.auditeur.user],
+            titre=f"Rapport validé : {dossier.structure.nom}",
+            url=reverse("audit_overview", args=[dossier.pk]),
+            dossier=dossier,
+        )
+    return dossier

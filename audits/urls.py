@@ -1,4 +1,4 @@
-"""Routes of the external audit, under /dossiers/<pk>/audit/ (see campagnes/urls.py)."""
+"""Routes of the external audit, under /dossiers/<pk>/audit/ (see labelml/urls.py)."""
 
 from django.urls import path
 

@@ -10,10 +10,11 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from campagnes import workflow
+from audits.services import assign_audit
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.core.transitions import TransitionError
 from labelml.structures.roles import Capability
 
 from .forms import AssignationForm, ReponseEcartForm
@@ -35,8 +36,8 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     form = AssignationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.assign_audit(dossier, request.user, **form.cleaned_data)
-        except workflow.TransitionError as exc:
+            assign_audit(dossier, request.user, **form.cleaned_data)
+        except TransitionError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(

@@ -31,7 +31,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from campagnes import workflow
+from audits.services import (
+    return_audit_report,
+    start_audit,
+    submit_audit_report,
+    validate_audit_report,
+)
 from campagnes.autoevaluations.models import Preuve, Snapshot
 from campagnes.autoevaluations.services import SaveResult
 from campagnes.models import Dossier
@@ -39,6 +44,7 @@ from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from labelml.core.autosave import changed_fields, run_saves
 from labelml.core.ids import parse_int
+from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element, Niveau
@@ -190,8 +196,8 @@ def start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if _audit_of(dossier) is None:
         raise Http404("Aucune évaluation externe n'est planifiée pour ce dossier.")
     try:
-        workflow.start_audit(dossier, request.user)
-    except workflow.TransitionError as exc:
+        start_audit(dossier, request.user)
+    except TransitionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -524,8 +530,8 @@ def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if audit is None:
         raise Http404("Aucune évaluation externe n'est planifiée pour ce dossier.")
     try:
-        workflow.submit_audit_report(dossier, request.user)
-    except workflow.TransitionError as exc:
+        submit_audit_report(dossier, request.user)
+    except TransitionError as exc:
         return render(
             request,
             "audits/auditeur/submit_error.html",
@@ -562,7 +568,7 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if decision == "renvoyer":
                 form = RetourForm(request.POST)
                 if form.is_valid():
-                    workflow.return_audit_report(
+                    return_audit_report(
                         dossier, request.user, form.cleaned_data["remarques"]
                     )
                     messages.success(request, "Rapport renvoyé à l'auditeur avec vos remarques.")
@@ -571,7 +577,7 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                     str(e) for e in form.errors.get("remarques", [])
                 )
             elif decision == "valider":
-                workflow.validate_audit_report(dossier, request.user)
+                validate_audit_report(dossier, request.user)
                 messages.success(
                     request,
                     "Rapport validé : les constats sont définitifs et la structure peut "
@@ -580,7 +586,7 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 return redirect("audit_review", pk=dossier.pk)
             else:
                 error = "Choisissez : renvoyer le rapport avec remarques, ou le valider."
-        except workflow.TransitionError as exc:
+        except TransitionError as exc:
             error = exc.message
     constats = _constats(audit)
     niveaux = _niveaux(dossier)

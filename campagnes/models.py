@@ -14,6 +14,8 @@ from guardian.models import UserObjectPermissionBase
 from labelml.structures.models import Structure
 from referentiel.models import Referentiel
 
+from . import hooks
+
 
 class Campagne(models.Model):
     class RetraitPar(models.TextChoices):
@@ -74,16 +76,11 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
         granted = DossierUserObjectPermission.objects.filter(
             user=user, permission__codename="view_dossier"
         ).values("content_object_id")
-        # The lead auditors of a body see the audits of their body, to review them.
-        reviewed = Dossier.objects.filter(
-            audit__organisme__auditeurs__user=user, audit__organisme__auditeurs__est_referent=True
-        ).values("pk")
-        # Commission members read the dossiers on the agenda of the séances they sit on.
-        on_agenda = Dossier.objects.filter(
-            points_commission__seance__membres__user=user,
-            points_commission__seance__membres__actif=True,
-        ).values("pk")
-        q = models.Q(pk__in=granted) | models.Q(pk__in=reviewed) | models.Q(pk__in=on_agenda)
+        q = models.Q(pk__in=granted)
+        # What the apps above grant one by one: a lead auditor's body's audits, a commission
+        # member's agenda (campagnes.hooks.dossier_scopes).
+        for scope in hooks.dossier_scopes:
+            q |= scope(user)
         if structures is not None:
             q |= models.Q(structure__in=structures.values("pk"))
         return self.filter(q)
@@ -142,10 +139,9 @@ class Dossier(models.Model):
         """The label this renewal dossier renews (None for an initial dossier)."""
         if self.renouvellement_de_id is None:
             return None
-        from audits.commission.models import Label
-
+        # Through the structure's labels (audits.commission): this app does not import it.
         return (
-            Label.objects.filter(decision__dossier_id=self.renouvellement_de_id)
+            self.structure.labels.filter(decision__dossier_id=self.renouvellement_de_id)
             .order_by("-date_fin")
             .first()
         )

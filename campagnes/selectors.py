@@ -11,6 +11,7 @@ from django.http import Http404
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, is_national_admin, roles_for
 
+from . import hooks
 from .models import Campagne, Dossier
 
 # What each role may do depends on the dossier's state: editing the self-assessment only makes
@@ -72,62 +73,20 @@ def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = Non
 
 def _in_scope_at_once(user: Any, dossier: Dossier) -> bool:
     """What the capabilities need anyway proves the dossier is in the user's scope: a role on
-    its structure, or its audit's assignment (the assigned auditor was granted the dossier by
-    `workflow.assign_audit`, the lead auditors of the body see their body's audits)."""
+    its structure, or a grant of the apps above (`hooks.dossier_grants`: the assigned auditor
+    was granted the dossier by `audits.services.assign_audit`, the lead auditors of the body
+    see their body's audits)."""
     if roles_for(user, dossier.structure):
         return True
-    return dossier.etat in AUDIT_STATES and bool(audit_capabilities(user, dossier))
-
-
-def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
-    """What the audit assignment gives: the assigned auditor records findings, the lead
-    auditors of the body review the report. Both read the dossier.
-
-    Kept on the dossier object, per user: a request asks it several times (scope, view,
-    service) of the dossier it fetched once."""
-    from audits.models import Audit
-
-    if not getattr(user, "is_authenticated", False):
-        return set()
-    memo: dict[int, frozenset[Capability]] = dossier.__dict__.setdefault("_audit_caps", {})
-    if user.pk in memo:
-        return set(memo[user.pk])
-    from django.db.models import Exists, OuterRef
-
-    from labelml.structures.models import Auditeur
-
-    # One query: the audit's assigned auditor and whether the user leads its body.
-    row = (
-        Audit.objects.filter(dossier=dossier)
-        .annotate(
-            is_lead=Exists(
-                Auditeur.objects.filter(
-                    organisme_id=OuterRef("organisme_id"), user=user, est_referent=True
-                )
-            )
-        )
-        .values("auditeur__user_id", "is_lead")
-        .first()
-    )
-    caps: set[Capability] = set()
-    if row is None:
-        memo[user.pk] = frozenset()
-        return caps
-    if row["auditeur__user_id"] == user.pk:
-        caps |= {Capability.VIEW, Capability.RECORD_FINDINGS}
-    # A lead auditor never reviews a report of their own.
-    elif row["is_lead"]:
-        caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
-    memo[user.pk] = frozenset(caps)
-    return caps
+    return any(grant(user, dossier) for grant in hooks.dossier_grants)
 
 
 def dossier_capabilities(user: Any, dossier: Dossier) -> frozenset[Capability]:
-    """The member's capabilities on the dossier's structure, narrowed by the dossier's state,
-    plus those of an audit assignment."""
+    """The member's capabilities on the dossier's structure plus those granted by the apps
+    above (an audit assignment: `hooks.dossier_grants`), narrowed by the dossier's state."""
     caps = set(capabilities_for(user, dossier.structure))
-    if dossier.etat in AUDIT_STATES:
-        caps |= audit_capabilities(user, dossier)
+    for grant in hooks.dossier_grants:
+        caps |= grant(user, dossier)
     if dossier.etat not in EDITABLE_AUTOEVALUATION:
         caps -= {Capability.EDIT_AUTOEVALUATION, Capability.EDIT_ASSIGNED}
     if dossier.etat not in EDITABLE_PLAN:

@@ -17,13 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from labelml.structures.models import Structure
 from labelml.structures.selectors import is_national_admin
-from referentiel.models import Critere, Element, Referentiel
+from referentiel.models import Referentiel
 
+from . import hooks
 from .models import Campagne, Dossier, DossierTransition
 
 
@@ -52,117 +52,34 @@ def create_campagne(*, actor: Any, **fields: Any) -> Campagne:
     return campagne
 
 
-def current_label(structure: Structure) -> Any:
-    """The structure's latest label (the one a renewal would renew), or None."""
-    from audits.commission.models import Label
-
-    return (
-        Label.objects.filter(structure=structure)
-        .select_related("decision__dossier__campagne__referentiel")
-        .order_by("-date_fin", "-pk")
-        .first()
-    )
-
-
-def renewal_refusal(label: Any, today: dt.date) -> str | None:
-    """Why `label` cannot be renewed on `today` (None when it can): a renewal continues a label
-    still in force, before it expires."""
-    from audits.commission.models import Label
-
-    if label is None:
-        return "la structure n'a pas de label à renouveler"
-    if label.statut == Label.Statut.RETIRE:
-        return (
-            f"le label {label.numero} a été retiré : la structure repart d'une "
-            "labellisation initiale"
-        )
-    if label.date_fin < today:
-        return (
-            f"le label {label.numero} a expiré le {label.date_fin:%d/%m/%Y} : la structure "
-            "repart d'une labellisation initiale"
-        )
-    if label.statut == Label.Statut.SUSPENDU:
-        return (
-            f"le label {label.numero} est suspendu : la suspension doit être levée avant "
-            "d'ouvrir son renouvellement"
-        )
-    return None
-
-
-def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list[Any]:
-    """The labels to renew in `campagne`: the latest label of each structure the campaign's
-    référentiel concerns, still valid on `today`, whose structure has no dossier in the campaign
-    yet; soonest expiry first. Two queries."""
-    from audits.commission.models import Label
-
-    today = today or timezone.localdate()
-    later = Label.objects.filter(structure=OuterRef("structure"), date_fin__gt=OuterRef("date_fin"))
-    labels: QuerySet[Any] = (
-        Label.objects.filter(
-            structure__type=campagne.referentiel.cible,
-            structure__active=True,
-            statut=Label.Statut.VALIDE,
-            date_fin__gte=today,
-        )
-        .exclude(Exists(later))
-        .exclude(structure__dossiers__campagne=campagne)
-        .select_related("structure", "decision__dossier__campagne")
-        .order_by("date_fin", "structure__nom")
-    )
-    return list(labels)
-
-
 def _create_dossier(
-    *,
-    actor: Any,
-    campagne: Campagne,
-    structure: Structure,
-    elements: list[Element],
-    criteres: list[Any],
-    label: Any = None,
+    *, actor: Any, campagne: Campagne, structure: Structure, label: Any = None
 ) -> Dossier:
-    """The dossier with its self-assessment (one answer per element, one synthesis per
-    criterion) and its plan; for a renewal (`label` given), started from the labelled dossier."""
-    from campagnes.autoevaluations.models import AutoEvaluation, Reponse, SyntheseCritere
-    from campagnes.autoevaluations.services import copy_previous_autoevaluation
-    from campagnes.plans.models import PlanAmelioration
-    from campagnes.plans.services import carry_over_actions
-
-    previous = label.decision.dossier if label is not None else None
+    """The dossier, with its first rows in the apps above (`hooks.dossier_opened`: the
+    self-assessment, the plan); for a renewal (`label` given), started from the labelled
+    dossier."""
+    previous = hooks.renewals().labelled_dossier(label) if label is not None else None
     dossier = Dossier.objects.create(
         campagne=campagne, structure=structure, renouvellement_de=previous
     )
-    autoevaluation = AutoEvaluation.objects.create(dossier=dossier)
-    Reponse.objects.bulk_create(Reponse(autoevaluation=autoevaluation, element=e) for e in elements)
-    SyntheseCritere.objects.bulk_create(
-        SyntheseCritere(autoevaluation=autoevaluation, critere=c) for c in criteres
-    )
-    PlanAmelioration.objects.create(dossier=dossier)
+    carried = [
+        phrase for opened in hooks.dossier_opened if (phrase := opened(dossier, previous, actor))
+    ]
     if previous is None:
-        DossierTransition.objects.create(
-            dossier=dossier,
-            action="open",
-            from_etat="",
-            to_etat=dossier.etat,
-            actor=actor,
-            reason=f"Ouverture de la campagne « {campagne.nom} »",
+        reason = f"Ouverture de la campagne « {campagne.nom} »"
+    else:
+        reason = (
+            f"Renouvellement du label {label.numero} (valable jusqu'au "
+            f"{label.date_fin:%d/%m/%Y}), campagne « {campagne.nom} » : " + " ; ".join(carried)
+            + "."
         )
-        return dossier
-    copied = copy_previous_autoevaluation(dossier=dossier, previous=previous)
-    carried = carry_over_actions(dossier=dossier, previous=previous, actor=actor)
     DossierTransition.objects.create(
         dossier=dossier,
-        action="open_renewal",
+        action="open" if previous is None else "open_renewal",
         from_etat="",
         to_etat=dossier.etat,
         actor=actor,
-        reason=(
-            f"Renouvellement du label {label.numero} (valable jusqu'au "
-            f"{label.date_fin:%d/%m/%Y}), campagne « {campagne.nom} » : {copied.reponses} "
-            f"réponse(s) et {copied.syntheses} synthèse(s) reprises de la version "
-            f"{copied.version or '—'} soumise, à confirmer ; {carried} action(s) du plan "
-            "reprises."
-        ),
+        reason=reason,
     )
     return dossier
 
@@ -175,15 +92,11 @@ def open_campagne(
     answer per element, one synthesis per criterion) and its improvement plan. A structure whose
     label is still in force gets a renewal dossier instead (see the module's docstring); one
     whose label is suspended is refused until the suspension is lifted."""
-    from audits.commission.models import Label
-
     if not is_national_admin(actor):
         raise PermissionDenied("Seuls les administrateurs UNML ouvrent les campagnes.")
     report = OpeningReport(created=[], already=[], refused=[])
     existing = set(campagne.dossiers.values_list("structure_id", flat=True))
-    elements = list(Element.objects.filter(referentiel=campagne.referentiel).only("pk"))
-    # Not the reverse manager: its rows would each load their deferred referentiel_id (N+1).
-    criteres = list(Critere.objects.filter(referentiel=campagne.referentiel).only("pk"))
+    renewals = hooks.renewals()
     today = timezone.localdate()
     for structure in structures:
         if structure.pk in existing:
@@ -192,18 +105,15 @@ def open_campagne(
         if structure.type != campagne.referentiel.cible:
             report.refused.append((structure, "le référentiel de la campagne ne la concerne pas"))
             continue
-        label = current_label(structure)
-        refusal = renewal_refusal(label, today)
-        suspended = label is not None and label.statut == Label.Statut.SUSPENDU
-        if refusal and suspended and label.date_fin >= today:
+        label = renewals.current_label(structure)
+        refusal = renewals.refusal(label, today)
+        if refusal and renewals.blocks_opening(label, today):
             report.refused.append((structure, refusal))
             continue
         dossier = _create_dossier(
             actor=actor,
             campagne=campagne,
             structure=structure,
-            elements=elements,
-            criteres=criteres,
             label=label if refusal is None else None,
         )
         report.created.append(dossier)
@@ -230,15 +140,14 @@ def open_renewal(*, actor: Any, campagne: Campagne, structure: Structure) -> Dos
         raise ValidationError(
             f"Le référentiel {campagne.referentiel.label} ne concerne pas {structure.nom}."
         )
-    label = current_label(structure)
-    refusal = renewal_refusal(label, timezone.localdate())
+    renewals = hooks.renewals()
+    label = renewals.current_label(structure)
+    refusal = renewals.refusal(label, timezone.localdate())
     if refusal:
         raise ValidationError(f"Renouvellement impossible pour {structure.nom} : {refusal}.")
-    return _create_dossier(
-        actor=actor,
-        campagne=campagne,
-        structure=structure,
-        elements=list(Element.objects.filter(referentiel=campagne.referentiel).only("pk")),
-        criteres=list(Critere.objects.filter(referentiel=campagne.referentiel).only("pk")),
-        label=label,
-    )
+    return _create_dossier(actor=actor, campagne=campagne, structure=structure, label=label)
+
+
+def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list[Any]:
+    """The labels to renew in `campagne` (see `hooks.Renewals.candidates`)."""
+    return hooks.renewals().candidates(campagne, today or timezone.localdate())

@@ -7,12 +7,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from campagnes.workflow import reopen_autoevaluation
+from labelml.core.transitions import TransitionError
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
-from . import workflow
+from . import hooks
 from .forms import CampagneForm, OuvertureForm, ReouvertureForm
-from .models import Dossier
 from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
 from .services import create_campagne, open_campagne, open_renewal, renewal_candidates
 
@@ -25,24 +26,20 @@ def _admin_only(request: HttpRequest) -> None:
 
 @login_required
 def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    from campagnes.autoevaluations.selectors import dossier_progress, missing_items
-
     dossier = get_dossier_for_user(request.user, pk)
     caps = dossier_capabilities(request.user, dossier)
-    progress = dossier_progress(dossier)
-    todo = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
-    plan = getattr(dossier, "plan", None)
+    # The self-assessment's progress and to-dos, the plan: from the apps above.
+    sections: dict[str, object] = {}
+    for home in hooks.dossier_home:
+        sections.update(home(dossier))
     return render(
         request,
         "campagnes/dossier_detail.html",
         {
+            **sections,
             "dossier": dossier,
             "tab": "accueil",
             "caps": caps,
-            "progress": progress,
-            "todo": todo[:8],
-            "todo_count": len(todo),
-            "plan": plan,
             "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk")[:5],
             "is_admin": is_national_admin(request.user),
             "reouverture_form": ReouvertureForm(),
@@ -67,26 +64,13 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-@require_POST
-def dossier_request_audit(request: HttpRequest, pk: int) -> HttpResponse:
-    dossier = get_dossier_for_user(request.user, pk, Capability.SUBMIT)
-    try:
-        workflow.request_audit(dossier, request.user)
-    except workflow.TransitionError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, "Évaluation externe demandée : l'UNML va la planifier.")
-    return redirect("dossier_detail", pk=dossier.pk)
-
-
-@login_required
 def dossier_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
     form = ReouvertureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            workflow.reopen_autoevaluation(dossier, request.user, form.cleaned_data["motif"])
-        except workflow.TransitionError as exc:
+            reopen_autoevaluation(dossier, request.user, form.cleaned_data["motif"])
+        except TransitionError as exc:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Auto-évaluation rouverte ; la structure est prévenue.")

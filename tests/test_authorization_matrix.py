@@ -932,7 +932,8 @@ def test_every_actor_is_who_the_matrix_says(world):
     """The cast, checked once: an actor that silently lost their role would make the matrix
     pass for the wrong reason."""
     from audits.commission.services import may_change_label_status
-    from campagnes.selectors import audit_capabilities, dossier_capabilities
+    from audits.selectors import audit_capabilities
+    from campagnes.selectors import dossier_capabilities
     from labelml.accounts.selectors import security_profile
     from labelml.structures.roles import Capability
 

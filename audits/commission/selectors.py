@@ -4,7 +4,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q
+
+from campagnes.models import Dossier
+
 from .models import PointOrdreDuJour, Vote
+
+
+def agenda_dossiers(user: Any) -> Q:
+    """campagnes.hooks.dossier_scopes: commission members read the dossiers on the agenda of
+    the séances they sit on."""
+    return Q(
+        pk__in=Dossier.objects.filter(
+            points_commission__seance__membres__user=user,
+            points_commission__seance__membres__actif=True,
+        ).values("pk")
+    )
 
 
 def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:

@@ -10,9 +10,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from campagnes import workflow
+from audits.models import Audit, Constat
 from campagnes.models import Campagne, Dossier
+from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.core.transitions import TransitionError
+from labelml.notifications.services import notify_structure
 from labelml.structures.models import Membership, MembreCommission
+from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import tally as t
@@ -60,7 +64,7 @@ def add_to_agenda(
     structure or to its ARML."""
     if seance.statut == Seance.Statut.CLOSE:
         raise ValidationError("La séance est close.")
-    workflow.place_on_agenda(dossier, actor)
+    place_on_agenda(dossier, actor)
     point, _ = PointOrdreDuJour.objects.get_or_create(
         seance=seance,
         dossier=dossier,
@@ -152,16 +156,12 @@ def close_vote(*, point: PointOrdreDuJour, user: Any) -> t.Tally:
 def _open_major_gap(dossier: Dossier) -> bool:
     """A major gap stays open until a later audit lifts it: the structure's answer (a corrective
     action) goes to the commission but does not close it."""
-    from audits.models import Constat
-
     return Constat.objects.filter(audit__dossier=dossier, niveau__code="ecart_majeur").exists()
 
 
 def _reserve_criteres(dossier: Dossier) -> list[Any]:
     """The criteria a reservation is about: those with gaps, else those with improvement tracks,
     else the first criterion (a follow-up action is always tied to the référentiel)."""
-    from audits.models import Constat
-
     for codes in (("ecart_majeur", "ecart_mineur"), ("piste_de_progres",)):
         found = [
             c.critere
@@ -248,7 +248,7 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
         },
         decide_par=user,
     )
-    workflow.record_decision(dossier, user, outcome, motivation)
+    record_decision(dossier, user, outcome, motivation)
     if outcome in (t.LABELLISE, t.LABELLISE_SOUS_RESERVE):
         today = timezone.localdate()
         start, end = label_period(dossier, today)
@@ -272,8 +272,6 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
                 description=motivation,
                 actor=user,
             )
-    from labelml.notifications.services import notify_structure
-
     notify_structure(
         dossier,
         titre=f"Décision de la commission : {decision.get_resultat_display()}",
@@ -413,3 +411,46 @@ def withdraw_label(*, actor: Any, label: Label, motivation: str) -> Label:
     return _change_label_status(
         actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.RETRAIT
     )
+
+
+def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
+    """An administrator puts a dossier whose audit report and gap answers are complete on a
+    séance's agenda (`add_to_agenda` chooses the séance)."""
+    what = "inscrire le dossier à l'ordre du jour"
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.ADMINISTER, what)
+        require_state(
+            dossier,
+            [Dossier.Etat.REPONSE_STRUCTURE, Dossier.Etat.EN_COMMISSION],
+            what,
+        )
+        audit = Audit.objects.filter(dossier=dossier, statut=Audit.Statut.VALIDE).first()
+        if audit is None:
+            raise TransitionError("Le rapport d'évaluation externe n'est pas validé.")
+        unanswered = Constat.objects.filter(
+            audit=audit, niveau__code__in=("ecart_mineur", "ecart_majeur")
+        ).exclude(reponse_ecart__envoye_le__isnull=False)
+        if unanswered.exists() and dossier.etat == Dossier.Etat.REPONSE_STRUCTURE:
+            codes = ", ".join(unanswered.values_list("critere__code", flat=True))
+            raise TransitionError(f"La structure n'a pas encore répondu aux écarts ({codes}).")
+        if dossier.etat == Dossier.Etat.REPONSE_STRUCTURE:
+            move(dossier, actor, "place_on_agenda", Dossier.Etat.EN_COMMISSION)
+        else:
+            log_step(dossier, actor, "place_on_agenda")
+    return dossier
+
+
+def record_decision(dossier: Dossier, actor: Any, resultat: str, motivation: str) -> Dossier:
+    """The commission's decision moves the dossier (called by `decide`, which checks the chair,
+    the vote and the quorum). `ajourne` sends it back to the plan."""
+    target = {
+        "labellise": Dossier.Etat.LABELLISE,
+        "labellise_sous_reserve": Dossier.Etat.LABELLISE_SOUS_RESERVE,
+        "refuse": Dossier.Etat.REFUSE,
+        "ajourne": Dossier.Etat.PLAN_AMELIORATION,
+    }[resultat]
+    dossier = locked_dossier(dossier)
+    require_state(dossier, [Dossier.Etat.EN_COMMISSION], "enregistrer la décision")
+    move(dossier, actor, f"decision_{resultat}", target, motivation)
+    return dossier

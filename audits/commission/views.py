@@ -20,7 +20,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from campagnes.workflow import TransitionError
+from labelml.core.transitions import TransitionError
 from labelml.structures.models import Structure
 from labelml.structures.selectors import is_national_admin
 

@@ -20,7 +20,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from audits.commission.models import Label
-from campagnes.workflow import MissingItem
+from labelml.core.transitions import MissingItem
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, visible_structures_q

@@ -30,8 +30,8 @@ from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.plans.models import Action
-from campagnes.workflow import TransitionError
 from labelml.core.ids import parse_id
+from labelml.core.transitions import TransitionError
 from labelml.structures.models import Auditeur, Membership
 from labelml.structures.roles import Role
 

@@ -33,9 +33,9 @@ from audits.models import Audit
 from campagnes.autoevaluations.services import SaveResult
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
-from campagnes.workflow import TransitionError
 from labelml.core.autosave import changed_fields, run_saves
 from labelml.core.ids import parse_int
+from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest
 from labelml.structures.selectors import is_national_admin
 

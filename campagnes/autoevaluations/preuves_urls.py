@@ -1,4 +1,4 @@
-# Routes of evidence files, mounted under /dossiers/<pk>/preuves/ (see campagnes/urls.py).
+# Routes of evidence files, mounted under /dossiers/<pk>/preuves/ (see labelml/urls.py).
 from django.urls import path
 
 from . import preuves_views as views

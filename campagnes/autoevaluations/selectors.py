@@ -12,7 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 
 from campagnes.models import Dossier
-from campagnes.workflow import MissingItem
+from labelml.core.transitions import MissingItem
 from referentiel.models import Aide, Critere, Element, Niveau, Section
 
 from .models import Preuve, Reponse, SyntheseCritere
@@ -323,3 +323,10 @@ def structure_members(dossier: Dossier) -> list[Any]:
         .objects.filter(memberships__structure_id=dossier.structure_id)
         .order_by("last_name", "first_name")
     )
+
+
+def dossier_home(dossier: Dossier) -> dict[str, Any]:
+    """campagnes.hooks.dossier_home: the self-assessment's progress and, while it is open, what
+    is missing before it can be submitted (the first eight)."""
+    todo = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
+    return {"progress": dossier_progress(dossier), "todo": todo[:8], "todo_count": len(todo)}

@@ -20,11 +20,15 @@ from django.utils import timezone
 
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
+from campagnes.workflow import locked_dossier, move, require_capability, require_state
 from labelml.core.ids import parse_id
+from labelml.core.transitions import TransitionError
+from labelml.notifications.services import notify_structure
 from labelml.structures.roles import Capability
-from referentiel.models import Niveau
+from referentiel.models import Critere, Element, Niveau
 
-from .models import Preuve, Reponse, Saisie, Snapshot, SyntheseCritere
+from .models import AutoEvaluation, Preuve, Reponse, Saisie, Snapshot, SyntheseCritere
+from .selectors import missing_items
 
 REPONSE_FIELDS = {"niveau", "justification"}
 SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
@@ -273,6 +277,33 @@ class CopyReport:
     syntheses: int
 
 
+def open_autoevaluation(dossier: Dossier, previous: Dossier | None, actor: Any) -> str:
+    """campagnes.hooks.dossier_opened: the dossier's self-assessment, one answer per element and
+    one synthesis per criterion; a renewal starts from the previous one, each answer to
+    confirm."""
+    campagne = dossier.campagne
+    # Read once per campaign opening, not once per dossier (the rows share the campaign).
+    elements, criteres = campagne.__dict__.setdefault(
+        "_opening_tree",
+        (
+            list(Element.objects.filter(referentiel_id=campagne.referentiel_id).only("pk")),
+            list(Critere.objects.filter(referentiel_id=campagne.referentiel_id).only("pk")),
+        ),
+    )
+    autoevaluation = AutoEvaluation.objects.create(dossier=dossier)
+    Reponse.objects.bulk_create(Reponse(autoevaluation=autoevaluation, element=e) for e in elements)
+    SyntheseCritere.objects.bulk_create(
+        SyntheseCritere(autoevaluation=autoevaluation, critere=c) for c in criteres
+    )
+    if previous is None:
+        return ""
+    copied = copy_previous_autoevaluation(dossier=dossier, previous=previous)
+    return (
+        f"{copied.reponses} réponse(s) et {copied.syntheses} synthèse(s) reprises de la version "
+        f"{copied.version or '—'} soumise, à confirmer"
+    )
+
+
 def copy_previous_autoevaluation(*, dossier: Dossier, previous: Dossier) -> CopyReport:
     """Start the renewal `dossier` from the self-assessment `previous` submitted last (its
     snapshot, not later data): each answer whose element still exists (matched by code) gets the
@@ -454,3 +485,41 @@ def confirm_critere(
                 result = confirm_synthese(synthese=synthese, actor=actor, version=synthese_version)
                 (out.confirmed if result.ok else out.conflicts).append("synthèse")
     return out
+
+
+def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction submits a complete self-assessment: it is frozen as a new snapshot and the
+    dossier moves on to the improvement plan."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.SUBMIT, "soumettre l'auto-évaluation")
+        require_state(dossier, [Dossier.Etat.AUTOEVALUATION], "soumettre l'auto-évaluation")
+        missing = missing_items(dossier)
+        if missing:
+            to_confirm = sum(1 for m in missing if m.kind == "a_confirmer")
+            raise TransitionError(
+                f"L'auto-évaluation n'est pas complète : {len(missing)} point(s) à compléter"
+                + (
+                    f", dont {to_confirm} réponse(s) reprise(s) du dossier précédent à "
+                    "confirmer (confirmez-les telles quelles ou modifiez-les)."
+                    if to_confirm
+                    else "."
+                ),
+                missing,
+            )
+        snapshot = take_snapshot(dossier, actor)
+        move(
+            dossier,
+            actor,
+            "submit_autoevaluation",
+            Dossier.Etat.PLAN_AMELIORATION,
+            reason=f"Version {snapshot.numero} soumise (empreinte {snapshot.empreinte[:12]}…)",
+        )
+        notify_structure(
+            dossier,
+            titre=f"Auto-évaluation soumise — {dossier.structure.nom}",
+            message=f"{actor} a soumis l'auto-évaluation. Prochaine étape : le plan "
+            "d'amélioration.",
+            include_arml=True,
+        )
+    return dossier

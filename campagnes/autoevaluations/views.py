@@ -19,12 +19,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import reswap, retarget
 
-from campagnes import workflow
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from labelml.core.errors import missing_file
 from labelml.core.ids import parse_id, parse_int
 from labelml.core.security import protect_download
+from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest
 from labelml.structures.roles import Capability
 
@@ -501,8 +502,8 @@ def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if Capability.SUBMIT not in caps:
             raise PermissionDenied("Seule la direction soumet l'auto-évaluation.")
         try:
-            workflow.submit_autoevaluation(dossier, request.user)
-        except workflow.TransitionError as exc:
+            submit_autoevaluation(dossier, request.user)
+        except TransitionError as exc:
             return render(
                 request,
                 "autoevaluations/submit.html",

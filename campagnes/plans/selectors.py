@@ -257,3 +257,8 @@ def timeline_actions(dossier: Dossier) -> TimelineData:
     for action in actions_qs(dossier):
         (data.dated if action.echeance else data.undated).append(action)
     return data
+
+
+def dossier_home(dossier: Dossier) -> dict[str, Any]:
+    """campagnes.hooks.dossier_home: the plan (its actions and whether it is submitted)."""
+    return {"plan": getattr(dossier, "plan", None)}

@@ -17,11 +17,16 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities
+from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.core.transitions import TransitionError
+from labelml.notifications.services import notify_national_admins, notify_structure
 from labelml.structures.models import Membership
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element
@@ -454,6 +459,16 @@ def prefill_from_query(dossier: Dossier, params: Any) -> dict[str, Any]:
     return initial
 
 
+def open_plan(dossier: Dossier, previous: Dossier | None, actor: Any) -> str:
+    """campagnes.hooks.dossier_opened: the dossier's plan; a renewal carries over the open
+    actions of the previous one."""
+    PlanAmelioration.objects.create(dossier=dossier)
+    if previous is None:
+        return ""
+    carried = carry_over_actions(dossier=dossier, previous=previous, actor=actor)
+    return f"{carried} action(s) du plan reprises"
+
+
 def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None) -> int:
     """On a renewal (SPEC §7b), the actions of the previous plan still open (à faire, en
     cours) carry over into the new plan with their progress, as "reprise du plan précédent"
@@ -505,3 +520,55 @@ def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None
         carried += 1
     Action.criteres.through.objects.bulk_create(links)
     return carried
+
+
+def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction validates the improvement plan (it stays editable until the audit is
+    requested)."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.SUBMIT, "soumettre le plan d'amélioration")
+        require_state(dossier, [Dossier.Etat.PLAN_AMELIORATION], "soumettre le plan d'amélioration")
+        plan, _ = PlanAmelioration.objects.select_for_update().get_or_create(dossier=dossier)
+        counts = plan.actions.aggregate(
+            total=Count("pk"), live=Count("pk", filter=~Q(statut=Action.Statut.ABANDONNE))
+        )
+        if not counts["total"]:
+            raise TransitionError("Le plan d'amélioration ne contient encore aucune action.")
+        if not counts["live"]:
+            # A plan is what the structure commits to: one made only of dropped actions is none.
+            raise TransitionError(
+                "Toutes les actions du plan sont abandonnées : le plan soumis doit porter au "
+                "moins une action à mener."
+            )
+        plan.soumis_le = timezone.now()
+        plan.soumis_par = actor
+        plan.save(update_fields=["soumis_le", "soumis_par"])
+        log_step(dossier, actor, "submit_plan", f"{counts['total']} action(s)")
+    return dossier
+
+
+def request_audit(dossier: Dossier, actor: Any) -> Dossier:
+    """The direction asks for the external audit once the plan is submitted."""
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.SUBMIT, "demander l'évaluation externe")
+        require_state(dossier, [Dossier.Etat.PLAN_AMELIORATION], "demander l'évaluation externe")
+        plan = PlanAmelioration.objects.filter(dossier=dossier).first()
+        if plan is None or plan.soumis_le is None:
+            raise TransitionError(
+                "Soumettez d'abord le plan d'amélioration avant de demander l'évaluation externe."
+            )
+        move(dossier, actor, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
+        notify_structure(
+            dossier,
+            titre=f"Évaluation externe demandée — {dossier.structure.nom}",
+            message="L'UNML va désigner un organisme d'évaluation et un auditeur.",
+            include_arml=True,
+        )
+        notify_national_admins(
+            dossier,
+            titre=f"Évaluation externe à planifier — {dossier.structure.nom}",
+            message=f"{actor} demande l'évaluation externe du dossier.",
+        )
+    return dossier

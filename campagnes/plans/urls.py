@@ -1,4 +1,4 @@
-# Routes of the improvement plan, mounted under /dossiers/<pk>/plan/ (see campagnes/urls.py).
+# Routes of the improvement plan, mounted under /dossiers/<pk>/plan/ (see labelml/urls.py).
 from django.urls import path
 
 from . import views
@@ -12,4 +12,5 @@ urlpatterns = [
     path("suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"),
     path("calendrier/", views.plan_timeline, name="plan_timeline"),
     path("soumettre/", views.plan_submit, name="plan_submit"),
+    path("demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
 ]

@@ -12,10 +12,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from campagnes import workflow
 from campagnes.models import Dossier
+from campagnes.plans.services import request_audit, submit_plan
 from campagnes.selectors import EDITABLE_PLAN, dossier_capabilities, get_dossier_for_user
+from labelml.core.transitions import TransitionError
 from labelml.structures.roles import Capability
 
 from . import selectors, services
@@ -254,8 +256,8 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
     if refused := _post_only(request):
         return refused
     try:
-        workflow.submit_plan(dossier, request.user)
-    except workflow.TransitionError as exc:
+        submit_plan(dossier, request.user)
+    except TransitionError as exc:
         messages.error(request, exc.message)
     else:
         messages.success(
@@ -263,3 +265,16 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
             _("Plan d'amélioration soumis. Prochaine étape : la demande d'évaluation externe."),
         )
     return redirect("plan_detail", pk=dossier.pk)
+
+
+@login_required
+@require_POST
+def dossier_request_audit(request: HttpRequest, pk: int) -> HttpResponse:
+    dossier = get_dossier_for_user(request.user, pk, Capability.SUBMIT)
+    try:
+        request_audit(dossier, request.user)
+    except TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Évaluation externe demandée : l'UNML va la planifier.")
+    return redirect("dossier_detail", pk=dossier.pk)

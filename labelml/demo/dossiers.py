@@ -10,12 +10,13 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from campagnes import workflow
+from audits.services import assign_audit
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
 from campagnes.models import Campagne, Dossier
 from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.services import create_campagne, open_campagne
+from campagnes.workflow import log_step, move
 from labelml.structures.models import Structure
 from referentiel.models import Niveau, Referentiel
 
@@ -89,7 +90,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
     ]
     if order.index(target) >= 1:
         take_snapshot(dossier, None)
-        workflow._move(
+        move(
             dossier,
             None,
             "submit_autoevaluation",
@@ -118,8 +119,8 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
         plan = PlanAmelioration.objects.get(dossier=dossier)
         plan.soumis_le = timezone.now()
         plan.save(update_fields=["soumis_le"])
-        workflow._log(dossier, None, "submit_plan", "Données de démonstration")
-        workflow._move(dossier, None, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
+        log_step(dossier, None, "submit_plan", "Données de démonstration")
+        move(dossier, None, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
 
 
 @transaction.atomic
@@ -170,7 +171,7 @@ def _seed_demo_audit(campagne: Campagne, admin: Any, users: dict[str, Any]) -> N
     if Audit.objects.filter(dossier=dossier).exists():
         return
     today = dt.date.today()
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=users["auditeur"].auditeur,

@@ -15,7 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from audits.services import assign_audit, start_audit, submit_audit_report, validate_audit_report
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier
+from campagnes.plans.services import request_audit, submit_plan
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "referentiel-ml-2022.yaml"
 
@@ -64,7 +67,6 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
     from audits.commission import services as commission
     from audits.models import Audit, Constat
     from audits.services import answer_gap
-    from campagnes import workflow
     from campagnes.autoevaluations.models import Reponse, SyntheseCritere
     from campagnes.plans.models import Action, PlanAmelioration
     from campagnes.services import create_campagne, open_campagne
@@ -132,7 +134,7 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
         points_forts="Engagement des équipes, partenariats actifs, indicateurs suivis.",
         axes_amelioration="Formaliser les pratiques des antennes et mesurer leurs effets.",
     )
-    workflow.submit_autoevaluation(dossier, direction)
+    submit_autoevaluation(dossier, direction)
 
     # Improvement plan: one action per part of the référentiel.
     plan = PlanAmelioration.objects.get(dossier=dossier)
@@ -151,8 +153,8 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
             created_by=direction,
         )
         action.criteres.add(critere)
-    workflow.submit_plan(dossier, direction)
-    workflow.request_audit(dossier, direction)
+    submit_plan(dossier, direction)
+    request_audit(dossier, direction)
 
     # External audit: a finding and an observation on every criterion, two minor gaps.
     organisme, _ = OrganismeAuditeur.objects.get_or_create(nom="Qualicert Évaluation")
@@ -164,7 +166,7 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
         organisme=organisme,
         est_referent=True,
     )
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=auditeur,
@@ -172,7 +174,7 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
         date_fin=today - dt.timedelta(days=28),
         sites="Siège de Massy ; antenne de Palaiseau",
     )
-    workflow.start_audit(dossier, auditeur.user)
+    start_audit(dossier, auditeur.user)
     audit_levels = {
         n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_audit_pk)
     }
@@ -198,8 +200,8 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
         "appellent des actions correctives simples.",
         recommandation=Audit.Recommandation.FAVORABLE,
     )
-    workflow.submit_audit_report(dossier, auditeur.user)
-    workflow.validate_audit_report(dossier, lead.user)
+    submit_audit_report(dossier, auditeur.user)
+    validate_audit_report(dossier, lead.user)
     for c in Constat.objects.filter(audit__dossier=dossier, critere_id__in=gaps):
         answer_gap(
             constat=c,

@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 
-from campagnes import workflow
+from audits.services import assign_audit, start_audit, submit_audit_report, validate_audit_report
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier, DossierTransition
 from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.plans.services import request_audit, submit_plan
 from labelml.notifications.models import Notification
 from referentiel.models import Critere, Niveau
 from tests.campagnes import conftest as _campagnes
@@ -65,10 +67,10 @@ def add_action(dossier: Any, author: Any, titre: str = "Formaliser l'accueil") -
 def to_audit_a_planifier(dossier: Any, direction: Any) -> Any:
     """The real workflow up to the audit request."""
     fill_dossier(dossier)
-    workflow.submit_autoevaluation(dossier, direction)
+    submit_autoevaluation(dossier, direction)
     add_action(dossier, direction)
-    workflow.submit_plan(dossier, direction)
-    workflow.request_audit(dossier, direction)
+    submit_plan(dossier, direction)
+    request_audit(dossier, direction)
     dossier.refresh_from_db()
     assert dossier.etat == Dossier.Etat.AUDIT_A_PLANIFIER
     return dossier
@@ -77,7 +79,7 @@ def to_audit_a_planifier(dossier: Any, direction: Any) -> Any:
 def assign(dossier: Any, admin: Any, auditeur: Any) -> Any:
     from audits.models import Audit
 
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=auditeur,
@@ -208,18 +210,18 @@ def assigned(planifiable, admin, auditeur, lead):  # type: ignore[no-untyped-def
 
 @pytest.fixture
 def started(assigned, auditeur):  # type: ignore[no-untyped-def]
-    workflow.start_audit(assigned.dossier, auditeur.user)
+    start_audit(assigned.dossier, auditeur.user)
     return fresh(assigned)
 
 
 @pytest.fixture
 def submitted(started, auditeur):  # type: ignore[no-untyped-def]
     complete_report(started)
-    workflow.submit_audit_report(started.dossier, auditeur.user)
+    submit_audit_report(started.dossier, auditeur.user)
     return fresh(started)
 
 
 @pytest.fixture
 def validated(submitted, lead):  # type: ignore[no-untyped-def]
-    workflow.validate_audit_report(submitted.dossier, lead.user)
+    validate_audit_report(submitted.dossier, lead.user)
     return fresh(submitted)

@@ -8,9 +8,11 @@ from django.core.exceptions import PermissionDenied
 from guardian.shortcuts import get_perms
 
 from audits.models import Audit, Constat
-from campagnes import workflow
+from audits.services import assign_audit
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier, DossierTransition
 from campagnes.selectors import get_dossier_for_user
+from labelml.core.transitions import TransitionError
 from labelml.notifications.models import Notification
 from labelml.structures.roles import Role
 from referentiel.models import Critere
@@ -28,7 +30,7 @@ Etat = Dossier.Etat
 def _assign(dossier, actor, auditeur, **kwargs):  # type: ignore[no-untyped-def]
     params = {"date_debut": DATE_DEBUT, "date_fin": DATE_FIN, "sites": "Siège"}
     params.update(kwargs)
-    return workflow.assign_audit(dossier, actor, auditeur=auditeur, **params)
+    return assign_audit(dossier, actor, auditeur=auditeur, **params)
 
 
 # --- who may assign --------------------------------------------------------------------------
@@ -55,7 +57,7 @@ def test_assigning_during_the_self_assessment_is_refused(dossier, admin, auditeu
     fill_dossier(dossier)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
+    with pytest.raises(TransitionError) as exc:
         _assign(dossier, admin, auditeur)
 
     assert "Auto-évaluation" in exc.value.message
@@ -65,10 +67,10 @@ def test_assigning_during_the_self_assessment_is_refused(dossier, admin, auditeu
 
 def test_assigning_during_the_improvement_plan_is_refused(dossier, people, admin, auditeur):
     fill_dossier(dossier)
-    workflow.submit_autoevaluation(dossier, people.direction)
+    submit_autoevaluation(dossier, people.direction)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError):
+    with pytest.raises(TransitionError):
         _assign(dossier, admin, auditeur)
 
     assert footprint(dossier) == before
@@ -79,7 +81,7 @@ def test_assigning_twice_is_refused_and_changes_nothing(assigned, admin, collegu
     dossier = assigned.dossier
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError):
+    with pytest.raises(TransitionError):
         _assign(dossier, admin, collegue)
 
     assert footprint(dossier) == before
@@ -105,7 +107,7 @@ def test_an_auditor_who_belongs_to_the_structure_or_its_arml_is_refused(
     MembershipFactory(user=auditeur.user, structure=network[where], role=role)
     before = footprint(planifiable)
 
-    with pytest.raises(workflow.TransitionError) as exc:
+    with pytest.raises(TransitionError) as exc:
         _assign(planifiable, admin, auditeur)
 
     message = exc.value.message
@@ -129,7 +131,7 @@ def test_an_auditor_member_of_another_region_may_be_assigned(planifiable, networ
 def test_dates_in_the_wrong_order_are_refused(planifiable, admin, auditeur):
     before = footprint(planifiable)
 
-    with pytest.raises(workflow.TransitionError) as exc:
+    with pytest.raises(TransitionError) as exc:
         _assign(planifiable, admin, auditeur, date_debut=DATE_FIN, date_fin=DATE_DEBUT)
 
     assert "dernier jour" in exc.value.message

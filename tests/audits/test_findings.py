@@ -7,9 +7,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from audits.models import Audit, Constat
-from audits.services import save_audit_field, save_constat_field
-from campagnes import workflow
+from audits.services import save_audit_field, save_constat_field, start_audit
 from campagnes.models import Dossier, DossierTransition
+from labelml.core.transitions import TransitionError
 from tests.audits.conftest import (
     CONFORME_CRITERE,
     audit_niveau,
@@ -48,14 +48,14 @@ def test_only_the_assigned_auditor_starts_the_audit(
     before = footprint(assigned.dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.start_audit(assigned.dossier, actor)
+        start_audit(assigned.dossier, actor)
 
     assert footprint(assigned.dossier) == before
     assert fresh(assigned).statut == Audit.Statut.PLANIFIE
 
 
 def test_the_assigned_auditor_starts_the_audit(assigned, auditeur):
-    workflow.start_audit(assigned.dossier, auditeur.user)
+    start_audit(assigned.dossier, auditeur.user)
 
     assert Dossier.objects.get(pk=assigned.dossier_id).etat == Etat.AUDIT_EN_COURS
     assert fresh(assigned).statut == Audit.Statut.EN_COURS
@@ -71,8 +71,8 @@ def test_the_assigned_auditor_starts_the_audit(assigned, auditeur):
 def test_starting_twice_is_refused(started, auditeur):
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.start_audit(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError):
+        start_audit(started.dossier, auditeur.user)
 
     assert footprint(started.dossier) == before
 
@@ -80,8 +80,8 @@ def test_starting_twice_is_refused(started, auditeur):
 def test_starting_without_an_audit_is_refused(planifiable, auditeur):
     before = footprint(planifiable)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.start_audit(planifiable, auditeur.user)
+    with pytest.raises(TransitionError):
+        start_audit(planifiable, auditeur.user)
 
     assert footprint(planifiable) == before
 

@@ -7,9 +7,15 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from audits.models import Audit, Constat, Revue
-from audits.services import save_audit_field, save_constat_field
-from campagnes import workflow
+from audits.services import (
+    return_audit_report,
+    save_audit_field,
+    save_constat_field,
+    submit_audit_report,
+    validate_audit_report,
+)
 from campagnes.models import Dossier, DossierTransition
+from labelml.core.transitions import TransitionError
 from labelml.notifications.models import Notification
 from tests.audits.conftest import (
     CONFORME_CRITERE,
@@ -46,8 +52,8 @@ def _actors(people, auditeur, collegue, lead, other_lead, admin):  # type: ignor
 def test_an_empty_report_lists_every_criterion_and_the_global_fields(started, auditeur):
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(started.dossier, auditeur.user)
 
     labels = _labels(exc)
     assert len(labels) == 24 + 2
@@ -66,8 +72,8 @@ def test_a_criterion_without_a_level_blocks_the_submission(started, auditeur):
     Constat.objects.filter(audit=started, critere__code=CONFORME_CRITERE).update(niveau=None)
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(started.dossier, auditeur.user)
 
     assert _labels(exc) == [f"Critère {CONFORME_CRITERE} : constat à renseigner"]
     assert exc.value.missing[0].url.endswith(f"/criteres/{CONFORME_CRITERE}/")
@@ -88,8 +94,8 @@ def test_a_gap_without_an_observation_blocks_the_submission(started, auditeur, c
     Constat.objects.filter(audit=started, critere__code=code).update(observation=observation)
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(started.dossier, auditeur.user)
 
     assert _labels(exc) == [f"Critère {code} : l'écart doit être motivé"]
     assert footprint(started.dossier) == before
@@ -99,7 +105,7 @@ def test_a_non_gap_without_an_observation_does_not_block(started, auditeur):
     complete_report(started)
     Constat.objects.filter(audit=started, critere__code=CONFORME_CRITERE).update(observation="")
 
-    workflow.submit_audit_report(started.dossier, auditeur.user)
+    submit_audit_report(started.dossier, auditeur.user)
 
     assert fresh(started).statut == Audit.Statut.SOUMIS
 
@@ -110,8 +116,8 @@ def test_a_report_without_strengths_is_refused(started, auditeur, points_forts):
     Audit.objects.filter(pk=started.pk).update(points_forts=points_forts)
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(started.dossier, auditeur.user)
 
     assert _labels(exc) == ["Rapport : les points forts ouvrent le rapport"]
     assert footprint(started.dossier) == before
@@ -122,8 +128,8 @@ def test_a_report_without_a_recommendation_is_refused(started, auditeur):
     Audit.objects.filter(pk=started.pk).update(recommandation="")
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(started.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(started.dossier, auditeur.user)
 
     assert _labels(exc) == ["Rapport : recommandation à choisir"]
     assert footprint(started.dossier) == before
@@ -137,7 +143,7 @@ def test_only_the_assigned_auditor_submits(
     before = footprint(started.dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.submit_audit_report(
+        submit_audit_report(
             started.dossier, _actors(people, auditeur, collegue, lead, other_lead, admin)[who]
         )
 
@@ -148,8 +154,8 @@ def test_a_report_cannot_be_submitted_before_the_audit_starts(assigned, auditeur
     complete_report(assigned)
     before = footprint(assigned.dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.submit_audit_report(assigned.dossier, auditeur.user)
+    with pytest.raises(TransitionError):
+        submit_audit_report(assigned.dossier, auditeur.user)
 
     assert footprint(assigned.dossier) == before
 
@@ -160,7 +166,7 @@ def test_a_report_cannot_be_submitted_before_the_audit_starts(assigned, auditeur
 def test_a_complete_report_is_submitted_to_the_lead_auditors(started, auditeur, lead, other_lead):
     complete_report(started)
 
-    workflow.submit_audit_report(started.dossier, auditeur.user)
+    submit_audit_report(started.dossier, auditeur.user)
 
     audit = fresh(started)
     assert audit.statut == Audit.Statut.SOUMIS
@@ -214,9 +220,9 @@ def test_a_save_in_flight_cannot_slip_past_the_lock(started, auditeur, lead, ste
     audit = fresh(started)
     assert c.audit.statut == audit.statut == Audit.Statut.EN_COURS  # read before the lock
     assert c.audit.dossier.etat == audit.dossier.etat == Etat.AUDIT_EN_COURS
-    workflow.submit_audit_report(started.dossier, auditeur.user)
+    submit_audit_report(started.dossier, auditeur.user)
     if step == "validate":
-        workflow.validate_audit_report(started.dossier, lead.user)
+        validate_audit_report(started.dossier, lead.user)
     before = footprint(started.dossier)
 
     with pytest.raises(PermissionDenied):
@@ -235,8 +241,8 @@ def test_a_save_in_flight_cannot_slip_past_the_lock(started, auditeur, lead, ste
 def test_a_second_submission_is_refused(submitted, auditeur):
     before = footprint(submitted.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_audit_report(submitted.dossier, auditeur.user)
+    with pytest.raises(TransitionError) as exc:
+        submit_audit_report(submitted.dossier, auditeur.user)
 
     assert "déjà soumis" in exc.value.message
     assert footprint(submitted.dossier) == before
@@ -252,7 +258,7 @@ def test_only_a_lead_auditor_of_the_body_returns_the_report(
     before = footprint(submitted.dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.return_audit_report(
+        return_audit_report(
             submitted.dossier,
             _actors(people, auditeur, collegue, lead, other_lead, admin)[who],
             "Précisez le critère 2.1.",
@@ -265,8 +271,8 @@ def test_only_a_lead_auditor_of_the_body_returns_the_report(
 def test_returning_without_remarks_is_refused(submitted, lead, remarques):
     before = footprint(submitted.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.return_audit_report(submitted.dossier, lead.user, remarques)
+    with pytest.raises(TransitionError) as exc:
+        return_audit_report(submitted.dossier, lead.user, remarques)
 
     assert "remarques" in exc.value.message
     assert footprint(submitted.dossier) == before
@@ -276,14 +282,14 @@ def test_a_report_still_in_progress_cannot_be_returned(started, lead):
     complete_report(started)
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.return_audit_report(started.dossier, lead.user, "Remarque")
+    with pytest.raises(TransitionError):
+        return_audit_report(started.dossier, lead.user, "Remarque")
 
     assert footprint(started.dossier) == before
 
 
 def test_the_lead_returns_the_report_with_remarks(submitted, auditeur, lead):
-    workflow.return_audit_report(submitted.dossier, lead.user, "  Motivez l'écart 1.2.  ")
+    return_audit_report(submitted.dossier, lead.user, "  Motivez l'écart 1.2.  ")
 
     audit = fresh(submitted)
     assert audit.statut == Audit.Statut.A_REVOIR
@@ -301,7 +307,7 @@ def test_the_lead_returns_the_report_with_remarks(submitted, auditeur, lead):
 
 
 def test_after_a_return_the_auditor_edits_again_and_resubmits(submitted, auditeur, lead):
-    workflow.return_audit_report(submitted.dossier, lead.user, "Motivez l'écart 1.2.")
+    return_audit_report(submitted.dossier, lead.user, "Motivez l'écart 1.2.")
     c = constat(submitted, MINOR_GAP_CRITERE)
 
     result = save_constat_field(
@@ -316,7 +322,7 @@ def test_after_a_return_the_auditor_edits_again_and_resubmits(submitted, auditeu
         audit=fresh(submitted), actor=auditeur.user, champ="avis_global", valeur="Revu", version=0
     ).ok
 
-    workflow.submit_audit_report(submitted.dossier, auditeur.user)
+    submit_audit_report(submitted.dossier, auditeur.user)
 
     audit = fresh(submitted)
     assert audit.statut == Audit.Statut.SOUMIS
@@ -331,13 +337,13 @@ def test_after_a_return_the_auditor_edits_again_and_resubmits(submitted, auditeu
 
 
 def test_a_returned_report_cannot_be_validated_until_resubmitted(submitted, lead):
-    workflow.return_audit_report(submitted.dossier, lead.user, "Remarque")
+    return_audit_report(submitted.dossier, lead.user, "Remarque")
     before = footprint(submitted.dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.validate_audit_report(submitted.dossier, lead.user)
-    with pytest.raises(workflow.TransitionError):
-        workflow.return_audit_report(submitted.dossier, lead.user, "Encore")
+    with pytest.raises(TransitionError):
+        validate_audit_report(submitted.dossier, lead.user)
+    with pytest.raises(TransitionError):
+        return_audit_report(submitted.dossier, lead.user, "Encore")
 
     assert footprint(submitted.dossier) == before
 
@@ -352,7 +358,7 @@ def test_only_a_lead_auditor_of_the_body_validates(
     before = footprint(submitted.dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.validate_audit_report(
+        validate_audit_report(
             submitted.dossier, _actors(people, auditeur, collegue, lead, other_lead, admin)[who]
         )
 
@@ -363,15 +369,15 @@ def test_a_report_not_submitted_cannot_be_validated(started, lead):
     complete_report(started)
     before = footprint(started.dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.validate_audit_report(started.dossier, lead.user)
+    with pytest.raises(TransitionError) as exc:
+        validate_audit_report(started.dossier, lead.user)
 
     assert "soumis" in exc.value.message
     assert footprint(started.dossier) == before
 
 
 def test_the_lead_validates_the_report(submitted, lead, people, auditeur):
-    workflow.validate_audit_report(submitted.dossier, lead.user)
+    validate_audit_report(submitted.dossier, lead.user)
 
     audit = fresh(submitted)
     assert audit.statut == Audit.Statut.VALIDE
@@ -419,11 +425,11 @@ def test_findings_are_locked_after_validation(validated, auditeur, lead):
 def test_a_validated_report_cannot_be_validated_returned_or_resubmitted(validated, auditeur, lead):
     before = footprint(validated.dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.validate_audit_report(validated.dossier, lead.user)
-    with pytest.raises(workflow.TransitionError):
-        workflow.return_audit_report(validated.dossier, lead.user, "Trop tard")
-    with pytest.raises(workflow.TransitionError):
-        workflow.submit_audit_report(validated.dossier, auditeur.user)
+    with pytest.raises(TransitionError):
+        validate_audit_report(validated.dossier, lead.user)
+    with pytest.raises(TransitionError):
+        return_audit_report(validated.dossier, lead.user, "Trop tard")
+    with pytest.raises(TransitionError):
+        submit_audit_report(validated.dossier, auditeur.user)
 
     assert footprint(validated.dossier) == before

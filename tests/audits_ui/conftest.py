@@ -7,7 +7,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from campagnes import workflow
+from audits.services import start_audit
 from campagnes.models import Dossier
 from tests.audits_ui.helpers import assign, to_audit_request
 from tests.campagnes.conftest import (  # noqa: F401
@@ -59,7 +59,7 @@ def mission(dossier, people, admin, auditeur, lead, settings, tmp_path):  # type
 @pytest.fixture
 def running(mission):  # type: ignore[no-untyped-def]
     """The same audit, started by the auditor (audit_en_cours)."""
-    workflow.start_audit(mission.dossier, mission.auditor)
+    start_audit(mission.dossier, mission.auditor)
     mission.dossier.refresh_from_db()
     mission.audit.refresh_from_db()
     return mission

@@ -11,10 +11,12 @@ from typing import Any
 from django.core.files.base import ContentFile
 
 from audits.models import Audit, Constat
-from campagnes import workflow
+from audits.services import assign_audit
 from campagnes.autoevaluations.models import Preuve, Reponse, SyntheseCritere
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier
 from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.plans.services import request_audit, submit_plan
 from referentiel.models import Critere, Niveau
 from tests.campagnes.conftest import fill_dossier
 
@@ -60,14 +62,14 @@ def to_audit_request(dossier: Dossier, direction: Any, critere_code: str = "1.1"
         autoevaluation__dossier=dossier, critere__code=critere_code
     ).update(synthese=SYNTHESE_1_1)
     add_preuve(dossier, critere_code, PREUVE_1_1, direction)
-    workflow.submit_autoevaluation(dossier, direction)
+    submit_autoevaluation(dossier, direction)
     add_action(dossier, ACTION_1_1, critere_code, author=direction)
-    workflow.submit_plan(dossier, direction)
-    return workflow.request_audit(dossier, direction)
+    submit_plan(dossier, direction)
+    return request_audit(dossier, direction)
 
 
 def assign(dossier: Dossier, admin: Any, auditeur: Any) -> Audit:
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=auditeur,

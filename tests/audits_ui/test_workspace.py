@@ -17,10 +17,13 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
 from audits.models import Audit, Constat, Revue
-from campagnes import workflow
+from audits.services import start_audit, validate_audit_report
 from campagnes.autoevaluations.models import Reponse
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier
+from campagnes.plans.services import request_audit, submit_plan
 from campagnes.services import create_campagne
+from campagnes.workflow import reopen_autoevaluation
 from referentiel.models import Niveau
 from referentiel.services import import_referentiel
 from tests.audits_ui.helpers import (
@@ -145,13 +148,13 @@ def test_the_page_shows_the_latest_submitted_self_assessment(
 ):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path
     to_audit_request(dossier, people.direction)
-    workflow.reopen_autoevaluation(dossier, admin, "Justification à préciser")
+    reopen_autoevaluation(dossier, admin, "Justification à préciser")
     Reponse.objects.filter(autoevaluation__dossier=dossier, element__code="1.1.e1").update(
         justification="Nouvelle justification après réouverture."
     )
-    workflow.submit_autoevaluation(dossier, people.direction)
-    workflow.submit_plan(dossier, people.direction)
-    workflow.request_audit(dossier, people.direction)
+    submit_autoevaluation(dossier, people.direction)
+    submit_plan(dossier, people.direction)
+    request_audit(dossier, people.direction)
     assign(dossier, admin, auditeur)
 
     page = text(client_for(auditeur.user).get(critere_url(dossier, "1.1")))
@@ -587,7 +590,7 @@ def test_the_structure_sees_the_planned_dates_only_until_the_report_is_validated
     assert "Qualité Conseil" not in before
     assert client.get(critere_url(m.dossier, "1.1")).status_code == 403
 
-    workflow.validate_audit_report(m.dossier, m.lead)
+    validate_audit_report(m.dossier, m.lead)
     after = text(client.get(overview_url(m.dossier)))
 
     strengths = after.index("Une équipe engagée auprès des jeunes.")
@@ -642,7 +645,7 @@ def two_sizes(running, admin, network, people, settings, tmp_path):  # type: ign
         add_preuve(big, measured, f"Pièce {n}", direction)
         add_action(big, f"Action {n}", measured, "1.1", author=direction)
     assign(big, admin, running.audit.auditeur)
-    workflow.start_audit(big, running.auditor)
+    start_audit(big, running.auditor)
     complete_report(Audit.objects.get(dossier=big), "ecart_majeur")
     large = {"critere": critere_url(big, measured), "overview": overview_url(big)}
     client = client_for(running.auditor)

@@ -17,7 +17,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from campagnes import workflow
 from campagnes.autoevaluations.models import (
     FicheMethodologique,
     Preuve,
@@ -26,7 +25,7 @@ from campagnes.autoevaluations.models import (
     SyntheseCritere,
 )
 from campagnes.autoevaluations.selectors import dossier_progress
-from campagnes.autoevaluations.services import assign_contributeur
+from campagnes.autoevaluations.services import assign_contributeur, submit_autoevaluation
 from campagnes.models import Dossier
 from campagnes.services import create_campagne
 from labelml.notifications.models import Notification
@@ -481,7 +480,7 @@ def test_after_submission_nobody_can_save(filled_dossier, people, who):
     SyntheseCritere.objects.filter(
         autoevaluation__dossier=filled_dossier, critere__code="1.1"
     ).update(contributeur=people.contributeur)
-    workflow.submit_autoevaluation(filled_dossier, people.direction)
+    submit_autoevaluation(filled_dossier, people.direction)
     client = client_for(getattr(people, who))
     reponse, synthese = reponse_of(filled_dossier, "1.1.e1"), synthese_of(filled_dossier, "1.1")
     reponse_before, synthese_before = state(reponse), state(synthese)

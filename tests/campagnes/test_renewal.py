@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from audits.commission import services as commission
 from audits.commission.models import Label, PointOrdreDuJour
-from campagnes import workflow
 from campagnes.autoevaluations.models import Reponse, Saisie, SyntheseCritere
 from campagnes.autoevaluations.selectors import dossier_progress, missing_items
 from campagnes.autoevaluations.services import (
@@ -24,6 +23,7 @@ from campagnes.autoevaluations.services import (
     confirm_synthese,
     save_reponse_field,
     save_synthese_field,
+    submit_autoevaluation,
 )
 from campagnes.models import Campagne, Dossier, DossierTransition
 from campagnes.plans.models import Action
@@ -33,6 +33,7 @@ from campagnes.services import (
     open_renewal,
     renewal_candidates,
 )
+from labelml.core.transitions import TransitionError
 from labelml.structures.models import Membership
 from labelml.structures.roles import Role
 from tests.campagnes.conftest import niveau
@@ -367,8 +368,8 @@ def test_a_change_marks_the_answer_or_synthesis_as_confirmed(renewal, direction)
 
 
 def test_submission_is_refused_until_every_copied_answer_is_confirmed(renewal, direction):
-    with pytest.raises(workflow.TransitionError) as refused:
-        workflow.submit_autoevaluation(renewal, direction)
+    with pytest.raises(TransitionError) as refused:
+        submit_autoevaluation(renewal, direction)
     assert "dont 123 réponse(s) reprise(s) du dossier précédent à confirmer" in str(refused.value)
     assert len(refused.value.missing) == 123
     assert all(m.kind == "a_confirmer" for m in refused.value.missing)
@@ -384,14 +385,14 @@ def test_submission_is_refused_until_every_copied_answer_is_confirmed(renewal, d
     )
     assert last is not None
     Reponse.objects.filter(pk=last.pk).update(a_confirmer=True)
-    with pytest.raises(workflow.TransitionError) as refused:
-        workflow.submit_autoevaluation(renewal, direction)
+    with pytest.raises(TransitionError) as refused:
+        submit_autoevaluation(renewal, direction)
     assert [m.label for m in refused.value.missing] == [
         f"Élément {last.element.code} : réponse reprise à confirmer"
     ]
 
     Reponse.objects.filter(pk=last.pk).update(a_confirmer=False)
-    workflow.submit_autoevaluation(renewal, direction)
+    submit_autoevaluation(renewal, direction)
 
     renewal.refresh_from_db()
     assert renewal.etat == Dossier.Etat.PLAN_AMELIORATION
@@ -574,7 +575,7 @@ def test_an_outsider_gets_404(renewal):
 
 def test_nothing_is_confirmed_once_submitted(renewal, direction):
     confirm_everything(renewal, direction)
-    workflow.submit_autoevaluation(renewal, direction)
+    submit_autoevaluation(renewal, direction)
     reponse = answers(renewal)["1.1.e1"]
     Reponse.objects.filter(pk=reponse.pk).update(a_confirmer=True)  # not reachable, but guarded
 

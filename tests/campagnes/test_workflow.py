@@ -14,11 +14,14 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import resolve, reverse
 
-from campagnes import workflow
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Campagne, Dossier, DossierTransition
 from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.plans.services import request_audit, submit_plan
 from campagnes.services import create_campagne, open_campagne
+from campagnes.workflow import reopen_autoevaluation
+from labelml.core.transitions import TransitionError
 from labelml.notifications.models import Notification
 from labelml.structures.roles import Role
 from referentiel.models import Critere, Element, Referentiel
@@ -65,14 +68,14 @@ def canonical_sha256(content: Any) -> str:
 
 def to_plan(dossier: Dossier, direction: Any) -> Dossier:
     fill_dossier(dossier)
-    return workflow.submit_autoevaluation(dossier, direction)
+    return submit_autoevaluation(dossier, direction)
 
 
 def to_audit(dossier: Dossier, direction: Any) -> Dossier:
     to_plan(dossier, direction)
     add_action(dossier, direction)
-    workflow.submit_plan(dossier, direction)
-    return workflow.request_audit(dossier, direction)
+    submit_plan(dossier, direction)
+    return request_audit(dossier, direction)
 
 
 def critere_url(dossier: Dossier, code: str) -> str:
@@ -203,8 +206,8 @@ def test_submitting_an_incomplete_self_assessment_lists_what_is_missing_with_lin
     )
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_autoevaluation(dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        submit_autoevaluation(dossier, people.direction)
 
     missing = {item.label: item.url for item in exc.value.missing}
     assert missing == {
@@ -221,8 +224,8 @@ def test_submitting_an_incomplete_self_assessment_lists_what_is_missing_with_lin
 
 
 def test_submitting_an_untouched_self_assessment_lists_every_element_and_criterion(dossier, people):
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_autoevaluation(dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        submit_autoevaluation(dossier, people.direction)
 
     labels = [item.label for item in exc.value.missing]
     assert len(labels) == 99 + 24
@@ -232,11 +235,11 @@ def test_submitting_an_untouched_self_assessment_lists_every_element_and_criteri
 
 
 def test_submitting_twice_is_refused_and_changes_nothing(filled_dossier, people):
-    workflow.submit_autoevaluation(filled_dossier, people.direction)
+    submit_autoevaluation(filled_dossier, people.direction)
     before = footprint(filled_dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_autoevaluation(filled_dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        submit_autoevaluation(filled_dossier, people.direction)
 
     assert "Plan d'amélioration" in exc.value.message
     assert footprint(filled_dossier) == before
@@ -248,8 +251,8 @@ def test_requesting_the_audit_before_the_plan_is_submitted_is_refused(dossier, p
     add_action(dossier, people.direction)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.request_audit(dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        request_audit(dossier, people.direction)
 
     assert "plan d'amélioration" in exc.value.message
     assert footprint(dossier) == before
@@ -258,8 +261,8 @@ def test_requesting_the_audit_before_the_plan_is_submitted_is_refused(dossier, p
 def test_requesting_the_audit_during_the_self_assessment_is_refused(filled_dossier, people):
     before = footprint(filled_dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.request_audit(filled_dossier, people.direction)
+    with pytest.raises(TransitionError):
+        request_audit(filled_dossier, people.direction)
 
     assert footprint(filled_dossier) == before
 
@@ -268,8 +271,8 @@ def test_submitting_an_empty_plan_is_refused(dossier, people):
     to_plan(dossier, people.direction)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_plan(dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        submit_plan(dossier, people.direction)
 
     assert "aucune action" in exc.value.message
     assert footprint(dossier) == before
@@ -281,14 +284,14 @@ def test_submitting_a_plan_of_abandoned_actions_only_is_refused(dossier, people)
     Action.objects.filter(plan__dossier=dossier).update(statut=Action.Statut.ABANDONNE)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.submit_plan(dossier, people.direction)
+    with pytest.raises(TransitionError) as exc:
+        submit_plan(dossier, people.direction)
 
     assert "abandonnées" in exc.value.message
     assert footprint(dossier) == before
     # One action still to carry out is enough.
     add_action(dossier, people.direction, titre="Former les conseillers")
-    workflow.submit_plan(dossier, people.direction)
+    submit_plan(dossier, people.direction)
     assert PlanAmelioration.objects.get(dossier=dossier).soumis_le is not None
 
 
@@ -296,8 +299,8 @@ def test_submitting_the_plan_during_the_self_assessment_is_refused(filled_dossie
     add_action(filled_dossier, people.direction)
     before = footprint(filled_dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.submit_plan(filled_dossier, people.direction)
+    with pytest.raises(TransitionError):
+        submit_plan(filled_dossier, people.direction)
 
     assert footprint(filled_dossier) == before
 
@@ -307,8 +310,8 @@ def test_reopening_without_a_reason_is_refused(dossier, people, admin, reason):
     to_plan(dossier, people.direction)
     before = footprint(dossier)
 
-    with pytest.raises(workflow.TransitionError) as exc:
-        workflow.reopen_autoevaluation(dossier, admin, reason)
+    with pytest.raises(TransitionError) as exc:
+        reopen_autoevaluation(dossier, admin, reason)
 
     assert "motif" in exc.value.message
     assert footprint(dossier) == before
@@ -317,8 +320,8 @@ def test_reopening_without_a_reason_is_refused(dossier, people, admin, reason):
 def test_reopening_a_dossier_still_in_self_assessment_is_refused(filled_dossier, admin):
     before = footprint(filled_dossier)
 
-    with pytest.raises(workflow.TransitionError):
-        workflow.reopen_autoevaluation(filled_dossier, admin, "Erreur de saisie")
+    with pytest.raises(TransitionError):
+        reopen_autoevaluation(filled_dossier, admin, "Erreur de saisie")
 
     assert footprint(filled_dossier) == before
 
@@ -332,7 +335,7 @@ def test_only_the_direction_submits_the_self_assessment(filled_dossier, people, 
     before = footprint(filled_dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.submit_autoevaluation(filled_dossier, actor)
+        submit_autoevaluation(filled_dossier, actor)
 
     assert footprint(filled_dossier) == before
 
@@ -341,7 +344,7 @@ def test_a_member_of_another_structure_cannot_submit(filled_dossier, people):
     before = footprint(filled_dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.submit_autoevaluation(filled_dossier, people.outsider)
+        submit_autoevaluation(filled_dossier, people.outsider)
 
     assert footprint(filled_dossier) == before
 
@@ -353,7 +356,7 @@ def test_only_the_direction_submits_the_plan(dossier, people, who):
     before = footprint(dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.submit_plan(dossier, getattr(people, who))
+        submit_plan(dossier, getattr(people, who))
 
     assert footprint(dossier) == before
 
@@ -362,11 +365,11 @@ def test_only_the_direction_submits_the_plan(dossier, people, who):
 def test_only_the_direction_requests_the_audit(dossier, people, who):
     to_plan(dossier, people.direction)
     add_action(dossier, people.direction)
-    workflow.submit_plan(dossier, people.direction)
+    submit_plan(dossier, people.direction)
     before = footprint(dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.request_audit(dossier, getattr(people, who))
+        request_audit(dossier, getattr(people, who))
 
     assert footprint(dossier) == before
 
@@ -377,7 +380,7 @@ def test_only_national_admins_reopen_the_self_assessment(dossier, people, who):
     before = footprint(dossier)
 
     with pytest.raises(PermissionDenied):
-        workflow.reopen_autoevaluation(dossier, getattr(people, who), "Je veux corriger")
+        reopen_autoevaluation(dossier, getattr(people, who), "Je veux corriger")
 
     assert footprint(dossier) == before
 
@@ -388,7 +391,7 @@ def test_only_national_admins_reopen_the_self_assessment(dossier, people, who):
 def test_submission_freezes_a_snapshot_and_moves_to_the_improvement_plan(filled_dossier, people):
     rate(filled_dossier, "2.3.e1", "4", "Évalué chaque année.")
 
-    result = workflow.submit_autoevaluation(filled_dossier, people.direction)
+    result = submit_autoevaluation(filled_dossier, people.direction)
 
     assert result.etat == Etat.PLAN_AMELIORATION
     assert Dossier.objects.get(pk=filled_dossier.pk).etat == Etat.PLAN_AMELIORATION
@@ -417,7 +420,7 @@ def test_plan_submission_then_audit_request_reach_audit_a_planifier(dossier, peo
     to_plan(dossier, people.direction)
     add_action(dossier, people.direction)
 
-    workflow.submit_plan(dossier, people.direction)
+    submit_plan(dossier, people.direction)
 
     plan = PlanAmelioration.objects.get(dossier=dossier)
     assert plan.soumis_le is not None
@@ -427,7 +430,7 @@ def test_plan_submission_then_audit_request_reach_audit_a_planifier(dossier, peo
     assert logged.from_etat == logged.to_etat == Etat.PLAN_AMELIORATION
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
 
-    workflow.request_audit(dossier, people.direction)
+    request_audit(dossier, people.direction)
 
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUDIT_A_PLANIFIER
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
@@ -446,7 +449,7 @@ def test_an_admin_reopens_with_a_reason_kept_in_the_history(dossier, people, adm
     else:
         to_audit(dossier, people.direction)
 
-    workflow.reopen_autoevaluation(dossier, admin, "  Pièces manquantes sur la partie 4  ")
+    reopen_autoevaluation(dossier, admin, "  Pièces manquantes sur la partie 4  ")
 
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
@@ -463,14 +466,14 @@ def test_resubmission_creates_a_second_snapshot_and_keeps_the_first_unchanged(
     first = Snapshot.objects.get(dossier=dossier, numero=1)
     first_content = json.loads(json.dumps(first.contenu))
     first_hash = first.empreinte
-    workflow.reopen_autoevaluation(dossier, admin, "Corriger la partie 2")
+    reopen_autoevaluation(dossier, admin, "Corriger la partie 2")
     # Answers change between the two submissions.
     rate(dossier, "2.1.e1", "1", "Finalement pas engagé.")
     SyntheseCritere.objects.filter(autoevaluation__dossier=dossier, critere__code="2.1").update(
         synthese="Synthèse révisée."
     )
 
-    workflow.submit_autoevaluation(dossier, people.direction)
+    submit_autoevaluation(dossier, people.direction)
 
     assert list(
         Snapshot.objects.filter(dossier=dossier).order_by("numero").values_list("numero", flat=True)
@@ -515,7 +518,7 @@ def test_submission_notifies_the_structure_and_its_arml_and_emails_each_once(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        workflow.submit_autoevaluation(filled_dossier, people.direction)
+        submit_autoevaluation(filled_dossier, people.direction)
 
     notified = set(
         Notification.objects.filter(dossier=filled_dossier).values_list(
@@ -537,8 +540,8 @@ def test_a_refused_submission_notifies_nobody(
 ):
     mail.outbox.clear()
 
-    with django_capture_on_commit_callbacks(execute=True), pytest.raises(workflow.TransitionError):
-        workflow.submit_autoevaluation(dossier, people.direction)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionError):
+        submit_autoevaluation(dossier, people.direction)
 
     assert not Notification.objects.exists()
     assert mail.outbox == []
@@ -547,7 +550,7 @@ def test_a_refused_submission_notifies_nobody(
 def test_the_notification_email_task_is_idempotent(filled_dossier, people):
     from labelml.notifications.tasks import send_notification_email
 
-    workflow.submit_autoevaluation(filled_dossier, people.direction)  # on_commit not run
+    submit_autoevaluation(filled_dossier, people.direction)  # on_commit not run
     notification = Notification.objects.get(dossier=filled_dossier, destinataire=people.referent)
     mail.outbox.clear()
 
@@ -608,7 +611,7 @@ def test_submit_view_submits_a_complete_dossier_for_the_direction(filled_dossier
 def test_request_audit_view_refuses_the_referent(dossier, people):
     to_plan(dossier, people.direction)
     add_action(dossier, people.direction)
-    workflow.submit_plan(dossier, people.direction)
+    submit_plan(dossier, people.direction)
 
     response = client_for(people.referent).post(reverse("dossier_request_audit", args=[dossier.pk]))
 
@@ -619,7 +622,7 @@ def test_request_audit_view_refuses_the_referent(dossier, people):
 def test_request_audit_view_works_for_the_direction(dossier, people):
     to_plan(dossier, people.direction)
     add_action(dossier, people.direction)
-    workflow.submit_plan(dossier, people.direction)
+    submit_plan(dossier, people.direction)
 
     response = client_for(people.direction).post(
         reverse("dossier_request_audit", args=[dossier.pk])
@@ -737,7 +740,7 @@ POST_ONLY = {
 def test_every_dossier_url_answers_404_to_a_member_of_another_mission_locale(
     filled_dossier, people, name, who
 ):
-    workflow.submit_autoevaluation(filled_dossier, people.direction)  # snapshot 1 exists
+    submit_autoevaluation(filled_dossier, people.direction)  # snapshot 1 exists
     url = dossier_urls(filled_dossier)[name]
     client = client_for(getattr(people, who))
     before = footprint(filled_dossier)
@@ -791,6 +794,10 @@ def test_the_dossier_urls_list_covers_every_dossier_route():
     from campagnes.autoevaluations import urls as autoevaluation_urlconf
 
     names |= {p.name for p in autoevaluation_urlconf.urlpatterns}
+    from campagnes.plans import urls as plan_urlconf
+
+    # Requesting the audit, the plan's last step, is mounted with the plan's routes.
+    names |= {p.name for p in plan_urlconf.urlpatterns if p.name == "dossier_request_audit"}
     assert names == set(DOSSIER_URL_NAMES)
 
 

@@ -165,7 +165,7 @@ def test_national_seed():
     ).exists()
 
     # One campaign, 436 dossiers, every state the workflow reaches. `ajourne` is an outcome:
-    # workflow.record_decision sends the dossier back to the improvement plan.
+    # record_decision (audits.commission.services) sends the dossier back to the improvement plan.
     assert Campagne.objects.count() == 1
     dossiers = list(Dossier.objects.select_related("structure"))
     assert len(dossiers) == 436

@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from audits.models import Constat, ReponseEcart
 from audits.selectors import comparison
-from campagnes import workflow
+from audits.services import validate_audit_report
 from campagnes.autoevaluations.models import Reponse
 from campagnes.plans.models import Action, PlanAmelioration
 from labelml.documents.renderers import audit as audit_report
@@ -159,7 +159,7 @@ def test_the_audit_report_waits_for_the_validation(submitted, lead):
     )
     with pytest.raises(ValueError):
         build_html("audit", submitted.dossier)
-    workflow.validate_audit_report(submitted.dossier, lead.user)
+    validate_audit_report(submitted.dossier, lead.user)
     assert unavailable_reason("audit", submitted.dossier) is None
 
 

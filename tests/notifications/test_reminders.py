@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from audits.selectors import gap_deadline
 from audits.services import answer_gap
-from campagnes import workflow
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Campagne
 from labelml.celery import app as celery_app
 from labelml.notifications.models import Notification, Rappel
@@ -124,7 +124,7 @@ def test_a_dossier_past_the_self_assessment_gets_no_reminder(
 ):
     ml_a2_direction = member(network["ml_a2"], Role.DIRECTION)
     fill_dossier(dossier)
-    workflow.submit_autoevaluation(dossier, people.direction)
+    submit_autoevaluation(dossier, people.direction)
 
     sent, notifications = run(dt.date(2025, 6, 16))
     assert sent == {K.AUTOEVALUATION_J14: 1}

@@ -18,9 +18,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from campagnes import workflow
+from audits.services import assign_audit, start_audit, submit_audit_report, validate_audit_report
+from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.forms import OuvertureForm
 from campagnes.models import Dossier
+from campagnes.plans.services import request_audit, submit_plan
 from campagnes.services import create_campagne, open_campagne
 from labelml.structures.models import MembreCommission
 from labelml.structures.roles import Role
@@ -237,8 +239,8 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     # Self-assessment, answered and submitted by the ARML's direction (not its referent).
     _answer_everything(dossier, direction)
     with pytest.raises(PermissionDenied):
-        workflow.submit_autoevaluation(dossier, referent)
-    workflow.submit_autoevaluation(dossier, direction)
+        submit_autoevaluation(dossier, referent)
+    submit_autoevaluation(dossier, direction)
 
     # Improvement plan, on a criterion of the ARML référentiel.
     action = Action.objects.create(
@@ -247,14 +249,14 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
         created_by=direction,
     )
     action.criteres.add(Critere.objects.get(referentiel=ref, code="2.1.1"))
-    workflow.submit_plan(dossier, direction)
-    workflow.request_audit(dossier, direction)
+    submit_plan(dossier, direction)
+    request_audit(dossier, direction)
 
     # External audit, with the référentiel's own finding scale.
     organisme = OrganismeAuditeurFactory(nom="Certif Régions")
     auditeur = AuditeurFactory(organisme=organisme, user=with_totp(_user()))
     lead = AuditeurFactory(organisme=organisme, est_referent=True, user=with_totp(_user()))
-    workflow.assign_audit(
+    assign_audit(
         dossier,
         admin,
         auditeur=auditeur,
@@ -262,7 +264,7 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
         date_fin=dt.date(2026, 9, 2),
         sites="Siège de l'ARML",
     )
-    workflow.start_audit(dossier, auditeur.user)
+    start_audit(dossier, auditeur.user)
     audit = Audit.objects.get(dossier=dossier)
     assert audit.constats.count() == Critere.objects.filter(referentiel=ref).count() == 5
     levels = {n.code: n for n in Niveau.objects.filter(echelle_id=ref.echelle_audit_pk)}
@@ -274,8 +276,8 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
         points_forts="Une animation régionale reconnue.",
         recommandation=Audit.Recommandation.FAVORABLE,
     )
-    workflow.submit_audit_report(dossier, auditeur.user)
-    workflow.validate_audit_report(dossier, lead.user)
+    submit_audit_report(dossier, auditeur.user)
+    validate_audit_report(dossier, lead.user)
     dossier.refresh_from_db()
     assert dossier.etat == Dossier.Etat.REPONSE_STRUCTURE
 

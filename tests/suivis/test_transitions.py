@@ -14,7 +14,7 @@ from audits.suivis import services
 from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
-from campagnes.workflow import TransitionError
+from labelml.core.transitions import TransitionError
 from labelml.notifications.models import Notification
 from labelml.structures.roles import Role
 from tests.conftest import member
