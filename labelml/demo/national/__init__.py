@@ -12,8 +12,8 @@ How. Everything is planned in memory from seeded random generators, then written
 `bulk_create` (a dossier lived through the workflow functions costs ~0.3 s; 436 of them would
 take minutes). The rows written are the ones the workflow's steps write (each in its app's
 services.py, through campagnes/workflow.py; campagnes/services.open_campagne), with the same
-fields, states and foreign key chains; the dates are those of a campaign opened ~10 months ago. Not written: the
-transitions' side effects (notifications, e-mails), the autosave history (`Saisie`) and evidence
+fields, states and foreign key chains; the dates are those of a campaign opened ~10 months
+ago. Not written: the transitions' side effects (notifications, e-mails), the autosave history (`Saisie`) and evidence
 files, as in the small demo.
 
 The campaign is the small demo's "Campagne nationale de labellisation 2026": its six dossiers
@@ -23,8 +23,8 @@ cycle, i.e. the label validity, apart: 2023, 2020…) are added over the same Mi
 all of their dossiers finished; the 2023 campaign's labels are the ones expiring around now.
 
 `ajourne` is a commission outcome, not a resting state: the workflow sends an adjourned dossier
-back to `plan_amelioration` (audits.commission.services.record_decision), so `Dossier.Etat.AJOURNE` is never
-written; adjourned dossiers are found through their decision.
+back to `plan_amelioration` (audits.commission.services.record_decision), so
+`Dossier.Etat.AJOURNE` is never written; adjourned dossiers are found through their decision.
 
 Deterministic for a seed (and a day: the dates are relative to today); idempotent: a Mission
 Locale that already has a dossier in a campaign is left alone.

@@ -15,6 +15,7 @@ import tempfile
 import time
 from typing import Any
 
+from celery import current_app
 from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
@@ -28,8 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("--repeat", type=int, default=5, help="Mesures par série (médiane)")
 
     def handle(self, *args: Any, kind: str, repeat: int, **options: Any) -> None:
-        from labelml.celery import app
-
+        # The project's Celery app (labelml/celery.py), without importing the composition root.
+        app = current_app
         old_name = connection.settings_dict["NAME"]
         connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
         eager = app.conf.task_always_eager
