@@ -13,8 +13,8 @@ How. Everything is planned in memory from seeded random generators, then written
 take minutes). The rows written are the ones the workflow's steps write (each in its app's
 services.py, through campagnes/workflow.py; campagnes/services.open_campagne), with the same
 fields, states and foreign key chains; the dates are those of a campaign opened ~10 months
-ago. Not written: the transitions' side effects (notifications, e-mails), the autosave history (`Saisie`) and evidence
-files, as in the small demo.
+ago. Not written: the transitions' side effects (notifications, e-mails), the autosave history
+(`Saisie`) and evidence files, as in the small demo.
 
 The campaign is the small demo's "Campagne nationale de labellisation 2026": its six dossiers
 (lived through the real workflow by labelml/demo/dossiers.py) are kept as they are and the 430
