@@ -5,3 +5,8 @@ class NotificationsConfig(AppConfig):
     name = "labelml.notifications"
     label = "notifications"
     verbose_name = "Notifications"
+
+    def ready(self) -> None:
+        from .hooks import register
+
+        register()
