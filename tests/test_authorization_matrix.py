@@ -933,8 +933,8 @@ def test_every_actor_is_who_the_matrix_says(world):
     pass for the wrong reason."""
     from audits.commission.services import may_change_label_status
     from campagnes.selectors import audit_capabilities, dossier_capabilities
-    from labelml.accounts.selectors import security_profile
     from labelml.structures.roles import Capability
+    from labelml.structures.security import security_profile
 
     users, dossier = world.users, world.labelled.dossier
     assert security_profile(users[ADMIN]).is_national_admin

@@ -2,9 +2,11 @@
 NotificationsConfig.ready()."""
 
 from labelml.core.jobs import register_requeue
+from labelml.structures.security import register_profile_fact
 
-from . import services
+from . import context_processors, services
 
 
 def register() -> None:
     register_requeue("notifications", services.requeue_pending)
+    register_profile_fact(context_processors.UNREAD, context_processors.unread_count_sql)
