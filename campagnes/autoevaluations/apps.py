@@ -5,3 +5,8 @@ class AutoevaluationsConfig(AppConfig):
     name = "campagnes.autoevaluations"
     label = "autoevaluations"
     verbose_name = "Auto-évaluations"
+
+    def ready(self) -> None:
+        from .hooks import register
+
+        register()

@@ -1,10 +1,12 @@
 """What documents adds to the registries of the layers below it; called by
 DocumentsConfig.ready()."""
 
+from labelml.accounts.donnees import register_personal_data
 from labelml.core.jobs import register_requeue
 
-from . import services
+from . import donnees, services
 
 
 def register() -> None:
     register_requeue("documents", services.requeue_pending)
+    register_personal_data("documents", export=donnees.export)
