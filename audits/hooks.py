@@ -2,9 +2,11 @@
 AuditsConfig.ready()."""
 
 from labelml.accounts.donnees import register_personal_data
+from labelml.notifications.reminders import register_reminders
 
-from . import donnees
+from . import donnees, reminders
 
 
 def register() -> None:
     register_personal_data("audits", export=donnees.export)
+    register_reminders("audits", reminders.gap_reminders)
