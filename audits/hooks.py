@@ -3,10 +3,12 @@ AuditsConfig.ready()."""
 
 from labelml.accounts.donnees import register_personal_data
 from labelml.notifications.reminders import register_reminders
+from labelml.structures.history import register_history
 
-from . import donnees, reminders
+from . import donnees, history, reminders
 
 
 def register() -> None:
     register_personal_data("audits", export=donnees.export)
     register_reminders("audits", reminders.gap_reminders)
+    register_history("audits", history.dossiers)
