@@ -53,6 +53,7 @@ run: demo
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install system-packages browser security
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/mypy labelml referentiel campagnes audits
 	$(BIN)/python manage.py check
 	$(BIN)/python manage.py makemigrations --check --dry-run
@@ -80,6 +81,7 @@ security: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy labelml referentiel campagnes audits

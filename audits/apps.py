@@ -6,9 +6,16 @@ class AuditsConfig(AppConfig):
     verbose_name = "Évaluations externes"
 
     def ready(self) -> None:
+        """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
+        from labelml.accounts.donnees import register_personal_data
+        from labelml.notifications.reminders import register_reminders
+        from labelml.structures.history import register_history
 
-        from . import selectors
+        from . import donnees, history, reminders, selectors
 
         hooks.dossier_grants.register(selectors.audit_capabilities)
         hooks.dossier_scopes.register(selectors.reviewed_dossiers)
+        register_personal_data("audits", export=donnees.export)
+        register_reminders("audits", reminders.gap_reminders)
+        register_history("audits", history.dossiers)

@@ -91,8 +91,8 @@ INSTALLED_APPS = [
     "guardian",
     "django_htmx",
     # Bottom to top, as the layers go (docs/architecture.md); each app keeps its label.
-    "labelml.accounts",
     "labelml.structures",
+    "labelml.accounts",
     "labelml.notifications",
     "referentiel",
     "campagnes",

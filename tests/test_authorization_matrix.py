@@ -934,8 +934,8 @@ def test_every_actor_is_who_the_matrix_says(world):
     from audits.commission.services import may_change_label_status
     from audits.selectors import audit_capabilities
     from campagnes.selectors import dossier_capabilities
-    from labelml.accounts.selectors import security_profile
     from labelml.structures.roles import Capability
+    from labelml.structures.security import security_profile
 
     users, dossier = world.users, world.labelled.dossier
     assert security_profile(users[ADMIN]).is_national_admin

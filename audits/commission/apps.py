@@ -7,9 +7,18 @@ class CommissionConfig(AppConfig):
     verbose_name = "Commission de labellisation"
 
     def ready(self) -> None:
+        """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
+        from labelml.accounts.donnees import register_personal_data
+        from labelml.notifications.reminders import register_reminders
+        from labelml.structures.history import register_history
+        from labelml.structures.home import register_home_context
 
-        from . import renewals, selectors
+        from . import donnees, history, home, reminders, renewals, selectors
 
         hooks.renewals.register(renewals.LabelRenewals)
         hooks.dossier_scopes.register(selectors.agenda_dossiers)
+        register_personal_data("commission", export=donnees.export)
+        register_reminders("commission", reminders.label_reminders)
+        register_history("commission", history.decisions_and_labels)
+        register_home_context("commission", home.labels_coming_to_an_end)

@@ -5,3 +5,15 @@ class SuivisConfig(AppConfig):
     name = "audits.suivis"
     label = "suivis"
     verbose_name = "Audits de suivi"
+
+    def ready(self) -> None:
+        """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
+        from labelml.accounts.donnees import register_personal_data
+        from labelml.notifications.reminders import register_reminders
+        from labelml.structures.history import register_history
+
+        from . import donnees, history, reminders
+
+        register_personal_data("suivis", export=donnees.export, texts=donnees.TEXTS)
+        register_reminders("suivis", reminders.suivi_reminders)
+        register_history("suivis", history.follow_ups)

@@ -1,7 +1,7 @@
-"""The follow-up audit's reminder, sent by labelml.notifications.reminders.send_due_reminders
-(daily):
-SUIVI_RAPPEL_JOURS (30) days before the follow-up's date, to the structure's direction and
-quality referents, while their file is not sent. Once per follow-up and date (a `Rappel` row)."""
+"""The follow-up audit's reminder, sent by the daily job of labelml/notifications/reminders.py
+(registered in hooks.py): SUIVI_RAPPEL_JOURS (30) days before the follow-up's date, to the
+structure's direction and quality referents, while their file is not sent. Once per follow-up
+and date (a `Rappel` row)."""
 
 from __future__ import annotations
 
@@ -11,15 +11,14 @@ from typing import Any
 from django.urls import reverse
 
 from labelml.notifications.models import Notification, Rappel
+from labelml.notifications.reminders import Step, due_in, due_step, not_sent, send_once
+from labelml.notifications.services import notify
 
 from .models import AuditSuivi
 from .selectors import reminder_days
 
 
 def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
-    from labelml.notifications.reminders import Step, _not_sent, _send, _when, due_step
-    from labelml.notifications.services import notify
-
     from .services import _structure_people
 
     kind = Rappel.Kind.SUIVI_J30
@@ -35,14 +34,14 @@ def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
     for suivi in suivis:
         deadline = suivi.date_prevue
         step = due_step(steps, deadline, today)
-        if step is None or not _not_sent(AuditSuivi.objects.filter(pk=suivi.pk), kind, deadline):
+        if step is None or not not_sent(AuditSuivi.objects.filter(pk=suivi.pk), kind, deadline):
             continue
 
         def send(suivi: AuditSuivi = suivi, deadline: dt.date = deadline) -> list[Notification]:
             users: list[Any] = _structure_people(suivi)
             return notify(
                 users,
-                titre=f"Audit de suivi : dossier à transmettre, échéance {_when(deadline, today)}",
+                titre=f"Audit de suivi : dossier à transmettre, échéance {due_in(deadline, today)}",
                 message=(
                     f"L'audit de suivi du label n° {suivi.label.numero} est prévu le "
                     f"{deadline:%d/%m/%Y}. Complétez le dossier (réponses aux points de "
@@ -53,5 +52,5 @@ def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
                 dossier=suivi.dossier,
             )
 
-        if _send(step.kind, suivi.pk, deadline, send):
+        if send_once(step.kind, suivi.pk, deadline, send):
             counts[step.kind] = counts.get(step.kind, 0) + 1

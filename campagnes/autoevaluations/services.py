@@ -21,9 +21,11 @@ from django.utils import timezone
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, move, require_capability, require_state
+from labelml.core.autosave import SaveResult
 from labelml.core.ids import parse_id
 from labelml.core.transitions import TransitionError
-from labelml.notifications.services import notify_structure
+from labelml.notifications.services import notify, notify_structure
+from labelml.structures.models import Membership
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element, Niveau
 
@@ -40,15 +42,6 @@ def _refuse_if_submitted(dossier_id: int) -> None:
     submission either lands before it or is refused after it, never in between."""
     if lock_state_for_write(dossier_id) != Dossier.Etat.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
-
-
-@dataclass
-class SaveResult:
-    ok: bool
-    version: int
-    value: str  # the stored value (ours when ok, the other person's on conflict)
-    by: Any = None
-    at: Any = None
 
 
 def _can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) -> bool:
@@ -187,8 +180,6 @@ def assign_contributeur(*, synthese: SyntheseCritere, actor: Any, user: Any | No
         raise ValidationError("Cette personne n'est pas membre de la structure.")
     SyntheseCritere.objects.filter(pk=synthese.pk).update(contributeur=user)
     if user is not None and user.pk != actor.pk:
-        from labelml.notifications.services import notify
-
         notify(
             [user],
             titre=f"Critère {synthese.critere.code} confié",
@@ -338,8 +329,6 @@ def copy_previous_autoevaluation(*, dossier: Dossier, previous: Dossier) -> Copy
     Reponse.objects.bulk_update(copied, ["niveau", "justification", "a_confirmer"])
 
     # The contributors assigned last time keep their criteria if they are still members.
-    from labelml.structures.models import Membership
-
     members = set(
         Membership.objects.filter(structure_id=dossier.structure_id).values_list(
             "user_id", flat=True

@@ -7,9 +7,12 @@ class PlansConfig(AppConfig):
     verbose_name = "Plans d'amélioration"
 
     def ready(self) -> None:
+        """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
+        from labelml.accounts.donnees import register_personal_data
 
-        from . import selectors, services
+        from . import donnees, selectors, services
 
         hooks.dossier_opened.register(services.open_plan)
         hooks.dossier_home.register(selectors.dossier_home)
+        register_personal_data("plans", export=donnees.export)

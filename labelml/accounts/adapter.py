@@ -3,6 +3,8 @@ from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
 from django.http import HttpRequest
 
+from labelml.structures.selectors import requires_two_factor
+
 
 class AccountAdapter(DefaultAccountAdapter):
     """No open sign-up: accounts are created only by accepting an invitation."""
@@ -15,8 +17,6 @@ class MFAAdapter(DefaultMFAAdapter):
     """Members who must use two-factor authentication cannot remove their TOTP device."""
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        from labelml.structures.selectors import requires_two_factor
-
         if authenticator.type == Authenticator.Type.TOTP and requires_two_factor(
             authenticator.user
         ):

@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from labelml.accounts.selectors import security_profile
+from labelml.structures.security import security_profile
 from labelml.structures.selectors import requires_two_factor
 
 # Pages reachable before TOTP is set up: the activation itself, logging out, static files, and

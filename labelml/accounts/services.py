@@ -11,17 +11,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Model, Q, QuerySet, Value
+from django.db.models import F, Q, QuerySet, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
+from guardian.models import UserObjectPermissionBase
 
+from labelml.structures.models import Auditeur, Invitation, Membership, MembreCommission
 from labelml.structures.roles import Role
 from labelml.structures.selectors import is_national_admin
 
+from .donnees import personal_data_parts
 from .models import (
     DELETED_EMAIL_DOMAIN,
     DELETED_EMAIL_PREFIX,
@@ -37,8 +42,6 @@ PSEUDONYM = f"{DELETED_FIRST_NAME} {DELETED_LAST_NAME}"
 def national_admins() -> QuerySet[User]:
     """Active accounts that administer the platform nationally (as labelml.structures.selectors
     .is_national_admin: superusers and the UNML's administrators)."""
-    from labelml.structures.models import Membership
-
     admins = Membership.objects.filter(role=Role.ADMIN_UNML, structure__type="unml")
     return get_user_model().objects.filter(
         Q(is_superuser=True) | Q(pk__in=admins.values("user_id")), is_active=True
@@ -55,7 +58,7 @@ def _end_sessions(user: Any) -> int:
     authenticated; the sessions allauth tracks are also deleted from the store now."""
     if not apps.is_installed("allauth.usersessions"):
         return 0
-    from allauth.usersessions.models import UserSession
+    from allauth.usersessions.models import UserSession  # only when that optional app is on
 
     sessions = list(UserSession.objects.filter(user_id=user.pk))
     for session in sessions:
@@ -65,8 +68,6 @@ def _end_sessions(user: Any) -> int:
 
 def _remove_object_permissions(user: Any) -> int:
     """Guardian grants, generic and direct foreign key tables (every model that has one)."""
-    from guardian.models import UserObjectPermissionBase
-
     removed = 0
     for model in apps.get_models():
         if issubclass(model, UserObjectPermissionBase) and not model._meta.abstract:
@@ -76,17 +77,9 @@ def _remove_object_permissions(user: Any) -> int:
 
 def _scrub_texts(user: Any, old_email: str, old_name: str) -> int:
     """The name and e-mail address written into free texts of the history (e.g. the reason of
-    an audit assignment "Sophie Lambert (Qualicert)") become the pseudonym."""
-    from audits.suivis.models import SuiviTransition
-    from campagnes.models import DossierTransition
-    from labelml.notifications.models import Notification
-
-    fields: list[tuple[type[Model], str]] = [
-        (DossierTransition, "reason"),
-        (SuiviTransition, "reason"),
-        (Notification, "titre"),
-        (Notification, "message"),
-    ]
+    an audit assignment "Sophie Lambert (Qualicert)") become the pseudonym: the texts the apps
+    registered (labelml/accounts/donnees.py)."""
+    fields = [text for part in personal_data_parts() for text in part.texts]
     changed = 0
     for needle in {old_email, old_name} - {""}:
         for model, name in fields:
@@ -97,8 +90,6 @@ def _scrub_texts(user: Any, old_email: str, old_name: str) -> int:
 
 
 def _retire_invitations(user: Any, old_email: str) -> int:
-    from labelml.structures.models import Invitation
-
     invitations = Invitation.objects.filter(email__iexact=old_email)
     invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -111,12 +102,6 @@ def pseudonymise_user(*, actor: Any, user: Any, motif: str = "") -> SuppressionC
     """Delete `user`'s account, keeping the history (see the module's docstring). Only a
     national administrator may; never their own account, nor the last national administrator.
     All or nothing."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
-    from labelml.notifications.models import Notification
-    from labelml.structures.models import Auditeur, Membership, MembreCommission
-
     if not is_national_admin(actor):
         raise PermissionDenied("Seuls les administrateurs nationaux suppriment des comptes.")
     # Lock the national administrators first: two administrators deleting each other at the
@@ -144,7 +129,6 @@ def pseudonymise_user(*, actor: Any, user: Any, motif: str = "") -> SuppressionC
         "permissions_objet": _remove_object_permissions(user),
         "authentificateurs": Authenticator.objects.filter(user_id=user.pk).delete()[0],
         "adresses_email": EmailAddress.objects.filter(user_id=user.pk).delete()[0],
-        "notifications": Notification.objects.filter(destinataire_id=user.pk).delete()[0],
         # Invitations sent to the address: a pending one is revoked; the address goes, the
         # trail of the invitation stays.
         "invitations_recues": _retire_invitations(user, old_email),
@@ -153,6 +137,10 @@ def pseudonymise_user(*, actor: Any, user: Any, motif: str = "") -> SuppressionC
         "membre_commission": MembreCommission.objects.filter(user_id=user.pk).update(actif=False),
         "auditeur": Auditeur.objects.filter(user_id=user.pk).update(certifie_jusqu_au=None),
     }
+    # What the apps above registered (the notifications go).
+    for part in personal_data_parts():
+        if part.erase is not None:
+            details.update(part.erase(user))
     details["textes"] = _scrub_texts(user, old_email, old_name)
     user.groups.clear()
     user.user_permissions.clear()

@@ -8,12 +8,21 @@ one produced."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 
 from django.http import HttpRequest
 
-if TYPE_CHECKING:
-    from campagnes.autoevaluations.services import SaveResult
+
+@dataclass
+class SaveResult:
+    """The outcome of one field's optimistic save (self-assessment, audit, follow-up audit)."""
+
+    ok: bool
+    version: int
+    value: str  # the stored value (ours when ok, the other person's on conflict)
+    by: Any = None
+    at: Any = None
 
 
 def changed_fields(

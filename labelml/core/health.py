@@ -12,6 +12,8 @@ name or worker name: those go to the log, with the request id), never cached.
 
 "disabled": no REDIS_URL (the embedded mode); "eager": tasks run in the web process, there is no
 worker to ask. Workers are asked with Celery's broadcast `ping`, returning at the first answer.
+The Celery application is the current one (labelml/celery.py's, set up with Django): core
+imports no app and not the composition root.
 """
 
 from __future__ import annotations
@@ -19,13 +21,12 @@ from __future__ import annotations
 import logging
 
 import redis
+from celery import current_app as celery_app
 from django.conf import settings
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
-
-from labelml.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from celery import current_app
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Model, Q, QuerySet
@@ -106,9 +108,7 @@ def enqueue(job: Model, task: Any, *, field: str = "enqueued_at") -> None:
 
 def waiting_for_broker(job: Model, *, pending: bool, field: str = "enqueued_at") -> bool:
     """True when `job` (still pending) was never published: Redis was down when it was asked."""
-    from labelml.celery import app
-
-    return pending and getattr(job, field) is None and not app.conf.task_always_eager
+    return pending and getattr(job, field) is None and not current_app.conf.task_always_eager
 
 
 def requeue(
@@ -155,10 +155,18 @@ def requeue(
     return published
 
 
-def requeue_all() -> dict[str, int]:
-    """Every kind of row a task is published for: reports, exports, notification e-mails."""
-    from labelml.documents.services import requeue_pending as documents
-    from labelml.notifications.services import requeue_pending as notifications
-    from labelml.pilotage.services import requeue_pending as exports
+# Why a registry: core sits below the apps that own the job rows (documents, pilotage,
+# notifications); each registers its recovery function in its AppConfig.ready().
+_REQUEUERS: dict[str, Callable[[], int]] = {}
 
-    return {"documents": documents(), "exports": exports(), "notifications": notifications()}
+
+def register_requeue(name: str, requeue_pending: Callable[[], int]) -> None:
+    """Have `requeue_all` call `requeue_pending` (it returns how many rows it published again);
+    `name` is its key in the counts. Registering a name again replaces the function."""
+    _REQUEUERS[name] = requeue_pending
+
+
+def requeue_all() -> dict[str, int]:
+    """Every kind of row a task is published for (reports, exports, notification e-mails: those
+    registered), with how many of each were published again."""
+    return {name: requeue_pending() for name, requeue_pending in _REQUEUERS.items()}

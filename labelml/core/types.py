@@ -1,10 +1,6 @@
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.models import AbstractUser
 from django.http import HttpRequest
 from django_htmx.middleware import HtmxDetails
-
-if TYPE_CHECKING:
-    from labelml.accounts.models import User
 
 
 class HtmxHttpRequest(HttpRequest):
@@ -14,6 +10,7 @@ class HtmxHttpRequest(HttpRequest):
 
 
 class AuthenticatedHttpRequest(HttpRequest):
-    """A request of a logged-in user (behind @login_required; typing only)."""
+    """A request of a logged-in user (behind @login_required; typing only). The user is typed
+    as Django's AbstractUser, which labelml.accounts.models.User extends: core imports no app."""
 
-    user: "User"  # type: ignore[assignment]
+    user: AbstractUser  # type: ignore[assignment]

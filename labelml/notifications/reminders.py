@@ -1,11 +1,15 @@
-"""Deadline reminders (issue 7), sent once a day by Celery beat (labelml.notifications.tasks):
+"""Deadline reminders (issue 7), sent once a day by Celery beat (labelml.notifications.tasks).
+
+The deadlines belong to the apps above notifications, which each register their reminders
+(register_reminders) in their AppConfig.ready():
 
 - self-assessment closing: 14 and 3 days before the campaign's `date_cloture_autoevaluation`,
-  to the quality referents and the direction of every dossier still in self-assessment;
+  to the quality referents and the direction of every dossier still in self-assessment
+  (campagnes.autoevaluations.reminders);
 - gap answers: 7 days before `audits.selectors.gap_deadline`, to the direction, while gaps of
-  the validated report are still without a sent answer;
+  the validated report are still without a sent answer (audits.reminders);
 - label expiry: 6 months and 1 month before `date_fin`, to the structure and to the national
-  administrators, unless a later label already takes over;
+  administrators, unless a later label already takes over (audits.commission.reminders);
 - follow-up audit: SUIVI_RAPPEL_JOURS days before its date, to the structure while its file is
   not sent (audits.suivis.reminders).
 
@@ -25,21 +29,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q
-from django.urls import reverse
-
-from audits.commission.models import Label
-from audits.models import GAP_CODES, Audit
-from audits.selectors import gap_deadline
-from campagnes.autoevaluations.models import Reponse
-from campagnes.autoevaluations.selectors import rated_q
-from campagnes.models import Campagne, Dossier
-from labelml.structures.roles import Role
 
 from .models import Notification, Rappel
-from .services import notify, notify_national_admins, notify_structure
 
 logger = logging.getLogger(__name__)
 Kind = Rappel.Kind
@@ -67,14 +59,6 @@ class Step:
         return months_before(deadline, self.months) - dt.timedelta(days=self.days)
 
 
-AUTOEVALUATION_STEPS = (
-    Step(Kind.AUTOEVALUATION_J14, days=14),
-    Step(Kind.AUTOEVALUATION_J3, days=3),
-)
-ECARTS_STEPS = (Step(Kind.ECARTS_J7, days=7),)
-LABEL_STEPS = (Step(Kind.LABEL_M6, months=6), Step(Kind.LABEL_M1, months=1))
-
-
 def due_step(steps: Sequence[Step], deadline: dt.date, today: dt.date) -> Step | None:
     """The step whose period `today` falls in (from its start to the next step's start, or to
     the deadline itself), or None before the first step and after the deadline."""
@@ -84,7 +68,8 @@ def due_step(steps: Sequence[Step], deadline: dt.date, today: dt.date) -> Step |
     return max(started, key=lambda s: s.start(deadline)) if started else None
 
 
-def _when(deadline: dt.date, today: dt.date) -> str:
+def due_in(deadline: dt.date, today: dt.date) -> str:
+    """The deadline as the reminder's title says it: "aujourd'hui", "demain", "dans 3 jours"."""
     days = (deadline - today).days
     if days == 0:
         return "aujourd'hui"
@@ -93,11 +78,11 @@ def _when(deadline: dt.date, today: dt.date) -> str:
     return f"dans {days} jours"
 
 
-def _plural(n: int, word: str) -> str:
+def plural(n: int, word: str) -> str:
     return f"{n} {word}{'s' if n > 1 else ''}"
 
 
-def _send(
+def send_once(
     kind: str, object_id: int, deadline: dt.date, send: Callable[[], list[Notification]]
 ) -> bool:
     """Record the reminder and send it in one transaction. False when it was already sent (or
@@ -118,169 +103,29 @@ def _send(
     return True
 
 
-def _not_sent(qs: Any, kind: str, deadline: dt.date) -> Any:
+def not_sent(qs: Any, kind: str, deadline: dt.date) -> Any:
     return qs.exclude(
         pk__in=Rappel.objects.filter(kind=kind, deadline=deadline).values("object_id")
     )
 
 
-# --- self-assessment closing ---------------------------------------------------------------
+# Why a registry: the deadlines belong to the apps above notifications; each registers its
+# reminders in its AppConfig.ready(). A provider sends those due on the day (send_once) and adds
+# them to the counts by kind.
+ReminderProvider = Callable[[dt.date, dict[str, int]], None]
+_PROVIDERS: dict[str, ReminderProvider] = {}
 
 
-def _autoevaluation_reminders(today: dt.date, counts: dict[str, int]) -> None:
-    horizon = today + dt.timedelta(days=max(s.days for s in AUTOEVALUATION_STEPS))
-    for campagne in Campagne.objects.filter(date_cloture_autoevaluation__range=(today, horizon)):
-        deadline = campagne.date_cloture_autoevaluation
-        step = due_step(AUTOEVALUATION_STEPS, deadline, today)
-        if step is None:
-            continue
-        dossiers = list(
-            _not_sent(
-                Dossier.objects.filter(campagne=campagne, etat=Dossier.Etat.AUTOEVALUATION),
-                step.kind,
-                deadline,
-            ).select_related("structure", "campagne")
-        )
-        if not dossiers:
-            continue
-        progress = {
-            row["autoevaluation__dossier"]: (row["rated"], row["total"])
-            for row in Reponse.objects.filter(autoevaluation__dossier__in=dossiers)
-            .order_by()
-            .values("autoevaluation__dossier")
-            .annotate(total=Count("pk"), rated=Count("pk", filter=rated_q()))
-        }
-        when = _when(deadline, today)
-        for dossier in dossiers:
-            rated, total = progress.get(dossier.pk, (0, 0))
-            message = (
-                f"L'auto-évaluation de la campagne « {campagne.nom} » se clôture le "
-                f"{deadline:%d/%m/%Y}. {rated} élément{'s' if rated > 1 else ''} "
-                f"sur {total} {'sont évalués' if rated > 1 else 'est évalué'}. "
-                "Complétez les niveaux et les synthèses, puis la direction soumet "
-                "l'auto-évaluation."
-            )
-
-            def send(
-                dossier: Dossier = dossier, message: str = message, when: str = when
-            ) -> list[Notification]:
-                return notify_structure(
-                    dossier, titre=f"Auto-évaluation : clôture {when}", message=message
-                )
-
-            if _send(step.kind, dossier.pk, deadline, send):
-                counts[step.kind] += 1
-
-
-# --- gap answers -----------------------------------------------------------------------------
-
-
-def _gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
-    unanswered = Q(
-        constats__niveau__code__in=GAP_CODES, constats__reponse_ecart__envoye_le__isnull=True
-    )
-    audits = (
-        Audit.objects.filter(
-            statut=Audit.Statut.VALIDE,
-            valide_le__isnull=False,
-            dossier__etat=Dossier.Etat.REPONSE_STRUCTURE,
-        )
-        .annotate(unanswered=Count("constats", filter=unanswered))
-        .filter(unanswered__gt=0)
-        .select_related("dossier__campagne", "dossier__structure")
-    )
-    User = get_user_model()
-    for audit in audits:
-        deadline = gap_deadline(audit)
-        if deadline is None:
-            continue
-        step = due_step(ECARTS_STEPS, deadline, today)
-        if step is None:
-            continue
-        dossier = audit.dossier
-        if Rappel.objects.filter(kind=step.kind, object_id=dossier.pk, deadline=deadline).exists():
-            continue
-        n = audit.unanswered  # type: ignore[attr-defined]
-        message = (
-            f"{_plural(n, 'écart')} de l'évaluation externe "
-            f"{'attendent' if n > 1 else 'attend'} encore une réponse envoyée. Le délai de "
-            f"réponse se termine le {deadline:%d/%m/%Y} ; passé cette date, les réponses ne "
-            "sont plus acceptées."
-        )
-
-        def send(
-            dossier: Dossier = dossier, message: str = message, deadline: dt.date = deadline
-        ) -> list[Notification]:
-            direction = User.objects.filter(
-                memberships__structure=dossier.structure, memberships__role=Role.DIRECTION
-            )
-            return notify(
-                direction,
-                titre=f"Réponse aux écarts : échéance {_when(deadline, today)}",
-                message=message,
-                url=reverse("audit_gaps", args=[dossier.pk]),
-                dossier=dossier,
-            )
-
-        if _send(step.kind, dossier.pk, deadline, send):
-            counts[step.kind] += 1
-
-
-# --- label expiry ----------------------------------------------------------------------------
-
-
-def _label_reminders(today: dt.date, counts: dict[str, int]) -> None:
-    horizon = months_after(today, max(s.months for s in LABEL_STEPS))
-    later = Label.objects.filter(
-        structure=OuterRef("structure"),
-        statut=Label.Statut.VALIDE,
-        date_fin__gt=OuterRef("date_fin"),
-    )
-    labels = (
-        Label.objects.filter(statut=Label.Statut.VALIDE, date_fin__range=(today, horizon))
-        .exclude(Exists(later))  # renewed already: the newer label takes over
-        .select_related("structure", "decision__dossier__structure")
-    )
-    for label in labels:
-        deadline = label.date_fin
-        step = due_step(LABEL_STEPS, deadline, today)
-        if step is None:
-            continue
-        dossier = label.decision.dossier
-        titre = f"Le label de {label.structure.nom} expire le {deadline:%d/%m/%Y}"
-
-        def send(
-            label: Label = label, dossier: Dossier = dossier, titre: str = titre
-        ) -> list[Notification]:
-            return notify_structure(
-                dossier,
-                titre=titre,
-                message=(
-                    f"Le label n° {label.numero} est valable jusqu'au {label.date_fin:%d/%m/%Y}. "
-                    "Préparez son renouvellement : un nouveau dossier reprend votre dernière "
-                    "auto-évaluation, chaque réponse étant à confirmer."
-                ),
-            ) + notify_national_admins(
-                dossier,
-                titre=titre,
-                message=(
-                    f"Le label n° {label.numero} de {label.structure.nom} arrive à échéance le "
-                    f"{label.date_fin:%d/%m/%Y}."
-                ),
-            )
-
-        if _send(step.kind, label.pk, deadline, send):
-            counts[step.kind] += 1
+def register_reminders(name: str, provider: ReminderProvider) -> None:
+    """Have the daily job call `provider(today, counts)`; providers run in the order they were
+    registered (INSTALLED_APPS'). Registering a name again replaces its provider."""
+    _PROVIDERS[name] = provider
 
 
 def send_due_reminders(today: dt.date) -> dict[str, int]:
     """Send the reminders due on `today` that were not sent yet; the number sent per kind."""
     counts = {kind: 0 for kind in Kind.values}
-    _autoevaluation_reminders(today, counts)
-    _gap_reminders(today, counts)
-    _label_reminders(today, counts)
-    from audits.suivis.reminders import suivi_reminders
-
-    suivi_reminders(today, counts)
+    for provider in _PROVIDERS.values():
+        provider(today, counts)
     logger.info("Reminders of %s: %s", today, counts)
     return counts

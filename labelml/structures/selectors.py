@@ -9,14 +9,13 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from .roles import ROLE_CAPABILITIES, Capability, Role
+from .security import security_profile
 
 
 def is_national_admin(user: Any) -> bool:
     """Superusers and members of the UNML with the administrator role."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from labelml.accounts.selectors import security_profile
-
     return security_profile(user).is_national_admin
 
 
@@ -104,6 +103,4 @@ def requires_two_factor(user: Any) -> bool:
     """SPEC §2: TOTP is mandatory for auditors, commission members and administrators."""
     if not getattr(user, "is_authenticated", False):
         return False
-    from labelml.accounts.selectors import security_profile
-
     return user.is_staff or security_profile(user).requires_two_factor

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_GET, require_POST
 from labelml.core.types import AuthenticatedHttpRequest
 
 from .forms import AcceptInvitationForm, InvitationForm
+from .history import structure_history as build_history
+from .home import home_context
 from .models import Invitation, Membership, Region, Structure
 from .roles import Capability, Role
 from .selectors import (
@@ -38,11 +40,6 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
         m.role == Role.REFERENT_ARML and m.structure.type == Structure.Type.ARML
         for m in memberships
     )
-    expiring = []
-    if is_admin:
-        from audits.commission.selectors import labels_expiring
-
-        expiring = list(labels_expiring())
     return render(
         request,
         "structures/home.html",
@@ -50,7 +47,7 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "memberships": memberships,
             "is_admin": is_admin,
             "steers_region": steers_region,
-            "labels_expiring": expiring,
+            **home_context(request),
         },
     )
 
@@ -113,8 +110,6 @@ def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 def structure_history(request: HttpRequest, pk: int) -> HttpResponse:
     """The structure's whole label history (SPEC §7b), for whoever may see the structure."""
-    from .history import structure_history as build_history
-
     structure = get_structure_for_user(request.user, pk)
     return render(
         request,

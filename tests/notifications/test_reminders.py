@@ -72,7 +72,7 @@ def test_months_are_calendar_months():
 
 
 def test_the_due_step_is_the_nearest_one_started():
-    from labelml.notifications.reminders import AUTOEVALUATION_STEPS as steps
+    from campagnes.autoevaluations.reminders import AUTOEVALUATION_STEPS as steps
 
     assert due_step(steps, CLOSING, dt.date(2025, 6, 15)) is None
     assert due_step(steps, CLOSING, dt.date(2025, 6, 16)).kind == K.AUTOEVALUATION_J14

@@ -1,0 +1,48 @@
+"""What the commission keeps about a person (registered in labelml/accounts/donnees.py): their
+own votes and recusals (the other members' stay secret), the decisions they recorded and the
+label events they made."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labelml.accounts.donnees import rows
+
+from .models import Decision, LabelEvenement, Recusation, Vote
+
+
+def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+    uid = user.pk
+    return {
+        # Only the person's own votes: the others' stay secret.
+        "votes": rows(
+            Vote.objects.filter(membre__user_id=uid).order_by("pk"),
+            seance="point__seance_id",
+            seance_du="point__seance__date",
+            dossier="point__dossier_id",
+            choix="choix",
+            modifie_le="updated_at",
+        ),
+        "recusations": rows(
+            Recusation.objects.filter(membre__user_id=uid).order_by("pk"),
+            seance="point__seance_id",
+            dossier="point__dossier_id",
+            automatique="automatique",
+            motif="motif",
+            le="created_at",
+        ),
+        "decisions_enregistrees": rows(
+            Decision.objects.filter(decide_par_id=uid).order_by("pk"),
+            dossier="dossier_id",
+            resultat="resultat",
+            motivation="motivation",
+            le="decide_le",
+        ),
+        "evenements_de_labels": rows(
+            LabelEvenement.objects.filter(actor_id=uid).order_by("at", "pk"),
+            label="label__numero",
+            action="action",
+            motivation="motivation",
+            le="at",
+        ),
+    }

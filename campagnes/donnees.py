@@ -1,0 +1,29 @@
+"""What campagnes keeps about a person (registered in labelml/accounts/donnees.py): the workflow
+steps of the dossiers they took; on deletion of the account, their name in the steps' reasons
+becomes the pseudonym."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from labelml.accounts.donnees import rows
+
+from .models import DossierTransition
+
+# Free texts where the deleted person's name and address become the pseudonym (e.g. the reason
+# of an audit assignment "Sophie Lambert (Qualicert)").
+TEXTS = ((DossierTransition, "reason"),)
+
+
+def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+    return {
+        "etapes_des_dossiers": rows(
+            DossierTransition.objects.filter(actor_id=user.pk).order_by("at", "pk"),
+            dossier="dossier_id",
+            action="action",
+            de="from_etat",
+            vers="to_etat",
+            motif="reason",
+            le="at",
+        ),
+    }
