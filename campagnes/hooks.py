@@ -57,4 +57,4 @@ dossier_scopes: Hook[Callable[[Any], Q]] = Hook("campagnes.dossier_scopes")
 # into its context.
 dossier_home: Hook[Callable[[Dossier], dict[str, Any]]] = Hook("campagnes.dossier_home")
 
-renewals: Hook[Callable[[], Renewals]] = Hook("campagnes.renewals", single=True)
+renewals: Hook[Renewals] = Hook("campagnes.renewals", single=True)

@@ -58,7 +58,7 @@ def _create_dossier(
     """The dossier, with its first rows in the apps above (`hooks.dossier_opened`: the
     self-assessment, the plan); for a renewal (`label` given), started from the labelled
     dossier."""
-    previous = hooks.renewals().labelled_dossier(label) if label is not None else None
+    previous = hooks.renewals.get().labelled_dossier(label) if label is not None else None
     dossier = Dossier.objects.create(
         campagne=campagne, structure=structure, renouvellement_de=previous
     )
@@ -96,7 +96,7 @@ def open_campagne(
         raise PermissionDenied("Seuls les administrateurs UNML ouvrent les campagnes.")
     report = OpeningReport(created=[], already=[], refused=[])
     existing = set(campagne.dossiers.values_list("structure_id", flat=True))
-    renewals = hooks.renewals()
+    renewals = hooks.renewals.get()
     today = timezone.localdate()
     for structure in structures:
         if structure.pk in existing:
@@ -140,7 +140,7 @@ def open_renewal(*, actor: Any, campagne: Campagne, structure: Structure) -> Dos
         raise ValidationError(
             f"Le référentiel {campagne.referentiel.label} ne concerne pas {structure.nom}."
         )
-    renewals = hooks.renewals()
+    renewals = hooks.renewals.get()
     label = renewals.current_label(structure)
     refusal = renewals.refusal(label, timezone.localdate())
     if refusal:
@@ -150,4 +150,4 @@ def open_renewal(*, actor: Any, campagne: Campagne, structure: Structure) -> Dos
 
 def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list[Any]:
     """The labels to renew in `campagne` (see `hooks.Renewals.candidates`)."""
-    return hooks.renewals().candidates(campagne, today or timezone.localdate())
+    return hooks.renewals.get().candidates(campagne, today or timezone.localdate())

@@ -16,7 +16,7 @@ class CommissionConfig(AppConfig):
 
         from . import donnees, history, home, reminders, renewals, selectors
 
-        hooks.renewals.register(renewals.LabelRenewals)
+        hooks.renewals.register(renewals.LabelRenewals(), name="commission")
         hooks.dossier_scopes.register(selectors.agenda_dossiers)
         register_personal_data("commission", export=donnees.export)
         register_reminders("commission", reminders.label_reminders)

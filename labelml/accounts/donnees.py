@@ -28,6 +28,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Model
 from django.utils import timezone
 
+from labelml.core.hooks import Hook
 from labelml.structures.models import Auditeur, Invitation, Membership, MembreCommission
 
 FORMAT = "labelml-donnees-personnelles/1"
@@ -52,7 +53,7 @@ class PersonalDataPart:
 
 # Why a registry: accounts sits below the apps that keep what a person wrote or decided; each
 # registers its part in its AppConfig.ready().
-_PARTS: dict[str, PersonalDataPart] = {}
+_PARTS: Hook[PersonalDataPart] = Hook("accounts.personal_data")
 
 
 def register_personal_data(
@@ -64,11 +65,13 @@ def register_personal_data(
 ) -> None:
     """Register the part of the app `label` (registering it again replaces it). The sections
     follow the order of registration, that of INSTALLED_APPS."""
-    _PARTS[label] = PersonalDataPart(export=export, erase=erase, texts=tuple(texts))
+    _PARTS.register(
+        PersonalDataPart(export=export, erase=erase, texts=tuple(texts)), name=label
+    )
 
 
 def personal_data_parts() -> list[PersonalDataPart]:
-    return list(_PARTS.values())
+    return list(_PARTS)
 
 
 def rows(queryset: Any, **fields: str) -> list[dict[str, Any]]:

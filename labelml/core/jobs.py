@@ -16,6 +16,8 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from labelml.core.hooks import Hook
+
 logger = logging.getLogger(__name__)
 
 # Worth another try: files, fonts, the storage and the database connection come back.
@@ -157,13 +159,13 @@ def requeue(
 
 # Why a registry: core sits below the apps that own the job rows (documents, pilotage,
 # notifications); each registers its recovery function in its AppConfig.ready().
-_REQUEUERS: dict[str, Callable[[], int]] = {}
+_REQUEUERS: Hook[Callable[[], int]] = Hook("jobs.requeue")
 
 
 def register_requeue(name: str, requeue_pending: Callable[[], int]) -> None:
     """Have `requeue_all` call `requeue_pending` (it returns how many rows it published again);
     `name` is its key in the counts. Registering a name again replaces the function."""
-    _REQUEUERS[name] = requeue_pending
+    _REQUEUERS.register(requeue_pending, name=name)
 
 
 def requeue_all() -> dict[str, int]:

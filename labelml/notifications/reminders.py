@@ -31,6 +31,8 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from labelml.core.hooks import Hook
+
 from .models import Notification, Rappel
 
 logger = logging.getLogger(__name__)
@@ -113,19 +115,19 @@ def not_sent(qs: Any, kind: str, deadline: dt.date) -> Any:
 # reminders in its AppConfig.ready(). A provider sends those due on the day (send_once) and adds
 # them to the counts by kind.
 ReminderProvider = Callable[[dt.date, dict[str, int]], None]
-_PROVIDERS: dict[str, ReminderProvider] = {}
+_PROVIDERS: Hook[ReminderProvider] = Hook("notifications.reminders")
 
 
 def register_reminders(name: str, provider: ReminderProvider) -> None:
     """Have the daily job call `provider(today, counts)`; providers run in the order they were
     registered (INSTALLED_APPS'). Registering a name again replaces its provider."""
-    _PROVIDERS[name] = provider
+    _PROVIDERS.register(provider, name=name)
 
 
 def send_due_reminders(today: dt.date) -> dict[str, int]:
     """Send the reminders due on `today` that were not sent yet; the number sent per kind."""
     counts = {kind: 0 for kind in Kind.values}
-    for provider in _PROVIDERS.values():
+    for provider in _PROVIDERS:
         provider(today, counts)
     logger.info("Reminders of %s: %s", today, counts)
     return counts

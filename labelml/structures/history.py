@@ -23,6 +23,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from labelml.core.hooks import Hook
+
 
 @dataclass
 class HistoryEvent:
@@ -48,13 +50,13 @@ class StructureHistory:
 # Why a registry: structures sits below the apps whose facts make the history; each registers
 # its provider in its AppConfig.ready().
 HistoryProvider = Callable[[StructureHistory], None]
-_PROVIDERS: dict[str, HistoryProvider] = {}
+_PROVIDERS: Hook[HistoryProvider] = Hook("structures.history")
 
 
 def register_history(name: str, provider: HistoryProvider) -> None:
     """Have `provider(history)` fill its part of every structure's history (registering a name
     again replaces its provider)."""
-    _PROVIDERS[name] = provider
+    _PROVIDERS.register(provider, name=name)
 
 
 def midnight(day: dt.date) -> dt.datetime:
@@ -64,7 +66,7 @@ def midnight(day: dt.date) -> dt.datetime:
 
 def structure_history(structure: Any, *, today: dt.date | None = None) -> StructureHistory:
     history = StructureHistory(structure=structure, today=today or timezone.localdate())
-    for provider in _PROVIDERS.values():
+    for provider in _PROVIDERS:
         provider(history)
     # Every dated fact of the history, most recent first.
     history.events.sort(key=lambda e: e.at, reverse=True)

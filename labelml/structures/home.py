@@ -9,20 +9,22 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from labelml.core.hooks import Hook
+
 # Why a registry: the home page is structures', the panels of the apps above it are theirs; each
 # registers its own in its AppConfig.ready().
 HomeContext = Callable[[HttpRequest], dict[str, Any]]
-_CONTEXTS: dict[str, HomeContext] = {}
+_CONTEXTS: Hook[HomeContext] = Hook("structures.home")
 
 
 def register_home_context(name: str, context: HomeContext) -> None:
     """Have `context(request)` add to the home page's context (registering a name again
     replaces it)."""
-    _CONTEXTS[name] = context
+    _CONTEXTS.register(context, name=name)
 
 
 def home_context(request: HttpRequest) -> dict[str, Any]:
     extra: dict[str, Any] = {}
-    for context in _CONTEXTS.values():
+    for context in _CONTEXTS:
         extra.update(context(request))
     return extra

@@ -13,6 +13,8 @@ from typing import Any
 from allauth.mfa.models import Authenticator
 from django.db import connection
 
+from labelml.core.hooks import Hook
+
 from .models import Auditeur, Membership, MembreCommission, Structure
 from .roles import Role
 
@@ -44,15 +46,21 @@ _PROFILE_SQL = (
 
 # Why a registry: the profile sits in structures, below the apps that have a per-request fact to
 # add to its statement (notifications: the unread count); each registers it in its ready().
-_FACTS: dict[str, Callable[[], str]] = {}
+# The statement is built once, at the first request: a registration drops the built one.
+_FACTS: Hook[Callable[[], str]] = Hook(
+    "structures.profile_facts", on_change=lambda: _forget_profile_sql()
+)
+
+
+def _forget_profile_sql() -> None:
+    _profile_sql.cache_clear()
 
 
 def register_profile_fact(name: str, sql: Callable[[], str]) -> None:
     """Add the fact `name` to the profile's statement (read as `profile.facts[name]`): `sql()`
     returns a scalar SQL expression on the bound parameter %(user)s, built from the models' own
     names (`table`, `column`; called once, at the first request)."""
-    _FACTS[name] = sql
-    _profile_sql.cache_clear()
+    _FACTS.register(sql, name=name)
 
 
 def table(model: Any) -> str:
@@ -87,7 +95,7 @@ def _profile_sql() -> str:
         "t_user": column(Authenticator, "user"),
         "t_type": column(Authenticator, "type"),
     }
-    extra = "".join(f", ({sql()})" for sql in _FACTS.values())
+    extra = "".join(f", ({sql()})" for sql in _FACTS)
     return _PROFILE_SQL.format(**names) + extra  # nosec B608 # the models' own names, quoted
 
 
@@ -113,7 +121,7 @@ def security_profile(user: Any) -> SecurityProfile:
         is_auditeur=bool(auditeur),
         is_commission=bool(commission),
         has_totp=bool(totp),
-        facts=dict(zip(_FACTS, facts, strict=True)),
+        facts=dict(zip((name for name, _ in _FACTS.items()), facts, strict=True)),
     )
     user.__dict__["_security_profile"] = profile
     return profile
