@@ -11,8 +11,6 @@ import re
 from typing import Any
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.shortcuts import assign_perm
 
@@ -43,6 +41,7 @@ from tests.autoevaluations.test_autosave import generated_referentiel
 from tests.campagnes.conftest import open_dossier
 from tests.conftest import client_for, with_totp
 from tests.factories import AuditeurFactory
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -611,13 +610,6 @@ def test_the_overview_says_when_no_audit_is_planned_yet(dossier, people):
 # --- fixed query count ---------------------------------------------------------------------------
 
 
-def count_queries(client: Any, url: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(ctx.captured_queries), "\n".join(q["sql"] for q in ctx.captured_queries)
-
-
 @pytest.fixture
 def two_sizes(running, admin, network, people, settings, tmp_path):  # type: ignore[no-untyped-def]
     """The criterion page for the shipped référentiel and for a large one (60 criteria × 10
@@ -657,8 +649,10 @@ def two_sizes(running, admin, network, people, settings, tmp_path):  # type: ign
 def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_sizes, page):
     client, small, large = two_sizes
 
-    n_small, sql_small = count_queries(client, small[page])
-    n_large, sql_large = count_queries(client, large[page])
+    on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
+    n_small, sql_small, n_large, sql_large = (
+        on_small.count, on_small.sql, on_large.count, on_large.sql
+    )
 
     assert n_small == n_large, (
         f"{page}: {n_small} queries for the shipped référentiel, {n_large} for the large one"

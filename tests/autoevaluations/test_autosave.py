@@ -13,8 +13,6 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from campagnes.autoevaluations.models import (
@@ -34,6 +32,7 @@ from referentiel.models import Element, Niveau
 from referentiel.services import import_referentiel
 from tests.campagnes.conftest import fill_dossier, niveau, open_dossier, rate
 from tests.conftest import client_for
+from tests.queries import page_queries
 
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
@@ -807,14 +806,6 @@ def add_preuve(dossier: Dossier, critere_code: str, n: int, author: Any, element
     )
 
 
-def count_queries(client: Any, url: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    sql = "\n".join(q["sql"] for q in ctx.captured_queries)
-    return len(ctx.captured_queries), sql
-
-
 def test_generated_referentiel_has_the_intended_size():
     canon = generated_referentiel()
     criteres = list(fmt.iter_criteres(canon["sections"]))
@@ -878,8 +869,10 @@ def two_sizes(dossier, people, admin, network, settings, tmp_path):  # type: ign
 def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_sizes, page):
     client, small, large = two_sizes
 
-    n_small, sql_small = count_queries(client, small[page])
-    n_large, sql_large = count_queries(client, large[page])
+    on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
+    n_small, sql_small, n_large, sql_large = (
+        on_small.count, on_small.sql, on_large.count, on_large.sql
+    )
 
     assert n_small == n_large, (
         f"{page}: {n_small} queries for the shipped référentiel, {n_large} for the large one"

@@ -10,9 +10,7 @@ import io
 from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -28,6 +26,7 @@ from labelml.structures.roles import Role
 from tests.audits import conftest as _audits
 from tests.campagnes.conftest import fill_dossier, niveau, rate
 from tests.conftest import client_for, member, with_totp
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -296,13 +295,6 @@ def validated_audit(dossier: Any) -> None:
     )
 
 
-def _queries_for(client: Client, url: str) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-        b"".join(response.streaming_content)
-    return len(ctx.captured_queries)
-
-
 @pytest.mark.parametrize("dataset", list(DATASETS))
 def test_the_csv_query_count_does_not_grow_with_the_data(
     admin, campagne, network, dataset, django_capture_on_commit_callbacks
@@ -313,7 +305,7 @@ def test_the_csv_query_count_does_not_grow_with_the_data(
     open_campagne(actor=admin, campagne=campagne, structures=[network["ml_a"]])
     url = csv_url(dataset, campagne=campagne.pk)
     client.get(url)  # warm the session and the caches
-    few = _queries_for(client, url)
+    few = page_queries(client, url).count
     more = [MissionLocaleFactory(parent=network["arml_b"], region="84") for _ in range(4)]
     report = open_campagne(actor=admin, campagne=campagne, structures=more)
     for d in report.created:
@@ -321,7 +313,7 @@ def test_the_csv_query_count_does_not_grow_with_the_data(
         validated_audit(d)
     rows = len(read_csv(client.get(url)))
     assert rows > 5
-    assert _queries_for(client, url) == few
+    assert page_queries(client, url).count == few
 
 
 # --- findings and a labelled dossier ---------------------------------------------------------

@@ -7,13 +7,12 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from labelml.structures.roles import Role
 from tests.conftest import client_for, member
+from tests.queries import page_queries
 
 from .conftest import element, make_action
 
@@ -139,13 +138,6 @@ def test_editors_get_edit_links_and_the_new_action_button(dossier, plan, referen
     assert len(re.findall(rf"/dossiers/{dossier.pk}/plan/actions/\d+/", html)) == 4
 
 
-def _queries_for(client, url) -> int:  # type: ignore[no-untyped-def]
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries)
-
-
 def _add_actions(dossier, n: int, owners) -> None:  # type: ignore[no-untyped-def]
     for i in range(n):
         make_action(
@@ -165,8 +157,8 @@ def test_query_count_does_not_grow_with_the_number_of_actions(dossier, referent,
     url = reverse(url_name, args=[dossier.pk])
     _add_actions(dossier, 3, owners)
     client.get(url)  # warm-up: session, content types
-    few = _queries_for(client, url)
+    few = page_queries(client, url).count
     _add_actions(dossier, 37, owners)
-    many = _queries_for(client, url)
+    many = page_queries(client, url).count
     assert few == many
     assert many <= 15

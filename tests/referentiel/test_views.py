@@ -7,9 +7,6 @@ from typing import Any
 
 import pytest
 import yaml
-from django.db import connection
-from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.utils.html import escape
 
 from labelml.structures.roles import Role
@@ -17,6 +14,7 @@ from referentiel import format as fmt
 from referentiel.models import Element
 from referentiel.services import import_referentiel
 from tests.conftest import FIXTURE, client_for, member, with_totp
+from tests.queries import page_queries
 
 pytestmark = pytest.mark.django_db
 
@@ -316,21 +314,16 @@ def big_referentiel(
     return raw
 
 
-def count_queries(client: Client, url: str) -> tuple[int, str]:
-    with CaptureQueriesContext(connection) as ctx:
-        response = client.get(url)
-    assert response.status_code == 200
-    return len(ctx.captured_queries), response.content.decode()
-
-
 def test_detail_page_runs_a_constant_number_of_queries(reader, referentiel_ml):
     big = import_referentiel(fmt.validate(big_referentiel())).referentiel
     assert big.criteres.count() == 60
     assert big.elements.count() == 480
 
     reader.get(DETAIL_URL)  # warm up anything cached per process
-    small_count, small_html = count_queries(reader, DETAIL_URL)
-    big_count, big_html = count_queries(reader, "/referentiels/GRAND/v1/")
+    small_page = page_queries(reader, DETAIL_URL)
+    small_count, small_html = small_page.count, small_page.html
+    big_page = page_queries(reader, "/referentiels/GRAND/v1/")
+    big_count, big_html = big_page.count, big_page.html
 
     assert small_html.count('id="element-') == 99
     assert big_html.count('id="critere-') == 60
@@ -344,8 +337,10 @@ def test_detail_page_runs_a_constant_number_of_queries(reader, referentiel_ml):
 
 def test_search_runs_a_constant_number_of_queries(reader, referentiel_ml):
     import_referentiel(fmt.validate(big_referentiel()))
-    small_count, small_html = count_queries(reader, DETAIL_URL + "?q=mission")
-    big_count, big_html = count_queries(reader, "/referentiels/GRAND/v1/?q=element")
+    small_page = page_queries(reader, DETAIL_URL + "?q=mission")
+    small_count, small_html = small_page.count, small_page.html
+    big_page = page_queries(reader, "/referentiels/GRAND/v1/?q=element")
+    big_count, big_html = big_page.count, big_page.html
     assert len(linked_codes(results_block(small_html))) > 10
     assert len(linked_codes(results_block(big_html))) == 480
     assert small_count == big_count <= 17
