@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import UserObjectPermissionBase
 
 from labelml.structures.models import Structure
+from labelml.structures.selectors import visible_structures_q
 from referentiel.models import Referentiel
 
 from . import hooks
@@ -67,8 +68,6 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
     def for_user(self, user: Any) -> DossierQuerySet:
         """Dossiers of the structures the user may see, plus those granted to them one by one
         (an auditor's missions). Fails closed for anonymous users."""
-        from labelml.structures.selectors import visible_structures_q
-
         if not getattr(user, "is_authenticated", False):
             return self.none()
         condition = visible_structures_q(user)

@@ -34,6 +34,7 @@ def requeue_on_worker_start(**kwargs: Any) -> None:
     closed afterwards, the pool's processes open their own."""
     from django.db import connections
 
+    # Imported here: this module is loaded (labelml/__init__.py) before Django is set up.
     from labelml.core.jobs import requeue_all
 
     try:

@@ -28,6 +28,7 @@ from labelml.core.security import protect_download
 from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest
 from labelml.structures.roles import Capability
+from referentiel.selectors import referentiels_for_user
 
 from . import charts
 from .models import Preuve, Reponse, SyntheseCritere
@@ -580,8 +581,6 @@ def snapshot_detail(request: HtmxHttpRequest, pk: int, numero: int) -> HttpRespo
 def fiche_download(request: HtmxHttpRequest, pk: int) -> FileResponse | HttpResponse:
     """Methodological sheets are guidance of a published référentiel: any logged-in member of
     the network may read them, like the référentiel itself."""
-    from referentiel.selectors import referentiels_for_user
-
     from .models import FicheMethodologique
 
     fiche = (

@@ -26,7 +26,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.core.transitions import TransitionError
-from labelml.notifications.services import notify_national_admins, notify_structure
+from labelml.notifications.services import notify, notify_national_admins, notify_structure
 from labelml.structures.models import Membership
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element
@@ -174,8 +174,6 @@ def _progress(statut: str, avancement: int | None, previous: Action | None) -> i
 
 
 def _notify_owner(actor: Any, dossier: Dossier, action: Action) -> None:
-    from labelml.notifications.services import notify
-
     if action.responsable is None or action.responsable.pk == actor.pk:
         return
     url = reverse("plan_detail", args=[dossier.pk]) + f"?responsable={action.responsable.pk}"

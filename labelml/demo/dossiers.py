@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from audits.models import Audit
 from audits.services import assign_audit
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
@@ -163,8 +164,6 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
 
 def _seed_demo_audit(campagne: Campagne, admin: Any, users: dict[str, Any]) -> None:
     """The demo auditor has a mission to start: the audit of ML Essonne Nord (idempotent)."""
-    from audits.models import Audit
-
     dossier = Dossier.objects.filter(campagne=campagne, structure__code="ml-essonne-nord").first()
     if dossier is None or dossier.etat != Dossier.Etat.AUDIT_A_PLANIFIER:
         return

@@ -15,10 +15,35 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from audits.services import assign_audit, start_audit, submit_audit_report, validate_audit_report
+from audits.commission import services as commission
+from audits.commission.models import Label
+from audits.models import Audit, Constat
+from audits.services import (
+    answer_gap,
+    assign_audit,
+    start_audit,
+    submit_audit_report,
+    validate_audit_report,
+)
+from audits.suivis import services as suivis
+from audits.suivis.models import AuditSuivi, PointSuivi
+from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import submit_autoevaluation
 from campagnes.models import Dossier
+from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.plans.services import request_audit, submit_plan
+from campagnes.services import create_campagne, open_campagne
+from labelml.accounts.models import User
+from labelml.structures.models import (
+    Auditeur,
+    Membership,
+    MembreCommission,
+    OrganismeAuditeur,
+    Structure,
+)
+from labelml.structures.roles import Role
+from referentiel.models import Critere, Niveau, Referentiel
+from referentiel.services import import_referentiel_file
 
 FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "referentiel-ml-2022.yaml"
 
@@ -47,16 +72,11 @@ OBSERVATIONS = [
 
 
 def _referentiel() -> Any:
-    from referentiel.models import Referentiel
-    from referentiel.services import import_referentiel_file
-
     existing = Referentiel.objects.published().filter(code="ML-2022").first()
     return existing or import_referentiel_file(FIXTURE).referentiel
 
 
 def _user(email: str, first: str, last: str) -> Any:
-    from labelml.accounts.models import User
-
     # Each address carries the new Mission Locale's unique code: always a new account.
     return User.objects.create(email=email, first_name=first, last_name=last)
 
@@ -64,22 +84,6 @@ def _user(email: str, first: str, last: str) -> Any:
 @transaction.atomic
 def build_complete_dossier(seed: int = 0) -> Dossier:
     """A labelled dossier with every piece of data the five documents print."""
-    from audits.commission import services as commission
-    from audits.models import Audit, Constat
-    from audits.services import answer_gap
-    from campagnes.autoevaluations.models import Reponse, SyntheseCritere
-    from campagnes.plans.models import Action, PlanAmelioration
-    from campagnes.services import create_campagne, open_campagne
-    from labelml.structures.models import (
-        Auditeur,
-        Membership,
-        MembreCommission,
-        OrganismeAuditeur,
-        Structure,
-    )
-    from labelml.structures.roles import Role
-    from referentiel.models import Critere, Niveau
-
     rng = random.Random(seed)  # nosec B311 # seeded on purpose: reproducible samples
     referentiel = _referentiel()
     unml, _ = Structure.objects.get_or_create(
@@ -252,14 +256,6 @@ def add_concluded_followup(dossier: Dossier) -> Any:
     an answer on every point (the first linked to a plan action), the file sent, reviewed, a
     finding on every point, the videoconference held yesterday and a « maintien avec
     observations ». Returns the `AuditSuivi`."""
-    from audits.commission.models import Label
-    from audits.models import Audit
-    from audits.suivis import services as suivis
-    from audits.suivis.models import AuditSuivi, PointSuivi
-    from campagnes.plans.models import Action
-    from labelml.structures.models import Membership
-    from labelml.structures.roles import Role
-
     label = Label.objects.get(decision__dossier=dossier)
     direction = Membership.objects.get(structure=dossier.structure, role=Role.DIRECTION).user
     admin = Membership.objects.filter(role=Role.ADMIN_UNML, structure__type="unml").first()

@@ -8,6 +8,7 @@ import datetime as dt
 
 from django.utils import timezone
 
+from audits.models import Audit, Constat, ReponseEcart, Revue
 from campagnes.models import DossierUserObjectPermission
 
 from .data import (
@@ -63,8 +64,6 @@ class _ExternalAudit(_DossierState):
         return codes, score
 
     def external_audit(self) -> None:
-        from audits.models import Audit, Constat, ReponseEcart, Revue
-
         rng, ref, when, net = self.rng, self.ref, self.when, self.net
         auditeur = rng.choice(net.auditeurs)
         lead = rng.choice(net.leads[auditeur.organisme_id])

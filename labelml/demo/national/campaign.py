@@ -18,7 +18,12 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
+from audits.models import Audit, Constat, ReponseEcart, Revue
+from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
+from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.services import create_campagne
 
 from .dossier import _Dossier
 from .helpers import _aware, _quotas, _thursday, _years_before
@@ -40,7 +45,6 @@ if TYPE_CHECKING:
 
 
 def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log) -> dict:
-    from campagnes.services import create_campagne
     from labelml.demo.dossiers import CAMPAGNE
 
     started = time.monotonic()
@@ -76,7 +80,6 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
         builder = _Campaign(campagne, ref, network, seed, year, opening, end, current=index == 0)
         builder.plan(todo)
         builder.write()
-    from audits.commission.models import Decision, Label
 
     etats = dict(sorted(Counter(campagne.dossiers.values_list("etat", flat=True)).items()))
     decisions = dict(
@@ -215,8 +218,6 @@ class _Campaign:
             _Dossier(self, ml, stages[i], profiles[i], rng_d, seance, ordre).build()
 
     def _seances(self, rng: random.Random) -> list[_Seance]:
-        from audits.commission.models import Seance
-
         if self.current:
             days = [self.end - dt.timedelta(days=d) for d in (147, 119, 91, 63, 35, 7)]
             dates = [_thursday(d) for d in days] + [
@@ -260,16 +261,6 @@ class _Campaign:
     # -- Writing -------------------------------------------------------------------------------
 
     def write(self) -> None:
-        from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
-        from audits.models import Audit, Constat, ReponseEcart, Revue
-        from campagnes.autoevaluations.models import (
-            AutoEvaluation,
-            Reponse,
-            Snapshot,
-            SyntheseCritere,
-        )
-        from campagnes.plans.models import Action, PlanAmelioration
-
         r = self.rows
         self._number_labels()
         with _historical_dates():
@@ -312,8 +303,6 @@ class _Campaign:
     def _number_labels(self) -> None:
         """Certificate numbers LML-YYYY-NNNNN in the order of the decisions, after the existing
         ones of the year (audits.commission.services.next_certificate_number)."""
-        from audits.commission.models import Label
-
         next_of: dict[int, int] = {}
         for label in sorted(self.rows.labels, key=lambda lb: (lb.created_at, lb.structure.code)):
             year = label.date_debut.year

@@ -9,6 +9,10 @@ from typing import Any
 
 from django.utils import timezone
 
+from audits.commission import tally as t
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
+from campagnes.plans.models import Action
+
 from .data import MOTIVATIONS
 from .helpers import _label_end
 from .parameters import DECIDED, GAP_CODES, MAJOR_GAP_RULE, RECUSAL_MOTIF
@@ -19,10 +23,6 @@ class _CommissionSteps(_DossierState):
     """The commission steps of `_Dossier`."""
 
     def commission(self) -> None:
-        from audits.commission import tally as t
-        from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Vote
-        from campagnes.plans.models import Action
-
         rng, when = self.rng, self.when
         seance = self.seance
         assert seance is not None
@@ -143,8 +143,6 @@ class _CommissionSteps(_DossierState):
         self, target: str, eligible: list[Any], members: list[int], recused: list[int]
     ) -> tuple[dict[int, str], Any]:
         """Votes of the members present whose count gives `target` (audits.commission.tally)."""
-        from audits.commission import tally as t
-
         rng = self.rng
         mix = {
             t.LABELLISE: ([t.FAVORABLE, t.FAVORABLE_AVEC_RESERVES, t.ABSTENTION], [72, 16, 12]),

@@ -13,6 +13,10 @@ from typing import Any
 from django.conf import settings
 from django.db import models, transaction
 
+from labelml.structures.models import Structure
+from referentiel.models import Element, Niveau, Referentiel
+from referentiel.services import import_referentiel_file
+
 from .campaign import _seed_campaign
 from .parameters import TENDENCY
 from .structures import _ensure_network
@@ -40,7 +44,6 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
     started = time.monotonic()
     _ensure_referentiel()
     from labelml.demo.network import seed_demo_network
-    from labelml.structures.models import Structure
 
     seed_demo_network()  # the documented demo accounts, and the current campaign
     with transaction.atomic():
@@ -71,9 +74,6 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
 
 
 def _ensure_referentiel() -> None:
-    from referentiel.models import Referentiel
-    from referentiel.services import import_referentiel_file
-
     if not Referentiel.objects.published().filter(code="ML-2022").exists():
         import_referentiel_file(settings.BASE_DIR / "fixtures" / "referentiel-ml-2022.yaml")
 
@@ -94,8 +94,6 @@ class _Ref:
 
 
 def _load_referentiel() -> _Ref:
-    from referentiel.models import Element, Niveau, Referentiel
-
     referentiel = Referentiel.objects.published().get(code="ML-2022")
     criteres = list(referentiel.criteres.select_related("section").order_by("ordre"))
     elements = list(

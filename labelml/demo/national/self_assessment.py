@@ -7,6 +7,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
+from campagnes.plans.models import Action, PlanAmelioration
+from campagnes.plans.services import suggested_description, suggested_title
+
 from .data import JUSTIFICATIONS, MANUAL_ACTIONS, SYNTHESES
 from .helpers import _fingerprint
 from .parameters import AJOURNE
@@ -17,13 +21,6 @@ class _SelfAssessment(_DossierState):
     """The self-assessment and improvement plan steps of `_Dossier`."""
 
     def self_assessment(self) -> None:
-        from campagnes.autoevaluations.models import (
-            AutoEvaluation,
-            Reponse,
-            Snapshot,
-            SyntheseCritere,
-        )
-
         rng, ref, c = self.rng, self.ref, self.c
         open_at = c.open_at
         self.dossier.created_at = open_at
@@ -161,9 +158,6 @@ class _SelfAssessment(_DossierState):
         }
 
     def improvement_plan(self) -> None:
-        from campagnes.plans.models import Action, PlanAmelioration
-        from campagnes.plans.services import suggested_description, suggested_title
-
         rng, ref = self.rng, self.ref
         submitted_plan_at = self.when.get("submit_plan")
         self.plan = PlanAmelioration(
@@ -235,8 +229,6 @@ class _SelfAssessment(_DossierState):
     def action_progress(
         self, created: dt.datetime, echeance: dt.date, frozen: dt.datetime
     ) -> tuple[str, int, dt.datetime]:
-        from campagnes.plans.models import Action
-
         rng = self.rng
         S = Action.Statut
         if echeance <= frozen.date():

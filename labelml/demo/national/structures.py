@@ -14,6 +14,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
+from labelml.structures.models import (
+    Auditeur,
+    Membership,
+    MembreCommission,
+    OrganismeAuditeur,
+    Structure,
+)
+from labelml.structures.roles import Role
+
 from .data import NATIONAL_ML_COUNT, NOMS, PRENOMS, REGIONS, arml_nom, de_ville
 from .parameters import AUDITING_BODIES, COMMISSION_MEMBERS
 
@@ -62,14 +71,6 @@ def _ensure_network(seed: int) -> _Network:
     from allauth.mfa.totp.internal.auth import TOTP
 
     from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, ORGANISME
-    from labelml.structures.models import (
-        Auditeur,
-        Membership,
-        MembreCommission,
-        OrganismeAuditeur,
-        Structure,
-    )
-    from labelml.structures.roles import Role
 
     User = get_user_model()
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")

@@ -24,6 +24,11 @@ from django.test.utils import (
 )
 from django.urls import reverse
 
+from campagnes.models import Campagne, Dossier
+from labelml.accounts.models import User
+from labelml.structures.models import Membership, Structure
+from labelml.structures.roles import Role
+
 TOTP_SECRET = "JBSWY3DPEHPK3PXP"  # nosec B105 # the demo accounts' published secret
 
 
@@ -51,9 +56,6 @@ class Command(BaseCommand):
         from allauth.mfa.totp.internal.auth import TOTP
         from django.test import Client
 
-        from labelml.accounts.models import User
-        from labelml.structures.models import Membership, Structure
-        from labelml.structures.roles import Role
 
         unml = Structure.objects.filter(type=Structure.Type.UNML).order_by("pk").first()
         if unml is None:
@@ -72,8 +74,6 @@ class Command(BaseCommand):
         return client
 
     def _series(self, label: str, repeat: int) -> tuple[int, float]:
-        from campagnes.models import Campagne, Dossier
-
         url = reverse("pilotage_dashboard")  # /pilotage/
         client = self._client()
         latest = Campagne.objects.order_by("-date_ouverture", "-pk").first()

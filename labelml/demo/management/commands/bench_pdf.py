@@ -20,6 +20,10 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 from django.test.utils import override_settings
 
+from labelml.documents.models import Document
+from labelml.documents.renderers import build_html, render_pdf
+from labelml.documents.services import request_document
+
 
 class Command(BaseCommand):
     help = "Mesure la génération du rapport d'audit complet (JSON en dernière ligne)."
@@ -47,9 +51,6 @@ class Command(BaseCommand):
         from django.db import transaction
 
         from labelml.demo.samples import add_concluded_followup, build_complete_dossier
-        from labelml.documents.models import Document
-        from labelml.documents.renderers import build_html, render_pdf
-        from labelml.documents.services import request_document
 
         dossier = build_complete_dossier()
         if kind == Document.Kind.SUIVI:

@@ -5,6 +5,8 @@ national data set (labelml/demo/national/); prints the demo accounts. Refused in
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from audits.commission.models import Decision
+from campagnes.models import Dossier
 from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_network
 from referentiel.models import Referentiel
 from referentiel.services import import_referentiel_file
@@ -72,9 +74,6 @@ class Command(BaseCommand):
             self._national_summary(national)
 
     def _national_summary(self, result: dict) -> None:
-        from audits.commission.models import Decision
-        from campagnes.models import Dossier
-
         structures = result["structures"]
         self.stdout.write(
             self.style.SUCCESS(
