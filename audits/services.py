@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -17,6 +16,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.core.ids import parse_id
+from labelml.core.optimistic import refusal, save_if_current
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -69,7 +69,6 @@ def save_constat_field(
         raise ValidationError("Champ inconnu.")
     audit = constat.audit
     ensure_can_record(actor, audit)
-    update: dict[str, Any]
     if champ == "niveau":
         niveau = None
         if valeur:
@@ -79,22 +78,9 @@ def save_constat_field(
             ).first()
             if niveau is None:
                 raise ValidationError("Constat inconnu pour l'échelle d'évaluation externe.")
-        update = {"niveau": niveau}
-        stored = str(niveau.pk) if niveau else ""
-    else:
-        stored = _clean_text(valeur)
-        update = {champ: stored}
-    now = timezone.now()
-    with transaction.atomic():
-        _refuse_if_locked(audit.pk, audit.dossier_id)
-        updated = Constat.objects.filter(pk=constat.pk, version=version).update(
-            **update, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
-    if updated:
-        return SaveResult(True, version + 1, stored, actor, now)
-    current = Constat.objects.select_related("updated_by").get(pk=constat.pk)
-    value = str(current.niveau_id or "") if champ == "niveau" else getattr(current, champ)
-    return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
+        return _save(constat, actor, version, champ, niveau, str(niveau.pk) if niveau else "")
+    stored = _clean_text(valeur)
+    return _save(constat, actor, version, champ, stored, stored)
 
 
 def save_audit_field(
@@ -109,16 +95,26 @@ def save_audit_field(
         stored = valeur
     else:
         stored = _clean_text(valeur)
+    return _save(audit, actor, version, champ, stored, stored)
+
+
+def _save(
+    row: Constat | Audit, actor: Any, version: int, champ: str, value: Any, stored: str
+) -> SaveResult:
+    """Set `champ` of `row` (a finding or the report) to `value` if `version` is still its
+    current one (labelml.core.optimistic) and the report is still open; `stored` is the value
+    as posted. A finding records who saved it, and when."""
+    audit = row if isinstance(row, Audit) else row.audit
+    now = timezone.now()
+    changes = {champ: value}
+    if isinstance(row, Constat):
+        changes.update(updated_by=actor, updated_at=now)
     with transaction.atomic():
         _refuse_if_locked(audit.pk, audit.dossier_id)
-        updated = Audit.objects.filter(pk=audit.pk, version=version).update(
-            **{champ: stored}, version=F("version") + 1
-        )
-    now = timezone.now()
+        updated = save_if_current(type(row), row.pk, version, **changes)
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Audit.objects.get(pk=audit.pk)
-    return SaveResult(False, current.version, getattr(current, champ))
+    return refusal(type(row), row.pk, champ, SaveResult)
 
 
 @transaction.atomic
