@@ -13,7 +13,7 @@ from django.utils import timezone
 from audits.models import Audit, Constat
 from campagnes.models import Campagne, Dossier
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
-from labelml.core.transitions import TransitionError
+from labelml.core.transitions import TransitionError, Workflow
 from labelml.notifications.services import notify_structure
 from labelml.structures.models import Membership, MembreCommission
 from labelml.structures.roles import Capability
@@ -326,6 +326,23 @@ def _require_label_actor(user: Any, label: Label) -> None:
     )
 
 
+def _journal(label: Label, actor: Any, action: str, previous: str, motivation: str) -> None:
+    LabelEvenement.objects.create(
+        label=label,
+        action=action,
+        from_statut=previous,
+        to_statut=label.statut,
+        motivation=motivation,
+        actor=actor,
+    )
+
+
+# The label's own checks (which raise ValidationError, not TransitionError) are in
+# `_change_label_status`: the engine locks, moves and journals.
+LABEL = Workflow(
+    Label, "statut", "le label", _journal, related=("structure", "decision__dossier__campagne")
+)
+
 _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
     # action: (allowed from, to, verb for the messages)
     LabelEvenement.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
@@ -345,11 +362,7 @@ _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
 def _change_label_status(*, actor: Any, label: Label, motivation: str, action: str) -> Label:
     allowed, to, verb = _STATUS_CHANGES[action]
     with transaction.atomic():
-        label = (
-            Label.objects.select_for_update()
-            .select_related("structure", "decision__dossier__campagne")
-            .get(pk=label.pk)
-        )
+        label = LABEL.lock(label.pk)
         _require_label_actor(actor, label)
         today = timezone.localdate()
         if label.statut == Label.Statut.RETIRE:
@@ -365,17 +378,7 @@ def _change_label_status(*, actor: Any, label: Label, motivation: str, action: s
         motivation = (motivation or "").strip()
         if not motivation:
             raise ValidationError("La motivation est obligatoire.")
-        from_statut = label.statut
-        label.statut = to
-        label.save(update_fields=["statut"])
-        LabelEvenement.objects.create(
-            label=label,
-            action=action,
-            from_statut=from_statut,
-            to_statut=to,
-            motivation=motivation,
-            actor=actor,
-        )
+        LABEL.move(label, actor, action, to, motivation)
         from labelml.notifications.services import notify_national_admins, notify_structure
 
         titre = f"Label {label.numero} {verb}"

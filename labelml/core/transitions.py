@@ -1,14 +1,23 @@
-"""What every workflow of the product shares: the error a refused step raises.
+"""The transition engine every workflow of the product shares (a dossier's, a follow-up's, a
+label's), and the error a refused step raises.
 
-A step (a dossier's, an audit's, a follow-up's, a label's) runs in one transaction with a row
-lock, checks the actor's right (PermissionDenied → 403) and then the state and preconditions; a
-refusal raises TransitionError with a French message and, when useful, what is missing, and
-nothing half-applies.
+A step runs in one transaction: it locks its row (`Workflow.lock`), checks the actor's right
+(PermissionDenied → 403) and then the state (`Workflow.require_state`) and its preconditions;
+a refusal raises TransitionError with a French message and, when useful, what is missing, and
+nothing half-applies. It then moves the row (`Workflow.move`, saved with `update_fields`) or
+records a step that keeps the state (`Workflow.log_step`): one journal row each, written by
+the workflow's own `journal` function, since each workflow keeps its journal table.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -28,3 +37,46 @@ class TransitionError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class Workflow(Generic[M]):
+    """The states of one model's rows."""
+
+    model: type[M]
+    state: str  # the field holding the state, a field with choices
+    subject: str  # how the refusals name a row: "le dossier"
+    # Writes one journal row: (row, actor, action, previous state, reason); the new state is
+    # the row's own.
+    journal: Callable[[M, Any, str, str, str], None]
+    related: tuple[str, ...] = ()  # read with the locked row
+    lock_of: tuple[str, ...] = ()  # the tables `select_for_update` locks (default: all read)
+    touched: tuple[str, ...] = ()  # saved with every move (an `auto_now` date)
+
+    def lock(self, pk: Any) -> M:
+        """The row, read again and locked until the step's transaction ends."""
+        rows = self.model._default_manager.select_for_update(of=self.lock_of)
+        # select_related() without names would follow every foreign key.
+        return (rows.select_related(*self.related) if self.related else rows).get(pk=pk)
+
+    def require_state(self, row: M, allowed: Iterable[str], what: str) -> None:
+        if getattr(row, self.state) not in set(allowed):
+            shown = getattr(row, f"get_{self.state}_display")()
+            raise TransitionError(
+                f"Impossible de {what} : {self.subject} est à l'étape « {shown} »."
+            )
+
+    def move(self, row: M, actor: Any, action: str, to: str, reason: str = "", **fields: Any) -> M:
+        """Move `row` to the state `to`, with `fields` changed in the same save."""
+        previous = getattr(row, self.state)
+        setattr(row, self.state, to)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save(update_fields=[self.state, *fields, *self.touched])
+        self.journal(row, actor, action, previous, reason)
+        return row
+
+    def log_step(self, row: M, actor: Any, action: str, reason: str = "") -> None:
+        """A journal row for a step that keeps the state (a plan submitted, an auditor
+        designated)."""
+        self.journal(row, actor, action, getattr(row, self.state), reason)
