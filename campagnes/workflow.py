@@ -17,7 +17,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from labelml.core.transitions import MissingItem, TransitionError, Workflow
+from labelml.core.transitions import JournalTable, MissingItem, TransitionError, Workflow
 from labelml.notifications.services import notify_structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for
@@ -38,22 +38,11 @@ __all__ = [
 ]
 
 
-def _journal(dossier: Dossier, actor: Any, action: str, previous: str, reason: str) -> None:
-    DossierTransition.objects.create(
-        dossier=dossier,
-        action=action,
-        from_etat=previous,
-        to_etat=dossier.etat,
-        actor=actor,
-        reason=reason,
-    )
-
-
 DOSSIER = Workflow(
     Dossier,
     "etat",
     "le dossier",
-    _journal,
+    JournalTable(DossierTransition, "dossier", "etat"),
     related=("structure", "campagne"),
     touched=("updated_at",),
 )
@@ -70,7 +59,6 @@ def require_capability(actor: Any, dossier: Dossier, capability: Capability, wha
 
 require_state = DOSSIER.require_state
 move = DOSSIER.move
-# An audit-trail entry for a step that does not change the state (e.g. plan submitted).
 log_step = DOSSIER.log_step
 
 

@@ -1,12 +1,10 @@
-"""The transition engine every workflow of the product shares (a dossier's, a follow-up's, a
-label's), and the error a refused step raises.
+"""The transition engine of every workflow (a dossier's, a follow-up's, a label's).
 
 A step runs in one transaction: it locks its row (`Workflow.lock`), checks the actor's right
-(PermissionDenied → 403) and then the state (`Workflow.require_state`) and its preconditions;
-a refusal raises TransitionError with a French message and, when useful, what is missing, and
-nothing half-applies. It then moves the row (`Workflow.move`, saved with `update_fields`) or
-records a step that keeps the state (`Workflow.log_step`): one journal row each, written by
-the workflow's own `journal` function, since each workflow keeps its journal table.
+(PermissionDenied → 403), the state (`Workflow.require_state`) and its preconditions (a
+TransitionError with a French message and, when useful, what is missing: nothing
+half-applies), then moves the row (`move`) or records a step that keeps the state
+(`log_step`): one row each in the workflow's own journal.
 """
 
 from __future__ import annotations
@@ -40,14 +38,31 @@ class TransitionError(Exception):
 
 
 @dataclass(frozen=True)
+class JournalTable:
+    """A workflow's journal as most keep it: one `model` row per step, naming the workflow's
+    row (the foreign key `row`), the action, the states before and after (`from_<state>`,
+    `to_<state>`), the actor (None for the system) and the reason (the field `reason`)."""
+
+    model: type[models.Model]
+    row: str
+    state: str
+    reason: str = "reason"
+
+    def __call__(self, obj: Any, actor: Any, action: str, previous: str, reason: str) -> None:
+        fields = {self.row: obj, self.reason: reason, f"from_{self.state}": previous}
+        fields[f"to_{self.state}"] = getattr(obj, self.state)
+        actor = actor if getattr(actor, "pk", None) else None
+        self.model._default_manager.create(**fields, action=action, actor=actor)
+
+
+@dataclass(frozen=True)
 class Workflow(Generic[M]):
     """The states of one model's rows."""
 
     model: type[M]
     state: str  # the field holding the state, a field with choices
     subject: str  # how the refusals name a row: "le dossier"
-    # Writes one journal row: (row, actor, action, previous state, reason); the new state is
-    # the row's own.
+    # (row, actor, action, previous state, reason): writes one journal row (a JournalTable).
     journal: Callable[[M, Any, str, str, str], None]
     related: tuple[str, ...] = ()  # read with the locked row
     lock_of: tuple[str, ...] = ()  # the tables `select_for_update` locks (default: all read)
@@ -77,6 +92,5 @@ class Workflow(Generic[M]):
         return row
 
     def log_step(self, row: M, actor: Any, action: str, reason: str = "") -> None:
-        """A journal row for a step that keeps the state (a plan submitted, an auditor
-        designated)."""
+        """A journal row for a step that keeps the state (a plan submitted, say)."""
         self.journal(row, actor, action, getattr(row, self.state), reason)
