@@ -24,7 +24,12 @@ from labelml.structures.roles import Capability
 from referentiel.models import Niveau
 
 from .models import GAP_CODES, Audit, Constat, ReponseEcart, Revue
-from .selectors import gap_deadline, report_missing_items
+from .selectors import (
+    assignment_capabilities,
+    audit_capabilities,
+    gap_deadline,
+    report_missing_items,
+)
 
 CONSTAT_FIELDS = {"niveau", "observation", "preuves_examinees"}
 AUDIT_FIELDS = {"points_forts", "progres", "avis_global", "recommandation"}
@@ -101,9 +106,8 @@ def save_audit_field(
 def _save(
     row: Constat | Audit, actor: Any, version: int, champ: str, value: Any, stored: str
 ) -> SaveResult:
-    """Set `champ` of `row` (a finding or the report) to `value` if `version` is still its
-    current one (labelml.core.optimistic) and the report is still open; `stored` is the value
-    as posted. A finding records who saved it, and when."""
+    """Set `champ` of a finding or the report to `value` (posted as `stored`) if `version` is
+    still current and the report open. A finding records who saved it, and when."""
     audit = row if isinstance(row, Audit) else row.audit
     now = timezone.now()
     changes = {champ: value}
@@ -171,7 +175,17 @@ def answer_gap(
 # --- The audit's steps (SPEC §6) ------------------------------------------------------------------
 
 
-def _audit_locked(dossier: Dossier) -> Any:
+def require_independent(auditeur: Any, structure: Any) -> None:
+    """An auditor (an audit's or a follow-up's) never evaluates a structure they belong to."""
+    structures = [pk for pk in (structure.pk, structure.parent_id) if pk]
+    if Membership.objects.filter(user_id=auditeur.user_id, structure_id__in=structures).exists():
+        raise TransitionError(
+            f"{auditeur.user} est membre de {structure.nom} ou de son ARML : "
+            "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
+        )
+
+
+def _audit_locked(dossier: Dossier) -> Audit:
     audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
     if audit is None:
         raise TransitionError("Aucune évaluation externe n'est planifiée pour ce dossier.")
@@ -193,14 +207,7 @@ def assign_audit(
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
         require_state(dossier, [Dossier.Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
-        structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
-        if Membership.objects.filter(
-            user_id=auditeur.user_id, structure_id__in=structures
-        ).exists():
-            raise TransitionError(
-                f"{auditeur.user} est membre de {dossier.structure.nom} ou de son ARML : "
-                "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
-            )
+        require_independent(auditeur, dossier.structure)
         if date_fin < date_debut:
             raise TransitionError("Le dernier jour sur site doit suivre le premier.")
         audit = Audit.objects.create(
@@ -245,7 +252,7 @@ def start_audit(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        if audit.auditeur.user_id != getattr(actor, "pk", None):
+        if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné démarre l'évaluation.")
         require_state(dossier, [Dossier.Etat.AUDIT_PLANIFIE], "démarrer l'évaluation")
         audit.statut = Audit.Statut.EN_COURS
@@ -259,7 +266,7 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        if audit.auditeur.user_id != getattr(actor, "pk", None):
+        if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné soumet le rapport.")
         require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "soumettre le rapport")
         if audit.statut not in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
@@ -287,12 +294,10 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def _require_lead(actor: Any, audit: Any) -> None:
-    if audit.auditeur.user_id == getattr(actor, "pk", None):
+def _require_lead(actor: Any, dossier: Dossier, audit: Audit) -> None:
+    if Capability.CONDUCT_AUDIT in assignment_capabilities(actor, audit):
         raise PermissionDenied("Un auditeur ne relit pas son propre rapport.")
-    if not audit.organisme.auditeurs.filter(
-        user_id=getattr(actor, "pk", None), est_referent=True
-    ).exists():
+    if Capability.REVIEW_AUDIT not in audit_capabilities(actor, dossier):
         raise PermissionDenied("Seul un auditeur référent de l'organisme relit les rapports.")
 
 
@@ -302,7 +307,7 @@ def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        _require_lead(actor, audit)
+        _require_lead(actor, dossier, audit)
         if audit.statut != Audit.Statut.SOUMIS:
             raise TransitionError("Seul un rapport soumis peut être renvoyé.")
         if not remarques:
@@ -330,7 +335,7 @@ def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        _require_lead(actor, audit)
+        _require_lead(actor, dossier, audit)
         require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "valider le rapport")
         if audit.statut != Audit.Statut.SOUMIS:
             raise TransitionError("Seul un rapport soumis peut être validé.")

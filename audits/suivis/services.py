@@ -28,23 +28,24 @@ from django.utils import timezone
 
 from audits.commission.models import Label
 from audits.models import GAP_CODES, Audit, Constat
+from audits.services import require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.plans.models import Action
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
-from labelml.core.transitions import TransitionError, Workflow
-from labelml.structures.models import Auditeur, Membership
-from labelml.structures.roles import Role
+from labelml.core.transitions import JournalTable, TransitionError, Workflow
+from labelml.structures.models import Auditeur
+from labelml.structures.roles import Capability, Role
 
 from .models import AuditSuivi, PointSuivi, SuiviTransition
 from .selectors import (
-    access_for,
     conclusion_missing_items,
     file_missing_items,
     horizon_days,
     mid_term_date,
+    suivi_capabilities,
 )
 
 logger = logging.getLogger(__name__)
@@ -78,22 +79,11 @@ __all__ = [
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _log(suivi: AuditSuivi, actor: Any, action: str, previous: str, reason: str = "") -> None:
-    SuiviTransition.objects.create(
-        suivi=suivi,
-        action=action,
-        from_statut=previous,
-        to_statut=suivi.statut,
-        actor=actor if getattr(actor, "pk", None) else None,
-        reason=reason,
-    )
-
-
 SUIVI = Workflow(
     AuditSuivi,
     "statut",
     "l'audit de suivi",
-    _log,
+    JournalTable(SuiviTransition, "suivi", "statut"),
     related=("label", "dossier__structure", "dossier__campagne", "auditeur__user", "organisme"),
     lock_of=("self",),
 )
@@ -109,7 +99,7 @@ def _require_label_not_withdrawn(suivi: AuditSuivi, what: str) -> None:
 
 
 def _require_auditor(actor: Any, suivi: AuditSuivi, what: str) -> None:
-    if suivi.auditeur is None or suivi.auditeur.user_id != getattr(actor, "pk", None):
+    if Capability.REVIEW_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(f"Seul l'auditeur désigné peut {what}.")
 
 
@@ -204,7 +194,7 @@ def schedule_followup(label: Label, *, today: dt.date | None = None) -> AuditSui
         points = PointSuivi.objects.bulk_create(_points_from_initial_audit(suivi))
         gaps = sum(1 for p in points if p.is_gap)
         pistes = len(points) - gaps
-        _log(
+        SUIVI.journal(
             suivi,
             None,
             "schedule",
@@ -287,7 +277,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
 
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
-        if not access_for(actor, suivi).may_administer:
+        if Capability.ADMINISTER not in suivi_capabilities(actor, suivi):
             raise PermissionDenied("Seuls les administrateurs UNML désignent l'auditeur.")
         SUIVI.require_state(
             suivi,
@@ -296,14 +286,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
         )
         _require_label_not_withdrawn(suivi, "désigner l'auditeur")
         structure = suivi.dossier.structure
-        if Membership.objects.filter(
-            user_id=auditeur.user_id,
-            structure_id__in=[pk for pk in (structure.pk, structure.parent_id) if pk],
-        ).exists():
-            raise TransitionError(
-                f"{auditeur.user} est membre de {structure.nom} ou de son ARML : un auditeur ne "
-                "peut pas évaluer une structure à laquelle il appartient."
-            )
+        require_independent(auditeur, structure)
         previous = suivi.auditeur
         if previous is not None and previous.pk == auditeur.pk:
             raise TransitionError(f"{auditeur.user} est déjà l'auditeur de ce suivi.")
@@ -348,7 +331,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
 def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
     """Lock the follow-up and check, under the lock, that `actor` may still edit its file."""
     suivi = SUIVI.lock(suivi_id)
-    if not access_for(actor, suivi).may_answer:
+    if Capability.ANSWER_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(
             "Seuls la direction et le référent qualité préparent le dossier de suivi."
         )
@@ -389,10 +372,9 @@ def _save_point(
     version: int,
     **changes: Any,
 ) -> SaveResult | None:
-    """Save one field of a point of `suivi`, locked by the caller, if `version` is still the
-    point's current one (labelml.core.optimistic); None when somebody saved it since. A save
-    that would store the value already there (a `change` event after the typing was saved, say)
-    succeeds without a new version."""
+    """Save one field of a point of `suivi` (locked by the caller) if `version` is still the
+    point's current one; None when somebody saved it since. The value already there again (a
+    `change` event after the typing was saved, say) succeeds without a new version."""
     current = PointSuivi.objects.select_related("updated_by").get(pk=point.pk)
     if current.version == version and stored_value(current, champ) == stored:
         return SaveResult(True, version, stored, current.updated_by, current.updated_at)
@@ -550,7 +532,7 @@ def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
     """The direction sends the complete file (an answer on every point) to the auditor."""
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
-        if not access_for(actor, suivi).may_send:
+        if Capability.SUBMIT not in suivi_capabilities(actor, suivi):
             raise PermissionDenied("Seule la direction transmet le dossier de suivi.")
         SUIVI.require_state(
             suivi, (Statut.PLANIFIE, Statut.DOSSIER_EN_COURS), "transmettre le dossier de suivi"
