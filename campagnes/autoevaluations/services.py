@@ -145,10 +145,9 @@ def _save(
     shown: str = "",
     target: QuerySet[Any] | None = None,
 ) -> SaveResult:
-    """Write `changes` on `row` if `version` is still its current one (labelml.core.optimistic)
-    and the self-assessment is not submitted; a person acted on it, so it is no longer to
-    confirm. An acknowledged save lands in `Saisie` as `champ` with `stored`; a refused one
-    answers with the stored value of `shown` (default: `champ`)."""
+    """Write `changes` on `row` (no longer to confirm: a person acted on it) if `version` is
+    still its current one and the self-assessment is not submitted. An acknowledged save lands
+    in `Saisie` as `champ`; a refused one answers with the stored `shown` (default: `champ`)."""
     now = timezone.now()
     with transaction.atomic():
         _refuse_if_submitted(row.autoevaluation.dossier_id)

@@ -1,12 +1,7 @@
-"""The optimistic save, shared by every per-field save (the self-assessment's answers and
-syntheses, the audit's findings and report, the follow-up's file and points).
-
-The client sends the version it started from, and the row changes only if nobody saved it in
-between: `UPDATE … WHERE version = v`, atomic in the database. Otherwise the save is refused
-with the other person's value, never silently overwritten. The callers keep their own checks,
-transaction and history; they build their answer with `result` (the autosave's SaveResult), so
-that this layer imports no app.
-"""
+"""The optimistic save of every per-field save (self-assessment, audit, follow-up): the row
+changes only if nobody saved it since the version the client started from (`UPDATE … WHERE
+version = v`, atomic in the database); otherwise the save is refused with the other person's
+value. The callers keep their checks, transaction and history, and pass their result type."""
 
 from __future__ import annotations
 
@@ -21,10 +16,9 @@ R = TypeVar("R")
 
 
 def save_if_current(target: QuerySet[M] | type[M], pk: Any, version: int, **changes: Any) -> bool:
-    """Write `changes` on the row `pk` of `target` and bump its version, only if it is still at
-    `version`. False (nothing written) when somebody saved it since. `target` may narrow the
-    rows (a point of this follow-up, an answer still to confirm): only direct columns there, so
-    that PostgreSQL re-checks them on the row it locks."""
+    """Write `changes` on the row `pk` of `target` and bump its version if it is still at
+    `version` (False: somebody saved it since). A queryset `target` narrows the rows with
+    direct columns only, which PostgreSQL re-checks on the row it locks."""
     rows = target if isinstance(target, QuerySet) else target._default_manager.all()
     return rows.filter(pk=pk, version=version).update(**changes, version=F("version") + 1) > 0
 
