@@ -16,7 +16,7 @@ from django.utils.safestring import SafeString
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier
-from campagnes.selectors import AUDIT_STATES
+from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.core.transitions import MissingItem
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability
@@ -77,6 +77,20 @@ def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
         caps |= {Capability.VIEW, Capability.REVIEW_AUDIT}
     memo[user.pk] = frozenset(caps)
     return caps
+
+
+def assignment_capabilities(user: Any, audit: Audit) -> frozenset[Capability]:
+    """What the audit row gives, whatever the dossier's state and without a query: its auditor
+    conducts it (starts it, submits the report, keeps the mission's pages once it is locked)."""
+    if audit.auditeur.user_id == getattr(user, "pk", None):
+        return frozenset({Capability.CONDUCT_AUDIT})
+    return frozenset()
+
+
+def mission_capabilities(user: Any, dossier: Dossier, audit: Audit) -> frozenset[Capability]:
+    """The dossier's capabilities (the lead auditors review, the assigned auditor records while
+    the audit runs) and the assignment's."""
+    return dossier_capabilities(user, dossier) | assignment_capabilities(user, audit)
 
 
 def reviewed_dossiers(user: Any) -> Q:

@@ -7,7 +7,6 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
@@ -17,6 +16,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.core.ids import parse_id
+from labelml.core.optimistic import refusal, save_if_current
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -24,7 +24,12 @@ from labelml.structures.roles import Capability
 from referentiel.models import Niveau
 
 from .models import GAP_CODES, Audit, Constat, ReponseEcart, Revue
-from .selectors import gap_deadline, report_missing_items
+from .selectors import (
+    assignment_capabilities,
+    audit_capabilities,
+    gap_deadline,
+    report_missing_items,
+)
 
 CONSTAT_FIELDS = {"niveau", "observation", "preuves_examinees"}
 AUDIT_FIELDS = {"points_forts", "progres", "avis_global", "recommandation"}
@@ -69,7 +74,6 @@ def save_constat_field(
         raise ValidationError("Champ inconnu.")
     audit = constat.audit
     ensure_can_record(actor, audit)
-    update: dict[str, Any]
     if champ == "niveau":
         niveau = None
         if valeur:
@@ -79,22 +83,9 @@ def save_constat_field(
             ).first()
             if niveau is None:
                 raise ValidationError("Constat inconnu pour l'échelle d'évaluation externe.")
-        update = {"niveau": niveau}
-        stored = str(niveau.pk) if niveau else ""
-    else:
-        stored = _clean_text(valeur)
-        update = {champ: stored}
-    now = timezone.now()
-    with transaction.atomic():
-        _refuse_if_locked(audit.pk, audit.dossier_id)
-        updated = Constat.objects.filter(pk=constat.pk, version=version).update(
-            **update, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
-    if updated:
-        return SaveResult(True, version + 1, stored, actor, now)
-    current = Constat.objects.select_related("updated_by").get(pk=constat.pk)
-    value = str(current.niveau_id or "") if champ == "niveau" else getattr(current, champ)
-    return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
+        return _save(constat, actor, version, champ, niveau, str(niveau.pk) if niveau else "")
+    stored = _clean_text(valeur)
+    return _save(constat, actor, version, champ, stored, stored)
 
 
 def save_audit_field(
@@ -109,16 +100,25 @@ def save_audit_field(
         stored = valeur
     else:
         stored = _clean_text(valeur)
+    return _save(audit, actor, version, champ, stored, stored)
+
+
+def _save(
+    row: Constat | Audit, actor: Any, version: int, champ: str, value: Any, stored: str
+) -> SaveResult:
+    """Set `champ` of a finding or the report to `value` (posted as `stored`) if `version` is
+    still current and the report open. A finding records who saved it, and when."""
+    audit = row if isinstance(row, Audit) else row.audit
+    now = timezone.now()
+    changes = {champ: value}
+    if isinstance(row, Constat):
+        changes.update(updated_by=actor, updated_at=now)
     with transaction.atomic():
         _refuse_if_locked(audit.pk, audit.dossier_id)
-        updated = Audit.objects.filter(pk=audit.pk, version=version).update(
-            **{champ: stored}, version=F("version") + 1
-        )
-    now = timezone.now()
+        updated = save_if_current(type(row), row.pk, version, **changes)
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = Audit.objects.get(pk=audit.pk)
-    return SaveResult(False, current.version, getattr(current, champ))
+    return refusal(type(row), row.pk, champ, SaveResult)
 
 
 @transaction.atomic
@@ -175,7 +175,17 @@ def answer_gap(
 # --- The audit's steps (SPEC §6) ------------------------------------------------------------------
 
 
-def _audit_locked(dossier: Dossier) -> Any:
+def require_independent(auditeur: Any, structure: Any) -> None:
+    """An auditor (an audit's or a follow-up's) never evaluates a structure they belong to."""
+    structures = [pk for pk in (structure.pk, structure.parent_id) if pk]
+    if Membership.objects.filter(user_id=auditeur.user_id, structure_id__in=structures).exists():
+        raise TransitionError(
+            f"{auditeur.user} est membre de {structure.nom} ou de son ARML : "
+            "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
+        )
+
+
+def _audit_locked(dossier: Dossier) -> Audit:
     audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
     if audit is None:
         raise TransitionError("Aucune évaluation externe n'est planifiée pour ce dossier.")
@@ -197,14 +207,7 @@ def assign_audit(
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
         require_state(dossier, [Dossier.Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
-        structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
-        if Membership.objects.filter(
-            user_id=auditeur.user_id, structure_id__in=structures
-        ).exists():
-            raise TransitionError(
-                f"{auditeur.user} est membre de {dossier.structure.nom} ou de son ARML : "
-                "un auditeur ne peut pas évaluer une structure à laquelle il appartient."
-            )
+        require_independent(auditeur, dossier.structure)
         if date_fin < date_debut:
             raise TransitionError("Le dernier jour sur site doit suivre le premier.")
         audit = Audit.objects.create(
@@ -249,7 +252,7 @@ def start_audit(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        if audit.auditeur.user_id != getattr(actor, "pk", None):
+        if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné démarre l'évaluation.")
         require_state(dossier, [Dossier.Etat.AUDIT_PLANIFIE], "démarrer l'évaluation")
         audit.statut = Audit.Statut.EN_COURS
@@ -263,7 +266,7 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        if audit.auditeur.user_id != getattr(actor, "pk", None):
+        if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné soumet le rapport.")
         require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "soumettre le rapport")
         if audit.statut not in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
@@ -291,12 +294,10 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def _require_lead(actor: Any, audit: Any) -> None:
-    if audit.auditeur.user_id == getattr(actor, "pk", None):
+def _require_lead(actor: Any, dossier: Dossier, audit: Audit) -> None:
+    if Capability.CONDUCT_AUDIT in assignment_capabilities(actor, audit):
         raise PermissionDenied("Un auditeur ne relit pas son propre rapport.")
-    if not audit.organisme.auditeurs.filter(
-        user_id=getattr(actor, "pk", None), est_referent=True
-    ).exists():
+    if Capability.REVIEW_AUDIT not in audit_capabilities(actor, dossier):
         raise PermissionDenied("Seul un auditeur référent de l'organisme relit les rapports.")
 
 
@@ -306,7 +307,7 @@ def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        _require_lead(actor, audit)
+        _require_lead(actor, dossier, audit)
         if audit.statut != Audit.Statut.SOUMIS:
             raise TransitionError("Seul un rapport soumis peut être renvoyé.")
         if not remarques:
@@ -334,7 +335,7 @@ def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
-        _require_lead(actor, audit)
+        _require_lead(actor, dossier, audit)
         require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "valider le rapport")
         if audit.statut != Audit.Statut.SOUMIS:
             raise TransitionError("Seul un rapport soumis peut être validé.")

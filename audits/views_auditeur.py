@@ -41,7 +41,7 @@ from campagnes.autoevaluations.models import Preuve, Snapshot
 from campagnes.autoevaluations.services import SaveResult
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
-from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from campagnes.selectors import get_dossier_for_user
 from labelml.core.autosave import changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
@@ -51,7 +51,7 @@ from referentiel.models import Critere, Element, Niveau
 
 from .forms_auditeur import RetourForm
 from .models import Audit, Constat, Revue
-from .selectors import report_missing_items
+from .selectors import mission_capabilities, report_missing_items
 from .services import AUDIT_FIELDS, save_audit_field, save_constat_field
 
 TAB = "audit"
@@ -71,21 +71,6 @@ FIELD_LABELS = {
 # --- who sees what ---------------------------------------------------------------------------
 
 
-@dataclass
-class Access:
-    """What the current user may do with the audit of a dossier."""
-
-    caps: frozenset[Capability]
-    is_auditor: bool  # the assigned auditor
-    is_lead: bool  # a lead auditor of the body (Capability.REVIEW_AUDIT)
-    can_record: bool  # may save findings now (assigned auditor, audit running, report open)
-
-    @property
-    def team(self) -> bool:
-        """The auditor and the lead auditors follow the work in progress."""
-        return self.is_auditor or self.is_lead
-
-
 def _audit_of(dossier: Dossier) -> Audit | None:
     return (
         Audit.objects.filter(dossier=dossier)
@@ -94,18 +79,14 @@ def _audit_of(dossier: Dossier) -> Audit | None:
     )
 
 
-def _access(user: Any, dossier: Dossier, audit: Audit) -> Access:
-    caps = dossier_capabilities(user, dossier)
-    return Access(
-        caps=caps,
-        is_auditor=audit.auditeur.user_id == user.pk,
-        is_lead=Capability.REVIEW_AUDIT in caps,
-        can_record=Capability.RECORD_FINDINGS in caps and not audit.locked,
-    )
+def _report_visible(caps: frozenset[Capability], audit: Audit) -> bool:
+    """The auditor and the lead auditors follow the work; the others read the validated one."""
+    team = {Capability.CONDUCT_AUDIT, Capability.REVIEW_AUDIT}
+    return bool(caps & team) or audit.statut == Audit.Statut.VALIDE
 
 
-def _require_report_visible(access: Access, audit: Audit) -> None:
-    if not (access.team or audit.statut == Audit.Statut.VALIDE):
+def _require_report_visible(caps: frozenset[Capability], audit: Audit) -> None:
+    if not _report_visible(caps, audit):
         raise PermissionDenied(
             "Les constats de l'évaluation externe sont consultables une fois le rapport validé "
             "par l'auditeur référent."
@@ -160,16 +141,16 @@ def _overview_context(
     audit: Audit,
     conflicts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    access = _access(request.user, dossier, audit)
+    caps = mission_capabilities(request.user, dossier, audit)
     context: dict[str, Any] = {
         "dossier": dossier,
         "tab": TAB,
         "audit": audit,
-        "access": access,
-        "can_record": access.can_record,
+        "caps": caps,
+        "can_record": Capability.RECORD_FINDINGS in caps and not audit.locked,
         "conflicts": conflicts or {},
     }
-    report_visible = access.team or audit.statut == Audit.Statut.VALIDE
+    report_visible = _report_visible(caps, audit)
     context["report_visible"] = report_visible
     if not report_visible:
         return context
@@ -184,7 +165,8 @@ def _overview_context(
         remarques=[r for r in revues if r.decision == Revue.Decision.RENVOYE],
         recommandations=Audit.Recommandation.choices,
     )
-    if access.is_auditor and audit.statut in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
+    conducts = Capability.CONDUCT_AUDIT in caps
+    if conducts and audit.statut in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
         context["missing"] = report_missing_items(audit)
     return context
 
@@ -305,15 +287,15 @@ def _critere_context(
     code: str,
     conflicts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    access = _access(request.user, dossier, audit)
-    _require_report_visible(access, audit)
+    caps = mission_capabilities(request.user, dossier, audit)
+    _require_report_visible(caps, audit)
     page = _critere_page(dossier, audit, code)
     return {
         "dossier": dossier,
         "tab": TAB,
         "audit": audit,
-        "access": access,
-        "can_record": access.can_record,
+        "caps": caps,
+        "can_record": Capability.RECORD_FINDINGS in caps and not audit.locked,
         "page": page,
         "constat": page.constat,
         "niveaux": page.niveaux,
@@ -390,11 +372,11 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
     audit = constat.audit
     audit.dossier = dossier  # already fetched, with its campaign: the service reads it
     target = f"constat-{constat.pk}"
-    access = _access(request.user, dossier, audit)
-    if not access.can_record:
+    caps = mission_capabilities(request.user, dossier, audit)
+    if Capability.RECORD_FINDINGS not in caps or audit.locked:
         message = (
             "Le rapport est soumis : les constats ne peuvent plus changer."
-            if access.is_auditor and audit.locked
+            if Capability.CONDUCT_AUDIT in caps and audit.locked
             else "Seul l'auditeur désigné saisit les constats, pendant l'évaluation."
         )
         return _save_error(request, message, target, 403)
@@ -462,11 +444,11 @@ def save_global(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if audit is None:
         raise Http404("Aucune évaluation externe n'est planifiée pour ce dossier.")
     target = f"audit-{audit.pk}"
-    access = _access(request.user, dossier, audit)
-    if not access.can_record:
+    caps = mission_capabilities(request.user, dossier, audit)
+    if Capability.RECORD_FINDINGS not in caps or audit.locked:
         message = (
             "Le rapport est soumis : il ne peut plus changer."
-            if access.is_auditor and audit.locked
+            if Capability.CONDUCT_AUDIT in caps and audit.locked
             else "Seul l'auditeur désigné rédige le rapport, pendant l'évaluation."
         )
         return _save_error(request, message, target, 403)
@@ -568,9 +550,7 @@ def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             if decision == "renvoyer":
                 form = RetourForm(request.POST)
                 if form.is_valid():
-                    return_audit_report(
-                        dossier, request.user, form.cleaned_data["remarques"]
-                    )
+                    return_audit_report(dossier, request.user, form.cleaned_data["remarques"])
                     messages.success(request, "Rapport renvoyé à l'auditeur avec vos remarques.")
                     return redirect("audit_review", pk=dossier.pk)
                 error = "Le rapport n'a pas été renvoyé : " + " ".join(

@@ -6,18 +6,18 @@ A step takes the dossier and the actor and, in one transaction: locks the dossie
 the state (`require_state`, TransitionError with a French message), applies its change with
 `update_fields`, moves the dossier (`move`) or records a step that keeps the state (`log_step`):
 one `DossierTransition` row each (who, when, from, to, reason). Notifications are queued and
-sent after commit. Nothing half-applies.
+sent after commit. Nothing half-applies. The generic part is the engine every workflow shares
+(labelml.core.transitions.Workflow); this module says what is the dossier's own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
-from labelml.core.transitions import MissingItem, TransitionError
+from labelml.core.transitions import JournalTable, MissingItem, TransitionError, Workflow
 from labelml.notifications.services import notify_structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for
@@ -38,12 +38,18 @@ __all__ = [
 ]
 
 
+DOSSIER = Workflow(
+    Dossier,
+    "etat",
+    "le dossier",
+    JournalTable(DossierTransition, "dossier", "etat"),
+    related=("structure", "campagne"),
+    touched=("updated_at",),
+)
+
+
 def locked_dossier(dossier: Dossier) -> Dossier:
-    return (
-        Dossier.objects.select_for_update()
-        .select_related("structure", "campagne")
-        .get(pk=dossier.pk)
-    )
+    return DOSSIER.lock(dossier.pk)
 
 
 def require_capability(actor: Any, dossier: Dossier, capability: Capability, what: str) -> None:
@@ -51,38 +57,9 @@ def require_capability(actor: Any, dossier: Dossier, capability: Capability, wha
         raise PermissionDenied(f"Votre rôle ne permet pas de {what}.")
 
 
-def require_state(dossier: Dossier, allowed: Iterable[str], what: str) -> None:
-    if dossier.etat not in set(allowed):
-        raise TransitionError(
-            f"Impossible de {what} : le dossier est à l'étape « {dossier.get_etat_display()} »."
-        )
-
-
-def move(dossier: Dossier, actor: Any, action: str, to: str, reason: str = "") -> Dossier:
-    previous = dossier.etat
-    dossier.etat = to
-    dossier.save(update_fields=["etat", "updated_at"])
-    DossierTransition.objects.create(
-        dossier=dossier,
-        action=action,
-        from_etat=previous,
-        to_etat=to,
-        actor=actor,
-        reason=reason,
-    )
-    return dossier
-
-
-def log_step(dossier: Dossier, actor: Any, action: str, reason: str = "") -> None:
-    """An audit-trail entry for a step that does not change the state (e.g. plan submitted)."""
-    DossierTransition.objects.create(
-        dossier=dossier,
-        action=action,
-        from_etat=dossier.etat,
-        to_etat=dossier.etat,
-        actor=actor,
-        reason=reason,
-    )
+require_state = DOSSIER.require_state
+move = DOSSIER.move
+log_step = DOSSIER.log_step
 
 
 def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
@@ -104,5 +81,3 @@ def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
             message=f"Motif : {reason}",
         )
     return dossier
-
-

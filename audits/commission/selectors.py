@@ -7,8 +7,10 @@ from typing import Any
 from django.db.models import Q
 
 from campagnes.models import Dossier
+from labelml.structures.models import MembreCommission
+from labelml.structures.roles import Capability
 
-from .models import PointOrdreDuJour, Vote
+from .models import PointOrdreDuJour, Seance, Vote
 
 
 def agenda_dossiers(user: Any) -> Q:
@@ -20,6 +22,26 @@ def agenda_dossiers(user: Any) -> Q:
             points_commission__seance__membres__actif=True,
         ).values("pk")
     )
+
+
+def sitting_member(user: Any, seance: Seance) -> MembreCommission | None:
+    """The user's row as an active member sitting at `seance`, or None (kept on the séance
+    object: a page or a service asks it again)."""
+    memo: dict[Any, MembreCommission | None] = seance.__dict__.setdefault("_sitting", {})
+    pk = getattr(user, "pk", None)
+    if pk not in memo:
+        memo[pk] = seance.membres.filter(user_id=pk or 0, actif=True).first()
+    return memo[pk]
+
+
+def seance_capabilities(user: Any, seance: Seance) -> frozenset[Capability]:
+    """What `user` may do at `seance`: its active members sit (vote, declare a conflict of
+    interest: SIT_COMMISSION); its chair closes the votes and records the decisions
+    (CHAIR_SEANCE)."""
+    caps = {Capability.SIT_COMMISSION} if sitting_member(user, seance) is not None else set()
+    if seance.president.user_id == getattr(user, "pk", None):
+        caps.add(Capability.CHAIR_SEANCE)
+    return frozenset(caps)
 
 
 def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:

@@ -4,7 +4,7 @@ label's life after the decision (suspension, lifting of a suspension, withdrawal
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -13,7 +13,7 @@ from django.utils import timezone
 from audits.models import Audit, Constat
 from campagnes.models import Campagne, Dossier
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
-from labelml.core.transitions import TransitionError
+from labelml.core.transitions import JournalTable, TransitionError, Workflow
 from labelml.notifications.services import notify_structure
 from labelml.structures.models import Membership, MembreCommission
 from labelml.structures.roles import Capability
@@ -29,10 +29,7 @@ from .models import (
     Seance,
     Vote,
 )
-
-
-def _membre(user: Any) -> MembreCommission | None:
-    return MembreCommission.objects.filter(user_id=getattr(user, "pk", 0) or 0, actif=True).first()
+from .selectors import seance_capabilities, sitting_member
 
 
 @transaction.atomic
@@ -88,10 +85,9 @@ def add_to_agenda(
 
 
 def _require_sitting_member(user: Any, point: PointOrdreDuJour) -> MembreCommission:
-    membre = _membre(user)
-    if membre is None or not point.seance.membres.filter(pk=membre.pk).exists():
+    if Capability.SIT_COMMISSION not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Vous ne siégez pas à cette séance.")
-    return membre
+    return cast(MembreCommission, sitting_member(user, point.seance))
 
 
 @transaction.atomic
@@ -111,7 +107,11 @@ def declare_conflict(*, point: PointOrdreDuJour, user: Any, motif: str) -> Recus
 @transaction.atomic
 def cast_vote(*, point: PointOrdreDuJour, user: Any, choix: str) -> Vote:
     """A member votes once per dossier and may change the vote until the chair closes it."""
-    point = PointOrdreDuJour.objects.select_for_update().select_related("seance").get(pk=point.pk)
+    point = (
+        PointOrdreDuJour.objects.select_for_update()
+        .select_related("seance__president")
+        .get(pk=point.pk)
+    )
     membre = _require_sitting_member(user, point)
     if Recusation.objects.filter(point=point, membre=membre).exists():
         raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
@@ -133,7 +133,7 @@ def current_tally(point: PointOrdreDuJour) -> t.Tally:
 
 
 def _require_chair(user: Any, point: PointOrdreDuJour) -> None:
-    if point.seance.president.user_id != getattr(user, "pk", None):
+    if Capability.CHAIR_SEANCE not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Seul(e) le (la) président(e) de séance clôt les votes et décide.")
 
 
@@ -303,8 +303,7 @@ def may_change_label_status(user: Any, label: Label) -> bool:
     rule = label.decision.dossier.campagne.retrait_par
     if rule != Campagne.RetraitPar.COMMISSION:
         return False
-    membre = _membre(user)
-    if membre is None or not Seance.objects.filter(president=membre).exists():
+    if not Seance.objects.filter(president__user_id=user.pk, president__actif=True).exists():
         return False
     structure = label.structure
     conflicted = [pk for pk in (structure.pk, structure.parent_id) if pk]
@@ -326,6 +325,15 @@ def _require_label_actor(user: Any, label: Label) -> None:
     )
 
 
+# The engine locks, moves and journals; the label's checks raise ValidationError (below).
+LABEL = Workflow(
+    Label,
+    "statut",
+    "le label",
+    JournalTable(LabelEvenement, "label", "statut", reason="motivation"),
+    related=("structure", "decision__dossier__campagne"),
+)
+
 _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
     # action: (allowed from, to, verb for the messages)
     LabelEvenement.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
@@ -345,11 +353,7 @@ _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
 def _change_label_status(*, actor: Any, label: Label, motivation: str, action: str) -> Label:
     allowed, to, verb = _STATUS_CHANGES[action]
     with transaction.atomic():
-        label = (
-            Label.objects.select_for_update()
-            .select_related("structure", "decision__dossier__campagne")
-            .get(pk=label.pk)
-        )
+        label = LABEL.lock(label.pk)
         _require_label_actor(actor, label)
         today = timezone.localdate()
         if label.statut == Label.Statut.RETIRE:
@@ -365,17 +369,7 @@ def _change_label_status(*, actor: Any, label: Label, motivation: str, action: s
         motivation = (motivation or "").strip()
         if not motivation:
             raise ValidationError("La motivation est obligatoire.")
-        from_statut = label.statut
-        label.statut = to
-        label.save(update_fields=["statut"])
-        LabelEvenement.objects.create(
-            label=label,
-            action=action,
-            from_statut=from_statut,
-            to_statut=to,
-            motivation=motivation,
-            actor=actor,
-        )
+        LABEL.move(label, actor, action, to, motivation)
         from labelml.notifications.services import notify_national_admins, notify_structure
 
         titre = f"Label {label.numero} {verb}"

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from labelml.core.transitions import TransitionError
 from labelml.structures.models import Structure
+from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import services
@@ -29,7 +30,7 @@ from . import tally as t
 from .forms import AgendaForm, ConflitForm, DecisionForm, LabelStatutForm, SeanceForm, VoteForm
 from .models import Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
 from .public_views import STATUS_LABELS
-from .selectors import labels_for, own_vote, visible_votes
+from .selectors import labels_for, own_vote, seance_capabilities, sitting_member, visible_votes
 
 
 def _seances_for(user: Any) -> QuerySet[Seance]:
@@ -141,10 +142,10 @@ def _render_point(
 ) -> HttpResponse:
     user: Any = request.user
     seance = point.seance
-    membre = seance.membres.filter(user=user, actif=True).first()
+    membre = sitting_member(user, seance)
     recusation = Recusation.objects.filter(point=point, membre=membre).first() if membre else None
     is_open = point.vote == PointOrdreDuJour.Vote.OUVERT
-    is_chair = seance.president.user_id == user.pk
+    is_chair = Capability.CHAIR_SEANCE in seance_capabilities(user, seance)
     mine = own_vote(point, user) if membre else None
     try:
         decision = point.decision
@@ -257,7 +258,7 @@ def point_close(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
 @require_POST
 def point_decide(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
-    if point.seance.president.user_id != request.user.pk:
+    if Capability.CHAIR_SEANCE not in seance_capabilities(request.user, point.seance):
         raise PermissionDenied("Seul(e) le (la) président(e) de séance enregistre la décision.")
     form = DecisionForm(request.POST)
     if form.is_valid():

@@ -2,15 +2,14 @@
 
 Scope, exactly as for the external audit (SPEC §2): the structure's members (and its ARML's
 referents, and the national administrators) read the follow-up; the direction and the quality
-referent answer the points; the direction sends the file; the assigned auditor reviews it. Any
-other person — another structure's member, another auditor — gets 404, as for a missing one; a
-person who sees it but may not act gets 403.
+referent answer the points; the direction sends the file; the assigned auditor reviews it
+(`suivi_capabilities`). Any other person — another structure's member, another auditor — gets
+404, as for a missing one; a person who sees it but may not act gets 403.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -81,38 +80,23 @@ def suivis_for_user(user: Any) -> QuerySet[AuditSuivi]:
     )
 
 
-@dataclass(frozen=True)
-class SuiviAccess:
-    caps: frozenset[Capability]
-    is_auditor: bool  # the assigned auditor
-
-    @property
-    def may_answer(self) -> bool:
-        """Direction and quality referent (the rights that edit the plan), never a reader."""
-        return Capability.EDIT_PLAN in self.caps
-
-    @property
-    def may_send(self) -> bool:
-        return Capability.SUBMIT in self.caps
-
-    @property
-    def may_administer(self) -> bool:
-        return Capability.ADMINISTER in self.caps
-
-
-def access_for(user: Any, suivi: AuditSuivi) -> SuiviAccess:
-    """The structure roles' capabilities (not narrowed by the dossier's state: the dossier is
-    closed, the follow-up lives on) and whether the user is the assigned auditor."""
+def suivi_capabilities(user: Any, suivi: AuditSuivi) -> frozenset[Capability]:
+    """What `user` may do with `suivi`: their roles' capabilities on its structure, not
+    narrowed by the dossier's state (the dossier is closed, the follow-up lives on): the
+    direction and the quality referent answer the file (ANSWER_SUIVI), the direction sends it
+    (SUBMIT), the administrators designate the auditor (ADMINISTER); and the assigned auditor
+    reviews it (REVIEW_SUIVI)."""
     caps = capabilities_for(user, suivi.dossier.structure)
-    is_auditor = suivi.auditeur is not None and suivi.auditeur.user_id == user.pk
-    return SuiviAccess(caps=frozenset(caps), is_auditor=is_auditor)
+    if suivi.auditeur is not None and suivi.auditeur.user_id == getattr(user, "pk", None):
+        return caps | {Capability.REVIEW_SUIVI}
+    return caps
 
 
-def get_suivi_for_user(user: Any, pk: int) -> tuple[AuditSuivi, SuiviAccess]:
+def get_suivi_for_user(user: Any, pk: int) -> tuple[AuditSuivi, frozenset[Capability]]:
     suivi = suivis_for_user(user).filter(pk=pk).first()
     if suivi is None:
         raise Http404("Audit de suivi introuvable.")
-    return suivi, access_for(user, suivi)
+    return suivi, suivi_capabilities(user, suivi)
 
 
 def points_of(suivi: AuditSuivi) -> QuerySet[PointSuivi]:

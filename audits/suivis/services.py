@@ -1,13 +1,15 @@
 """Writes of the follow-up audit (SPEC §7b), one function per step.
 
-Each step runs in one transaction with a row lock on the follow-up, checks the actor's right
-(PermissionDenied → 403) then the state and preconditions (campagnes.workflow.TransitionError,
-with a French message and, when useful, the list of what is missing), writes with
-`update_fields`, records a `SuiviTransition` row and queues its notifications (e-mailed after
-commit). Nothing half-applies.
+Each step goes through the engine every workflow shares (labelml.core.transitions, `SUIVI`
+here): one transaction with a row lock on the follow-up, the actor's right checked
+(PermissionDenied → 403) then the state and preconditions (TransitionError, with a French
+message and, when useful, the list of what is missing), writes with `update_fields`, a
+`SuiviTransition` row and its notifications queued (e-mailed after commit). Nothing
+half-applies.
 
-Per-field saves (the structure's answers, the auditor's findings) are optimistic, as in the
-self-assessment: a save made on an outdated version is refused and returns the stored value.
+Per-field saves (the structure's answers, the auditor's findings) are optimistic
+(labelml.core.optimistic), as in the self-assessment: a save made on an outdated version is
+refused and returns the stored value.
 """
 
 from __future__ import annotations
@@ -20,28 +22,30 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
 from audits.commission.models import Label
 from audits.models import GAP_CODES, Audit, Constat
+from audits.services import require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.plans.models import Action
 from labelml.core.ids import parse_id
-from labelml.core.transitions import TransitionError
-from labelml.structures.models import Auditeur, Membership
-from labelml.structures.roles import Role
+from labelml.core.optimistic import refusal, save_if_current, stored_value
+from labelml.core.transitions import JournalTable, TransitionError, Workflow
+from labelml.structures.models import Auditeur
+from labelml.structures.roles import Capability, Role
 
 from .models import AuditSuivi, PointSuivi, SuiviTransition
 from .selectors import (
-    access_for,
     conclusion_missing_items,
     file_missing_items,
     horizon_days,
     mid_term_date,
+    suivi_capabilities,
 )
 
 logger = logging.getLogger(__name__)
@@ -75,44 +79,14 @@ __all__ = [
 # --- helpers -------------------------------------------------------------------------------------
 
 
-def _locked(suivi: AuditSuivi) -> AuditSuivi:
-    return (
-        AuditSuivi.objects.select_for_update(of=("self",))
-        .select_related(
-            "label", "dossier__structure", "dossier__campagne", "auditeur__user", "organisme"
-        )
-        .get(pk=suivi.pk)
-    )
-
-
-def _log(suivi: AuditSuivi, actor: Any, action: str, previous: str, reason: str = "") -> None:
-    SuiviTransition.objects.create(
-        suivi=suivi,
-        action=action,
-        from_statut=previous,
-        to_statut=suivi.statut,
-        actor=actor if getattr(actor, "pk", None) else None,
-        reason=reason,
-    )
-
-
-def _move(
-    suivi: AuditSuivi, actor: Any, action: str, to: str, reason: str = "", **fields: Any
-) -> None:
-    previous = suivi.statut
-    suivi.statut = to
-    for name, value in fields.items():
-        setattr(suivi, name, value)
-    suivi.save(update_fields=["statut", *fields])
-    _log(suivi, actor, action, previous, reason)
-
-
-def _require_state(suivi: AuditSuivi, allowed: tuple[str, ...], what: str) -> None:
-    if suivi.statut not in allowed:
-        raise TransitionError(
-            f"Impossible de {what} : l'audit de suivi est à l'étape "
-            f"« {suivi.get_statut_display()} »."
-        )
+SUIVI = Workflow(
+    AuditSuivi,
+    "statut",
+    "l'audit de suivi",
+    JournalTable(SuiviTransition, "suivi", "statut"),
+    related=("label", "dossier__structure", "dossier__campagne", "auditeur__user", "organisme"),
+    lock_of=("self",),
+)
 
 
 def _require_label_not_withdrawn(suivi: AuditSuivi, what: str) -> None:
@@ -125,7 +99,7 @@ def _require_label_not_withdrawn(suivi: AuditSuivi, what: str) -> None:
 
 
 def _require_auditor(actor: Any, suivi: AuditSuivi, what: str) -> None:
-    if suivi.auditeur is None or suivi.auditeur.user_id != getattr(actor, "pk", None):
+    if Capability.REVIEW_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(f"Seul l'auditeur désigné peut {what}.")
 
 
@@ -220,7 +194,7 @@ def schedule_followup(label: Label, *, today: dt.date | None = None) -> AuditSui
         points = PointSuivi.objects.bulk_create(_points_from_initial_audit(suivi))
         gaps = sum(1 for p in points if p.is_gap)
         pistes = len(points) - gaps
-        _log(
+        SUIVI.journal(
             suivi,
             None,
             "schedule",
@@ -302,24 +276,17 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
     from guardian.shortcuts import assign_perm, remove_perm
 
     with transaction.atomic():
-        suivi = _locked(suivi)
-        if not access_for(actor, suivi).may_administer:
+        suivi = SUIVI.lock(suivi.pk)
+        if Capability.ADMINISTER not in suivi_capabilities(actor, suivi):
             raise PermissionDenied("Seuls les administrateurs UNML désignent l'auditeur.")
-        _require_state(
+        SUIVI.require_state(
             suivi,
             (Statut.PLANIFIE, Statut.DOSSIER_EN_COURS, Statut.TRANSMIS),
             "désigner l'auditeur",
         )
         _require_label_not_withdrawn(suivi, "désigner l'auditeur")
         structure = suivi.dossier.structure
-        if Membership.objects.filter(
-            user_id=auditeur.user_id,
-            structure_id__in=[pk for pk in (structure.pk, structure.parent_id) if pk],
-        ).exists():
-            raise TransitionError(
-                f"{auditeur.user} est membre de {structure.nom} ou de son ARML : un auditeur ne "
-                "peut pas évaluer une structure à laquelle il appartient."
-            )
+        require_independent(auditeur, structure)
         previous = suivi.auditeur
         if previous is not None and previous.pk == auditeur.pk:
             raise TransitionError(f"{auditeur.user} est déjà l'auditeur de ce suivi.")
@@ -337,7 +304,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
         reason = f"{auditeur.user} ({auditeur.organisme})"
         if previous is not None:
             reason += f", à la place de {previous.user}"
-        _log(suivi, actor, "assign", suivi.statut, reason)
+        SUIVI.log_step(suivi, actor, "assign", reason)
         _notify(
             [auditeur.user],
             suivi,
@@ -363,8 +330,8 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
 
 def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
     """Lock the follow-up and check, under the lock, that `actor` may still edit its file."""
-    suivi = _locked(AuditSuivi(pk=suivi_id))
-    if not access_for(actor, suivi).may_answer:
+    suivi = SUIVI.lock(suivi_id)
+    if Capability.ANSWER_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(
             "Seuls la direction et le référent qualité préparent le dossier de suivi."
         )
@@ -376,7 +343,7 @@ def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
 def _started(suivi: AuditSuivi, actor: Any) -> None:
     """The structure's first save opens the file."""
     if suivi.statut == Statut.PLANIFIE:
-        _move(suivi, actor, "start_file", Statut.DOSSIER_EN_COURS)
+        SUIVI.move(suivi, actor, "start_file", Statut.DOSSIER_EN_COURS)
 
 
 def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> SaveResult:
@@ -386,30 +353,36 @@ def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> S
         locked = _lock_for_structure(suivi.pk, actor)
         if locked.version == version and locked.bilan == stored:
             return SaveResult(True, version, stored, locked.updated_by, locked.updated_at)
-        updated = AuditSuivi.objects.filter(pk=locked.pk, version=version).update(
-            bilan=stored, version=F("version") + 1, updated_by=actor, updated_at=now
+        updated = save_if_current(
+            AuditSuivi, locked.pk, version, bilan=stored, updated_by=actor, updated_at=now
         )
         if updated:
             _started(locked, actor)
     if updated:
         return SaveResult(True, version + 1, stored, actor, now)
-    current = AuditSuivi.objects.select_related("updated_by").get(pk=suivi.pk)
-    return SaveResult(False, current.version, current.bilan, current.updated_by, current.updated_at)
+    return refusal(AuditSuivi, suivi.pk, "bilan", SaveResult)
 
 
-def _point_value(point: PointSuivi, champ: str) -> str:
-    if champ == "action":
-        return str(point.action_id or "")
-    return str(getattr(point, champ))
-
-
-def _unchanged(point_id: int, champ: str, stored: str, version: int) -> SaveResult | None:
-    """A save that would store the value already there (a `change` event after the typing was
-    saved, say) succeeds without a new version."""
-    current = PointSuivi.objects.select_related("updated_by").get(pk=point_id)
-    if current.version == version and _point_value(current, champ) == stored:
+def _save_point(
+    point: PointSuivi,
+    suivi: AuditSuivi,
+    actor: Any,
+    champ: str,
+    stored: str,
+    version: int,
+    **changes: Any,
+) -> SaveResult | None:
+    """Save one field of a point of `suivi` (locked by the caller) if `version` is still the
+    point's current one; None when somebody saved it since. The value already there again (a
+    `change` event after the typing was saved, say) succeeds without a new version."""
+    current = PointSuivi.objects.select_related("updated_by").get(pk=point.pk)
+    if current.version == version and stored_value(current, champ) == stored:
         return SaveResult(True, version, stored, current.updated_by, current.updated_at)
-    return None
+    now = timezone.now()
+    rows = PointSuivi.objects.filter(suivi=suivi)
+    if not save_if_current(rows, point.pk, version, **changes, updated_by=actor, updated_at=now):
+        return None
+    return SaveResult(True, version + 1, stored, actor, now)
 
 
 def clean_answer(suivi: AuditSuivi, champ: str, valeur: str) -> tuple[dict[str, Any], str]:
@@ -450,25 +423,10 @@ def answer_point(
     with transaction.atomic():
         suivi = _lock_for_structure(point.suivi_id, actor)
         update, stored = clean_answer(suivi, champ, valeur)
-        unchanged = _unchanged(point.pk, champ, stored, version)
-        if unchanged is not None:
-            return unchanged
-        now = timezone.now()
-        updated = PointSuivi.objects.filter(pk=point.pk, suivi=suivi, version=version).update(
-            **update, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
-        if updated:
+        saved = _save_point(point, suivi, actor, champ, stored, version, **update)
+        if saved is not None and saved.version != version:  # written, not the same value again
             _started(suivi, actor)
-    if updated:
-        return SaveResult(True, version + 1, stored, actor, now)
-    current = PointSuivi.objects.select_related("updated_by").get(pk=point.pk)
-    return SaveResult(
-        False,
-        current.version,
-        _point_value(current, champ),
-        current.updated_by,
-        current.updated_at,
-    )
+    return saved if saved is not None else refusal(PointSuivi, point.pk, champ, SaveResult)
 
 
 def add_point_preuve(
@@ -561,11 +519,10 @@ def update_action_progress(
         current.statut, current.avancement = statut, avancement
         current.save(update_fields=["statut", "avancement", "updated_at"])
         _started(locked, actor)
-        _log(
+        SUIVI.log_step(
             locked,
             actor,
             "action_progress",
-            locked.statut,
             f"« {current.titre} » : {before} → {current.get_statut_display()} {avancement} %",
         )
     return current
@@ -574,10 +531,10 @@ def update_action_progress(
 def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
     """The direction sends the complete file (an answer on every point) to the auditor."""
     with transaction.atomic():
-        suivi = _locked(suivi)
-        if not access_for(actor, suivi).may_send:
+        suivi = SUIVI.lock(suivi.pk)
+        if Capability.SUBMIT not in suivi_capabilities(actor, suivi):
             raise PermissionDenied("Seule la direction transmet le dossier de suivi.")
-        _require_state(
+        SUIVI.require_state(
             suivi, (Statut.PLANIFIE, Statut.DOSSIER_EN_COURS), "transmettre le dossier de suivi"
         )
         _require_label_not_withdrawn(suivi, "transmettre le dossier de suivi")
@@ -587,7 +544,7 @@ def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
                 f"Le dossier de suivi n'est pas complet : {len(missing)} point(s) sans réponse.",
                 missing,
             )
-        _move(suivi, actor, "send_file", Statut.TRANSMIS, transmis_le=timezone.now())
+        SUIVI.move(suivi, actor, "send_file", Statut.TRANSMIS, transmis_le=timezone.now())
         structure = suivi.dossier.structure
         if suivi.auditeur is not None:
             _notify(
@@ -620,9 +577,9 @@ def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
 def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSuivi:
     """The assigned auditor records (or moves) the date of the videoconference."""
     with transaction.atomic():
-        suivi = _locked(suivi)
+        suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "fixer la visioconférence")
-        _require_state(
+        SUIVI.require_state(
             suivi,
             (Statut.PLANIFIE, Statut.DOSSIER_EN_COURS, Statut.TRANSMIS, Statut.EN_REVUE),
             "fixer la visioconférence",
@@ -632,7 +589,7 @@ def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSui
         suivi.date_visio = when
         suivi.save(update_fields=["date_visio"])
         local = timezone.localtime(when)
-        _log(suivi, actor, "set_visio", suivi.statut, f"{local:%d/%m/%Y %H:%M}")
+        SUIVI.log_step(suivi, actor, "set_visio", f"{local:%d/%m/%Y %H:%M}")
         _notify(
             _structure_people(suivi),
             suivi,
@@ -645,11 +602,11 @@ def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSui
 
 def start_review(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
     with transaction.atomic():
-        suivi = _locked(suivi)
+        suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "revoir le dossier de suivi")
-        _require_state(suivi, (Statut.TRANSMIS,), "commencer la revue")
+        SUIVI.require_state(suivi, (Statut.TRANSMIS,), "commencer la revue")
         _require_label_not_withdrawn(suivi, "commencer la revue")
-        _move(suivi, actor, "start_review", Statut.EN_REVUE)
+        SUIVI.move(suivi, actor, "start_review", Statut.EN_REVUE)
     return suivi
 
 
@@ -658,27 +615,16 @@ def record_finding(
 ) -> SaveResult:
     """The assigned auditor's finding on one point, during the review only."""
     stored = clean_finding(champ, valeur)
-    now = timezone.now()
     with transaction.atomic():
-        suivi = _locked(AuditSuivi(pk=point.suivi_id))
+        suivi = SUIVI.lock(point.suivi_id)
         _require_auditor(actor, suivi, "saisir les constats de suivi")
         if suivi.statut != Statut.EN_REVUE:
             raise PermissionDenied(
                 "Les constats de suivi se saisissent pendant la revue, une fois le dossier "
                 "transmis et avant la conclusion."
             )
-        unchanged = _unchanged(point.pk, champ, stored, version)
-        if unchanged is not None:
-            return unchanged
-        updated = PointSuivi.objects.filter(pk=point.pk, suivi=suivi, version=version).update(
-            **{champ: stored}, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
-    if updated:
-        return SaveResult(True, version + 1, stored, actor, now)
-    current = PointSuivi.objects.select_related("updated_by").get(pk=point.pk)
-    return SaveResult(
-        False, current.version, getattr(current, champ), current.updated_by, current.updated_at
-    )
+        saved = _save_point(point, suivi, actor, champ, stored, version, **{champ: stored})
+    return saved if saved is not None else refusal(PointSuivi, point.pk, champ, SaveResult)
 
 
 def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str) -> AuditSuivi:
@@ -687,9 +633,9 @@ def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str)
     that the commission takes the case up)."""
     motivation = _clean_text(motivation).strip()
     with transaction.atomic():
-        suivi = _locked(suivi)
+        suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "conclure l'audit de suivi")
-        _require_state(suivi, (Statut.EN_REVUE,), "conclure l'audit de suivi")
+        SUIVI.require_state(suivi, (Statut.EN_REVUE,), "conclure l'audit de suivi")
         _require_label_not_withdrawn(suivi, "conclure l'audit de suivi")
         if conclusion not in AuditSuivi.Conclusion.values:
             raise TransitionError("Choisissez la conclusion de l'audit de suivi.")
@@ -706,7 +652,7 @@ def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str)
                 missing,
             )
         label = AuditSuivi.Conclusion(conclusion).label
-        _move(
+        SUIVI.move(
             suivi,
             actor,
             "conclude",

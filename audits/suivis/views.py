@@ -37,6 +37,7 @@ from labelml.core.autosave import changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest
+from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import services
@@ -50,7 +51,6 @@ from .forms import (
 )
 from .models import AuditSuivi, PointSuivi
 from .selectors import (
-    SuiviAccess,
     conclusion_missing_items,
     file_missing_items,
     get_suivi_for_user,
@@ -166,38 +166,38 @@ def _action_rows(actions: list[Action], o: Overrides) -> list[ActionRow]:
     ]
 
 
-def _page_head(suivi: AuditSuivi, access: SuiviAccess, tab: str) -> dict[str, Any]:
+def _page_head(suivi: AuditSuivi, caps: frozenset[Capability], tab: str) -> dict[str, Any]:
     initial_audit = Audit.objects.filter(dossier=suivi.dossier, statut=Audit.Statut.VALIDE).first()
     return {
         "suivi": suivi,
         "dossier": suivi.dossier,
         "label": suivi.label,
-        "access": access,
+        "caps": caps,
         "tab": tab,
         "initial_audit": initial_audit,
         "findings_visible": suivi.statut == AuditSuivi.Statut.CONCLU
-        or access.is_auditor
-        or access.may_administer,
+        or Capability.REVIEW_SUIVI in caps
+        or Capability.ADMINISTER in caps,
     }
 
 
 def _file_context(
     request: HtmxHttpRequest,
     suivi: AuditSuivi,
-    access: SuiviAccess,
+    caps: frozenset[Capability],
     o: Overrides | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     o = o or Overrides()
-    can_answer = access.may_answer and suivi.open_for_structure
+    can_answer = Capability.ANSWER_SUIVI in caps and suivi.open_for_structure
     actions = _plan_actions(suivi)
-    context = _page_head(suivi, access, "dossier")
+    context = _page_head(suivi, caps, "dossier")
     context.update(
         rows=_rows(suivi, o),
         actions=actions,
         action_rows=_action_rows(actions, o),
         can_answer=can_answer,
-        can_send=access.may_send and suivi.open_for_structure,
+        can_send=Capability.SUBMIT in caps and suivi.open_for_structure,
         missing=file_missing_items(suivi) if can_answer else [],
         bilan_value=suivi.bilan if o.bilan is None else o.bilan,
         bilan_conflicts=o.bilan_conflicts,
@@ -212,20 +212,20 @@ def _file_context(
 def _review_context(
     request: HtmxHttpRequest,
     suivi: AuditSuivi,
-    access: SuiviAccess,
+    caps: frozenset[Capability],
     o: Overrides | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     o = o or Overrides()
-    can_record = access.is_auditor and suivi.statut == AuditSuivi.Statut.EN_REVUE
-    context = _page_head(suivi, access, "revue")
+    can_record = Capability.REVIEW_SUIVI in caps and suivi.statut == AuditSuivi.Statut.EN_REVUE
+    context = _page_head(suivi, caps, "revue")
     visio_initial = (
         {"date_visio": timezone.localtime(suivi.date_visio)} if suivi.date_visio else None
     )
     context.update(
         rows=_rows(suivi, o),
         can_record=can_record,
-        can_set_visio=access.is_auditor and suivi.statut != AuditSuivi.Statut.CONCLU,
+        can_set_visio=Capability.REVIEW_SUIVI in caps and suivi.statut != AuditSuivi.Statut.CONCLU,
         visio_form=VisioForm(initial=visio_initial),
         conclusion_form=ConclusionForm(),
         missing=conclusion_missing_items(suivi, timezone.localdate()) if can_record else [],
@@ -281,8 +281,8 @@ def suivi_schedule(request: HtmxHttpRequest) -> HttpResponse:
 @login_required
 @require_safe
 def suivi_detail(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
-    return render(request, "suivis/suivi_detail.html", _file_context(request, suivi, access))
+    suivi, caps = get_suivi_for_user(request.user, pk)
+    return render(request, "suivis/suivi_detail.html", _file_context(request, suivi, caps))
 
 
 def _version(request: HtmxHttpRequest) -> int | None:
@@ -342,7 +342,7 @@ def _posted(request: HtmxHttpRequest, order: tuple[str, ...]) -> dict[str, str]:
 @require_POST
 def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     """One point's answer (text, linked plan action), saved field by field."""
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
     )
@@ -353,7 +353,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
         return render(
             request,
             "suivis/suivi_detail.html",
-            _file_context(request, suivi, access, o),
+            _file_context(request, suivi, caps, o),
             status=status,
         )
 
@@ -369,7 +369,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
             ),
         )
 
-    if not access.may_answer:
+    if Capability.ANSWER_SUIVI not in caps:
         return refused(
             "Seuls la direction et le référent qualité préparent le dossier de suivi.", 403
         )
@@ -401,7 +401,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
         return redirect(anchor)
     o = Overrides(conflicts={point.pk: conflicts})
     if request.htmx:
-        context = _file_context(request, suivi, access, o)
+        context = _file_context(request, suivi, caps, o)
         context["row"] = next(r for r in context["rows"] if r.point.pk == point.pk)
         response = render(request, "suivis/_point_answer.html", context, status=409)
         return reswap(retarget(response, f"#{target}-block"), "outerHTML")
@@ -415,7 +415,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
 @login_required
 @require_POST
 def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     target = f"bilan-{suivi.pk}"
     anchor = reverse("suivi_detail", args=[suivi.pk]) + "#bilan"
     mine = request.POST.get("bilan", "").replace("\r\n", "\n")
@@ -429,11 +429,11 @@ def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return render(
             request,
             "suivis/suivi_detail.html",
-            _file_context(request, suivi, access, o),
+            _file_context(request, suivi, caps, o),
             status=status,
         )
 
-    if not access.may_answer:
+    if Capability.ANSWER_SUIVI not in caps:
         return refused(
             "Seuls la direction et le référent qualité préparent le dossier de suivi.", 403
         )
@@ -457,7 +457,7 @@ def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     conflicts = _conflicts([("bilan", result, mine)])
     suivi.refresh_from_db()
     o = Overrides(bilan_conflicts=conflicts)
-    context = _file_context(request, suivi, access, o)
+    context = _file_context(request, suivi, caps, o)
     if request.htmx:
         response = render(request, "suivis/_bilan.html", context, status=409)
         return reswap(retarget(response, f"#{target}-block"), "outerHTML")
@@ -470,11 +470,11 @@ def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suivi_add_preuve(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
     )
-    if not access.may_answer:
+    if Capability.ANSWER_SUIVI not in caps:
         raise PermissionDenied("Seuls la direction et le référent qualité ajoutent des preuves.")
     form = PreuveSuiviForm(request.POST, request.FILES, prefix=f"p{point.pk}")
     if form.is_valid():
@@ -500,7 +500,7 @@ def suivi_add_preuve(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
     return render(
         request,
         "suivis/suivi_detail.html",
-        _file_context(request, suivi, access, o, preuve_error_for=point.pk),
+        _file_context(request, suivi, caps, o, preuve_error_for=point.pk),
         status=400,
     )
 
@@ -509,9 +509,9 @@ def suivi_add_preuve(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
 @require_POST
 def suivi_action_progress(request: HtmxHttpRequest, pk: int, action_pk: int) -> HttpResponse:
     """The structure updates the status and progress of a plan action."""
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, plan__dossier=suivi.dossier)
-    if not access.may_answer:
+    if Capability.ANSWER_SUIVI not in caps:
         raise PermissionDenied(
             "Seuls la direction et le référent qualité mettent à jour le plan d'amélioration."
         )
@@ -539,7 +539,7 @@ def suivi_action_progress(request: HtmxHttpRequest, pk: int, action_pk: int) -> 
     return render(
         request,
         "suivis/suivi_detail.html",
-        _file_context(request, suivi, access, o),
+        _file_context(request, suivi, caps, o),
         status=400,
     )
 
@@ -547,14 +547,14 @@ def suivi_action_progress(request: HtmxHttpRequest, pk: int, action_pk: int) -> 
 @login_required
 @require_POST
 def suivi_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     try:
         services.send_file(suivi, request.user)
     except TransitionError as exc:
         return render(
             request,
             "suivis/suivi_detail.html",
-            _file_context(request, suivi, access, send_error=exc.message, send_missing=exc.missing),
+            _file_context(request, suivi, caps, send_error=exc.message, send_missing=exc.missing),
             status=400,
         )
     messages.success(request, "Dossier de suivi transmis à l'auditeur : il n'est plus modifiable.")
@@ -567,8 +567,8 @@ def suivi_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def suivi_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
-    if not access.may_administer:
+    suivi, caps = get_suivi_for_user(request.user, pk)
+    if Capability.ADMINISTER not in caps:
         raise PermissionDenied("Seuls les administrateurs UNML désignent l'auditeur.")
     form = AssignationSuiviForm(
         request.POST or None, initial={"auditeur": suivi.auditeur_id} if suivi.auditeur_id else None
@@ -584,7 +584,7 @@ def suivi_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 "Auditeur désigné pour l'audit de suivi ; lui et la structure sont prévenus.",
             )
             return redirect("suivi_detail", pk=suivi.pk)
-    context = _page_head(suivi, access, "designation")
+    context = _page_head(suivi, caps, "designation")
     context["form"] = form
     return render(request, "suivis/suivi_assign.html", context, status=400 if form.errors else 200)
 
@@ -592,24 +592,24 @@ def suivi_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 # --- the auditor ---------------------------------------------------------------------------------
 
 
-def _review_access(request: HtmxHttpRequest, pk: int) -> tuple[AuditSuivi, SuiviAccess]:
-    suivi, access = get_suivi_for_user(request.user, pk)
-    if not (access.is_auditor or access.may_administer):
+def _review_access(request: HtmxHttpRequest, pk: int) -> tuple[AuditSuivi, frozenset[Capability]]:
+    suivi, caps = get_suivi_for_user(request.user, pk)
+    if not caps & {Capability.REVIEW_SUIVI, Capability.ADMINISTER}:
         raise PermissionDenied("La revue du dossier de suivi est réservée à l'auditeur désigné.")
-    return suivi, access
+    return suivi, caps
 
 
 @login_required
 @require_safe
 def suivi_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = _review_access(request, pk)
-    return render(request, "suivis/suivi_review.html", _review_context(request, suivi, access))
+    suivi, caps = _review_access(request, pk)
+    return render(request, "suivis/suivi_review.html", _review_context(request, suivi, caps))
 
 
 @login_required
 @require_POST
 def suivi_start_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, _access = get_suivi_for_user(request.user, pk)
+    suivi, _caps = get_suivi_for_user(request.user, pk)
     try:
         services.start_review(suivi, request.user)
     except TransitionError as exc:
@@ -624,7 +624,7 @@ def suivi_start_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
-    suivi, access = get_suivi_for_user(request.user, pk)
+    suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
     )
@@ -642,11 +642,11 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
         return render(
             request,
             "suivis/suivi_review.html",
-            _review_context(request, suivi, access, o),
+            _review_context(request, suivi, caps, o),
             status=status,
         )
 
-    if not access.is_auditor:
+    if Capability.REVIEW_SUIVI not in caps:
         return refused("Seul l'auditeur désigné saisit les constats de suivi.", 403)
     if suivi.statut != AuditSuivi.Statut.EN_REVUE:
         return refused(
@@ -678,7 +678,7 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
         messages.success(request, f"Constat de suivi du critère {point.critere.code} enregistré.")
         return redirect(anchor)
     o = Overrides(conflicts={point.pk: conflicts})
-    context = _review_context(request, suivi, access, o)
+    context = _review_context(request, suivi, caps, o)
     if request.htmx:
         context["row"] = next(r for r in context["rows"] if r.point.pk == point.pk)
         response = render(request, "suivis/_point_finding.html", context, status=409)
@@ -692,7 +692,7 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
 @login_required
 @require_POST
 def suivi_visio(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = _review_access(request, pk)
+    suivi, caps = _review_access(request, pk)
     form = VisioForm(request.POST)
     if form.is_valid():
         try:
@@ -707,7 +707,7 @@ def suivi_visio(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "suivis/suivi_review.html",
-        _review_context(request, suivi, access, visio_form=form),
+        _review_context(request, suivi, caps, visio_form=form),
         status=400,
     )
 
@@ -715,7 +715,7 @@ def suivi_visio(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def suivi_conclude(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    suivi, access = _review_access(request, pk)
+    suivi, caps = _review_access(request, pk)
     form = ConclusionForm(request.POST)
     missing: list[Any] = []
     if form.is_valid():
@@ -740,7 +740,7 @@ def suivi_conclude(request: HtmxHttpRequest, pk: int) -> HttpResponse:
                 ),
             )
             return redirect("suivi_detail", pk=suivi.pk)
-    context = _review_context(request, suivi, access, conclusion_form=form)
+    context = _review_context(request, suivi, caps, conclusion_form=form)
     if missing:
         context["missing"] = missing
     return render(request, "suivis/suivi_review.html", context, status=400)

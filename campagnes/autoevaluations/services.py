@@ -15,7 +15,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from campagnes.models import Dossier
@@ -23,6 +23,7 @@ from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, move, require_capability, require_state
 from labelml.core.autosave import SaveResult
 from labelml.core.ids import parse_id
+from labelml.core.optimistic import refusal, save_if_current, stored_value
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -103,35 +104,15 @@ def save_reponse_field(
                 raise ValidationError(
                     "« Sans objet » n'est pas prévu par le référentiel pour cet élément."
                 )
-        update = {"niveau": niveau, "a_confirmer": False}
+        update = {"niveau": niveau}
         stored = str(niveau.pk) if niveau else ""
     else:
         stored = _clean_text(valeur)
-        update = {"justification": stored, "a_confirmer": False}
-    current_value = str(reponse.niveau_id or "") if champ == "niveau" else reponse.justification
-    if version == reponse.version and stored == current_value:
+        update = {"justification": stored}
+    if version == reponse.version and stored == stored_value(reponse, champ):
         # The same value again (a blur after an autosave): nothing to write.
         return SaveResult(True, version, stored, reponse.updated_by, reponse.updated_at)
-    now = timezone.now()
-    with transaction.atomic():
-        _refuse_if_submitted(dossier.pk)
-        # Only direct columns in the WHERE: PostgreSQL re-checks `version` on the locked row.
-        updated = Reponse.objects.filter(pk=reponse.pk, version=version).update(
-            **update, version=F("version") + 1, updated_by=actor, updated_at=now
-        )
-        if updated:
-            Saisie.objects.create(
-                autoevaluation_id=reponse.autoevaluation_id,
-                reponse=reponse,
-                champ=champ,
-                valeur=stored,
-                version=version + 1,
-                user=actor,
-            )
-            return SaveResult(True, version + 1, stored, actor, now)
-    current = Reponse.objects.select_related("updated_by").get(pk=reponse.pk)
-    value = str(current.niveau_id or "") if champ == "niveau" else current.justification
-    return SaveResult(False, current.version, value, current.updated_by, current.updated_at)
+    return _save(reponse, actor, version, champ, stored, update)
 
 
 def save_synthese_field(
@@ -143,30 +124,41 @@ def save_synthese_field(
     stored = _clean_text(valeur)
     if version == synthese.version and stored == getattr(synthese, champ):
         return SaveResult(True, version, stored, synthese.updated_by, synthese.updated_at)
+    return _save(synthese, actor, version, champ, stored, {champ: stored})
+
+
+def _save(
+    row: Reponse | SyntheseCritere,
+    actor: Any,
+    version: int,
+    champ: str,
+    stored: str,
+    changes: dict[str, Any],
+    *,
+    shown: str = "",
+    target: QuerySet[Any] | None = None,
+) -> SaveResult:
+    """Write `changes` on `row` (no longer to confirm: a person acted on it) if `version` is
+    still its current one and the self-assessment is not submitted. An acknowledged save lands
+    in `Saisie` as `champ`; a refused one answers with the stored `shown` (default: `champ`)."""
     now = timezone.now()
     with transaction.atomic():
-        _refuse_if_submitted(synthese.autoevaluation.dossier_id)
-        updated = SyntheseCritere.objects.filter(pk=synthese.pk, version=version).update(
-            **{champ: stored},
-            a_confirmer=False,
-            version=F("version") + 1,
-            updated_by=actor,
-            updated_at=now,
-        )
-        if updated:
+        _refuse_if_submitted(row.autoevaluation.dossier_id)
+        # Only direct columns in the WHERE: PostgreSQL re-checks `version` on the locked row.
+        rows = type(row) if target is None else target
+        if save_if_current(
+            rows, row.pk, version, **changes, a_confirmer=False, updated_by=actor, updated_at=now
+        ):
             Saisie.objects.create(
-                autoevaluation_id=synthese.autoevaluation_id,
-                synthese=synthese,
+                autoevaluation_id=row.autoevaluation_id,
+                **{"reponse" if isinstance(row, Reponse) else "synthese": row},
                 champ=champ,
                 valeur=stored,
                 version=version + 1,
                 user=actor,
             )
             return SaveResult(True, version + 1, stored, actor, now)
-    current = SyntheseCritere.objects.select_related("updated_by").get(pk=synthese.pk)
-    return SaveResult(
-        False, current.version, getattr(current, champ), current.updated_by, current.updated_at
-    )
+    return refusal(type(row), row.pk, shown or champ, SaveResult)
 
 
 @transaction.atomic
@@ -376,26 +368,11 @@ def confirm_reponse(*, reponse: Reponse, actor: Any, version: int) -> SaveResult
         raise ValidationError(
             f"Élément {reponse.element.code} : choisissez un niveau, il n'y a rien à confirmer."
         )
-    now = timezone.now()
-    with transaction.atomic():
-        _refuse_if_submitted(dossier.pk)
-        updated = Reponse.objects.filter(
-            pk=reponse.pk, version=version, a_confirmer=True, niveau__isnull=False
-        ).update(a_confirmer=False, version=F("version") + 1, updated_by=actor, updated_at=now)
-        if updated:
-            stored = str(reponse.niveau_id or "")
-            Saisie.objects.create(
-                autoevaluation_id=reponse.autoevaluation_id,
-                reponse=reponse,
-                champ="confirmation",
-                valeur=stored,
-                version=version + 1,
-                user=actor,
-            )
-            return SaveResult(True, version + 1, stored, actor, now)
-    current = Reponse.objects.select_related("updated_by").get(pk=reponse.pk)
-    return SaveResult(
-        False, current.version, str(current.niveau_id or ""), current.updated_by, current.updated_at
+    # Recorded in the history as a confirmation; refused unless still to confirm, with a level.
+    to_confirm = Reponse.objects.filter(a_confirmer=True, niveau__isnull=False)
+    stored = str(reponse.niveau_id or "")
+    return _save(
+        reponse, actor, version, "confirmation", stored, {}, shown="niveau", target=to_confirm
     )
 
 
@@ -406,25 +383,10 @@ def confirm_synthese(*, synthese: SyntheseCritere, actor: Any, version: int) -> 
         return SaveResult(
             True, version, synthese.synthese, synthese.updated_by, synthese.updated_at
         )
-    now = timezone.now()
-    with transaction.atomic():
-        _refuse_if_submitted(synthese.autoevaluation.dossier_id)
-        updated = SyntheseCritere.objects.filter(
-            pk=synthese.pk, version=version, a_confirmer=True
-        ).update(a_confirmer=False, version=F("version") + 1, updated_by=actor, updated_at=now)
-        if updated:
-            Saisie.objects.create(
-                autoevaluation_id=synthese.autoevaluation_id,
-                synthese=synthese,
-                champ="confirmation",
-                valeur=synthese.synthese,
-                version=version + 1,
-                user=actor,
-            )
-            return SaveResult(True, version + 1, synthese.synthese, actor, now)
-    current = SyntheseCritere.objects.select_related("updated_by").get(pk=synthese.pk)
-    return SaveResult(
-        False, current.version, current.synthese, current.updated_by, current.updated_at
+    to_confirm = SyntheseCritere.objects.filter(a_confirmer=True)
+    stored = synthese.synthese
+    return _save(
+        synthese, actor, version, "confirmation", stored, {}, shown="synthese", target=to_confirm
     )
 
 

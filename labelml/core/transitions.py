@@ -1,14 +1,21 @@
-"""What every workflow of the product shares: the error a refused step raises.
+"""The transition engine of every workflow (a dossier's, a follow-up's, a label's).
 
-A step (a dossier's, an audit's, a follow-up's, a label's) runs in one transaction with a row
-lock, checks the actor's right (PermissionDenied → 403) and then the state and preconditions; a
-refusal raises TransitionError with a French message and, when useful, what is missing, and
-nothing half-applies.
+A step runs in one transaction: it locks its row (`Workflow.lock`), checks the actor's right
+(PermissionDenied → 403), the state (`Workflow.require_state`) and its preconditions (a
+TransitionError with a French message and, when useful, what is missing: nothing
+half-applies), then moves the row (`move`) or records a step that keeps the state
+(`log_step`): one row each in the workflow's own journal.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from typing import Any, Generic, TypeVar
+
+from django.db import models
+
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass
@@ -28,3 +35,62 @@ class TransitionError(Exception):
 
     def __str__(self) -> str:
         return self.message
+
+
+@dataclass(frozen=True)
+class JournalTable:
+    """A workflow's journal as most keep it: one `model` row per step, naming the workflow's
+    row (the foreign key `row`), the action, the states before and after (`from_<state>`,
+    `to_<state>`), the actor (None for the system) and the reason (the field `reason`)."""
+
+    model: type[models.Model]
+    row: str
+    state: str
+    reason: str = "reason"
+
+    def __call__(self, obj: Any, actor: Any, action: str, previous: str, reason: str) -> None:
+        fields = {self.row: obj, self.reason: reason, f"from_{self.state}": previous}
+        fields[f"to_{self.state}"] = getattr(obj, self.state)
+        actor = actor if getattr(actor, "pk", None) else None
+        self.model._default_manager.create(**fields, action=action, actor=actor)
+
+
+@dataclass(frozen=True)
+class Workflow(Generic[M]):
+    """The states of one model's rows."""
+
+    model: type[M]
+    state: str  # the field holding the state, a field with choices
+    subject: str  # how the refusals name a row: "le dossier"
+    # (row, actor, action, previous state, reason): writes one journal row (a JournalTable).
+    journal: Callable[[M, Any, str, str, str], None]
+    related: tuple[str, ...] = ()  # read with the locked row
+    lock_of: tuple[str, ...] = ()  # the tables `select_for_update` locks (default: all read)
+    touched: tuple[str, ...] = ()  # saved with every move (an `auto_now` date)
+
+    def lock(self, pk: Any) -> M:
+        """The row, read again and locked until the step's transaction ends."""
+        rows = self.model._default_manager.select_for_update(of=self.lock_of)
+        # select_related() without names would follow every foreign key.
+        return (rows.select_related(*self.related) if self.related else rows).get(pk=pk)
+
+    def require_state(self, row: M, allowed: Iterable[str], what: str) -> None:
+        if getattr(row, self.state) not in set(allowed):
+            shown = getattr(row, f"get_{self.state}_display")()
+            raise TransitionError(
+                f"Impossible de {what} : {self.subject} est à l'étape « {shown} »."
+            )
+
+    def move(self, row: M, actor: Any, action: str, to: str, reason: str = "", **fields: Any) -> M:
+        """Move `row` to the state `to`, with `fields` changed in the same save."""
+        previous = getattr(row, self.state)
+        setattr(row, self.state, to)
+        for name, value in fields.items():
+            setattr(row, name, value)
+        row.save(update_fields=[self.state, *fields, *self.touched])
+        self.journal(row, actor, action, previous, reason)
+        return row
+
+    def log_step(self, row: M, actor: Any, action: str, reason: str = "") -> None:
+        """A journal row for a step that keeps the state (a plan submitted, say)."""
+        self.journal(row, actor, action, getattr(row, self.state), reason)

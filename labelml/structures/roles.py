@@ -1,7 +1,8 @@
 """Roles of SPEC §2 and the capabilities each grants on its own structure.
 
 The capability table is the single source of truth for "may this member do that": views and
-services ask `has_capability`, never a role name.
+services ask whether a capability is in the set a selector returns (a structure's, a dossier's,
+a follow-up's, a séance's), never a role name.
 """
 
 from __future__ import annotations
@@ -32,9 +33,15 @@ class Capability(StrEnum):
     ANSWER_CONSTATS = "answer_constats"
     COMMENT = "comment"
     ADMINISTER = "administer"
-    # Granted by an audit assignment, not by a structure role (see campagnes.selectors).
+    ANSWER_SUIVI = "answer_suivi"  # the follow-up audit's file
+    # Granted by an assignment (campagnes.selectors, audits.selectors, audits.suivis.selectors)
+    # or a séance's seat (audits.commission.selectors: members vote, the chair decides).
     RECORD_FINDINGS = "record_findings"
     REVIEW_AUDIT = "review_audit"
+    CONDUCT_AUDIT = "conduct_audit"  # the assigned auditor, whatever the dossier's state
+    REVIEW_SUIVI = "review_suivi"
+    SIT_COMMISSION = "sit_commission"
+    CHAIR_SEANCE = "chair_seance"
 
 
 _REFERENT = {
@@ -44,6 +51,7 @@ _REFERENT = {
     Capability.EDIT_PLAN,
     Capability.UPLOAD_PREUVE,
     Capability.INVITE,
+    Capability.ANSWER_SUIVI,
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
