@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current
 from labelml.core.transitions import TransitionError
@@ -84,7 +84,7 @@ def save_constat_field(
             if niveau is None:
                 raise ValidationError("Constat inconnu pour l'échelle d'évaluation externe.")
         return _save(constat, actor, version, champ, niveau, str(niveau.pk) if niveau else "")
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     return _save(constat, actor, version, champ, stored, stored)
 
 
@@ -99,7 +99,7 @@ def save_audit_field(
             raise ValidationError("Recommandation inconnue.")
         stored = valeur
     else:
-        stored = _clean_text(valeur)
+        stored = clean_text(valeur)
     return _save(audit, actor, version, champ, stored, stored)
 
 
@@ -154,7 +154,7 @@ def answer_gap(
     existing = ReponseEcart.objects.filter(constat=constat).first()
     if existing is not None and existing.envoye_le is not None:
         raise ValidationError("Cette réponse a été envoyée : elle n'est plus modifiable.")
-    action_corrective = _clean_text(action_corrective).strip()
+    action_corrective = clean_text(action_corrective).strip()
     if not action_corrective:
         raise ValidationError("Décrivez l'action corrective.")
     if action_plan is not None and action_plan.plan.dossier_id != dossier.pk:
@@ -163,7 +163,7 @@ def answer_gap(
         constat=constat,
         defaults={
             "action_corrective": action_corrective,
-            "preuves": _clean_text(preuves),
+            "preuves": clean_text(preuves),
             "action_plan": action_plan,
             "auteur": actor,
             "envoye_le": timezone.now() if envoyer else None,

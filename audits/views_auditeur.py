@@ -38,11 +38,10 @@ from audits.services import (
     validate_audit_report,
 )
 from campagnes.autoevaluations.models import Preuve, Snapshot
-from campagnes.autoevaluations.services import SaveResult
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import get_dossier_for_user
-from labelml.core.autosave import changed_fields, run_saves
+from labelml.core.autosave import SaveResult, changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest

@@ -7,8 +7,9 @@ from typing import Any
 from django.db.models import Q
 
 from campagnes.models import Dossier
-from labelml.structures.models import MembreCommission
+from labelml.structures.models import MembreCommission, Structure
 from labelml.structures.roles import Capability
+from labelml.structures.selectors import is_national_admin
 
 from .models import PointOrdreDuJour, Seance, Vote
 
@@ -80,9 +81,6 @@ def labels_for(user: Any) -> Any:
     """The labels `user` may read in the application (beyond the public page): national
     administrators and active commission members, all; others, the labels of the structures
     they may see (their own, their ARML's Missions Locales). Fails closed."""
-    from labelml.structures.models import MembreCommission, Structure
-    from labelml.structures.selectors import is_national_admin
-
     from .models import Label
 
     if not getattr(user, "is_authenticated", False) or not user.is_active:

@@ -12,9 +12,10 @@ from django.utils import timezone
 
 from audits.models import Audit, Constat
 from campagnes.models import Campagne, Dossier
+from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
-from labelml.notifications.services import notify_structure
+from labelml.notifications.services import notify_national_admins, notify_structure
 from labelml.structures.models import Membership, MembreCommission
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
@@ -261,8 +262,6 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
             reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
         )
         if outcome == t.LABELLISE_SOUS_RESERVE:
-            from campagnes.plans.services import add_followup_action
-
             add_followup_action(
                 dossier=dossier,
                 titre="Lever les réserves de la commission",
@@ -370,7 +369,6 @@ def _change_label_status(*, actor: Any, label: Label, motivation: str, action: s
         if not motivation:
             raise ValidationError("La motivation est obligatoire.")
         LABEL.move(label, actor, action, to, motivation)
-        from labelml.notifications.services import notify_national_admins, notify_structure
 
         titre = f"Label {label.numero} {verb}"
         if action == LabelEvenement.Action.RETABLISSEMENT:

@@ -31,11 +31,13 @@ from audits.models import GAP_CODES, Audit, Constat
 from audits.services import require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
-from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.plans.models import Action
+from campagnes.plans.services import action_version
+from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
+from labelml.notifications.services import STRUCTURE_ROLES, notify
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability, Role
 
@@ -109,8 +111,6 @@ def _url(suivi: AuditSuivi, name: str = "suivi_detail") -> str:
 
 def _structure_people(suivi: AuditSuivi, include_arml: bool = False) -> list[Any]:
     """The structure's quality referents and direction (and its ARML's referents if asked)."""
-    from labelml.notifications.services import STRUCTURE_ROLES
-
     User = get_user_model()
     structure = suivi.dossier.structure
     users = list(
@@ -138,8 +138,6 @@ def _national_admins() -> list[Any]:
 
 
 def _notify(users: list[Any], suivi: AuditSuivi, titre: str, message: str, url: str = "") -> None:
-    from labelml.notifications.services import notify
-
     notify(users, titre=titre[:200], message=message, url=url or _url(suivi), dossier=suivi.dossier)
 
 
@@ -347,7 +345,7 @@ def _started(suivi: AuditSuivi, actor: Any) -> None:
 
 
 def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> SaveResult:
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_for_structure(suivi.pk, actor)
@@ -400,7 +398,7 @@ def clean_answer(suivi: AuditSuivi, champ: str, valeur: str) -> tuple[dict[str, 
             if action is None:
                 raise ValidationError("Cette action n'appartient pas au plan d'amélioration.")
         return {"action": action}, str(action.pk) if action else ""
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     return {champ: stored}, stored
 
 
@@ -412,7 +410,7 @@ def clean_finding(champ: str, valeur: str) -> str:
         if valeur and valeur not in PointSuivi.Avis.values:
             raise ValidationError("Constat de suivi inconnu.")
         return valeur
-    return _clean_text(valeur)
+    return clean_text(valeur)
 
 
 def answer_point(
@@ -495,8 +493,6 @@ def update_action_progress(
 ) -> Action:
     """The plan lives on after the label: the structure updates the status and progress of its
     actions in the follow-up file. A save made on an outdated version is refused."""
-    from campagnes.plans.services import action_version
-
     if statut not in Action.Statut.values:
         raise ValidationError({"statut": ["Statut inconnu."]})
     if not 0 <= avancement <= 100:
@@ -631,7 +627,7 @@ def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str)
     """The auditor concludes: maintien, maintien avec observations (observations required) or
     saisine de la commission (motivation required; the national administrators are told so
     that the commission takes the case up)."""
-    motivation = _clean_text(motivation).strip()
+    motivation = clean_text(motivation).strip()
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "conclure l'audit de suivi")

@@ -30,10 +30,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from audits.models import Audit
-from campagnes.autoevaluations.services import SaveResult
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
-from labelml.core.autosave import changed_fields, run_saves
+from labelml.core.autosave import SaveResult, changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
 from labelml.core.types import HtmxHttpRequest

@@ -21,7 +21,7 @@ from django.utils import timezone
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, move, require_capability, require_state
-from labelml.core.autosave import SaveResult
+from labelml.core.autosave import SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
 from labelml.core.transitions import TransitionError
@@ -35,7 +35,6 @@ from .selectors import missing_items
 
 REPONSE_FIELDS = {"niveau", "justification"}
 SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
-MAX_TEXT = 10_000
 
 
 def _refuse_if_submitted(dossier_id: int) -> None:
@@ -75,13 +74,6 @@ def _synthese_if_needed(actor: Any, dossier: Dossier, reponse: Reponse) -> Synth
     ).first()
 
 
-def _clean_text(value: str) -> str:
-    value = (value or "").replace("\r\n", "\n")
-    if len(value) > MAX_TEXT:
-        raise ValidationError(f"Texte trop long ({len(value)} caractères, {MAX_TEXT} au plus).")
-    return value
-
-
 def save_reponse_field(
     *, reponse: Reponse, actor: Any, champ: str, valeur: str, version: int
 ) -> SaveResult:
@@ -107,7 +99,7 @@ def save_reponse_field(
         update = {"niveau": niveau}
         stored = str(niveau.pk) if niveau else ""
     else:
-        stored = _clean_text(valeur)
+        stored = clean_text(valeur)
         update = {"justification": stored}
     if version == reponse.version and stored == stored_value(reponse, champ):
         # The same value again (a blur after an autosave): nothing to write.
@@ -121,7 +113,7 @@ def save_synthese_field(
     if champ not in SYNTHESE_FIELDS:
         raise ValidationError("Champ inconnu.")
     ensure_can_edit(actor, synthese.autoevaluation.dossier, synthese)
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     if version == synthese.version and stored == getattr(synthese, champ):
         return SaveResult(True, version, stored, synthese.updated_by, synthese.updated_at)
     return _save(synthese, actor, version, champ, stored, {champ: stored})
