@@ -25,8 +25,9 @@ class HtmxHttpRequest(HttpRequest):
     htmx: HtmxDetails
 
 
-class AuthenticatedHttpRequest(HttpRequest):
+class AuthenticatedHttpRequest(HtmxHttpRequest):
     """A request of a logged-in user (behind @login_required; typing only): its user is the
-    user model (`Actor`), never the anonymous one."""
+    user model (`Actor`), never the anonymous one. It went through django-htmx's middleware, as
+    every request does."""
 
     user: Actor
