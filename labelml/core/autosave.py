@@ -13,6 +13,8 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from .types import AuthenticatedHttpRequest
+
 
 @dataclass
 class SaveResult:
@@ -42,7 +44,7 @@ def changed_fields(
 def run_saves(
     saver: Callable[..., SaveResult],
     champs: list[str],
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     version: int,
     **obj: Any,
 ) -> list[tuple[str, SaveResult, str]]:
