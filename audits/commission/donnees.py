@@ -7,11 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import Decision, LabelEvenement, Recusation, Vote
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
     return {
         # Only the person's own votes: the others' stay secret.

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import PointSuivi, SuiviTransition
 
@@ -14,7 +15,7 @@ from .models import PointSuivi, SuiviTransition
 TEXTS = ((SuiviTransition, "reason"),)
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
     return {
         "constats_de_suivi": rows(

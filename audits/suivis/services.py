@@ -33,6 +33,7 @@ from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
+from labelml.accounts.models import User
 from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
@@ -100,7 +101,7 @@ def _require_label_not_withdrawn(suivi: AuditSuivi, what: str) -> None:
         )
 
 
-def _require_auditor(actor: Any, suivi: AuditSuivi, what: str) -> None:
+def _require_auditor(actor: User, suivi: AuditSuivi, what: str) -> None:
     if Capability.REVIEW_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(f"Seul l'auditeur désigné peut {what}.")
 
@@ -268,7 +269,7 @@ def schedule_due_followups(today: dt.date | None = None) -> list[AuditSuivi]:
 # --- administrator -------------------------------------------------------------------------------
 
 
-def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> AuditSuivi:
+def assign_followup(suivi: AuditSuivi, actor: User, *, auditeur: Auditeur) -> AuditSuivi:
     """A national administrator designates the auditor (and so the body), before the review.
     The auditor gets read access to the dossier of origin (self-assessment, plan, evidence)."""
     from guardian.shortcuts import assign_perm, remove_perm
@@ -326,7 +327,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
 # --- the structure's file ------------------------------------------------------------------------
 
 
-def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
+def _lock_for_structure(suivi_id: int, actor: User) -> AuditSuivi:
     """Lock the follow-up and check, under the lock, that `actor` may still edit its file."""
     suivi = SUIVI.lock(suivi_id)
     if Capability.ANSWER_SUIVI not in suivi_capabilities(actor, suivi):
@@ -338,13 +339,13 @@ def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
     return suivi
 
 
-def _started(suivi: AuditSuivi, actor: Any) -> None:
+def _started(suivi: AuditSuivi, actor: User) -> None:
     """The structure's first save opens the file."""
     if suivi.statut == Statut.PLANIFIE:
         SUIVI.move(suivi, actor, "start_file", Statut.DOSSIER_EN_COURS)
 
 
-def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> SaveResult:
+def save_bilan(*, suivi: AuditSuivi, actor: User, valeur: str, version: int) -> SaveResult:
     stored = clean_text(valeur)
     now = timezone.now()
     with transaction.atomic():
@@ -364,7 +365,7 @@ def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> S
 def _save_point(
     point: PointSuivi,
     suivi: AuditSuivi,
-    actor: Any,
+    actor: User,
     champ: str,
     stored: str,
     version: int,
@@ -414,7 +415,7 @@ def clean_finding(champ: str, valeur: str) -> str:
 
 
 def answer_point(
-    *, point: PointSuivi, actor: Any, champ: str, valeur: str, version: int
+    *, point: PointSuivi, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     """The direction or the quality referent answers a point: text, and optionally the plan
     action that carries it."""
@@ -430,7 +431,7 @@ def answer_point(
 def add_point_preuve(
     *,
     point: PointSuivi,
-    actor: Any,
+    actor: User,
     titre: str,
     upload: Any,
     date_effet: dt.date | None = None,
@@ -485,7 +486,7 @@ def add_point_preuve(
 def update_action_progress(
     *,
     suivi: AuditSuivi,
-    actor: Any,
+    actor: User,
     action: Action,
     statut: str,
     avancement: int,
@@ -524,7 +525,7 @@ def update_action_progress(
     return current
 
 
-def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
+def send_file(suivi: AuditSuivi, actor: User) -> AuditSuivi:
     """The direction sends the complete file (an answer on every point) to the auditor."""
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
@@ -570,7 +571,7 @@ def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
 # --- the auditor ---------------------------------------------------------------------------------
 
 
-def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSuivi:
+def set_visio_date(suivi: AuditSuivi, actor: User, when: dt.datetime) -> AuditSuivi:
     """The assigned auditor records (or moves) the date of the videoconference."""
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
@@ -596,7 +597,7 @@ def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSui
     return suivi
 
 
-def start_review(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
+def start_review(suivi: AuditSuivi, actor: User) -> AuditSuivi:
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "revoir le dossier de suivi")
@@ -607,7 +608,7 @@ def start_review(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
 
 
 def record_finding(
-    *, point: PointSuivi, actor: Any, champ: str, valeur: str, version: int
+    *, point: PointSuivi, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     """The assigned auditor's finding on one point, during the review only."""
     stored = clean_finding(champ, valeur)
@@ -623,7 +624,7 @@ def record_finding(
     return saved if saved is not None else refusal(PointSuivi, point.pk, champ, SaveResult)
 
 
-def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str) -> AuditSuivi:
+def conclude(suivi: AuditSuivi, actor: User, *, conclusion: str, motivation: str) -> AuditSuivi:
     """The auditor concludes: maintien, maintien avec observations (observations required) or
     saisine de la commission (motivation required; the national administrators are told so
     that the commission takes the case up)."""

@@ -14,6 +14,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 
+from .types import AuthenticatedHttpRequest
+
 # The longest text a field accepts (a justification, an observation, an answer…).
 MAX_TEXT = 10_000
 
@@ -54,7 +56,7 @@ def changed_fields(
 def run_saves(
     saver: Callable[..., SaveResult],
     champs: list[str],
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     version: int,
     **obj: Any,
 ) -> list[tuple[str, SaveResult, str]]:
