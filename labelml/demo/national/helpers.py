@@ -12,13 +12,18 @@ from django.utils import timezone
 
 
 def _quotas(mix: tuple[tuple[str, int], ...], n: int) -> list[tuple[str, int]]:
-    """Split n along the weights (largest remainder: the counts sum to exactly n)."""
+    """Split n along the weights (largest remainder: the counts sum to exactly n). When n
+    allows it, every stage gets at least one dossier (a small run, `missions_locales`, still
+    covers every state; at full scale every quota is well above one anyway)."""
     total = sum(w for _s, w in mix)
     exact = [(s, w * n / total) for s, w in mix]
-    counts = {s: math.floor(x) for s, x in exact}
+    floor = 1 if n >= len(mix) else 0
+    counts = {s: max(floor, math.floor(x)) for s, x in exact}
     by_remainder = sorted(exact, key=lambda sx: -(sx[1] - math.floor(sx[1])))
-    for s, _x in by_remainder[: n - sum(counts.values())]:
+    for s, _x in by_remainder[: max(0, n - sum(counts.values()))]:
         counts[s] += 1
+    while sum(counts.values()) > n:  # the minimum of one taken from the largest quotas
+        counts[max(counts, key=lambda s: counts[s])] -= 1
     return [(s, counts[s]) for s, _w in mix]
 
 

@@ -18,6 +18,7 @@ from referentiel.models import Element, Niveau, Referentiel
 from referentiel.services import import_referentiel_file
 
 from .campaign import _seed_campaign
+from .data import NATIONAL_ML_COUNT
 from .parameters import TENDENCY
 from .structures import _ensure_network
 
@@ -29,10 +30,21 @@ class SeedRefused(Exception):
 Log = Callable[[str], None]
 
 
-def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = None) -> dict:
+def seed_national(
+    *,
+    campaigns: int = 1,
+    seed: int = 2026,
+    missions_locales: int | None = None,
+    log: Log | None = None,
+) -> dict:
     """Create (or complete) the national data set; see the package's docstring. Returns what
     was done: structures, users created, and per campaign the dossiers created, the dossiers per
-    state, the decisions per outcome and the labels."""
+    state, the decisions per outcome and the labels.
+
+    `missions_locales` (tests): only the first N Missions Locales of `national_ml_codes()` (the
+    small demo's six first) get people and dossiers, the stage mix scaled down to them (every
+    state still reached once N - 6 covers the 11 stages); None, the default, is the whole
+    network of 436."""
     if settings.ENVIRONMENT == "production":
         raise SeedRefused(
             "seed_demo refuse de s'exécuter avec LABELML_ENV=production : les données de "
@@ -40,6 +52,8 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
         )
     if campaigns < 1:
         raise ValueError("Au moins une campagne.")
+    if missions_locales is not None and not 1 <= missions_locales <= NATIONAL_ML_COUNT:
+        raise ValueError(f"Entre 1 et {NATIONAL_ML_COUNT} Missions Locales.")
     say: Log = log or (lambda message: None)
     started = time.monotonic()
     _ensure_referentiel()
@@ -47,7 +61,7 @@ def seed_national(*, campaigns: int = 1, seed: int = 2026, log: Log | None = Non
 
     seed_demo_network()  # the documented demo accounts, and the current campaign
     with transaction.atomic():
-        network = _ensure_network(seed)
+        network = _ensure_network(seed, missions_locales)
     say(
         f"Réseau national : {len(network.mls)} Missions Locales, {len(network.armls)} ARML, "
         f"{network.users_created} compte(s) créé(s)."

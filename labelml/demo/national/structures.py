@@ -64,8 +64,9 @@ def _person(seed: int, email: str) -> tuple[str, str]:
     return rng.choice(PRENOMS), rng.choice(NOMS)
 
 
-def _ensure_network(seed: int) -> _Network:
-    """The 15 ARMLs, the 436 Missions Locales and their people; what exists is kept."""
+def _ensure_network(seed: int, count: int | None = None) -> _Network:
+    """The 15 ARMLs, the 436 Missions Locales (the first `count` of them if given) and their
+    people; what exists is kept."""
     from allauth.mfa.models import Authenticator
     from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
     from allauth.mfa.totp.internal.auth import TOTP
@@ -74,7 +75,7 @@ def _ensure_network(seed: int) -> _Network:
 
     User = get_user_model()
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
-    codes = national_ml_codes()
+    codes = national_ml_codes()[:count]
     existing = set(Structure.objects.values_list("code", flat=True))
     Structure.objects.bulk_create(
         Structure(

@@ -1,0 +1,804 @@
+"""Issue 14: the national seed (labelml/demo/national/) writes with `bulk_create` the rows that
+the workflow's services write, for every state it leaves a dossier in.
+
+The proof is a comparison. A small, deterministic national run
+(`seed_national(missions_locales=…)`) plans and bulk-writes a dossier per stage (and per
+variant: a reopened self-assessment, a returned report, an audit in progress, submitted or sent
+back…). Each of those dossiers is then lived again through the real services, for a twin
+Mission Locale (same ARML, same people's roles) in the same campaign: its history
+(`DossierTransition`) is the script, one service call per step (`submit_autoevaluation`,
+`reopen_autoevaluation`, `submit_plan`, `request_audit`, `assign_audit`, `start_audit`,
+`submit_audit_report`, `return_audit_report`, `validate_audit_report`, `add_to_agenda`,
+`decide`…), and its rows are the inputs a person would type (the answers, field by field through
+the autosave services; the plan's actions; the findings; the answers to the gaps; the
+recusals and votes; the motivation). Then the rows of the two dossiers are compared, table by
+table, once normalised (`shape`):
+
+- the tables that have rows: every row reachable from the dossier through reverse foreign keys,
+  all the way down (self-assessment, answers, syntheses, snapshots, plan, actions and their
+  criteria, audit, findings, reviews, gap answers, guardian permission, agenda point,
+  recusals, votes, decision, label, history). The services must write nothing outside that
+  tree but the séance the replay creates (checked on the row counts of every table);
+- per row, every concrete field: ids dropped; timestamps and dates as set or empty; foreign
+  keys as what they point to (a code of the référentiel, the person's role in the structure or
+  their e-mail, the owning row); save counters (`version`) and agenda order as zero or
+  positive; certificate numbers as their pattern; texts and JSON exactly, but for the
+  structure's code and name and the snapshots' fingerprints;
+- the history in order: (action, from, to, actor, reason) per step.
+
+The only tables left out are the side effects the seed documents that it does not write:
+notifications and the autosave history (`Saisie`). A new row, a new table, a new transition or
+a field set differently by the services shows up as a difference; `test_the_comparison_sees_*`
+below check that it does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable
+from typing import Any
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+
+from audits import services as audit_services
+from audits.commission import services as commission_services
+from audits.commission.models import Decision, PointOrdreDuJour, Recusation, Seance, Vote
+from audits.models import Audit, Constat, ReponseEcart
+from campagnes import services as campagne_services
+from campagnes import workflow
+from campagnes.autoevaluations import services as autoevaluation_services
+from campagnes.autoevaluations.models import Reponse, SyntheseCritere
+from campagnes.models import Dossier, DossierTransition
+from campagnes.plans import services as plan_services
+from campagnes.plans.models import Action
+from labelml.demo.national import seed_national
+from labelml.demo.national.parameters import MAJOR_GAP_RULE
+from labelml.demo.network import MLS as DEMO_MLS
+from labelml.structures.models import Membership, Structure
+from referentiel.models import Niveau
+
+pytestmark = pytest.mark.django_db
+
+Etat = Dossier.Etat
+User = get_user_model()
+
+# The small run, with the seed's default seed: the small demo's six Missions Locales (their
+# dossiers are the small demo's, lived through the services already) and 64 more, the fewest
+# for which every stage and every branch of the story (`variants`) is bulk-written at least
+# once. One dossier per branch is lived again (`representatives`).
+MISSIONS_LOCALES = 6 + 64
+SEED = 2026
+
+# What the seed documents it does not write (labelml/demo/national/__init__.py).
+SIDE_EFFECTS = {"notifications.Notification", "autoevaluations.Saisie"}
+# The rows a dossier points to but does not own: shared with other dossiers in the seed.
+SHARED = {"commission.Seance", "commission.Seance_membres"}
+
+STAGES = (
+    Etat.AUTOEVALUATION,
+    Etat.PLAN_AMELIORATION,
+    Etat.AUDIT_A_PLANIFIER,
+    Etat.AUDIT_PLANIFIE,
+    Etat.AUDIT_EN_COURS,
+    Etat.REPONSE_STRUCTURE,
+    Etat.EN_COMMISSION,
+    Etat.LABELLISE,
+    Etat.LABELLISE_SOUS_RESERVE,
+    Etat.REFUSE,
+    "ajourne",  # back in plan_amelioration, with a decision
+)
+
+
+# --- The rows of a dossier -------------------------------------------------------------------
+
+
+def _reverse_relations(model: type[models.Model]) -> list[Any]:
+    """The foreign keys pointing to `model` (hidden ones included: notifications, m2m through
+    tables), except a dossier's renewals and an action's carry-overs (rows of other dossiers)."""
+    out = []
+    for rel in model._meta.get_fields(include_hidden=True):
+        if not (rel.auto_created and not rel.concrete and (rel.one_to_many or rel.one_to_one)):
+            continue
+        if rel.related_model is Dossier or rel.field.name == "reprise_de":
+            continue
+        out.append(rel)
+    return out
+
+
+def owned_rows(dossier: Dossier) -> dict[str, list[models.Model]]:
+    """Every row reachable from the dossier through reverse foreign keys, by table."""
+    rows: dict[str, list[models.Model]] = defaultdict(list)
+    seen: set[tuple[str, Any]] = set()
+    frontier: dict[type[models.Model], list[Any]] = {Dossier: [dossier.pk]}
+    rows["campagnes.Dossier"].append(Dossier.objects.get(pk=dossier.pk))
+    seen.add(("campagnes.Dossier", dossier.pk))
+    while frontier:
+        following: dict[type[models.Model], list[Any]] = defaultdict(list)
+        for model, pks in frontier.items():
+            for rel in _reverse_relations(model):
+                related = rel.related_model
+                for obj in related._base_manager.filter(**{f"{rel.field.name}__in": pks}):
+                    key = (related._meta.label, obj.pk)
+                    if key in seen:
+                        continue
+                    seen.add(key)
+                    rows[related._meta.label].append(obj)
+                    following[related].append(obj.pk)
+        frontier = following
+    return rows
+
+
+def table_counts() -> Counter[str]:
+    return Counter(
+        {
+            model._meta.label: model._base_manager.count()
+            for model in apps.get_models(include_auto_created=True)
+        }
+    )
+
+
+HEX = re.compile(r"\b[0-9a-f]{12,64}\b")
+CERTIFICATE = re.compile(r"LML-\d{4}-\d{5}")
+
+
+class Shape:
+    """The normalised rows of one dossier (see the module's docstring)."""
+
+    def __init__(self, dossier: Dossier) -> None:
+        self.dossier = Dossier.objects.select_related("structure", "campagne").get(pk=dossier.pk)
+        self.structure = self.dossier.structure
+        self.roles = {
+            user_id: f"<{role}>"
+            for user_id, role in Membership.objects.filter(structure=self.structure).values_list(
+                "user_id", "role"
+            )
+        }
+        self.rows = owned_rows(self.dossier)
+        self.owned = {(label, obj.pk): obj for label, objs in self.rows.items() for obj in objs}
+        self.refs = self._load_references()
+
+    # -- what a foreign key points to
+
+    def _load_references(self) -> dict[tuple[str, Any], models.Model]:
+        wanted: dict[type[models.Model], set[Any]] = defaultdict(set)
+        for objs in self.rows.values():
+            for obj in objs:
+                for f in obj._meta.concrete_fields:
+                    value = getattr(obj, f.attname)
+                    if f.is_relation and value is not None:
+                        if (f.related_model._meta.label, value) not in self.owned:
+                            wanted[f.related_model].add(value)
+        refs: dict[tuple[str, Any], models.Model] = {}
+        for model, pks in wanted.items():
+            for pk, obj in model._base_manager.in_bulk(pks).items():
+                refs[(model._meta.label, pk)] = obj
+        users = {getattr(obj, "user_id", None) for obj in refs.values()} - {None}
+        for pk, user in User._base_manager.in_bulk(users).items():
+            refs[(User._meta.label, pk)] = user
+        return refs
+
+    def who(self, user_id: Any) -> str:
+        if user_id in self.roles:
+            return self.roles[user_id]
+        return str(self.refs[(User._meta.label, user_id)].email)
+
+    def reference(self, field: Any, pk: Any) -> str:
+        label = field.related_model._meta.label
+        own = self.owned.get((label, pk))
+        if own is not None:
+            return f"{label}[{self.natural_key(own)}]"
+        obj = self.refs[(label, pk)]
+        if label == User._meta.label:
+            return self.who(pk)
+        if hasattr(obj, "user_id"):  # Auditeur, MembreCommission
+            return self.who(obj.user_id)
+        if isinstance(obj, Structure):
+            return "<structure>" if obj.pk == self.structure.pk else obj.code
+        if isinstance(obj, Seance):
+            return "<séance>"
+        for name in ("code", "codename", "nom"):
+            if hasattr(obj, name):
+                return f"{label}:{getattr(obj, name)}"
+        return f"{label}:{obj}"
+
+    def natural_key(self, obj: models.Model) -> str:
+        if isinstance(obj, Reponse):
+            return self.reference(Reponse._meta.get_field("element"), obj.element_id)
+        if isinstance(obj, SyntheseCritere | Constat):
+            return self.reference(type(obj)._meta.get_field("critere"), obj.critere_id)
+        if isinstance(obj, Action):
+            return obj.titre
+        return ""
+
+    # -- values
+
+    def text(self, value: str) -> str:
+        for real, placeholder in (
+            (self.structure.nom, "<structure.nom>"),
+            (self.structure.code, "<structure.code>"),
+        ):
+            value = value.replace(real, placeholder)
+        return HEX.sub("<empreinte>", value)
+
+    def json(self, value: Any) -> Any:
+        if isinstance(value, dict):
+            return {k: self.json(v) for k, v in value.items()}
+        if isinstance(value, list):
+            return [self.json(v) for v in value]
+        if isinstance(value, str):
+            return self.text(value)
+        return value
+
+    def value(self, obj: models.Model, field: Any) -> Any:
+        value = getattr(obj, field.attname)
+        if value is None:
+            return None
+        if field.is_relation:
+            return self.reference(field, value)
+        if isinstance(field, models.DateField):  # and DateTimeField: when it happened
+            return "<date>"
+        if field.name in ("version", "ordre"):  # how many saves, the place on the agenda
+            return "<0>" if value == 0 else "<positive>"
+        if isinstance(field, models.JSONField):
+            return repr(self.json(value))
+        if isinstance(value, str):
+            if CERTIFICATE.fullmatch(value):
+                return "<LML-YYYY-NNNNN>"
+            return self.text(value)
+        return value
+
+    def row(self, obj: models.Model) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (f.name, self.value(obj, f)) for f in obj._meta.concrete_fields if not f.primary_key
+        )
+
+    def tables(self) -> dict[str, Any]:
+        """Table → multiset of normalised rows (the history: its sequence of steps)."""
+        out: dict[str, Any] = {}
+        for label, objs in self.rows.items():
+            if label in SIDE_EFFECTS:
+                continue
+            if label == "campagnes.DossierTransition":
+                ordered = sorted(objs, key=lambda t: (t.at, t.pk))
+                out[label] = [self.row(t) for t in ordered]
+            else:
+                out[label] = Counter(self.row(obj) for obj in objs)
+        return out
+
+
+def differences(seeded: dict[str, Any], lived: dict[str, Any]) -> list[str]:
+    out = []
+    for table in sorted(set(seeded) | set(lived)):
+        if table not in lived:
+            out.append(f"{table} : écrit par le jeu national, pas par les services")
+            continue
+        if table not in seeded:
+            out.append(f"{table} : écrit par les services, pas par le jeu national")
+            continue
+        a, b = seeded[table], lived[table]
+        if a == b:
+            continue
+        if isinstance(a, list):
+            out.append(
+                f"{table} : historique différent\n  jeu national : "
+                + "\n    ".join(map(str, a))
+                + "\n  services : "
+                + "\n    ".join(map(str, b))
+            )
+            continue
+        only_seeded, only_lived = a - b, b - a
+        out.append(
+            f"{table} : {sum(a.values())} ligne(s) écrites par le jeu national, "
+            f"{sum(b.values())} par les services"
+            + "".join(
+                f"\n  jeu national seul ({n}×) : {_fields_apart(row, only_lived)}"
+                for row, n in list(only_seeded.items())[:3]
+            )
+            + "".join(
+                f"\n  services seuls ({n}×) : {_fields_apart(row, only_seeded)}"
+                for row, n in list(only_lived.items())[:3]
+            )
+        )
+    return out
+
+
+def _fields_apart(row: tuple, others: Counter) -> str:
+    """The row, or only its fields that differ from the closest row of the other side."""
+    if not others:
+        return str(dict(row))
+    closest = min(others, key=lambda other: sum(x != y for x, y in zip(row, other, strict=True)))
+    return str({k: v for (k, v), o in zip(row, closest, strict=True) if (k, v) != o})
+
+
+# --- Living a seeded dossier again through the services ---------------------------------------
+
+
+class Replay:
+    """A seeded dossier's story, lived through the services for a twin structure."""
+
+    def __init__(self, seeded: Dossier, admin: Any) -> None:
+        self.seeded = seeded
+        self.admin = admin
+        ml = seeded.structure
+        self.twin = Structure.objects.create(
+            code=f"{ml.code}-services",
+            nom=f"{ml.nom} (services)",
+            type=ml.type,
+            parent_id=ml.parent_id,
+            region=ml.region,
+            ville=ml.ville,
+        )
+        self.people: dict[Any, Any] = {}  # a person of the seeded structure → the twin's
+        for m in Membership.objects.filter(structure=ml).select_related("user"):
+            user = User.objects.create(
+                email=f"{m.role}.{self.twin.code}@services.test",
+                first_name=m.user.first_name,
+                last_name=m.user.last_name,
+            )
+            Membership.objects.create(user=user, structure=self.twin, role=m.role)
+            self.people[m.user_id] = user
+        self.history = list(
+            DossierTransition.objects.filter(dossier=seeded)
+            .select_related("actor")
+            .order_by("at", "pk")
+        )
+        self.snapshots = list(seeded.snapshots.order_by("numero"))
+        self.audit = Audit.objects.filter(dossier=seeded).select_related("auditeur__user").first()
+        self.point = (
+            PointOrdreDuJour.objects.filter(dossier=seeded)
+            .select_related("seance__president__user", "rapporteur")
+            .first()
+        )
+        self.submissions = 0
+        self.actions: dict[int, Action] | None = None  # seeded action pk → lived one
+        self.findings_recorded = False
+        self.gaps_answered = False
+        self.lived_point: PointOrdreDuJour | None = None
+
+    def person(self, user: Any) -> Any:
+        return None if user is None else self.people.get(user.pk, user)
+
+    def run(self) -> Dossier:
+        first, *steps = self.history
+        assert (first.action, first.from_etat) == ("open", ""), first
+        report = campagne_services.open_campagne(
+            actor=self.admin, campagne=self.seeded.campagne, structures=[self.twin]
+        )
+        self.dossier = report.created[0]
+        for step in steps:
+            action = "decision" if step.action.startswith("decision_") else step.action
+            getattr(self, action)(step, self.person(step.actor))
+        self.work_in_progress()
+        return self.dossier
+
+    # -- the self-assessment
+
+    def fill(self, content: dict) -> None:
+        """Type `content` (a snapshot's) into the self-assessment, field by field, as the
+        person who saved each answer of the seeded dossier."""
+        saved_by = dict(
+            Reponse.objects.filter(autoevaluation__dossier=self.seeded).values_list(
+                "element__code", "updated_by"
+            )
+        )
+        users = User.objects.in_bulk(set(saved_by.values()) - {None})
+        who = {code: self.person(users.get(pk)) for code, pk in saved_by.items()}
+        referentiel = self.seeded.campagne.referentiel
+        niveaux = {
+            n.code: n
+            for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_pk)
+        }
+        target = {r["element"]: r for r in content["reponses"]}
+        for reponse in (
+            Reponse.objects.filter(autoevaluation__dossier=self.dossier)
+            .select_related("element", "autoevaluation__dossier__structure", "niveau")
+            .order_by("element__ordre")
+        ):
+            wanted = target[reponse.element.code]
+            actor = who[reponse.element.code]
+            version = reponse.version
+            niveau = niveaux[wanted["niveau"]] if wanted["niveau"] else None
+            if niveau != reponse.niveau:
+                version = autoevaluation_services.save_reponse_field(
+                    reponse=reponse,
+                    actor=actor,
+                    champ="niveau",
+                    valeur=str(niveau.pk) if niveau else "",
+                    version=version,
+                ).version
+            if wanted["justification"] != reponse.justification:
+                reponse.version = version
+                autoevaluation_services.save_reponse_field(
+                    reponse=reponse,
+                    actor=actor,
+                    champ="justification",
+                    valeur=wanted["justification"],
+                    version=version,
+                )
+        seeded_syntheses = {
+            s.critere.code: s
+            for s in SyntheseCritere.objects.filter(
+                autoevaluation__dossier=self.seeded
+            ).select_related("critere", "updated_by")
+        }
+        texts = {s["critere"]: s for s in content["syntheses"]}
+        for synthese in (
+            SyntheseCritere.objects.filter(autoevaluation__dossier=self.dossier)
+            .select_related("critere", "autoevaluation__dossier__structure")
+            .order_by("critere__ordre")
+        ):
+            actor = self.person(seeded_syntheses[synthese.critere.code].updated_by)
+            for champ in ("synthese", "points_forts", "axes_amelioration"):
+                valeur = texts[synthese.critere.code][champ]
+                if valeur != getattr(synthese, champ):
+                    result = autoevaluation_services.save_synthese_field(
+                        synthese=synthese,
+                        actor=actor,
+                        champ=champ,
+                        valeur=valeur,
+                        version=synthese.version,
+                    )
+                    synthese.version = result.version
+                    setattr(synthese, champ, valeur)
+
+    def submit_autoevaluation(self, step: DossierTransition, actor: Any) -> None:
+        self.fill(self.snapshots[self.submissions].contenu)
+        self.submissions += 1
+        autoevaluation_services.submit_autoevaluation(self.dossier, actor)
+
+    def reopen_autoevaluation(self, step: DossierTransition, actor: Any) -> None:
+        workflow.reopen_autoevaluation(self.dossier, actor, step.reason)
+
+    # -- the improvement plan
+
+    def make_plan(self) -> None:
+        """The plan's actions, as typed in the action form (origin: a suggestion when it
+        answers an element), by whoever created them, with their state and progress."""
+        if self.actions is not None:
+            return
+        self.actions = {}
+        for action in (
+            Action.objects.filter(plan__dossier=self.seeded)
+            .exclude(origine=Action.Origine.RESERVE)
+            .select_related("created_by", "responsable", "element_source")
+            .prefetch_related("criteres")
+            .order_by("created_at", "pk")
+        ):
+            self.actions[action.pk] = plan_services.create_action(
+                actor=self.person(action.created_by),
+                dossier=self.dossier,
+                titre=action.titre,
+                criteres=list(action.criteres.all()),
+                description=action.description,
+                responsable=self.person(action.responsable),
+                echeance=action.echeance,
+                priorite=action.priorite,
+                statut=action.statut,
+                avancement=action.avancement,
+                element_source=action.element_source,
+                origine=action.origine,
+            )
+
+    def submit_plan(self, step: DossierTransition, actor: Any) -> None:
+        self.make_plan()
+        plan_services.submit_plan(self.dossier, actor)
+
+    def request_audit(self, step: DossierTransition, actor: Any) -> None:
+        self.make_plan()
+        plan_services.request_audit(self.dossier, actor)
+
+    # -- the external audit
+
+    def assign_audit(self, step: DossierTransition, actor: Any) -> None:
+        audit = self.audit
+        assert audit is not None
+        audit_services.assign_audit(
+            self.dossier,
+            actor,
+            auditeur=audit.auditeur,
+            date_debut=audit.date_debut,
+            date_fin=audit.date_fin,
+            sites=audit.sites,
+        )
+
+    def start_audit(self, step: DossierTransition, actor: Any) -> None:
+        audit_services.start_audit(self.dossier, actor)
+
+    def record_findings(self) -> None:
+        """The auditor's findings, field by field, and the report's global fields."""
+        if self.findings_recorded:
+            return
+        self.findings_recorded = True
+        assert self.audit is not None
+        lived = {
+            c.critere_id: c
+            for c in Constat.objects.filter(audit__dossier=self.dossier).select_related(
+                "audit__dossier__structure", "audit__dossier__campagne__referentiel"
+            )
+        }
+        for seeded in (
+            Constat.objects.filter(audit=self.audit)
+            .select_related("updated_by", "niveau")
+            .order_by("critere__ordre")
+        ):
+            constat = lived[seeded.critere_id]
+            for champ, valeur in (
+                ("niveau", str(seeded.niveau_id or "")),
+                ("observation", seeded.observation),
+                ("preuves_examinees", seeded.preuves_examinees),
+            ):
+                if valeur:
+                    constat.version = audit_services.save_constat_field(
+                        constat=constat,
+                        actor=self.person(seeded.updated_by),
+                        champ=champ,
+                        valeur=valeur,
+                        version=constat.version,
+                    ).version
+        audit = Audit.objects.select_related("dossier__structure").get(dossier=self.dossier)
+        for champ in ("points_forts", "progres", "avis_global", "recommandation"):
+            valeur = getattr(self.audit, champ)
+            if valeur:
+                audit.version = audit_services.save_audit_field(
+                    audit=audit,
+                    actor=self.audit.auditeur.user,
+                    champ=champ,
+                    valeur=valeur,
+                    version=audit.version,
+                ).version
+
+    def submit_audit_report(self, step: DossierTransition, actor: Any) -> None:
+        self.record_findings()
+        audit_services.submit_audit_report(self.dossier, actor)
+
+    def return_audit_report(self, step: DossierTransition, actor: Any) -> None:
+        audit_services.return_audit_report(self.dossier, actor, step.reason)
+
+    def validate_audit_report(self, step: DossierTransition, actor: Any) -> None:
+        audit_services.validate_audit_report(self.dossier, actor)
+
+    def answer_gaps(self) -> None:
+        """The structure's answers to the gaps, drafts or sent, linked to the plan's actions."""
+        if self.gaps_answered:
+            return
+        self.gaps_answered = True
+        self.make_plan()
+        assert self.actions is not None
+        lived = {c.critere_id: c for c in Constat.objects.filter(audit__dossier=self.dossier)}
+        for answer in (
+            ReponseEcart.objects.filter(constat__audit__dossier=self.seeded)
+            .select_related("constat", "auteur")
+            .order_by("constat__critere__ordre")
+        ):
+            audit_services.answer_gap(
+                constat=lived[answer.constat.critere_id],
+                actor=self.person(answer.auteur),
+                action_corrective=answer.action_corrective,
+                preuves=answer.preuves,
+                action_plan=self.actions.get(answer.action_plan_id)
+                if answer.action_plan_id
+                else None,
+                envoyer=answer.envoye_le is not None,
+            )
+
+    # -- the commission
+
+    def place_on_agenda(self, step: DossierTransition, actor: Any) -> None:
+        self.answer_gaps()
+        point = self.point
+        assert point is not None
+        seance = point.seance
+        membres = [m for m in seance.membres.all() if m.pk != seance.president_id]
+        lived = commission_services.create_seance(
+            actor=self.admin,
+            date=seance.date,
+            president=seance.president,
+            membres=membres,
+            lieu=seance.lieu,
+        )
+        self.lived_point = commission_services.add_to_agenda(
+            actor=actor, seance=lived, dossier=self.dossier, rapporteur=point.rapporteur
+        )
+
+    def decision(self, step: DossierTransition, actor: Any) -> None:
+        point, lived = self.point, self.lived_point
+        assert point is not None and lived is not None
+        for recusation in Recusation.objects.filter(point=point, automatique=False).select_related(
+            "membre__user"
+        ):
+            commission_services.declare_conflict(
+                point=lived, user=recusation.membre.user, motif=recusation.motif
+            )
+        for vote in Vote.objects.filter(point=point).select_related("membre__user"):
+            commission_services.cast_vote(point=lived, user=vote.membre.user, choix=vote.choix)
+        commission_services.close_vote(point=lived, user=actor)
+        motivation = Decision.objects.get(point=point).motivation
+        commission_services.decide(
+            point=lived, user=actor, motivation=motivation.removesuffix(MAJOR_GAP_RULE)
+        )
+
+    # -- where the dossier stands
+
+    def work_in_progress(self) -> None:
+        """What was done since the last step: the self-assessment in progress, the plan not
+        submitted yet, the findings of an audit in progress, the answers to the gaps."""
+        self.dossier.refresh_from_db()
+        etat = self.dossier.etat
+        if etat == Etat.AUTOEVALUATION:
+            self.fill(autoevaluation_services.snapshot_content(self.seeded))
+        if etat in (Etat.AUTOEVALUATION, Etat.PLAN_AMELIORATION):
+            self.make_plan()
+        if etat == Etat.AUDIT_EN_COURS:
+            self.record_findings()
+        if etat == Etat.REPONSE_STRUCTURE:
+            self.answer_gaps()
+
+
+# --- The comparison --------------------------------------------------------------------------
+
+
+def stage_of(dossier: Dossier) -> str:
+    if Decision.objects.filter(dossier=dossier, resultat="ajourne").exists():
+        return "ajourne"
+    return dossier.etat
+
+
+def variants(dossier: Dossier) -> set[str]:
+    """The branches of the story the seeded dossier took."""
+    actions = list(dossier.transitions.values_list("action", flat=True))
+    audit = Audit.objects.filter(dossier=dossier).first()
+    out = {f"stage:{stage_of(dossier)}"}
+    if "reopen_autoevaluation" in actions:
+        out.add("reopened" if actions.count("submit_autoevaluation") == 1 else "resubmitted")
+    if "return_audit_report" in actions:
+        out.add("report returned")
+    if audit is not None and dossier.etat == Etat.AUDIT_EN_COURS:
+        out.add(f"audit {audit.statut}")
+    if dossier.etat == Etat.AUTOEVALUATION and "submit_autoevaluation" not in actions:
+        out.add("self-assessment in progress")
+        if Action.objects.filter(plan__dossier=dossier).exists():
+            out.add("actions while self-assessing")
+    if dossier.etat == Etat.PLAN_AMELIORATION and stage_of(dossier) != "ajourne":
+        out.add("plan submitted" if "submit_plan" in actions else "plan in progress")
+    if Recusation.objects.filter(point__dossier=dossier, automatique=False).exists():
+        out.add("declared conflict")
+    if ReponseEcart.objects.filter(constat__audit__dossier=dossier, envoye_le=None).exists():
+        out.add("draft gap answer")
+    return out
+
+
+def compare(seeded: Dossier, admin: Any) -> list[str]:
+    """The differences between the seeded dossier and the same story lived through the
+    services, and the rows the services wrote outside the dossier."""
+    before = table_counts()
+    replay = Replay(seeded, admin)
+    setup = table_counts() - before
+    lived = replay.run()
+    written = table_counts() - before - setup
+    out = differences(Shape(seeded).tables(), Shape(lived).tables())
+    if lived.etat != seeded.etat:
+        out.append(f"état : {seeded.etat} (jeu national), {lived.etat} (services)")
+    in_tree = Counter({label: len(objs) for label, objs in owned_rows(lived).items()})
+    outside = {label: n for label, n in (written - in_tree).items() if label not in SHARED and n}
+    if outside:
+        out.append(f"lignes écrites par les services hors du dossier : {outside}")
+    return out
+
+
+@pytest.fixture
+def small_national_run() -> tuple[list[Dossier], Any]:
+    seed_national(missions_locales=MISSIONS_LOCALES, seed=SEED)
+    demo = {code for code, *_ in DEMO_MLS}
+    dossiers = list(
+        Dossier.objects.exclude(structure__code__in=demo)
+        .select_related("structure", "campagne")
+        .order_by("structure__code")
+    )
+    admin = User.objects.get(email="admin@demo.labelml.fr")
+    return dossiers, admin
+
+
+BRANCHES = {
+    *(f"stage:{stage}" for stage in STAGES),
+    "self-assessment in progress",
+    "actions while self-assessing",
+    "reopened",  # submitted, then reopened by an administrator
+    "resubmitted",  # reopened and submitted again: two snapshots
+    "plan in progress",
+    "plan submitted",
+    "audit en_cours",
+    "audit soumis",
+    "audit a_revoir",
+    "report returned",  # returned by the lead auditor, submitted again, validated
+    "draft gap answer",
+    "declared conflict",  # a member of the séance declares a conflict of interest
+}
+
+
+def representatives(dossiers: list[Dossier]) -> dict[Dossier, set[str]]:
+    """Few dossiers that, together, take every branch (greedy, in code order)."""
+    branches = {d: variants(d) for d in dossiers}
+    missing = BRANCHES - set().union(*branches.values())
+    assert not missing, f"le petit jeu national ne passe plus par : {sorted(missing)}"
+    chosen: dict[Dossier, set[str]] = {}
+    left = set(BRANCHES)
+    while left:
+        best = max(dossiers, key=lambda d: len(branches[d] & left))
+        chosen[best] = branches[best]
+        left -= branches[best]
+    return chosen
+
+
+def test_every_bulk_written_dossier_is_what_the_services_write(small_national_run):
+    dossiers, admin = small_national_run
+    assert len(dossiers) == MISSIONS_LOCALES - len(DEMO_MLS)
+    found: dict[str, list[str]] = {}
+    for dossier, branches in representatives(dossiers).items():
+        diffs = compare(dossier, admin)
+        if diffs:
+            found[f"{dossier.structure.code} ({', '.join(sorted(branches))})"] = diffs
+    assert not found, "\n\n".join(
+        f"{name} :\n- " + "\n- ".join(diffs) for name, diffs in found.items()
+    )
+
+
+# --- The comparison is a real check ---------------------------------------------------------
+
+
+def _patched(module: Any, name: str, after: Callable[..., None]) -> Callable[..., Any]:
+    original = getattr(module, name)
+
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        result = original(*args, **kwargs)
+        after(*args, **kwargs)
+        return result
+
+    return wrapper
+
+
+def _one(dossiers: Iterable[Dossier], stage: str) -> Dossier:
+    return next(d for d in dossiers if stage_of(d) == stage)
+
+
+def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
+    """Were the workflow to log one more step or write a row elsewhere, or the seed to write a
+    field differently, the comparison says so (table and field)."""
+    from campagnes.models import DossierUserObjectPermission
+    from campagnes.plans.models import PlanAmelioration
+    from labelml.notifications.models import Rappel
+
+    dossiers, admin = small_national_run
+
+    def extra_step(dossier: Dossier, actor: Any, *args: Any) -> None:
+        workflow.log_step(dossier, actor, "notify_arml")
+
+    def extra_row(dossier: Dossier, actor: Any, *args: Any) -> None:
+        Rappel.objects.create(kind="ecarts_j7", object_id=dossier.pk, deadline="2030-01-01")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(
+            audit_services,
+            "validate_audit_report",
+            _patched(audit_services, "validate_audit_report", extra_step),
+        )
+        patch.setattr(
+            plan_services, "request_audit", _patched(plan_services, "request_audit", extra_row)
+        )
+        diffs = compare(_one(dossiers, Etat.LABELLISE_SOUS_RESERVE), admin)
+    assert any(d.startswith("campagnes.DossierTransition : historique") for d in diffs), diffs
+    assert any("notify_arml" in d for d in diffs), diffs
+    assert any("hors du dossier" in d and "notifications.Rappel" in d for d in diffs), diffs
+
+    dossier = _one(dossiers, Etat.REPONSE_STRUCTURE)
+    PlanAmelioration.objects.filter(dossier=dossier).update(soumis_par=admin)
+    DossierUserObjectPermission.objects.filter(content_object=dossier).delete()
+    diffs = compare(dossier, admin)
+    assert any(d.startswith("plans.PlanAmelioration") and "soumis_par" in d for d in diffs), diffs
+    assert any(
+        d.startswith("campagnes.DossierUserObjectPermission : écrit par les services")
+        for d in diffs
+    ), diffs
