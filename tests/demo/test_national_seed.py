@@ -287,8 +287,9 @@ def test_national_seed():
     assert again["utilisateurs_crees"] == 0 and again["campagnes"][0]["dossiers_crees"] == 0
 
     # An earlier campaign (one label validity before) is over, and its labels expire now.
+    # Not for the small demo's six, first-time structures in the current campaign.
     more = seed_national(campaigns=2)
-    assert [c["dossiers_crees"] for c in more["campagnes"]] == [0, 436]
+    assert [c["dossiers_crees"] for c in more["campagnes"]] == [0, 430]
     previous = Campagne.objects.get(nom="Campagne nationale de labellisation 2023")
     assert set(previous.dossiers.values_list("etat", flat=True)) <= {
         Etat.AUTOEVALUATION,

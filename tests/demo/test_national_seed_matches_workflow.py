@@ -34,6 +34,7 @@ below check that it does.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
@@ -43,18 +44,20 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.utils import timezone
 
 from audits import services as audit_services
 from audits.commission import services as commission_services
-from audits.commission.models import Decision, PointOrdreDuJour, Recusation, Seance, Vote
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
 from audits.models import Audit, Constat, ReponseEcart
 from campagnes import services as campagne_services
 from campagnes import workflow
 from campagnes.autoevaluations import services as autoevaluation_services
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
-from campagnes.models import Dossier, DossierTransition
+from campagnes.models import Campagne, Dossier, DossierTransition
 from campagnes.plans import services as plan_services
 from campagnes.plans.models import Action
+from labelml.demo.dossiers import CAMPAGNE
 from labelml.demo.national import seed_national
 from labelml.demo.national.parameters import MAJOR_GAP_RULE
 from labelml.demo.network import MLS as DEMO_MLS
@@ -66,11 +69,12 @@ pytestmark = pytest.mark.django_db
 Etat = Dossier.Etat
 User = get_user_model()
 
-# The small run, with the seed's default seed: the small demo's six Missions Locales (their
-# dossiers are the small demo's, lived through the services already) and 64 more, the fewest
-# for which every stage and every branch of the story (`variants`) is bulk-written at least
-# once. One dossier per branch is lived again (`representatives`).
-MISSIONS_LOCALES = 6 + 64
+# The small run, two campaigns (the command's default) with the seed's default seed: the small
+# demo's six Missions Locales (their dossiers are the small demo's, lived through the services
+# already) and 68 more, enough for every stage and every branch of the story (`BRANCHES`) to be
+# bulk-written at least once (`representatives` says which one is missing otherwise: raise the
+# count). The structures whose dossiers, together, take every branch are lived again.
+MISSIONS_LOCALES = 6 + 68
 SEED = 2026
 
 # What the seed documents it does not write (labelml/demo/national/__init__.py).
@@ -143,6 +147,7 @@ def table_counts() -> Counter[str]:
 
 HEX = re.compile(r"\b[0-9a-f]{12,64}\b")
 CERTIFICATE = re.compile(r"LML-\d{4}-\d{5}")
+DAY = re.compile(r"\b\d{2}/\d{2}/\d{4}\b")
 
 
 class Shape:
@@ -160,6 +165,9 @@ class Shape:
         self.rows = owned_rows(self.dossier)
         self.owned = {(label, obj.pk): obj for label, objs in self.rows.items() for obj in objs}
         self.refs = self._load_references()
+        decision = next(iter(self.rows.get("commission.Decision", [])), None)
+        self.decided = timezone.localdate(decision.decide_le) if decision else None
+        self.labels = list(Label.objects.filter(structure=self.structure))
 
     # -- what a foreign key points to
 
@@ -200,6 +208,8 @@ class Shape:
             return "<structure>" if obj.pk == self.structure.pk else obj.code
         if isinstance(obj, Seance):
             return "<séance>"
+        if isinstance(obj, Dossier):  # the dossier a renewal continues
+            return f"<dossier {Campagne.objects.get(pk=obj.campagne_id).nom}>"
         for name in ("code", "codename", "nom"):
             if hasattr(obj, name):
                 return f"{label}:{getattr(obj, name)}"
@@ -222,7 +232,8 @@ class Shape:
             (self.structure.code, "<structure.code>"),
         ):
             value = value.replace(real, placeholder)
-        return HEX.sub("<empreinte>", value)
+        value = CERTIFICATE.sub("<LML-YYYY-NNNNN>", value)
+        return DAY.sub("<jj/mm/aaaa>", HEX.sub("<empreinte>", value))
 
     def json(self, value: Any) -> Any:
         if isinstance(value, dict):
@@ -239,6 +250,11 @@ class Shape:
             return None
         if field.is_relation:
             return self.reference(field, value)
+        if isinstance(obj, Label) and field.name in ("date_debut", "date_fin"):
+            return self.label_dates(obj)[field.name]
+        if isinstance(obj, Action) and obj.origine == Action.Origine.RESERVE:
+            if field.name == "echeance" and self.decided is not None:
+                return "<décision + 180 j>" if value == self.decided + dt.timedelta(180) else value
         if isinstance(field, models.DateField):  # and DateTimeField: when it happened
             return "<date>"
         if field.name in ("version", "ordre"):  # how many saves, the place on the agenda
@@ -250,6 +266,28 @@ class Shape:
                 return "<LML-YYYY-NNNNN>"
             return self.text(value)
         return value
+
+    def label_dates(self, label: Label) -> dict[str, str]:
+        """The label's validity as audits.commission.services.label_period gives it: from the
+        decision day, or from the day after the label then in force; for the campaign's
+        validity."""
+        assert self.decided is not None
+        in_force = [
+            other.date_fin
+            for other in self.labels
+            if other.created_at < label.created_at  # granted before this one
+            and other.statut == Label.Statut.VALIDE
+            and other.date_fin >= self.decided
+        ]
+        start = max(in_force) + dt.timedelta(days=1) if in_force else self.decided
+        years = self.dossier.campagne.validite_label_annees
+        end = start.replace(year=start.year + years) - dt.timedelta(days=1)
+        return {
+            "date_debut": "<label_period>"
+            if label.date_debut == start
+            else f"<{label.date_debut} au lieu de {start}>",
+            "date_fin": "<label_period>" if label.date_fin == end else f"<{label.date_fin}>",
+        }
 
     def row(self, obj: models.Model) -> tuple[tuple[str, Any], ...]:
         return tuple(
@@ -318,22 +356,21 @@ def _fields_apart(row: tuple, others: Counter) -> str:
 
 
 class Replay:
-    """A seeded dossier's story, lived through the services for a twin structure."""
+    """The dossiers of a seeded structure, campaign after campaign, lived again through the
+    services by a twin structure (same ARML, same roles)."""
 
-    def __init__(self, seeded: Dossier, admin: Any) -> None:
-        self.seeded = seeded
+    def __init__(self, structure: Structure, admin: Any) -> None:
         self.admin = admin
-        ml = seeded.structure
         self.twin = Structure.objects.create(
-            code=f"{ml.code}-services",
-            nom=f"{ml.nom} (services)",
-            type=ml.type,
-            parent_id=ml.parent_id,
-            region=ml.region,
-            ville=ml.ville,
+            code=f"{structure.code}-services",
+            nom=f"{structure.nom} (services)",
+            type=structure.type,
+            parent_id=structure.parent_id,
+            region=structure.region,
+            ville=structure.ville,
         )
         self.people: dict[Any, Any] = {}  # a person of the seeded structure → the twin's
-        for m in Membership.objects.filter(structure=ml).select_related("user"):
+        for m in Membership.objects.filter(structure=structure).select_related("user"):
             user = User.objects.create(
                 email=f"{m.role}.{self.twin.code}@services.test",
                 first_name=m.user.first_name,
@@ -341,6 +378,14 @@ class Replay:
             )
             Membership.objects.create(user=user, structure=self.twin, role=m.role)
             self.people[m.user_id] = user
+        self.actions: dict[int, Action] = {}  # a seeded action (pk) → the lived one
+
+    def person(self, user: Any) -> Any:
+        return None if user is None else self.people.get(user.pk, user)
+
+    def live(self, seeded: Dossier) -> Dossier:
+        """One dossier's story: its history is the script, one service call per step."""
+        self.seeded = seeded
         self.history = list(
             DossierTransition.objects.filter(dossier=seeded)
             .select_related("actor")
@@ -354,39 +399,37 @@ class Replay:
             .first()
         )
         self.submissions = 0
-        self.actions: dict[int, Action] | None = None  # seeded action pk → lived one
-        self.findings_recorded = False
-        self.gaps_answered = False
+        self.plan_made = self.findings_recorded = self.gaps_answered = False
         self.lived_point: PointOrdreDuJour | None = None
-
-    def person(self, user: Any) -> Any:
-        return None if user is None else self.people.get(user.pk, user)
-
-    def run(self) -> Dossier:
         first, *steps = self.history
-        assert (first.action, first.from_etat) == ("open", ""), first
+        assert first.action in ("open", "open_renewal") and first.from_etat == "", first
+        # The campaign opens: a renewal if the twin holds a label in force.
         report = campagne_services.open_campagne(
-            actor=self.admin, campagne=self.seeded.campagne, structures=[self.twin]
+            actor=self.admin, campagne=seeded.campagne, structures=[self.twin]
         )
         self.dossier = report.created[0]
+        self.carried_over()
         for step in steps:
             action = "decision" if step.action.startswith("decision_") else step.action
             getattr(self, action)(step, self.person(step.actor))
         self.work_in_progress()
+        self.dossier.refresh_from_db()
         return self.dossier
 
     # -- the self-assessment
 
-    def fill(self, content: dict) -> None:
+    def fill(self, content: dict, *, final: bool = False) -> None:
         """Type `content` (a snapshot's) into the self-assessment, field by field, as the
-        person who saved each answer of the seeded dossier."""
-        saved_by = dict(
-            Reponse.objects.filter(autoevaluation__dossier=self.seeded).values_list(
-                "element__code", "updated_by"
-            )
-        )
-        users = User.objects.in_bulk(set(saved_by.values()) - {None})
-        who = {code: self.person(users.get(pk)) for code, pk in saved_by.items()}
+        person who saved each answer of the seeded dossier; confirm the answers copied from the
+        previous dossier that stay as they are. `final`: the self-assessment in progress, whose
+        answers the seeded dossier still has to confirm are left so."""
+        seeded_rows = {
+            code: (user_id, pending)
+            for code, user_id, pending in Reponse.objects.filter(
+                autoevaluation__dossier=self.seeded
+            ).values_list("element__code", "updated_by", "a_confirmer")
+        }
+        users = User.objects.in_bulk({u for u, _p in seeded_rows.values()} - {None})
         referentiel = self.seeded.campagne.referentiel
         niveaux = {
             n.code: n
@@ -398,26 +441,34 @@ class Replay:
             .select_related("element", "autoevaluation__dossier__structure", "niveau")
             .order_by("element__ordre")
         ):
+            user_id, pending = seeded_rows[reponse.element.code]
+            if (final and pending) or user_id is None:
+                continue  # nobody touched it: as the opening wrote it
             wanted = target[reponse.element.code]
-            actor = who[reponse.element.code]
-            version = reponse.version
+            actor = self.person(users.get(user_id))
             niveau = niveaux[wanted["niveau"]] if wanted["niveau"] else None
+            changed = False
             if niveau != reponse.niveau:
-                version = autoevaluation_services.save_reponse_field(
+                reponse.version = autoevaluation_services.save_reponse_field(
                     reponse=reponse,
                     actor=actor,
                     champ="niveau",
                     valeur=str(niveau.pk) if niveau else "",
-                    version=version,
+                    version=reponse.version,
                 ).version
+                changed = True
             if wanted["justification"] != reponse.justification:
-                reponse.version = version
                 autoevaluation_services.save_reponse_field(
                     reponse=reponse,
                     actor=actor,
                     champ="justification",
                     valeur=wanted["justification"],
-                    version=version,
+                    version=reponse.version,
+                )
+                changed = True
+            if reponse.a_confirmer and not changed:
+                autoevaluation_services.confirm_reponse(
+                    reponse=reponse, actor=actor, version=reponse.version
                 )
         seeded_syntheses = {
             s.critere.code: s
@@ -431,19 +482,27 @@ class Replay:
             .select_related("critere", "autoevaluation__dossier__structure")
             .order_by("critere__ordre")
         ):
-            actor = self.person(seeded_syntheses[synthese.critere.code].updated_by)
+            seeded = seeded_syntheses[synthese.critere.code]
+            if (final and seeded.a_confirmer) or seeded.updated_by is None:
+                continue  # nobody touched it: as the opening wrote it
+            actor = self.person(seeded.updated_by)
+            changed = False
             for champ in ("synthese", "points_forts", "axes_amelioration"):
                 valeur = texts[synthese.critere.code][champ]
                 if valeur != getattr(synthese, champ):
-                    result = autoevaluation_services.save_synthese_field(
+                    synthese.version = autoevaluation_services.save_synthese_field(
                         synthese=synthese,
                         actor=actor,
                         champ=champ,
                         valeur=valeur,
                         version=synthese.version,
-                    )
-                    synthese.version = result.version
+                    ).version
                     setattr(synthese, champ, valeur)
+                    changed = True
+            if synthese.a_confirmer and not changed:
+                autoevaluation_services.confirm_synthese(
+                    synthese=synthese, actor=actor, version=synthese.version
+                )
 
     def submit_autoevaluation(self, step: DossierTransition, actor: Any) -> None:
         self.fill(self.snapshots[self.submissions].contenu)
@@ -455,15 +514,31 @@ class Replay:
 
     # -- the improvement plan
 
+    def carried_over(self) -> None:
+        """A renewal's actions carried over from the previous plan (by the opening), matched
+        with the seeded ones through the action they continue."""
+        lived = {
+            a.reprise_de_id: a
+            for a in Action.objects.filter(
+                plan__dossier=self.dossier, origine=Action.Origine.REPRISE
+            )
+        }
+        for action in Action.objects.filter(
+            plan__dossier=self.seeded, origine=Action.Origine.REPRISE
+        ):
+            original = self.actions.get(action.reprise_de_id)
+            if original is not None and original.pk in lived:
+                self.actions[action.pk] = lived[original.pk]
+
     def make_plan(self) -> None:
-        """The plan's actions, as typed in the action form (origin: a suggestion when it
+        """The plan's new actions, as typed in the action form (origin: a suggestion when it
         answers an element), by whoever created them, with their state and progress."""
-        if self.actions is not None:
+        if self.plan_made:
             return
-        self.actions = {}
+        self.plan_made = True
         for action in (
             Action.objects.filter(plan__dossier=self.seeded)
-            .exclude(origine=Action.Origine.RESERVE)
+            .exclude(origine__in=[Action.Origine.RESERVE, Action.Origine.REPRISE])
             .select_related("created_by", "responsable", "element_source")
             .prefetch_related("criteres")
             .order_by("created_at", "pk")
@@ -567,7 +642,6 @@ class Replay:
             return
         self.gaps_answered = True
         self.make_plan()
-        assert self.actions is not None
         lived = {c.critere_id: c for c in Constat.objects.filter(audit__dossier=self.dossier)}
         for answer in (
             ReponseEcart.objects.filter(constat__audit__dossier=self.seeded)
@@ -579,9 +653,7 @@ class Replay:
                 actor=self.person(answer.auteur),
                 action_corrective=answer.action_corrective,
                 preuves=answer.preuves,
-                action_plan=self.actions.get(answer.action_plan_id)
-                if answer.action_plan_id
-                else None,
+                action_plan=self.actions[answer.action_plan_id] if answer.action_plan_id else None,
                 envoyer=answer.envoye_le is not None,
             )
 
@@ -620,6 +692,13 @@ class Replay:
         commission_services.decide(
             point=lived, user=actor, motivation=motivation.removesuffix(MAJOR_GAP_RULE)
         )
+        reserves = Action.objects.filter(origine=Action.Origine.RESERVE)
+        for seeded, action in zip(
+            reserves.filter(plan__dossier=self.seeded).order_by("pk"),
+            reserves.filter(plan__dossier=self.dossier).order_by("pk"),
+            strict=False,
+        ):
+            self.actions[seeded.pk] = action
 
     # -- where the dossier stands
 
@@ -629,7 +708,7 @@ class Replay:
         self.dossier.refresh_from_db()
         etat = self.dossier.etat
         if etat == Etat.AUTOEVALUATION:
-            self.fill(autoevaluation_services.snapshot_content(self.seeded))
+            self.fill(autoevaluation_services.snapshot_content(self.seeded), final=True)
         if etat in (Etat.AUTOEVALUATION, Etat.PLAN_AMELIORATION):
             self.make_plan()
         if etat == Etat.AUDIT_EN_COURS:
@@ -648,58 +727,79 @@ def stage_of(dossier: Dossier) -> str:
 
 
 def variants(dossier: Dossier) -> set[str]:
-    """The branches of the story the seeded dossier took."""
+    """The branches of the story the seeded dossier took (an earlier campaign's marked so)."""
     actions = list(dossier.transitions.values_list("action", flat=True))
     audit = Audit.objects.filter(dossier=dossier).first()
     out = {f"stage:{stage_of(dossier)}"}
     if "reopen_autoevaluation" in actions:
         out.add("reopened" if actions.count("submit_autoevaluation") == 1 else "resubmitted")
+    if dossier.etat == Etat.AUTOEVALUATION and "submit_autoevaluation" not in actions:
+        out.add("self-assessment in progress")
+        if Action.objects.filter(plan__dossier=dossier).exclude(origine="reprise").exists():
+            out.add("actions while self-assessing")
+    if dossier.etat == Etat.PLAN_AMELIORATION and stage_of(dossier) != "ajourne":
+        out.add("plan submitted" if "submit_plan" in actions else "plan in progress")
     if "return_audit_report" in actions:
         out.add("report returned")
     if audit is not None and dossier.etat == Etat.AUDIT_EN_COURS:
         out.add(f"audit {audit.statut}")
-    if dossier.etat == Etat.AUTOEVALUATION and "submit_autoevaluation" not in actions:
-        out.add("self-assessment in progress")
-        if Action.objects.filter(plan__dossier=dossier).exists():
-            out.add("actions while self-assessing")
-    if dossier.etat == Etat.PLAN_AMELIORATION and stage_of(dossier) != "ajourne":
-        out.add("plan submitted" if "submit_plan" in actions else "plan in progress")
     if Recusation.objects.filter(point__dossier=dossier, automatique=False).exists():
         out.add("declared conflict")
     if ReponseEcart.objects.filter(constat__audit__dossier=dossier, envoye_le=None).exists():
         out.add("draft gap answer")
-    return out
+    if dossier.renouvellement_de_id:
+        out.add("renewal")
+        if Reponse.objects.filter(autoevaluation__dossier=dossier, a_confirmer=True).exists():
+            out.add("renewal answers to confirm")
+        if Action.objects.filter(plan__dossier=dossier, origine="reprise").exists():
+            out.add("actions carried over")
+    label = Label.objects.filter(decision__dossier=dossier).first()
+    if label is not None and label.date_debut > timezone.localdate(label.decision.decide_le):
+        out.add("label following the one in force")
+    prefix = "" if dossier.campagne.nom == CAMPAGNE else "earlier campaign "
+    return {prefix + v for v in out}
 
 
-def compare(seeded: Dossier, admin: Any) -> list[str]:
-    """The differences between the seeded dossier and the same story lived through the
-    services, and the rows the services wrote outside the dossier."""
+def compare(structure: Structure, admin: Any) -> list[str]:
+    """The differences between the structure's seeded dossiers and the same stories lived
+    through the services, and the rows the services wrote outside the dossiers."""
+    seeded = list(
+        Dossier.objects.filter(structure=structure)
+        .select_related("campagne", "structure")
+        .order_by("campagne__date_ouverture")
+    )
     before = table_counts()
-    replay = Replay(seeded, admin)
+    replay = Replay(structure, admin)
     setup = table_counts() - before
-    lived = replay.run()
+    lived = [replay.live(dossier) for dossier in seeded]
     written = table_counts() - before - setup
-    out = differences(Shape(seeded).tables(), Shape(lived).tables())
-    if lived.etat != seeded.etat:
-        out.append(f"état : {seeded.etat} (jeu national), {lived.etat} (services)")
-    in_tree = Counter({label: len(objs) for label, objs in owned_rows(lived).items()})
+    out = []
+    in_tree: Counter[str] = Counter()
+    for a, b in zip(seeded, lived, strict=True):
+        diffs = differences(Shape(a).tables(), Shape(b).tables())
+        if b.etat != a.etat:
+            diffs.append(f"état : {a.etat} (jeu national), {b.etat} (services)")
+        out += [f"[{a.campagne.nom}] {d}" for d in diffs]
+        in_tree += Counter({label: len(objs) for label, objs in owned_rows(b).items()})
     outside = {label: n for label, n in (written - in_tree).items() if label not in SHARED and n}
     if outside:
-        out.append(f"lignes écrites par les services hors du dossier : {outside}")
+        out.append(f"lignes écrites par les services hors des dossiers : {outside}")
     return out
 
 
 @pytest.fixture
-def small_national_run() -> tuple[list[Dossier], Any]:
-    seed_national(missions_locales=MISSIONS_LOCALES, seed=SEED)
+def small_national_run() -> tuple[list[Structure], Any]:
+    """The small run, two campaigns (2023 then 2026: the command's default)."""
+    seed_national(campaigns=2, missions_locales=MISSIONS_LOCALES, seed=SEED)
     demo = {code for code, *_ in DEMO_MLS}
-    dossiers = list(
-        Dossier.objects.exclude(structure__code__in=demo)
-        .select_related("structure", "campagne")
-        .order_by("structure__code")
+    structures = list(
+        Structure.objects.filter(type=Structure.Type.MISSION_LOCALE, dossiers__isnull=False)
+        .exclude(code__in=demo)
+        .distinct()
+        .order_by("code")
     )
     admin = User.objects.get(email="admin@demo.labelml.fr")
-    return dossiers, admin
+    return structures, admin
 
 
 BRANCHES = {
@@ -716,31 +816,50 @@ BRANCHES = {
     "report returned",  # returned by the lead auditor, submitted again, validated
     "draft gap answer",
     "declared conflict",  # a member of the séance declares a conflict of interest
+    # The current campaign renews the labels of the earlier one (SPEC §7b).
+    "renewal",
+    "renewal answers to confirm",
+    "actions carried over",
+    "label following the one in force",
+    *(
+        f"earlier campaign stage:{stage}"
+        for stage in (
+            Etat.AUTOEVALUATION,
+            Etat.PLAN_AMELIORATION,
+            Etat.LABELLISE,
+            Etat.LABELLISE_SOUS_RESERVE,
+            Etat.REFUSE,
+            "ajourne",
+        )
+    ),
 }
 
 
-def representatives(dossiers: list[Dossier]) -> dict[Dossier, set[str]]:
-    """Few dossiers that, together, take every branch (greedy, in code order)."""
-    branches = {d: variants(d) for d in dossiers}
+def representatives(structures: list[Structure]) -> dict[Structure, set[str]]:
+    """Few structures whose dossiers, together, take every branch (greedy, in code order)."""
+    branches: dict[Structure, set[str]] = {s: set() for s in structures}
+    by_pk = {s.pk: s for s in structures}
+    for dossier in Dossier.objects.filter(structure__in=structures).select_related("campagne"):
+        branches[by_pk[dossier.structure_id]] |= variants(dossier)
     missing = BRANCHES - set().union(*branches.values())
     assert not missing, f"le petit jeu national ne passe plus par : {sorted(missing)}"
-    chosen: dict[Dossier, set[str]] = {}
+    chosen: dict[Structure, set[str]] = {}
     left = set(BRANCHES)
     while left:
-        best = max(dossiers, key=lambda d: len(branches[d] & left))
+        best = max(structures, key=lambda s: len(branches[s] & left))
         chosen[best] = branches[best]
         left -= branches[best]
     return chosen
 
 
 def test_every_bulk_written_dossier_is_what_the_services_write(small_national_run):
-    dossiers, admin = small_national_run
-    assert len(dossiers) == MISSIONS_LOCALES - len(DEMO_MLS)
+    structures, admin = small_national_run
+    assert len(structures) == MISSIONS_LOCALES - len(DEMO_MLS)
     found: dict[str, list[str]] = {}
-    for dossier, branches in representatives(dossiers).items():
-        diffs = compare(dossier, admin)
+    for structure, branches in representatives(structures).items():
+        diffs = compare(structure, admin)
         if diffs:
-            found[f"{dossier.structure.code} ({', '.join(sorted(branches))})"] = diffs
+            found[f"{structure.code} ({', '.join(sorted(branches))})"] = diffs
     assert not found, "\n\n".join(
         f"{name} :\n- " + "\n- ".join(diffs) for name, diffs in found.items()
     )
@@ -760,8 +879,10 @@ def _patched(module: Any, name: str, after: Callable[..., None]) -> Callable[...
     return wrapper
 
 
-def _one(dossiers: Iterable[Dossier], stage: str) -> Dossier:
-    return next(d for d in dossiers if stage_of(d) == stage)
+def _one(structures: Iterable[Structure], stage: str) -> Structure:
+    """A structure whose current dossier is at `stage` (its earlier one: labelled or not)."""
+    current = Dossier.objects.filter(campagne__nom=CAMPAGNE, structure__in=list(structures))
+    return next(d for d in current.select_related("structure") if stage_of(d) == stage).structure
 
 
 def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
@@ -771,7 +892,7 @@ def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
     from campagnes.plans.models import PlanAmelioration
     from labelml.notifications.models import Rappel
 
-    dossiers, admin = small_national_run
+    structures, admin = small_national_run
 
     def extra_step(dossier: Dossier, actor: Any, *args: Any) -> None:
         workflow.log_step(dossier, actor, "notify_arml")
@@ -788,17 +909,17 @@ def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
         patch.setattr(
             plan_services, "request_audit", _patched(plan_services, "request_audit", extra_row)
         )
-        diffs = compare(_one(dossiers, Etat.LABELLISE_SOUS_RESERVE), admin)
-    assert any(d.startswith("campagnes.DossierTransition : historique") for d in diffs), diffs
+        diffs = compare(_one(structures, Etat.LABELLISE_SOUS_RESERVE), admin)
+    assert any("campagnes.DossierTransition : historique" in d for d in diffs), diffs
     assert any("notify_arml" in d for d in diffs), diffs
-    assert any("hors du dossier" in d and "notifications.Rappel" in d for d in diffs), diffs
+    assert any("hors des dossiers" in d and "notifications.Rappel" in d for d in diffs), diffs
 
-    dossier = _one(dossiers, Etat.REPONSE_STRUCTURE)
+    structure = _one(structures, Etat.REPONSE_STRUCTURE)
+    dossier = Dossier.objects.get(structure=structure, campagne__nom=CAMPAGNE)
     PlanAmelioration.objects.filter(dossier=dossier).update(soumis_par=admin)
     DossierUserObjectPermission.objects.filter(content_object=dossier).delete()
-    diffs = compare(dossier, admin)
-    assert any(d.startswith("plans.PlanAmelioration") and "soumis_par" in d for d in diffs), diffs
+    diffs = compare(structure, admin)
+    assert any("plans.PlanAmelioration" in d and "soumis_par" in d for d in diffs), diffs
     assert any(
-        d.startswith("campagnes.DossierUserObjectPermission : écrit par les services")
-        for d in diffs
+        "campagnes.DossierUserObjectPermission : écrit par les services" in d for d in diffs
     ), diffs

@@ -1,7 +1,7 @@
 """One campaign of the national data set: `_seed_campaign` creates it (or takes the small
 demo's current one), `_Campaign` plans the dossiers of the Missions Locales that have none
-(stages, profiles, commission séances) in memory, then writes every row in bulk, in foreign key
-order, with the dates of the story (`_historical_dates`)."""
+(stages, profiles, commission séances, the labels they renew) in memory, then writes every
+row in bulk, in foreign key order, with the dates of the story (`_historical_dates`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import datetime as dt
 import math
 import random
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -20,6 +20,7 @@ from django.utils import timezone
 
 from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
 from audits.models import Audit, Constat, ReponseEcart, Revue
+from campagnes import hooks
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
 from campagnes.plans.models import Action, PlanAmelioration
@@ -46,6 +47,9 @@ if TYPE_CHECKING:
 
 def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log) -> dict:
     from labelml.demo.dossiers import CAMPAGNE
+    from labelml.demo.network import MLS
+
+    demo = {code for code, *_ in MLS}
 
     started = time.monotonic()
     year = CURRENT_YEAR - CYCLE_YEARS * index
@@ -68,7 +72,10 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
             ecart_majeur_bloquant=True,
         )
     existing = set(campagne.dossiers.values_list("structure_id", flat=True))
-    todo = [ml for ml in network.mls if ml.pk not in existing]
+    # The small demo's six Missions Locales were opened in the current campaign as first-time
+    # structures (labelml/demo/dossiers.py): no earlier campaign gives them a label to renew.
+    skip = existing if index == 0 else existing | {ml.pk for ml in network.mls if ml.code in demo}
+    todo = [ml for ml in network.mls if ml.pk not in skip]
     if todo:
         if campagne.date_ouverture > opening:
             campagne.date_ouverture = opening
@@ -118,6 +125,18 @@ def _profile(seed: int, code: str) -> _Profile:
     strong = rng.choice([p for p in "12345" if p not in parts])
     parts[strong] = rng.uniform(0.2, 0.5)
     return _Profile(strength, parts)
+
+
+@dataclass
+class _Previous:
+    """What a renewal dossier starts from (campagnes.services._create_dossier): the label in
+    force at the campaign's opening, the dossier that obtained it, its last submitted version
+    and the open actions of its plan, as the workflow reads them."""
+
+    label: Any
+    dossier: Any
+    snapshot: Any
+    actions: list[tuple[Any, list[int]]]  # open actions (echeance, pk order) and their criteria
 
 
 @dataclass
@@ -181,13 +200,63 @@ class _Campaign:
         self.drift = max(-0.6, -0.25 * (CURRENT_YEAR - year) / CYCLE_YEARS)
         self.rows = _Rows()
         self.open_at = _aware(opening, 9 * 60)
+        self.element_by_code = {e.code: e for e in ref.elements}
+        self.critere_by_code = {c.code: c for c in ref.criteres}
+        self.element_critere = {e.pk: e.critere_id for e in ref.elements}
         self.permission = Permission.objects.get(
             content_type__app_label="campagnes", codename="view_dossier"
         )
 
     # -- Planning ------------------------------------------------------------------------------
 
+    def _earlier(self, mls: list[Any]) -> dict[int, _Previous]:
+        """The Missions Locales whose label is in force at the opening, and what their renewal
+        dossier starts from (campagnes.services.open_campagne asks `hooks.renewals`: the latest
+        label, renewable unless expired, withdrawn or suspended). Also keeps every label of
+        these structures, for the validity of the labels granted in this campaign."""
+        renewals = hooks.renewals.get()
+        self.labels_of: dict[int, list[Any]] = defaultdict(list)
+        for label in Label.objects.filter(structure__in=mls).select_related("decision__dossier"):
+            self.labels_of[label.structure_id].append(label)
+        latest = {
+            pk: max(labels, key=lambda lb: (lb.date_fin, lb.pk))
+            for pk, labels in self.labels_of.items()
+        }
+        renewed = {
+            pk: lb for pk, lb in latest.items() if renewals.refusal(lb, self.opening) is None
+        }
+        self.blocked = {
+            pk for pk, lb in latest.items() if renewals.blocks_opening(lb, self.opening)
+        }
+        dossiers = [lb.decision.dossier for lb in renewed.values()]
+        snapshots = {
+            s.dossier_id: s
+            for s in Snapshot.objects.filter(dossier__in=dossiers).order_by("numero")
+        }  # the last one of each
+        actions: dict[int, list[tuple[Any, list[int]]]] = defaultdict(list)
+        for action in (
+            Action.objects.filter(
+                plan__dossier__in=dossiers,
+                statut__in=[Action.Statut.A_FAIRE, Action.Statut.EN_COURS],
+            )
+            .select_related("plan")
+            .prefetch_related("criteres")
+            .order_by("echeance", "pk")
+        ):
+            actions[action.plan.dossier_id].append((action, [c.pk for c in action.criteres.all()]))
+        return {
+            pk: _Previous(
+                lb,
+                lb.decision.dossier,
+                snapshots[lb.decision.dossier_id],
+                actions[lb.decision.dossier_id],
+            )
+            for pk, lb in renewed.items()
+        }
+
     def plan(self, mls: list[Any]) -> None:
+        previous = self._earlier(mls)
+        mls = [ml for ml in mls if ml.pk not in self.blocked]  # refused at the opening
         rng = random.Random(f"{self.seed}:{self.year}:etats")  # nosec B311 # seeded on purpose: reproducible demo data
         quotas = _quotas(CURRENT_MIX if self.current else PAST_MIX, len(mls))
         stages = [stage for stage, count in quotas for _ in range(count)]
@@ -215,7 +284,9 @@ class _Campaign:
                 seance.points += 1
                 ordre = seance.points
             rng_d = random.Random(f"{self.seed}:{self.year}:{ml.code}")  # nosec B311 # seeded on purpose: reproducible demo data
-            _Dossier(self, ml, stages[i], profiles[i], rng_d, seance, ordre).build()
+            _Dossier(
+                self, ml, stages[i], profiles[i], rng_d, seance, ordre, previous.get(ml.pk)
+            ).build()
 
     def _seances(self, rng: random.Random) -> list[_Seance]:
         if self.current:
@@ -302,10 +373,10 @@ class _Campaign:
 
     def _number_labels(self) -> None:
         """Certificate numbers LML-YYYY-NNNNN in the order of the decisions, after the existing
-        ones of the year (audits.commission.services.next_certificate_number)."""
+        ones of the decision's year (audits.commission.services.next_certificate_number)."""
         next_of: dict[int, int] = {}
         for label in sorted(self.rows.labels, key=lambda lb: (lb.created_at, lb.structure.code)):
-            year = label.date_debut.year
+            year = timezone.localdate(label.created_at).year
             if year not in next_of:
                 next_of[year] = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
             label.numero = f"LML-{year}-{next_of[year]:05d}"

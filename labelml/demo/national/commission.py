@@ -109,13 +109,21 @@ class _CommissionSteps(_DossierState):
         if outcome not in (t.LABELLISE, t.LABELLISE_SOUS_RESERVE):
             return
         day = timezone.localdate(decided_at)
+        # audits.commission.services.label_period: a label still in force on the decision day
+        # is followed without a gap (from the day after it ends).
+        in_force = [
+            label.date_fin
+            for label in self.c.labels_of.get(self.ml.pk, [])
+            if label.statut == Label.Statut.VALIDE and label.date_fin >= day
+        ]
+        start = max(in_force) + dt.timedelta(days=1) if in_force else day
         self.rows.labels.append(
             Label(
                 structure=self.ml,
                 decision=decision,
                 numero="",  # numbered in the order of the decisions, at writing
-                date_debut=day,
-                date_fin=_label_end(day, self.c.campagne.validite_label_annees),
+                date_debut=start,
+                date_fin=_label_end(start, self.c.campagne.validite_label_annees),
                 reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
                 created_at=decided_at,
             )

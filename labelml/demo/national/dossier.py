@@ -19,7 +19,7 @@ from .parameters import AJOURNE, ANCHOR_DAYS, FIRST_SUBMISSION_DAY, GAPS, Etat
 from .self_assessment import _SelfAssessment
 
 if TYPE_CHECKING:
-    from .campaign import _Campaign, _Profile, _Seance
+    from .campaign import _Campaign, _Previous, _Profile, _Seance
 
 
 class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
@@ -35,9 +35,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         rng: random.Random,
         seance: _Seance | None,
         ordre: int,
+        previous: _Previous | None = None,
     ) -> None:
         self.c, self.ml, self.stage, self.profile, self.rng = campaign, ml, stage, profile, rng
-        self.seance, self.ordre = seance, ordre
+        self.seance, self.ordre, self.previous = seance, ordre, previous
         self.ref, self.net, self.rows = campaign.ref, campaign.net, campaign.rows
         self.direction = self.net.direction[ml.pk]
         self.referent = self.net.referent[ml.pk]
@@ -124,7 +125,12 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         self.times(steps)
         self.levels = self.draw_levels()
         self.means = self.criterion_means()
-        self.dossier = Dossier(campagne=self.c.campagne, structure=self.ml, etat=self.etat)
+        self.dossier = Dossier(
+            campagne=self.c.campagne,
+            structure=self.ml,
+            etat=self.etat,
+            renouvellement_de=self.previous.dossier if self.previous else None,
+        )
         self.rows.dossiers.append(self.dossier)
         self.self_assessment()
         self.improvement_plan()
@@ -171,14 +177,27 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         c, when, net = self.c, self.when, self.net
         rows = self.rows.transitions
         state: str = Etat.AUTOEVALUATION
+        previous = self.previous
+        if previous is None:
+            action, reason = "open", f"Ouverture de la campagne « {c.campagne.nom} »"
+        else:  # campagnes.services._create_dossier, with the phrases of the opening hooks
+            label = previous.label
+            action = "open_renewal"
+            reason = (
+                f"Renouvellement du label {label.numero} (valable jusqu'au "
+                f"{label.date_fin:%d/%m/%Y}), campagne « {c.campagne.nom} » : "
+                f"{self.copied[0]} réponse(s) et {self.copied[1]} synthèse(s) reprises de la "
+                f"version {previous.snapshot.numero} soumise, à confirmer ; "
+                f"{self.carried} action(s) du plan reprises."
+            )
         rows.append(
             DossierTransition(
                 dossier=self.dossier,
-                action="open",
+                action=action,
                 from_etat="",
                 to_etat=state,
                 actor=net.admin,
-                reason=f"Ouverture de la campagne « {c.campagne.nom} »",
+                reason=reason,
                 at=c.open_at,
             )
         )

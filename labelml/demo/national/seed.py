@@ -68,9 +68,11 @@ def seed_national(
     )
     ref = _load_referentiel()
     results = []
-    for index in range(campaigns):
+    # The oldest first, as they were lived: a campaign renews the labels of the one before.
+    for index in reversed(range(campaigns)):
         with transaction.atomic():
             results.append(_seed_campaign(index, ref, network, seed, say))
+    results.reverse()  # the current campaign first
     return {
         "structures": dict(
             Counter(

@@ -1,6 +1,7 @@
 """A dossier's self-assessment and improvement plan in the national data set: the answers and
-syntheses as far as the structure got, the submitted versions (snapshots and their
-fingerprints), the plan's actions and their progress."""
+syntheses as far as the structure got (a renewal's copied from the previous dossier, those not
+reviewed yet left to confirm), the submitted versions (snapshots and their fingerprints), the
+plan's actions (a renewal's carried over first) and their progress."""
 
 from __future__ import annotations
 
@@ -50,13 +51,30 @@ class _SelfAssessment(_DossierState):
             if len(taken) == len(elements) and (progress == 1.0 or rng.random() < 0.75):
                 written.add(critere.pk)
         self.progress = progress
+        copied_answers, copied_syntheses = self.copied_content()
         answers = []  # (element, level code or None, justification), in référentiel order
         for e in ref.elements:
             code = self.levels[e.pk] if e.pk in rated else None
+            old = copied_answers.get(e.pk)
             justification = ""
-            if code is not None and (progress == 1.0 or code == "sans_objet" or rng.random() > 0.1):
+            if code is not None and old is not None and old[0] == code:
+                justification = old[1]  # a renewal's answer, confirmed as it was
+            elif code is not None and (
+                progress == 1.0 or code == "sans_objet" or rng.random() > 0.1
+            ):
                 justification = rng.choice(JUSTIFICATIONS[code])
             answers.append((e, code, justification))
+            if code is None and old is not None:  # copied from the previous dossier, unseen
+                self.rows.reponses.append(
+                    Reponse(
+                        autoevaluation=self.autoevaluation,
+                        element_id=e.pk,
+                        niveau_id=ref.auto[old[0]].pk if old[0] else None,
+                        justification=old[1],
+                        a_confirmer=old[0] is not None,
+                    )
+                )
+                continue
             self.rows.reponses.append(
                 Reponse(
                     autoevaluation=self.autoevaluation,
@@ -72,7 +90,20 @@ class _SelfAssessment(_DossierState):
             )
         syntheses = []  # (critere, synthese, points forts, axes)
         for critere in ref.criteres:
-            if critere.pk in written:
+            old_texts = copied_syntheses.get(critere.pk)
+            if critere.pk not in written and old_texts is not None:  # copied, to confirm
+                syntheses.append((critere, *old_texts))
+                self.rows.syntheses.append(
+                    SyntheseCritere(
+                        autoevaluation=self.autoevaluation,
+                        critere_id=critere.pk,
+                        synthese=old_texts[0],
+                        points_forts=old_texts[1],
+                        axes_amelioration=old_texts[2],
+                        a_confirmer=True,
+                    )
+                )
+            elif critere.pk in written:
                 mean = self.means[critere.pk]
                 bucket = "haut" if mean >= 3.2 else "moyen" if mean >= 2.4 else "bas"
                 texts = rng.choice(SYNTHESES[bucket])
@@ -125,6 +156,41 @@ class _SelfAssessment(_DossierState):
                 )
             )
 
+    def copied_content(
+        self,
+    ) -> tuple[dict[int, tuple[str | None, str]], dict[int, tuple[str, str, str]]]:
+        """What a renewal copies from the previous dossier's last submitted version
+        (campagnes.autoevaluations.services.copy_previous_autoevaluation): per element present
+        in the référentiel (by code), its level (by code, « sans objet » only where allowed)
+        and justification when there is one of them; per criterion, the synthesis' texts when
+        there is one. Counted for the opening's journal entry."""
+        self.copied = (0, 0)
+        if self.previous is None:
+            return {}, {}
+        content = self.previous.snapshot.contenu
+        elements, criteres = self.c.element_by_code, self.c.critere_by_code
+        answers: dict[int, tuple[str | None, str]] = {}
+        for row in content.get("reponses", []):
+            element = elements.get(row["element"])
+            if element is None:
+                continue
+            code = row.get("niveau") if row.get("niveau") in self.ref.auto else None
+            if code == "sans_objet" and not element.sans_objet_autorise:
+                code = None
+            justification = row.get("justification") or ""
+            if code is not None or justification:
+                answers[element.pk] = (code, justification)
+        syntheses: dict[int, tuple[str, str, str]] = {}
+        for row in content.get("syntheses", []):
+            critere = criteres.get(row["critere"])
+            texts = tuple(
+                row.get(k) or "" for k in ("synthese", "points_forts", "axes_amelioration")
+            )
+            if critere is not None and any(texts):
+                syntheses[critere.pk] = texts  # type: ignore[assignment]
+        self.copied = (sum(1 for code, _j in answers.values() if code), len(syntheses))
+        return answers, syntheses
+
     def snapshot_content(self, answers: list, syntheses: list) -> dict:
         """campagnes.autoevaluations.services.snapshot_content, from memory."""
         auto = self.ref.auto
@@ -167,9 +233,15 @@ class _SelfAssessment(_DossierState):
         )
         self.rows.plans.append(self.plan)
         self.actions_by_critere: dict[int, Any] = {}
-        self.plan_actions = 0
+        carried = self.carry_over_actions()
+        self.plan_actions = len(carried)
+        covered = {a.element_source_id for a in carried}  # no second action for an element
         weak = sorted(
-            ((code, e) for e, code, _j in self.answers if code in ("1", "2")),
+            (
+                (code, e)
+                for e, code, _j in self.answers
+                if code in ("1", "2") and e.pk not in covered
+            ),
             key=lambda ce: (ce[0], ce[1].ordre),
         )
         submitted_at = self.when.get("submit_autoevaluation")
@@ -224,7 +296,51 @@ class _SelfAssessment(_DossierState):
             self.rows.actions.append(action)
             self.rows.action_criteres.append((action, [critere_pk]))
             self.actions_by_critere.setdefault(critere_pk, action)
-        self.plan_actions = len(planned)
+        self.plan_actions += len(planned)
+        for action in carried:
+            for pk in self.carried_criteres[id(action)]:
+                self.actions_by_critere.setdefault(pk, action)
+
+    def carry_over_actions(self) -> list[Any]:
+        """A renewal's plan starts with the open actions of the previous one, progress kept
+        (campagnes.plans.services.carry_over_actions): criteria and source element matched in
+        the référentiel, the owner kept if still a member, « reprise » of the original."""
+        self.carried = 0
+        self.carried_criteres: dict[int, list[int]] = {}
+        if self.previous is None:
+            return []
+        criteres = {c.pk for c in self.ref.criteres}
+        members = {self.direction.pk, self.referent.pk}
+        out = []
+        for old, old_criteres in self.previous.actions:
+            kept = [pk for pk in old_criteres if pk in criteres]
+            if not kept:
+                continue
+            source = old.element_source_id
+            if source is not None and self.c.element_critere.get(source) not in kept:
+                source = None
+            action = Action(
+                plan=self.plan,
+                titre=old.titre,
+                description=old.description,
+                element_source_id=source,
+                responsable_id=old.responsable_id if old.responsable_id in members else None,
+                echeance=old.echeance,
+                priorite=old.priorite,
+                statut=old.statut,
+                avancement=old.avancement,
+                origine=Action.Origine.REPRISE,
+                reprise_de_id=old.pk,
+                created_by=self.net.admin,
+                created_at=self.c.open_at,
+                updated_at=self.c.open_at,
+            )
+            self.rows.actions.append(action)
+            self.rows.action_criteres.append((action, kept))
+            self.carried_criteres[id(action)] = kept
+            out.append(action)
+        self.carried = len(out)
+        return out
 
     def action_progress(
         self, created: dt.datetime, echeance: dt.date, frozen: dt.datetime

@@ -13,7 +13,7 @@ from campagnes.models import Dossier
 from .helpers import _aware
 
 if TYPE_CHECKING:
-    from .campaign import _Campaign, _Profile, _Rows, _Seance
+    from .campaign import _Campaign, _Previous, _Profile, _Rows, _Seance
     from .seed import _Ref
     from .structures import _Network
 
@@ -29,6 +29,7 @@ class _DossierState:
     rng: random.Random
     seance: _Seance | None
     ordre: int
+    previous: _Previous | None  # a renewal: what it starts from
     ref: _Ref
     net: _Network
     rows: _Rows
@@ -52,6 +53,8 @@ class _DossierState:
     progress: float
     answers: list[tuple[Any, str | None, str]]
     fingerprints: list[str]
+    copied: tuple[int, int]  # a renewal: answers and syntheses copied, to confirm
+    carried: int  # a renewal: actions carried over
     plan: Any
     actions_by_critere: dict[int, Any]
     plan_actions: int
