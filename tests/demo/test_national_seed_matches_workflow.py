@@ -1,35 +1,39 @@
 """Issue 14: the national seed (labelml/demo/national/) writes with `bulk_create` the rows that
 the workflow's services write, for every state it leaves a dossier in.
 
-The proof is a comparison. A small, deterministic national run
-(`seed_national(missions_locales=…)`) plans and bulk-writes a dossier per stage (and per
-variant: a reopened self-assessment, a returned report, an audit in progress, submitted or sent
-back…). Each of those dossiers is then lived again through the real services, for a twin
-Mission Locale (same ARML, same people's roles) in the same campaign: its history
-(`DossierTransition`) is the script, one service call per step (`submit_autoevaluation`,
-`reopen_autoevaluation`, `submit_plan`, `request_audit`, `assign_audit`, `start_audit`,
-`submit_audit_report`, `return_audit_report`, `validate_audit_report`, `add_to_agenda`,
-`decide`…), and its rows are the inputs a person would type (the answers, field by field through
-the autosave services; the plan's actions; the findings; the answers to the gaps; the
-recusals and votes; the motivation). Then the rows of the two dossiers are compared, table by
-table, once normalised (`shape`):
+The proof is a comparison. A small, deterministic national run (`seed_national(campaigns=2,
+missions_locales=…)`) plans and bulk-writes dossiers at every stage, in both campaigns, and
+through every branch of the story (`BRANCHES`: a reopened self-assessment, a returned report,
+an audit in progress, submitted or sent back, draft answers to the gaps, a declared conflict of
+interest, a renewal of the earlier campaign's label…). The structures whose dossiers, together,
+take every branch are then lived again through the real services (`Replay`), by a twin Mission
+Locale (same ARML, same roles), campaign after campaign in the same campaigns: each seeded
+dossier's history (`DossierTransition`) is the script, one service call per step
+(`open_campagne`, `submit_autoevaluation`, `reopen_autoevaluation`, `submit_plan`,
+`request_audit`, `assign_audit`, `start_audit`, `submit_audit_report`, `return_audit_report`,
+`validate_audit_report`, `add_to_agenda`, `decide`…), and its rows are what people type in
+between (the answers, field by field through the autosave services, or confirmed on a renewal;
+the plan's actions; the findings and the report; the answers to the gaps; the recusals, votes
+and motivation). The services check who may do what, so an actor the seed got wrong fails too.
+Then the rows of each pair of dossiers are compared, table by table, once normalised (`Shape`):
 
 - the tables that have rows: every row reachable from the dossier through reverse foreign keys,
   all the way down (self-assessment, answers, syntheses, snapshots, plan, actions and their
   criteria, audit, findings, reviews, gap answers, guardian permission, agenda point,
-  recusals, votes, decision, label, history). The services must write nothing outside that
-  tree but the séance the replay creates (checked on the row counts of every table);
-- per row, every concrete field: ids dropped; timestamps and dates as set or empty; foreign
-  keys as what they point to (a code of the référentiel, the person's role in the structure or
-  their e-mail, the owning row); save counters (`version`) and agenda order as zero or
-  positive; certificate numbers as their pattern; texts and JSON exactly, but for the
-  structure's code and name and the snapshots' fingerprints;
+  recusals, votes, decision, label, history). The services must write nothing outside these
+  trees but the séances the replay creates (checked on the row counts of every table);
+- per row, every concrete field: ids dropped; timestamps and dates as set or empty, but for a
+  label's validity (checked against audits.commission.services.label_period's rule on each
+  side's own time line) and the reserves' deadline; foreign keys as what they point to (a code
+  of the référentiel, the person's role in the structure or their e-mail, the owning row, the
+  campaign of the dossier a renewal continues); save counters (`version`) and agenda order as
+  zero or positive; certificate numbers as their pattern; texts and JSON exactly, but for the
+  structure's code and name, fingerprints, certificate numbers and dates;
 - the history in order: (action, from, to, actor, reason) per step.
 
 The only tables left out are the side effects the seed documents that it does not write:
-notifications and the autosave history (`Saisie`). A new row, a new table, a new transition or
-a field set differently by the services shows up as a difference; `test_the_comparison_sees_*`
-below check that it does.
+notifications and the autosave history (`Saisie`). A new row, table, field or transition
+written by the services shows up as a difference: `test_the_comparison_is_a_real_check`.
 """
 
 from __future__ import annotations
@@ -70,10 +74,10 @@ Etat = Dossier.Etat
 User = get_user_model()
 
 # The small run, two campaigns (the command's default) with the seed's default seed: the small
-# demo's six Missions Locales (their dossiers are the small demo's, lived through the services
-# already) and 68 more, enough for every stage and every branch of the story (`BRANCHES`) to be
-# bulk-written at least once (`representatives` says which one is missing otherwise: raise the
-# count). The structures whose dossiers, together, take every branch are lived again.
+# demo's six Missions Locales (their dossiers are the small demo's, left out here) and 68 more,
+# enough for every stage and every branch of the story (`BRANCHES`) to be bulk-written at least
+# once, whatever the day (`representatives` says which one is missing otherwise: raise the
+# count).
 MISSIONS_LOCALES = 6 + 68
 SEED = 2026
 
@@ -411,7 +415,9 @@ class Replay:
         self.carried_over()
         for step in steps:
             action = "decision" if step.action.startswith("decision_") else step.action
-            getattr(self, action)(step, self.person(step.actor))
+            handler = getattr(self, action, None)
+            assert handler is not None, f"étape inconnue du rejeu : {step.action}"
+            handler(step, self.person(step.actor))
         self.work_in_progress()
         self.dossier.refresh_from_db()
         return self.dossier
