@@ -291,6 +291,9 @@ def test_national_seed():
     more = seed_national(campaigns=2)
     assert [c["dossiers_crees"] for c in more["campagnes"]] == [0, 430]
     previous = Campagne.objects.get(nom="Campagne nationale de labellisation 2023")
+    # Added after the current campaign: nothing to renew then (a label granted in 2026 is not
+    # renewed by a campaign opened before it), and the dossiers already written stay as they are.
+    assert not Dossier.objects.filter(renouvellement_de__isnull=False).exists()
     assert set(previous.dossiers.values_list("etat", flat=True)) <= {
         Etat.AUTOEVALUATION,
         Etat.PLAN_AMELIORATION,

@@ -215,12 +215,14 @@ class _Campaign:
         label, renewable unless expired, withdrawn or suspended). Also keeps every label of
         these structures, for the validity of the labels granted in this campaign."""
         renewals = hooks.renewals.get()
+        # Only the labels granted before (a later campaign may be in the data set already).
         self.labels_of: dict[int, list[Any]] = defaultdict(list)
         for label in Label.objects.filter(structure__in=mls).select_related("decision__dossier"):
             self.labels_of[label.structure_id].append(label)
         latest = {
-            pk: max(labels, key=lambda lb: (lb.date_fin, lb.pk))
+            pk: max(granted, key=lambda lb: (lb.date_fin, lb.pk))
             for pk, labels in self.labels_of.items()
+            if (granted := [lb for lb in labels if lb.created_at < self.open_at])
         }
         renewed = {
             pk: lb for pk, lb in latest.items() if renewals.refusal(lb, self.opening) is None

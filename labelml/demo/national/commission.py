@@ -114,7 +114,9 @@ class _CommissionSteps(_DossierState):
         in_force = [
             label.date_fin
             for label in self.c.labels_of.get(self.ml.pk, [])
-            if label.statut == Label.Statut.VALIDE and label.date_fin >= day
+            if label.created_at < decided_at  # granted before
+            and label.statut == Label.Statut.VALIDE
+            and label.date_fin >= day
         ]
         start = max(in_force) + dt.timedelta(days=1) if in_force else day
         self.rows.labels.append(
