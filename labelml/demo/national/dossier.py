@@ -173,9 +173,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         rows.append(
             DossierTransition(
                 dossier=self.dossier,
+                subject=DossierTransition.Subject.DOSSIER,
                 action="open",
-                from_etat="",
-                to_etat=state,
+                from_state="",
+                to_state=state,
                 actor=net.admin,
                 reason=f"Ouverture de la campagne « {c.campagne.nom} »",
                 at=c.open_at,
@@ -189,9 +190,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             rows.append(
                 DossierTransition(
                     dossier=self.dossier,
+                    subject=DossierTransition.Subject.DOSSIER,
                     action=action,
-                    from_etat=state,
-                    to_etat=to,
+                    from_state=state,
+                    to_state=to,
                     actor=actor,
                     reason=reason,
                     at=at,
