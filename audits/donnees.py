@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import Audit, Constat, ReponseEcart, Revue
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
     return {
         "reponses_aux_ecarts": rows(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
-from campagnes.autoevaluations.services import MAX_TEXT
+from labelml.core.autosave import MAX_TEXT
 
 
 class RetourForm(forms.Form):

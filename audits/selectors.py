@@ -6,8 +6,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +17,7 @@ from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
+from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability
@@ -25,11 +26,11 @@ from referentiel.models import Critere, Niveau, Section
 from .models import GAP_CODES, Audit, Constat
 
 
-def missions_for_user(user: Any) -> QuerySet[Audit]:
+def missions_for_user(user: User | AnonymousUser) -> QuerySet[Audit]:
     """The audits a person works on: as the assigned auditor, or as a lead auditor of the body."""
     from django.db.models import Q
 
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return Audit.objects.none()
     return (
         Audit.objects.filter(
@@ -42,13 +43,13 @@ def missions_for_user(user: Any) -> QuerySet[Audit]:
     )
 
 
-def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
+def audit_capabilities(user: User | AnonymousUser, dossier: Dossier) -> set[Capability]:
     """What the audit assignment gives: the assigned auditor records findings, the lead
     auditors of the body review the report. Both read the dossier.
 
     Kept on the dossier object, per user: a request asks it several times (scope, view,
     service) of the dossier it fetched once. Registered as `campagnes.hooks.dossier_grants`."""
-    if dossier.etat not in AUDIT_STATES or not getattr(user, "is_authenticated", False):
+    if dossier.etat not in AUDIT_STATES or not user.is_authenticated:
         return set()
     memo: dict[int, frozenset[Capability]] = dossier.__dict__.setdefault("_audit_caps", {})
     if user.pk in memo:
@@ -79,7 +80,7 @@ def audit_capabilities(user: Any, dossier: Dossier) -> set[Capability]:
     return caps
 
 
-def assignment_capabilities(user: Any, audit: Audit) -> frozenset[Capability]:
+def assignment_capabilities(user: User | AnonymousUser, audit: Audit) -> frozenset[Capability]:
     """What the audit row gives, whatever the dossier's state and without a query: its auditor
     conducts it (starts it, submits the report, keeps the mission's pages once it is locked)."""
     if audit.auditeur.user_id == getattr(user, "pk", None):
@@ -87,13 +88,15 @@ def assignment_capabilities(user: Any, audit: Audit) -> frozenset[Capability]:
     return frozenset()
 
 
-def mission_capabilities(user: Any, dossier: Dossier, audit: Audit) -> frozenset[Capability]:
+def mission_capabilities(
+    user: User | AnonymousUser, dossier: Dossier, audit: Audit
+) -> frozenset[Capability]:
     """The dossier's capabilities (the lead auditors review, the assigned auditor records while
     the audit runs) and the assignment's."""
     return dossier_capabilities(user, dossier) | assignment_capabilities(user, audit)
 
 
-def reviewed_dossiers(user: Any) -> Q:
+def reviewed_dossiers(user: User) -> Q:
     """campagnes.hooks.dossier_scopes: the lead auditors of a body see the audits of their body,
     to review them."""
     return Q(

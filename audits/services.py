@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.shortcuts import assign_perm
 
-from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.accounts.models import User
+from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current
 from labelml.core.transitions import TransitionError
@@ -60,7 +61,7 @@ def _refuse_if_locked(audit_id: int, dossier_id: int) -> None:
         raise PermissionDenied("Le rapport est soumis : les constats ne peuvent plus changer.")
 
 
-def ensure_can_record(actor: Any, audit: Audit) -> None:
+def ensure_can_record(actor: User, audit: Audit) -> None:
     if Capability.RECORD_FINDINGS not in dossier_capabilities(actor, audit.dossier):
         raise PermissionDenied("Seul l'auditeur désigné saisit les constats, pendant l'évaluation.")
     if audit.locked:
@@ -68,7 +69,7 @@ def ensure_can_record(actor: Any, audit: Audit) -> None:
 
 
 def save_constat_field(
-    *, constat: Constat, actor: Any, champ: str, valeur: str, version: int
+    *, constat: Constat, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     if champ not in CONSTAT_FIELDS:
         raise ValidationError("Champ inconnu.")
@@ -84,12 +85,12 @@ def save_constat_field(
             if niveau is None:
                 raise ValidationError("Constat inconnu pour l'échelle d'évaluation externe.")
         return _save(constat, actor, version, champ, niveau, str(niveau.pk) if niveau else "")
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     return _save(constat, actor, version, champ, stored, stored)
 
 
 def save_audit_field(
-    *, audit: Audit, actor: Any, champ: str, valeur: str, version: int
+    *, audit: Audit, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     if champ not in AUDIT_FIELDS:
         raise ValidationError("Champ inconnu.")
@@ -99,12 +100,12 @@ def save_audit_field(
             raise ValidationError("Recommandation inconnue.")
         stored = valeur
     else:
-        stored = _clean_text(valeur)
+        stored = clean_text(valeur)
     return _save(audit, actor, version, champ, stored, stored)
 
 
 def _save(
-    row: Constat | Audit, actor: Any, version: int, champ: str, value: Any, stored: str
+    row: Constat | Audit, actor: User, version: int, champ: str, value: Any, stored: str
 ) -> SaveResult:
     """Set `champ` of a finding or the report to `value` (posted as `stored`) if `version` is
     still current and the report open. A finding records who saved it, and when."""
@@ -125,7 +126,7 @@ def _save(
 def answer_gap(
     *,
     constat: Constat,
-    actor: Any,
+    actor: User,
     action_corrective: str,
     preuves: str = "",
     action_plan: Any = None,
@@ -154,7 +155,7 @@ def answer_gap(
     existing = ReponseEcart.objects.filter(constat=constat).first()
     if existing is not None and existing.envoye_le is not None:
         raise ValidationError("Cette réponse a été envoyée : elle n'est plus modifiable.")
-    action_corrective = _clean_text(action_corrective).strip()
+    action_corrective = clean_text(action_corrective).strip()
     if not action_corrective:
         raise ValidationError("Décrivez l'action corrective.")
     if action_plan is not None and action_plan.plan.dossier_id != dossier.pk:
@@ -163,7 +164,7 @@ def answer_gap(
         constat=constat,
         defaults={
             "action_corrective": action_corrective,
-            "preuves": _clean_text(preuves),
+            "preuves": clean_text(preuves),
             "action_plan": action_plan,
             "auteur": actor,
             "envoye_le": timezone.now() if envoyer else None,
@@ -194,7 +195,7 @@ def _audit_locked(dossier: Dossier) -> Audit:
 
 def assign_audit(
     dossier: Dossier,
-    actor: Any,
+    actor: User,
     *,
     auditeur: Any,
     date_debut: Any,
@@ -248,7 +249,7 @@ def assign_audit(
     return dossier
 
 
-def start_audit(dossier: Dossier, actor: Any) -> Dossier:
+def start_audit(dossier: Dossier, actor: User) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
@@ -261,7 +262,7 @@ def start_audit(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+def submit_audit_report(dossier: Dossier, actor: User) -> Dossier:
     """The auditor submits the report to the lead auditor of the body; the findings lock."""
     with transaction.atomic():
         dossier = locked_dossier(dossier)
@@ -294,14 +295,14 @@ def submit_audit_report(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def _require_lead(actor: Any, dossier: Dossier, audit: Audit) -> None:
+def _require_lead(actor: User, dossier: Dossier, audit: Audit) -> None:
     if Capability.CONDUCT_AUDIT in assignment_capabilities(actor, audit):
         raise PermissionDenied("Un auditeur ne relit pas son propre rapport.")
     if Capability.REVIEW_AUDIT not in audit_capabilities(actor, dossier):
         raise PermissionDenied("Seul un auditeur référent de l'organisme relit les rapports.")
 
 
-def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier:
+def return_audit_report(dossier: Dossier, actor: User, remarques: str) -> Dossier:
     """The lead auditor returns the report with remarks; the auditor can edit it again."""
     remarques = (remarques or "").strip()
     with transaction.atomic():
@@ -330,7 +331,7 @@ def return_audit_report(dossier: Dossier, actor: Any, remarques: str) -> Dossier
     return dossier
 
 
-def validate_audit_report(dossier: Dossier, actor: Any) -> Dossier:
+def validate_audit_report(dossier: Dossier, actor: User) -> Dossier:
     """The lead auditor validates: the findings are final and the structure answers the gaps."""
     with transaction.atomic():
         dossier = locked_dossier(dossier)

@@ -15,6 +15,7 @@ from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from labelml.core.transitions import TransitionError
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 
 from .forms import AssignationForm, ReponseEcartForm
@@ -31,7 +32,7 @@ def missions(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def assign(request: HttpRequest, pk: int) -> HttpResponse:
+def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
     form = AssignationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -94,7 +95,7 @@ def gaps(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def answer_gap(request: HttpRequest, pk: int, constat_pk: int) -> HttpResponse:
+def answer_gap(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     if request.method != "POST":
         return redirect("audit_gaps", pk=dossier.pk)

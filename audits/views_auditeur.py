@@ -38,14 +38,13 @@ from audits.services import (
     validate_audit_report,
 )
 from campagnes.autoevaluations.models import Preuve, Snapshot
-from campagnes.autoevaluations.services import SaveResult
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import get_dossier_for_user
-from labelml.core.autosave import changed_fields, run_saves
+from labelml.core.autosave import SaveResult, changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
-from labelml.core.types import HtmxHttpRequest
+from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element, Niveau
 
@@ -173,7 +172,7 @@ def _overview_context(
 
 @login_required
 @require_POST
-def start(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     if _audit_of(dossier) is None:
         raise Http404("Aucune évaluation externe n'est planifiée pour ce dossier.")
@@ -360,7 +359,7 @@ def _save_error(request: HtmxHttpRequest, message: str, target: str, status: int
 
 @login_required
 @require_POST
-def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResponse:
+def save_constat(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     constat = get_object_or_404(
         Constat.objects.select_related(
@@ -438,7 +437,7 @@ def save_constat(request: HtmxHttpRequest, pk: int, constat_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def save_global(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def save_global(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     audit = _audit_of(dossier)
     if audit is None:
@@ -506,7 +505,7 @@ def save_global(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     audit = _audit_of(dossier)
     if audit is None:
@@ -536,7 +535,7 @@ def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """The lead auditor reads the whole report, then returns it with remarks or validates it."""
     dossier = get_dossier_for_user(request.user, pk, Capability.REVIEW_AUDIT)
     audit = _audit_of(dossier)

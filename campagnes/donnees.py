@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import DossierTransition
 
@@ -15,7 +16,7 @@ from .models import DossierTransition
 TEXTS = ((DossierTransition, "reason"),)
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     steps = DossierTransition.objects.filter(actor_id=user.pk, subject="dossier")
     return {
         "etapes_des_dossiers": rows(

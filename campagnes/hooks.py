@@ -13,6 +13,9 @@ from labelml.core.hooks import Hook
 from labelml.structures.roles import Capability
 
 if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from labelml.accounts.models import User
     from labelml.structures.models import Structure
 
     from .models import Campagne, Dossier
@@ -42,16 +45,18 @@ class Renewals(Protocol):
 # campaign opens it: called with (dossier, previous, actor), `previous` being the labelled
 # dossier a renewal continues (None for an initial dossier). Returns what it carried over from
 # `previous`, as a phrase for the journal, or "".
-dossier_opened: Hook[Callable[[Dossier, Dossier | None, Any], str]] = Hook(
+dossier_opened: Hook[Callable[[Dossier, Dossier | None, User], str]] = Hook(
     "campagnes.dossier_opened"
 )
 
 # What a user may do on a dossier beyond their roles on its structure (the audit assignment).
-dossier_grants: Hook[Callable[[Any, Dossier], set[Capability]]] = Hook("campagnes.dossier_grants")
+dossier_grants: Hook[Callable[[User | AnonymousUser, Dossier], set[Capability]]] = Hook(
+    "campagnes.dossier_grants"
+)
 
 # Dossiers granted to a user beyond the structures they see (a lead auditor's body's audits, a
 # commission member's agenda): a condition on Dossier each.
-dossier_scopes: Hook[Callable[[Any], Q]] = Hook("campagnes.dossier_scopes")
+dossier_scopes: Hook[Callable[[User], Q]] = Hook("campagnes.dossier_scopes")
 
 # What the dossier's home page shows of each app above (progress, to-dos, plan): a dict merged
 # into its context.

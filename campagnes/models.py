@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import models
@@ -17,6 +17,11 @@ from labelml.structures.selectors import visible_structures_q
 from referentiel.models import Referentiel
 
 from . import hooks
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from labelml.accounts.models import User
 
 
 class Campagne(models.Model):
@@ -66,10 +71,10 @@ class Campagne(models.Model):
 
 
 class DossierQuerySet(models.QuerySet["Dossier"]):
-    def for_user(self, user: Any) -> DossierQuerySet:
+    def for_user(self, user: User | AnonymousUser) -> DossierQuerySet:
         """Dossiers of the structures the user may see, plus those granted to them one by one
         (an auditor's missions). Fails closed for anonymous users."""
-        if not getattr(user, "is_authenticated", False):
+        if not user.is_authenticated:
             return self.none()
         condition = visible_structures_q(user)
         structures = Structure.objects.filter(condition) if condition is not None else None

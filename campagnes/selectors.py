@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
+from labelml.accounts.models import User
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, is_national_admin, roles_for
 
@@ -45,11 +45,13 @@ def _with_relations(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     ).defer(*_REFERENTIEL_TEXTS)
 
 
-def dossiers_for_user(user: Any) -> QuerySet[Dossier]:
+def dossiers_for_user(user: User | AnonymousUser) -> QuerySet[Dossier]:
     return _with_relations(Dossier.objects.for_user(user))
 
 
-def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = None) -> Dossier:
+def get_dossier_for_user(
+    user: User | AnonymousUser, pk: int, capability: Capability | None = None
+) -> Dossier:
     """404 outside the user's scope (as for a missing dossier), 403 when the member lacks
     `capability` on the dossier's structure.
 
@@ -58,7 +60,7 @@ def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = Non
     member, the ARML referent of its region, a national administrator: all inside the scope of
     `Dossier.objects.for_user`, and the roles are needed anyway for the capabilities). Only the
     others (auditors, commission members, grants) pay for the scope query."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         raise Http404("Dossier introuvable.")
     dossier = _with_relations(Dossier.objects.filter(pk=pk)).first()
     if dossier is None or (
@@ -71,7 +73,7 @@ def get_dossier_for_user(user: Any, pk: int, capability: Capability | None = Non
     return dossier
 
 
-def _in_scope_at_once(user: Any, dossier: Dossier) -> bool:
+def _in_scope_at_once(user: User, dossier: Dossier) -> bool:
     """What the capabilities need anyway proves the dossier is in the user's scope: a role on
     its structure, or a grant of the apps above (`hooks.dossier_grants`: the assigned auditor
     was granted the dossier by `audits.services.assign_audit`, the lead auditors of the body
@@ -81,7 +83,7 @@ def _in_scope_at_once(user: Any, dossier: Dossier) -> bool:
     return any(grant(user, dossier) for grant in hooks.dossier_grants)
 
 
-def dossier_capabilities(user: Any, dossier: Dossier) -> frozenset[Capability]:
+def dossier_capabilities(user: User | AnonymousUser, dossier: Dossier) -> frozenset[Capability]:
     """The member's capabilities on the dossier's structure plus those granted by the apps
     above (an audit assignment: `hooks.dossier_grants`), narrowed by the dossier's state."""
     caps = set(capabilities_for(user, dossier.structure))
@@ -100,7 +102,7 @@ def dossier_capabilities(user: Any, dossier: Dossier) -> frozenset[Capability]:
     return frozenset(caps)
 
 
-def campagnes_for_admin(user: Any) -> QuerySet[Campagne]:
+def campagnes_for_admin(user: User | AnonymousUser) -> QuerySet[Campagne]:
     if not is_national_admin(user):
         return Campagne.objects.none()
     return Campagne.objects.select_related("referentiel")

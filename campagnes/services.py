@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from labelml.accounts.models import User
 from labelml.structures.models import Structure
 from labelml.structures.selectors import is_national_admin
 from referentiel.models import Referentiel
@@ -37,7 +38,7 @@ class OpeningReport:
     renewals: list[Dossier] = field(default_factory=list)
 
 
-def create_campagne(*, actor: Any, **fields: Any) -> Campagne:
+def create_campagne(*, actor: User, **fields: Any) -> Campagne:
     if not is_national_admin(actor):
         raise PermissionDenied("Seuls les administrateurs UNML créent les campagnes.")
     referentiel: Referentiel = fields["referentiel"]
@@ -54,7 +55,7 @@ def create_campagne(*, actor: Any, **fields: Any) -> Campagne:
 
 
 def _create_dossier(
-    *, actor: Any, campagne: Campagne, structure: Structure, label: Any = None
+    *, actor: User, campagne: Campagne, structure: Structure, label: Any = None
 ) -> Dossier:
     """The dossier, with its first rows in the apps above (`hooks.dossier_opened`: the
     self-assessment, the plan); for a renewal (`label` given), started from the labelled
@@ -80,7 +81,7 @@ def _create_dossier(
 
 @transaction.atomic
 def open_campagne(
-    *, actor: Any, campagne: Campagne, structures: Iterable[Structure]
+    *, actor: User, campagne: Campagne, structures: Iterable[Structure]
 ) -> OpeningReport:
     """Create the dossier of each structure (idempotent), with its empty self-assessment (one
     answer per element, one synthesis per criterion) and its improvement plan. A structure whose
@@ -117,7 +118,7 @@ def open_campagne(
 
 
 @transaction.atomic
-def open_renewal(*, actor: Any, campagne: Campagne, structure: Structure) -> Dossier:
+def open_renewal(*, actor: User, campagne: Campagne, structure: Structure) -> Dossier:
     """Open the renewal dossier of `structure` in `campagne` (national administrators). Refused,
     with the reason, when the structure has no label in force to renew or already has a dossier
     in the campaign."""

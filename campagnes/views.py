@@ -9,6 +9,7 @@ from django.views.decorators.http import require_POST
 
 from campagnes.workflow import reopen_autoevaluation
 from labelml.core.transitions import TransitionError
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
@@ -64,7 +65,7 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def dossier_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
     form = ReouvertureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -92,7 +93,7 @@ def campagne_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def campagne_create(request: HttpRequest) -> HttpResponse:
+def campagne_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     form = CampagneForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -137,7 +138,7 @@ def campagne_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campagne_open(request: HttpRequest, pk: int) -> HttpResponse:
+def campagne_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
     if campagne is None:
@@ -168,7 +169,7 @@ def campagne_open(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def campagne_renew(request: HttpRequest, pk: int) -> HttpResponse:
+def campagne_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Open the renewal dossiers of the labels chosen on the campaign page (all the listed ones
     when none is ticked)."""
     _admin_only(request)

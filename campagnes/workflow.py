@@ -12,11 +12,10 @@ sent after commit. Nothing half-applies. The generic part is the engine every wo
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 
+from labelml.accounts.models import User
 from labelml.core.transitions import JournalTable, MissingItem, TransitionError, Workflow
 from labelml.notifications.services import notify_structure
 from labelml.structures.roles import Capability
@@ -52,7 +51,7 @@ def locked_dossier(dossier: Dossier) -> Dossier:
     return DOSSIER.lock(dossier.pk)
 
 
-def require_capability(actor: Any, dossier: Dossier, capability: Capability, what: str) -> None:
+def require_capability(actor: User, dossier: Dossier, capability: Capability, what: str) -> None:
     if capability not in capabilities_for(actor, dossier.structure):
         raise PermissionDenied(f"Votre rôle ne permet pas de {what}.")
 
@@ -62,7 +61,7 @@ move = DOSSIER.move
 log_step = DOSSIER.log_step
 
 
-def reopen_autoevaluation(dossier: Dossier, actor: Any, reason: str) -> Dossier:
+def reopen_autoevaluation(dossier: Dossier, actor: User, reason: str) -> Dossier:
     """An administrator sends the dossier back to the self-assessment; the reason is logged.
     The submitted snapshot stays as it was; the next submission creates a new one."""
     reason = (reason or "").strip()

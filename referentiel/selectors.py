@@ -4,26 +4,27 @@ national administrators."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 
+from labelml.accounts.models import User
 from labelml.structures.selectors import is_national_admin
 
 from .models import Aide, Critere, Element, Referentiel, Section, SousElement
 from .services import normalize_for_search
 
 
-def referentiels_for_user(user: Any) -> QuerySet[Referentiel]:
-    if not getattr(user, "is_authenticated", False):
+def referentiels_for_user(user: User | AnonymousUser) -> QuerySet[Referentiel]:
+    if not user.is_authenticated:
         return Referentiel.objects.none()
     if is_national_admin(user):
         return Referentiel.objects.all()
     return Referentiel.objects.published()
 
 
-def get_referentiel_for_user(user: Any, code: str, version: int) -> Referentiel:
+def get_referentiel_for_user(user: User | AnonymousUser, code: str, version: int) -> Referentiel:
     ref = referentiels_for_user(user).filter(code=code, version=version).first()
     if ref is None:
         raise Http404("Référentiel introuvable.")

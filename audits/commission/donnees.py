@@ -10,11 +10,12 @@ from django.db.models import OuterRef, Subquery
 
 from campagnes.models import DossierTransition
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import Decision, Label, Recusation, Vote
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
     label_events = DossierTransition.objects.filter(actor_id=uid, subject="label")
     numero = Subquery(Label.objects.filter(pk=OuterRef("subject_id")).values("numero"))

@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
 from campagnes.models import Dossier
-from labelml.structures.models import MembreCommission
+from labelml.accounts.models import User
+from labelml.structures.models import MembreCommission, Structure
 from labelml.structures.roles import Capability
+from labelml.structures.selectors import is_national_admin
 
 from .models import PointOrdreDuJour, Seance, Vote
 
 
-def agenda_dossiers(user: Any) -> Q:
+def agenda_dossiers(user: User) -> Q:
     """campagnes.hooks.dossier_scopes: commission members read the dossiers on the agenda of
     the séances they sit on."""
     return Q(
@@ -24,7 +27,7 @@ def agenda_dossiers(user: Any) -> Q:
     )
 
 
-def sitting_member(user: Any, seance: Seance) -> MembreCommission | None:
+def sitting_member(user: User | AnonymousUser, seance: Seance) -> MembreCommission | None:
     """The user's row as an active member sitting at `seance`, or None (kept on the séance
     object: a page or a service asks it again)."""
     memo: dict[Any, MembreCommission | None] = seance.__dict__.setdefault("_sitting", {})
@@ -34,7 +37,7 @@ def sitting_member(user: Any, seance: Seance) -> MembreCommission | None:
     return memo[pk]
 
 
-def seance_capabilities(user: Any, seance: Seance) -> frozenset[Capability]:
+def seance_capabilities(user: User | AnonymousUser, seance: Seance) -> frozenset[Capability]:
     """What `user` may do at `seance`: its active members sit (vote, declare a conflict of
     interest: SIT_COMMISSION); its chair closes the votes and records the decisions
     (CHAIR_SEANCE)."""
@@ -44,14 +47,14 @@ def seance_capabilities(user: Any, seance: Seance) -> frozenset[Capability]:
     return frozenset(caps)
 
 
-def visible_votes(point: PointOrdreDuJour, user: Any) -> list[Vote]:
+def visible_votes(point: PointOrdreDuJour, user: User | AnonymousUser) -> list[Vote]:
     """The individual votes of a dossier: nobody sees them before the vote is closed."""
     if point.vote != PointOrdreDuJour.Vote.CLOS:
         return []
     return list(point.votes.select_related("membre__user"))
 
 
-def own_vote(point: PointOrdreDuJour, user: Any) -> Vote | None:
+def own_vote(point: PointOrdreDuJour, user: User | AnonymousUser) -> Vote | None:
     """A member sees their own vote (to change it) while the vote is open."""
     return point.votes.filter(membre__user_id=getattr(user, "pk", 0) or 0).first()
 
@@ -76,16 +79,13 @@ def labels_expiring(within_days: int = 183) -> Any:
     )
 
 
-def labels_for(user: Any) -> Any:
+def labels_for(user: User | AnonymousUser) -> Any:
     """The labels `user` may read in the application (beyond the public page): national
     administrators and active commission members, all; others, the labels of the structures
     they may see (their own, their ARML's Missions Locales). Fails closed."""
-    from labelml.structures.models import MembreCommission, Structure
-    from labelml.structures.selectors import is_national_admin
-
     from .models import Label
 
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return Label.objects.none()
     if (
         is_national_admin(user)

@@ -6,15 +6,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, cast
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Audit, Constat
 from campagnes.models import Campagne, Dossier, DossierTransition
+from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.accounts.models import User
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
-from labelml.notifications.services import notify_structure
+from labelml.notifications.services import notify_national_admins, notify_structure
 from labelml.structures.models import Membership, MembreCommission
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
@@ -34,7 +37,7 @@ from .selectors import seance_capabilities, sitting_member
 @transaction.atomic
 def create_seance(
     *,
-    actor: Any,
+    actor: User,
     date: dt.datetime,
     president: MembreCommission,
     membres: list[MembreCommission],
@@ -54,7 +57,7 @@ def create_seance(
 
 @transaction.atomic
 def add_to_agenda(
-    *, actor: Any, seance: Seance, dossier: Dossier, rapporteur: MembreCommission | None = None
+    *, actor: User, seance: Seance, dossier: Dossier, rapporteur: MembreCommission | None = None
 ) -> PointOrdreDuJour:
     """Place the dossier on the agenda and recuse, automatically, the members who belong to the
     structure or to its ARML."""
@@ -83,14 +86,14 @@ def add_to_agenda(
     return point
 
 
-def _require_sitting_member(user: Any, point: PointOrdreDuJour) -> MembreCommission:
+def _require_sitting_member(user: User, point: PointOrdreDuJour) -> MembreCommission:
     if Capability.SIT_COMMISSION not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Vous ne siégez pas à cette séance.")
     return cast(MembreCommission, sitting_member(user, point.seance))
 
 
 @transaction.atomic
-def declare_conflict(*, point: PointOrdreDuJour, user: Any, motif: str) -> Recusation:
+def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recusation:
     membre = _require_sitting_member(user, point)
     if point.vote == PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Le vote est clos.")
@@ -104,7 +107,7 @@ def declare_conflict(*, point: PointOrdreDuJour, user: Any, motif: str) -> Recus
 
 
 @transaction.atomic
-def cast_vote(*, point: PointOrdreDuJour, user: Any, choix: str) -> Vote:
+def cast_vote(*, point: PointOrdreDuJour, user: User, choix: str) -> Vote:
     """A member votes once per dossier and may change the vote until the chair closes it."""
     point = (
         PointOrdreDuJour.objects.select_for_update()
@@ -131,13 +134,13 @@ def current_tally(point: PointOrdreDuJour) -> t.Tally:
     )
 
 
-def _require_chair(user: Any, point: PointOrdreDuJour) -> None:
+def _require_chair(user: User, point: PointOrdreDuJour) -> None:
     if Capability.CHAIR_SEANCE not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Seul(e) le (la) président(e) de séance clôt les votes et décide.")
 
 
 @transaction.atomic
-def close_vote(*, point: PointOrdreDuJour, user: Any) -> t.Tally:
+def close_vote(*, point: PointOrdreDuJour, user: User) -> t.Tally:
     point = (
         PointOrdreDuJour.objects.select_for_update()
         .select_related("seance__president")
@@ -200,7 +203,7 @@ def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
 
 
 @transaction.atomic
-def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
+def decide(*, point: PointOrdreDuJour, user: User, motivation: str) -> Decision:
     """The chair records the outcome of the closed vote with its motivation. No quorum, no
     decision. An open major gap forbids `labellise` when the campaign says so."""
     point = (
@@ -260,8 +263,6 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
             reserves=motivation if outcome == t.LABELLISE_SOUS_RESERVE else "",
         )
         if outcome == t.LABELLISE_SOUS_RESERVE:
-            from campagnes.plans.services import add_followup_action
-
             add_followup_action(
                 dossier=dossier,
                 titre="Lever les réserves de la commission",
@@ -293,9 +294,9 @@ def decide(*, point: PointOrdreDuJour, user: Any, motivation: str) -> Decision:
 # status on each request, so they reflect the change at once.
 
 
-def may_change_label_status(user: Any, label: Label) -> bool:
+def may_change_label_status(user: User | AnonymousUser, label: Label) -> bool:
     """May `user` suspend, reinstate or withdraw `label` under its campaign's rule?"""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     if is_national_admin(user):
         return True
@@ -309,7 +310,7 @@ def may_change_label_status(user: Any, label: Label) -> bool:
     return not Membership.objects.filter(user=user, structure_id__in=conflicted).exists()
 
 
-def _require_label_actor(user: Any, label: Label) -> None:
+def _require_label_actor(user: User, label: Label) -> None:
     if may_change_label_status(user, label):
         return
     if label.decision.dossier.campagne.retrait_par == Campagne.RetraitPar.UNML:
@@ -349,7 +350,7 @@ _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
 }
 
 
-def _change_label_status(*, actor: Any, label: Label, motivation: str, action: str) -> Label:
+def _change_label_status(*, actor: User, label: Label, motivation: str, action: str) -> Label:
     allowed, to, verb = _STATUS_CHANGES[action]
     with transaction.atomic():
         label = LABEL.lock(label.pk)
@@ -369,7 +370,6 @@ def _change_label_status(*, actor: Any, label: Label, motivation: str, action: s
         if not motivation:
             raise ValidationError("La motivation est obligatoire.")
         LABEL.move(label, actor, action, to, motivation)
-        from labelml.notifications.services import notify_national_admins, notify_structure
 
         titre = f"Label {label.numero} {verb}"
         if action == Label.Action.RETABLISSEMENT:
@@ -382,14 +382,14 @@ def _change_label_status(*, actor: Any, label: Label, motivation: str, action: s
     return label
 
 
-def suspend_label(*, actor: Any, label: Label, motivation: str) -> Label:
+def suspend_label(*, actor: User, label: Label, motivation: str) -> Label:
     """Suspend a valid, unexpired label; the suspension can be lifted (`reinstate_label`)."""
     return _change_label_status(
         actor=actor, label=label, motivation=motivation, action=Label.Action.SUSPENSION
     )
 
 
-def reinstate_label(*, actor: Any, label: Label, motivation: str) -> Label:
+def reinstate_label(*, actor: User, label: Label, motivation: str) -> Label:
     """Lift a suspension: the label is valid again until its end date (expired if past it)."""
     return _change_label_status(
         actor=actor,
@@ -399,14 +399,14 @@ def reinstate_label(*, actor: Any, label: Label, motivation: str) -> Label:
     )
 
 
-def withdraw_label(*, actor: Any, label: Label, motivation: str) -> Label:
+def withdraw_label(*, actor: User, label: Label, motivation: str) -> Label:
     """Withdraw a valid or suspended, unexpired label. Final."""
     return _change_label_status(
         actor=actor, label=label, motivation=motivation, action=Label.Action.RETRAIT
     )
 
 
-def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
+def place_on_agenda(dossier: Dossier, actor: User) -> Dossier:
     """An administrator puts a dossier whose audit report and gap answers are complete on a
     séance's agenda (`add_to_agenda` chooses the séance)."""
     what = "inscrire le dossier à l'ordre du jour"
@@ -434,7 +434,7 @@ def place_on_agenda(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def record_decision(dossier: Dossier, actor: Any, resultat: str, motivation: str) -> Dossier:
+def record_decision(dossier: Dossier, actor: User, resultat: str, motivation: str) -> Dossier:
     """The commission's decision moves the dossier (called by `decide`, which checks the chair,
     the vote and the quorum). `ajourne` sends it back to the plan."""
     target = {

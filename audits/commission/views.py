@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
@@ -20,7 +21,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from labelml.accounts.models import User
 from labelml.core.transitions import TransitionError
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
@@ -33,21 +36,21 @@ from .public_views import STATUS_LABELS
 from .selectors import labels_for, own_vote, seance_capabilities, sitting_member, visible_votes
 
 
-def _seances_for(user: Any) -> QuerySet[Seance]:
+def _seances_for(user: User) -> QuerySet[Seance]:
     qs = Seance.objects.select_related("president__user")
     if is_national_admin(user):
         return qs
     return qs.filter(membres__user=user, membres__actif=True).distinct()
 
 
-def _seance_for(user: Any, pk: int) -> Seance:
+def _seance_for(user: User, pk: int) -> Seance:
     seance = _seances_for(user).filter(pk=pk).first()
     if seance is None:
         raise Http404("Séance introuvable.")
     return seance
 
 
-def _point_for(user: Any, pk: int, point_pk: int) -> PointOrdreDuJour:
+def _point_for(user: User, pk: int, point_pk: int) -> PointOrdreDuJour:
     seance = _seance_for(user, pk)
     point = get_object_or_404(
         PointOrdreDuJour.objects.select_related(
@@ -66,7 +69,7 @@ def _errors(exc: Exception) -> list[str]:
 
 
 @login_required
-def seance_list(request: HttpRequest) -> HttpResponse:
+def seance_list(request: AuthenticatedHttpRequest) -> HttpResponse:
     return render(
         request,
         "commission/seance_list.html",
@@ -78,7 +81,7 @@ def seance_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def seance_create(request: HttpRequest) -> HttpResponse:
+def seance_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if not is_national_admin(request.user):
         raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
     form = SeanceForm(request.POST or None)
@@ -95,7 +98,7 @@ def seance_create(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def seance_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def seance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     seance = _seance_for(request.user, pk)
     is_admin = is_national_admin(request.user)
     form = AgendaForm(request.POST or None, seance=seance) if is_admin else None
@@ -140,7 +143,7 @@ def _render_point(
     decision_form: DecisionForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     seance = point.seance
     membre = sitting_member(user, seance)
     recusation = Recusation.objects.filter(point=point, membre=membre).first() if membre else None
@@ -195,7 +198,7 @@ def _choice_labels() -> list[tuple[str, str]]:
 
 
 @login_required
-def point_detail(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def point_detail(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     return _render_point(request, _point_for(request.user, pk, point_pk))
 
 
@@ -212,7 +215,7 @@ def _action(request: HttpRequest, point: PointOrdreDuJour, call: Any, success: s
 
 @login_required
 @require_POST
-def point_vote(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def point_vote(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
     form = VoteForm(request.POST)
     if not form.is_valid():
@@ -230,7 +233,7 @@ def point_vote(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def point_conflict(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def point_conflict(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
     form = ConflitForm(request.POST)
     motif = form.cleaned_data["motif"] if form.is_valid() else ""
@@ -244,7 +247,7 @@ def point_conflict(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse
 
 @login_required
 @require_POST
-def point_close(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def point_close(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
     return _action(
         request,
@@ -256,7 +259,7 @@ def point_close(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def point_decide(request: HttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def point_decide(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
     if Capability.CHAIR_SEANCE not in seance_capabilities(request.user, point.seance):
         raise PermissionDenied("Seul(e) le (la) président(e) de séance enregistre la décision.")
@@ -292,7 +295,7 @@ LABEL_ACTIONS: dict[str, tuple[Callable[..., Label], str]] = {
 }
 
 
-def _label_for(user: Any, numero: str) -> Label:
+def _label_for(user: User | AnonymousUser, numero: str) -> Label:
     label = (
         labels_for(user)
         .select_related("structure__parent", "decision__dossier__campagne", "decision__point")
@@ -332,7 +335,7 @@ def _render_label(
     errors: list[str] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    user: Any = request.user
+    user = request.user
     today = timezone.localdate()
     current = label.statut_le(today)
     may_act = services.may_change_label_status(user, label)
@@ -374,7 +377,7 @@ def label_detail(request: HttpRequest, numero: str) -> HttpResponse:
     return _render_label(request, _label_for(request.user, numero))
 
 
-def _label_action(request: HttpRequest, numero: str, action: str) -> HttpResponse:
+def _label_action(request: AuthenticatedHttpRequest, numero: str, action: str) -> HttpResponse:
     label = _label_for(request.user, numero)
     if not services.may_change_label_status(request.user, label):
         raise PermissionDenied("Votre rôle ne permet pas de modifier le statut de ce label.")
@@ -395,17 +398,17 @@ def _label_action(request: HttpRequest, numero: str, action: str) -> HttpRespons
 
 @login_required
 @require_POST
-def label_suspend(request: HttpRequest, numero: str) -> HttpResponse:
+def label_suspend(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
     return _label_action(request, numero, Label.Action.SUSPENSION)
 
 
 @login_required
 @require_POST
-def label_reinstate(request: HttpRequest, numero: str) -> HttpResponse:
+def label_reinstate(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
     return _label_action(request, numero, Label.Action.RETABLISSEMENT)
 
 
 @login_required
 @require_POST
-def label_withdraw(request: HttpRequest, numero: str) -> HttpResponse:
+def label_withdraw(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
     return _label_action(request, numero, Label.Action.RETRAIT)

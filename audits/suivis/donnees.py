@@ -8,11 +8,12 @@ from typing import Any
 
 from campagnes.models import DossierTransition
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import PointSuivi
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
     return {
         "constats_de_suivi": rows(

@@ -8,8 +8,8 @@ from typing import Any
 from django import forms
 
 from campagnes.autoevaluations.preuves import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL
-from campagnes.autoevaluations.services import MAX_TEXT
 from campagnes.plans.models import Action
+from labelml.core.autosave import MAX_TEXT
 from labelml.structures.models import Auditeur
 
 from .models import AuditSuivi

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404
 from django.urls import reverse
 
 from audits.commission.models import Label
+from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
@@ -62,10 +63,10 @@ def mid_term_date(label: Label, fraction: Decimal | None = None) -> dt.date:
 # --- scope ---------------------------------------------------------------------------------------
 
 
-def suivis_for_user(user: Any) -> QuerySet[AuditSuivi]:
+def suivis_for_user(user: User | AnonymousUser) -> QuerySet[AuditSuivi]:
     """The follow-ups a person may read: those of the structures they see, and those they are
     the assigned auditor of. Fails closed for anonymous users."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    if not user.is_authenticated or not user.is_active:
         return AuditSuivi.objects.none()
     q = Q(auditeur__user=user)
     condition = visible_structures_q(user)
@@ -80,7 +81,7 @@ def suivis_for_user(user: Any) -> QuerySet[AuditSuivi]:
     )
 
 
-def suivi_capabilities(user: Any, suivi: AuditSuivi) -> frozenset[Capability]:
+def suivi_capabilities(user: User | AnonymousUser, suivi: AuditSuivi) -> frozenset[Capability]:
     """What `user` may do with `suivi`: their roles' capabilities on its structure, not
     narrowed by the dossier's state (the dossier is closed, the follow-up lives on): the
     direction and the quality referent answer the file (ANSWER_SUIVI), the direction sends it
@@ -92,7 +93,9 @@ def suivi_capabilities(user: Any, suivi: AuditSuivi) -> frozenset[Capability]:
     return caps
 
 
-def get_suivi_for_user(user: Any, pk: int) -> tuple[AuditSuivi, frozenset[Capability]]:
+def get_suivi_for_user(
+    user: User | AnonymousUser, pk: int
+) -> tuple[AuditSuivi, frozenset[Capability]]:
     suivi = suivis_for_user(user).filter(pk=pk).first()
     if suivi is None:
         raise Http404("Audit de suivi introuvable.")

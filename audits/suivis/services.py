@@ -30,12 +30,15 @@ from audits.models import GAP_CODES, Audit, Constat
 from audits.services import require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
-from campagnes.autoevaluations.services import MAX_TEXT, SaveResult, _clean_text
 from campagnes.models import DossierTransition
 from campagnes.plans.models import Action
+from campagnes.plans.services import action_version
+from labelml.accounts.models import User
+from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
+from labelml.notifications.services import STRUCTURE_ROLES, notify
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability, Role
 
@@ -98,7 +101,7 @@ def _require_label_not_withdrawn(suivi: AuditSuivi, what: str) -> None:
         )
 
 
-def _require_auditor(actor: Any, suivi: AuditSuivi, what: str) -> None:
+def _require_auditor(actor: User, suivi: AuditSuivi, what: str) -> None:
     if Capability.REVIEW_SUIVI not in suivi_capabilities(actor, suivi):
         raise PermissionDenied(f"Seul l'auditeur désigné peut {what}.")
 
@@ -109,8 +112,6 @@ def _url(suivi: AuditSuivi, name: str = "suivi_detail") -> str:
 
 def _structure_people(suivi: AuditSuivi, include_arml: bool = False) -> list[Any]:
     """The structure's quality referents and direction (and its ARML's referents if asked)."""
-    from labelml.notifications.services import STRUCTURE_ROLES
-
     User = get_user_model()
     structure = suivi.dossier.structure
     users = list(
@@ -138,8 +139,6 @@ def _national_admins() -> list[Any]:
 
 
 def _notify(users: list[Any], suivi: AuditSuivi, titre: str, message: str, url: str = "") -> None:
-    from labelml.notifications.services import notify
-
     notify(users, titre=titre[:200], message=message, url=url or _url(suivi), dossier=suivi.dossier)
 
 
@@ -270,7 +269,7 @@ def schedule_due_followups(today: dt.date | None = None) -> list[AuditSuivi]:
 # --- administrator -------------------------------------------------------------------------------
 
 
-def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> AuditSuivi:
+def assign_followup(suivi: AuditSuivi, actor: User, *, auditeur: Auditeur) -> AuditSuivi:
     """A national administrator designates the auditor (and so the body), before the review.
     The auditor gets read access to the dossier of origin (self-assessment, plan, evidence)."""
     from guardian.shortcuts import assign_perm, remove_perm
@@ -328,7 +327,7 @@ def assign_followup(suivi: AuditSuivi, actor: Any, *, auditeur: Auditeur) -> Aud
 # --- the structure's file ------------------------------------------------------------------------
 
 
-def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
+def _lock_for_structure(suivi_id: int, actor: User) -> AuditSuivi:
     """Lock the follow-up and check, under the lock, that `actor` may still edit its file."""
     suivi = SUIVI.lock(suivi_id)
     if Capability.ANSWER_SUIVI not in suivi_capabilities(actor, suivi):
@@ -340,14 +339,14 @@ def _lock_for_structure(suivi_id: int, actor: Any) -> AuditSuivi:
     return suivi
 
 
-def _started(suivi: AuditSuivi, actor: Any) -> None:
+def _started(suivi: AuditSuivi, actor: User) -> None:
     """The structure's first save opens the file."""
     if suivi.statut == Statut.PLANIFIE:
         SUIVI.move(suivi, actor, "start_file", Statut.DOSSIER_EN_COURS)
 
 
-def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> SaveResult:
-    stored = _clean_text(valeur)
+def save_bilan(*, suivi: AuditSuivi, actor: User, valeur: str, version: int) -> SaveResult:
+    stored = clean_text(valeur)
     now = timezone.now()
     with transaction.atomic():
         locked = _lock_for_structure(suivi.pk, actor)
@@ -366,7 +365,7 @@ def save_bilan(*, suivi: AuditSuivi, actor: Any, valeur: str, version: int) -> S
 def _save_point(
     point: PointSuivi,
     suivi: AuditSuivi,
-    actor: Any,
+    actor: User,
     champ: str,
     stored: str,
     version: int,
@@ -400,7 +399,7 @@ def clean_answer(suivi: AuditSuivi, champ: str, valeur: str) -> tuple[dict[str, 
             if action is None:
                 raise ValidationError("Cette action n'appartient pas au plan d'amélioration.")
         return {"action": action}, str(action.pk) if action else ""
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     return {champ: stored}, stored
 
 
@@ -412,11 +411,11 @@ def clean_finding(champ: str, valeur: str) -> str:
         if valeur and valeur not in PointSuivi.Avis.values:
             raise ValidationError("Constat de suivi inconnu.")
         return valeur
-    return _clean_text(valeur)
+    return clean_text(valeur)
 
 
 def answer_point(
-    *, point: PointSuivi, actor: Any, champ: str, valeur: str, version: int
+    *, point: PointSuivi, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     """The direction or the quality referent answers a point: text, and optionally the plan
     action that carries it."""
@@ -432,7 +431,7 @@ def answer_point(
 def add_point_preuve(
     *,
     point: PointSuivi,
-    actor: Any,
+    actor: User,
     titre: str,
     upload: Any,
     date_effet: dt.date | None = None,
@@ -487,7 +486,7 @@ def add_point_preuve(
 def update_action_progress(
     *,
     suivi: AuditSuivi,
-    actor: Any,
+    actor: User,
     action: Action,
     statut: str,
     avancement: int,
@@ -495,8 +494,6 @@ def update_action_progress(
 ) -> Action:
     """The plan lives on after the label: the structure updates the status and progress of its
     actions in the follow-up file. A save made on an outdated version is refused."""
-    from campagnes.plans.services import action_version
-
     if statut not in Action.Statut.values:
         raise ValidationError({"statut": ["Statut inconnu."]})
     if not 0 <= avancement <= 100:
@@ -528,7 +525,7 @@ def update_action_progress(
     return current
 
 
-def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
+def send_file(suivi: AuditSuivi, actor: User) -> AuditSuivi:
     """The direction sends the complete file (an answer on every point) to the auditor."""
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
@@ -574,7 +571,7 @@ def send_file(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
 # --- the auditor ---------------------------------------------------------------------------------
 
 
-def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSuivi:
+def set_visio_date(suivi: AuditSuivi, actor: User, when: dt.datetime) -> AuditSuivi:
     """The assigned auditor records (or moves) the date of the videoconference."""
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
@@ -600,7 +597,7 @@ def set_visio_date(suivi: AuditSuivi, actor: Any, when: dt.datetime) -> AuditSui
     return suivi
 
 
-def start_review(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
+def start_review(suivi: AuditSuivi, actor: User) -> AuditSuivi:
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "revoir le dossier de suivi")
@@ -611,7 +608,7 @@ def start_review(suivi: AuditSuivi, actor: Any) -> AuditSuivi:
 
 
 def record_finding(
-    *, point: PointSuivi, actor: Any, champ: str, valeur: str, version: int
+    *, point: PointSuivi, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     """The assigned auditor's finding on one point, during the review only."""
     stored = clean_finding(champ, valeur)
@@ -627,11 +624,11 @@ def record_finding(
     return saved if saved is not None else refusal(PointSuivi, point.pk, champ, SaveResult)
 
 
-def conclude(suivi: AuditSuivi, actor: Any, *, conclusion: str, motivation: str) -> AuditSuivi:
+def conclude(suivi: AuditSuivi, actor: User, *, conclusion: str, motivation: str) -> AuditSuivi:
     """The auditor concludes: maintien, maintien avec observations (observations required) or
     saisine de la commission (motivation required; the national administrators are told so
     that the commission takes the case up)."""
-    motivation = _clean_text(motivation).strip()
+    motivation = clean_text(motivation).strip()
     with transaction.atomic():
         suivi = SUIVI.lock(suivi.pk)
         _require_auditor(actor, suivi, "conclure l'audit de suivi")

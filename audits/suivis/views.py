@@ -30,13 +30,12 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from django_htmx.http import reswap, retarget
 
 from audits.models import Audit
-from campagnes.autoevaluations.services import SaveResult
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
-from labelml.core.autosave import changed_fields, run_saves
+from labelml.core.autosave import SaveResult, changed_fields, run_saves
 from labelml.core.ids import parse_int
 from labelml.core.transitions import TransitionError
-from labelml.core.types import HtmxHttpRequest
+from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
@@ -340,7 +339,7 @@ def _posted(request: HtmxHttpRequest, order: tuple[str, ...]) -> dict[str, str]:
 
 @login_required
 @require_POST
-def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def suivi_save_point(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     """One point's answer (text, linked plan action), saved field by field."""
     suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
@@ -414,7 +413,7 @@ def suivi_save_point(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_save_bilan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     target = f"bilan-{suivi.pk}"
     anchor = reverse("suivi_detail", args=[suivi.pk]) + "#bilan"
@@ -469,7 +468,7 @@ def suivi_save_bilan(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suivi_add_preuve(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def suivi_add_preuve(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
@@ -507,7 +506,9 @@ def suivi_add_preuve(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpRe
 
 @login_required
 @require_POST
-def suivi_action_progress(request: HtmxHttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def suivi_action_progress(
+    request: AuthenticatedHttpRequest, pk: int, action_pk: int
+) -> HttpResponse:
     """The structure updates the status and progress of a plan action."""
     suivi, caps = get_suivi_for_user(request.user, pk)
     action = get_object_or_404(Action, pk=action_pk, plan__dossier=suivi.dossier)
@@ -546,7 +547,7 @@ def suivi_action_progress(request: HtmxHttpRequest, pk: int, action_pk: int) -> 
 
 @login_required
 @require_POST
-def suivi_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     try:
         services.send_file(suivi, request.user)
@@ -566,7 +567,7 @@ def suivi_send(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def suivi_assign(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     if Capability.ADMINISTER not in caps:
         raise PermissionDenied("Seuls les administrateurs UNML désignent l'auditeur.")
@@ -608,7 +609,7 @@ def suivi_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suivi_start_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_start_review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, _caps = get_suivi_for_user(request.user, pk)
     try:
         services.start_review(suivi, request.user)
@@ -623,7 +624,7 @@ def suivi_start_review(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> HttpResponse:
+def suivi_save_finding(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     point = get_object_or_404(
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
@@ -691,7 +692,7 @@ def suivi_save_finding(request: HtmxHttpRequest, pk: int, point_pk: int) -> Http
 
 @login_required
 @require_POST
-def suivi_visio(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_visio(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = _review_access(request, pk)
     form = VisioForm(request.POST)
     if form.is_valid():
@@ -714,7 +715,7 @@ def suivi_visio(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def suivi_conclude(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def suivi_conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = _review_access(request, pk)
     form = ConclusionForm(request.POST)
     missing: list[Any] = []

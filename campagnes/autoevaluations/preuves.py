@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities
+from labelml.accounts.models import User
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Element
 
@@ -391,7 +392,7 @@ def check_upload(upload: Any) -> CheckedFile:
 # --- Services ----------------------------------------------------------------------------------
 
 
-def _require_upload_right(actor: Any, dossier: Dossier) -> None:
+def _require_upload_right(actor: User, dossier: Dossier) -> None:
     if Capability.UPLOAD_PREUVE not in dossier_capabilities(actor, dossier):
         if dossier.etat != Dossier.Etat.AUTOEVALUATION:
             raise PermissionDenied("Les preuves ne se modifient que pendant l'auto-évaluation.")
@@ -401,7 +402,7 @@ def _require_upload_right(actor: Any, dossier: Dossier) -> None:
 def add_preuve(
     *,
     dossier: Dossier,
-    actor: Any,
+    actor: User,
     critere: Critere,
     element: Element | None = None,
     titre: str,
@@ -462,7 +463,7 @@ def add_preuve(
     return preuve
 
 
-def may_delete_preuve(actor: Any, preuve: Preuve) -> bool:
+def may_delete_preuve(actor: User, preuve: Preuve) -> bool:
     """Those who edit the whole self-assessment delete any evidence; a contributor only what
     they added or what belongs to a criterion assigned to them (SPEC §2)."""
     caps = dossier_capabilities(actor, preuve.dossier)
@@ -480,7 +481,7 @@ def may_delete_preuve(actor: Any, preuve: Preuve) -> bool:
     )
 
 
-def require_delete_right(actor: Any, preuve: Preuve) -> None:
+def require_delete_right(actor: User, preuve: Preuve) -> None:
     _require_upload_right(actor, preuve.dossier)
     if not may_delete_preuve(actor, preuve):
         raise PermissionDenied(
@@ -499,7 +500,7 @@ def named_by_a_snapshot(preuve: Preuve) -> bool:
     )
 
 
-def delete_preuve(*, preuve: Preuve, actor: Any) -> None:
+def delete_preuve(*, preuve: Preuve, actor: User) -> None:
     """Remove an evidence from the self-assessment. One that a submitted version lists (the
     self-assessment was reopened since) stays, with its file, for that version: it only leaves
     the current self-assessment. Any other goes, the stored file once the deletion is

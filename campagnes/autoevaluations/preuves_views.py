@@ -23,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 from referentiel.models import Critere
 
@@ -109,7 +110,7 @@ def preuve_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def preuve_add(request: HttpRequest, pk: int) -> HttpResponse:
+def preuve_add(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.UPLOAD_PREUVE)
     referentiel = dossier.campagne.referentiel
     next_url = _safe_next(request)
@@ -204,7 +205,7 @@ def _attachment(preuve: Preuve) -> FileResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def preuve_delete(request: HttpRequest, pk: int, preuve_pk: int) -> HttpResponse:
+def preuve_delete(request: AuthenticatedHttpRequest, pk: int, preuve_pk: int) -> HttpResponse:
     """GET asks for confirmation; POST deletes."""
     dossier = get_dossier_for_user(request.user, pk, Capability.UPLOAD_PREUVE)
     preuve = _preuve_of(dossier, preuve_pk)

@@ -21,7 +21,8 @@ from django.utils import timezone
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, lock_state_for_write
 from campagnes.workflow import locked_dossier, move, require_capability, require_state
-from labelml.core.autosave import SaveResult
+from labelml.accounts.models import User
+from labelml.core.autosave import SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
 from labelml.core.transitions import TransitionError
@@ -35,7 +36,6 @@ from .selectors import missing_items
 
 REPONSE_FIELDS = {"niveau", "justification"}
 SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
-MAX_TEXT = 10_000
 
 
 def _refuse_if_submitted(dossier_id: int) -> None:
@@ -45,7 +45,7 @@ def _refuse_if_submitted(dossier_id: int) -> None:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
 
 
-def _can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) -> bool:
+def _can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -> bool:
     caps = dossier_capabilities(actor, dossier)
     if Capability.EDIT_AUTOEVALUATION in caps:
         return True
@@ -57,14 +57,14 @@ def _can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) ->
     )
 
 
-def ensure_can_edit(actor: Any, dossier: Dossier, synthese: SyntheseCritere | None) -> None:
+def ensure_can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -> None:
     if dossier.etat != Dossier.Etat.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
     if not _can_edit(actor, dossier, synthese):
         raise PermissionDenied("Votre rôle ne permet pas de modifier ce critère.")
 
 
-def _synthese_if_needed(actor: Any, dossier: Dossier, reponse: Reponse) -> SyntheseCritere | None:
+def _synthese_if_needed(actor: User, dossier: Dossier, reponse: Reponse) -> SyntheseCritere | None:
     """The synthesis of the answer's criterion, read only when the permission depends on it:
     a contributor edits only the criteria assigned to them, whereas whoever edits the whole
     self-assessment needs no query (an autosave's hot path)."""
@@ -75,15 +75,8 @@ def _synthese_if_needed(actor: Any, dossier: Dossier, reponse: Reponse) -> Synth
     ).first()
 
 
-def _clean_text(value: str) -> str:
-    value = (value or "").replace("\r\n", "\n")
-    if len(value) > MAX_TEXT:
-        raise ValidationError(f"Texte trop long ({len(value)} caractères, {MAX_TEXT} au plus).")
-    return value
-
-
 def save_reponse_field(
-    *, reponse: Reponse, actor: Any, champ: str, valeur: str, version: int
+    *, reponse: Reponse, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     """Save one field of an element's answer if `version` is still the current one."""
     if champ not in REPONSE_FIELDS:
@@ -107,7 +100,7 @@ def save_reponse_field(
         update = {"niveau": niveau}
         stored = str(niveau.pk) if niveau else ""
     else:
-        stored = _clean_text(valeur)
+        stored = clean_text(valeur)
         update = {"justification": stored}
     if version == reponse.version and stored == stored_value(reponse, champ):
         # The same value again (a blur after an autosave): nothing to write.
@@ -116,12 +109,12 @@ def save_reponse_field(
 
 
 def save_synthese_field(
-    *, synthese: SyntheseCritere, actor: Any, champ: str, valeur: str, version: int
+    *, synthese: SyntheseCritere, actor: User, champ: str, valeur: str, version: int
 ) -> SaveResult:
     if champ not in SYNTHESE_FIELDS:
         raise ValidationError("Champ inconnu.")
     ensure_can_edit(actor, synthese.autoevaluation.dossier, synthese)
-    stored = _clean_text(valeur)
+    stored = clean_text(valeur)
     if version == synthese.version and stored == getattr(synthese, champ):
         return SaveResult(True, version, stored, synthese.updated_by, synthese.updated_at)
     return _save(synthese, actor, version, champ, stored, {champ: stored})
@@ -129,7 +122,7 @@ def save_synthese_field(
 
 def _save(
     row: Reponse | SyntheseCritere,
-    actor: Any,
+    actor: User,
     version: int,
     champ: str,
     stored: str,
@@ -162,7 +155,7 @@ def _save(
 
 
 @transaction.atomic
-def assign_contributeur(*, synthese: SyntheseCritere, actor: Any, user: Any | None) -> None:
+def assign_contributeur(*, synthese: SyntheseCritere, actor: User, user: User | None) -> None:
     dossier = synthese.autoevaluation.dossier
     if Capability.EDIT_AUTOEVALUATION not in dossier_capabilities(actor, dossier):
         raise PermissionDenied(
@@ -236,7 +229,7 @@ def snapshot_content(dossier: Dossier) -> dict[str, Any]:
     }
 
 
-def take_snapshot(dossier: Dossier, actor: Any) -> Snapshot:
+def take_snapshot(dossier: Dossier, actor: User | None) -> Snapshot:
     """Freeze what is being submitted (called by the workflow, inside its transaction)."""
     content = snapshot_content(dossier)
     payload = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
@@ -260,7 +253,7 @@ class CopyReport:
     syntheses: int
 
 
-def open_autoevaluation(dossier: Dossier, previous: Dossier | None, actor: Any) -> str:
+def open_autoevaluation(dossier: Dossier, previous: Dossier | None, actor: User) -> str:
     """campagnes.hooks.dossier_opened: the dossier's self-assessment, one answer per element and
     one synthesis per criterion; a renewal starts from the previous one, each answer to
     confirm."""
@@ -354,7 +347,7 @@ def copy_previous_autoevaluation(*, dossier: Dossier, previous: Dossier) -> Copy
     )
 
 
-def confirm_reponse(*, reponse: Reponse, actor: Any, version: int) -> SaveResult:
+def confirm_reponse(*, reponse: Reponse, actor: User, version: int) -> SaveResult:
     """A person confirms a copied answer unchanged: it counts as rated again. Optimistic like a
     save: refused (with the current answer) when somebody saved it since `version`; recorded in
     the answer's history."""
@@ -376,7 +369,7 @@ def confirm_reponse(*, reponse: Reponse, actor: Any, version: int) -> SaveResult
     )
 
 
-def confirm_synthese(*, synthese: SyntheseCritere, actor: Any, version: int) -> SaveResult:
+def confirm_synthese(*, synthese: SyntheseCritere, actor: User, version: int) -> SaveResult:
     """The same for a copied synthesis (its three texts kept as they are)."""
     ensure_can_edit(actor, synthese.autoevaluation.dossier, synthese)
     if version == synthese.version and not synthese.a_confirmer:
@@ -399,7 +392,7 @@ class CritereConfirmation:
 def confirm_critere(
     *,
     synthese: SyntheseCritere,
-    actor: Any,
+    actor: User,
     versions: dict[int, int],
     synthese_version: int | None,
 ) -> CritereConfirmation:
@@ -438,7 +431,7 @@ def confirm_critere(
     return out
 
 
-def submit_autoevaluation(dossier: Dossier, actor: Any) -> Dossier:
+def submit_autoevaluation(dossier: Dossier, actor: User) -> Dossier:
     """The direction submits a complete self-assessment: it is frozen as a new snapshot and the
     dossier moves on to the improvement plan."""
     with transaction.atomic():

@@ -26,7 +26,7 @@ from labelml.core.errors import missing_file
 from labelml.core.ids import parse_id, parse_int
 from labelml.core.security import protect_download
 from labelml.core.transitions import TransitionError
-from labelml.core.types import HtmxHttpRequest
+from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from labelml.structures.roles import Capability
 from referentiel.selectors import referentiels_for_user
 
@@ -85,7 +85,10 @@ def overview(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 
 def _page_context(
-    request: HtmxHttpRequest, dossier: Dossier, code: str, conflicts: dict[str, Any] | None = None
+    request: AuthenticatedHttpRequest,
+    dossier: Dossier,
+    code: str,
+    conflicts: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     page = critere_page_data(dossier, code)
     caps = dossier_capabilities(request.user, dossier)
@@ -109,7 +112,7 @@ def _page_context(
 
 
 @login_required
-def critere_page(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
+def critere_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     return render(request, "autoevaluations/critere.html", _page_context(request, dossier, code))
 
@@ -119,7 +122,7 @@ def _status(result: SaveResult, target: str) -> dict[str, Any]:
 
 
 def _save_response(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     *,
     kind: str,
@@ -212,7 +215,7 @@ def _bad_request(request: HtmxHttpRequest, message: str, target: str) -> HttpRes
 
 @login_required
 @require_POST
-def save_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
+def save_reponse(request: AuthenticatedHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     reponse = get_object_or_404(
         Reponse.objects.select_related("element__critere", "autoevaluation", "niveau"),
@@ -236,7 +239,7 @@ def save_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResp
 
 @login_required
 @require_POST
-def save_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+def save_synthese(request: AuthenticatedHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     synthese = get_object_or_404(
         SyntheseCritere.objects.select_related("critere", "autoevaluation__dossier"),
@@ -258,7 +261,7 @@ def save_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpRe
 
 
 def _save_fields(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     *,
     obj: Any,
@@ -303,7 +306,7 @@ def _save_fields(
 
 
 def _confirm_response(
-    request: HtmxHttpRequest,
+    request: AuthenticatedHttpRequest,
     dossier: Dossier,
     *,
     kind: str,
@@ -357,7 +360,7 @@ def _confirm_refused(request: HtmxHttpRequest, message: str, target: str) -> Htt
 
 @login_required
 @require_POST
-def confirm_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
+def confirm_reponse(request: AuthenticatedHttpRequest, pk: int, reponse_pk: int) -> HttpResponse:
     """Confirm a copied answer unchanged (renewal)."""
     dossier = get_dossier_for_user(request.user, pk)
     reponse = get_object_or_404(
@@ -386,7 +389,7 @@ def confirm_reponse(request: HtmxHttpRequest, pk: int, reponse_pk: int) -> HttpR
 
 @login_required
 @require_POST
-def confirm_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+def confirm_synthese(request: AuthenticatedHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
     """Confirm a copied synthesis unchanged (renewal)."""
     dossier = get_dossier_for_user(request.user, pk)
     synthese = get_object_or_404(
@@ -407,7 +410,7 @@ def confirm_synthese(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> Htt
 
 @login_required
 @require_POST
-def confirm_all(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
+def confirm_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     """ "Tout confirmer" for one criterion, once the person said they reviewed its copied
     answers: the versions they read come with the form, so an answer changed meanwhile by
     somebody else stays to confirm."""
@@ -460,7 +463,9 @@ def confirm_all(request: HtmxHttpRequest, pk: int, code: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def assign_contributeur(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> HttpResponse:
+def assign_contributeur(
+    request: AuthenticatedHttpRequest, pk: int, synthese_pk: int
+) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_AUTOEVALUATION)
     synthese = get_object_or_404(
         SyntheseCritere.objects.select_related("critere"),
@@ -496,7 +501,7 @@ def assign_contributeur(request: HtmxHttpRequest, pk: int, synthese_pk: int) -> 
 
 
 @login_required
-def submit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     caps = dossier_capabilities(request.user, dossier)
     if request.method == "POST":

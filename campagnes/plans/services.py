@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
+from labelml.accounts.models import User
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_national_admins, notify_structure
 from labelml.structures.models import Membership
@@ -72,7 +73,7 @@ def ensure_plan(dossier: Dossier) -> PlanAmelioration:
     return plan
 
 
-def _lock_for_edit(actor: Any, dossier: Dossier) -> tuple[Dossier, PlanAmelioration]:
+def _lock_for_edit(actor: User, dossier: Dossier) -> tuple[Dossier, PlanAmelioration]:
     """Lock the dossier and check, under the lock, that `actor` may edit its plan."""
     locked = (
         Dossier.objects.select_for_update()
@@ -173,7 +174,7 @@ def _progress(statut: str, avancement: int | None, previous: Action | None) -> i
     return previous.avancement if previous is not None else 0
 
 
-def _notify_owner(actor: Any, dossier: Dossier, action: Action) -> None:
+def _notify_owner(actor: User, dossier: Dossier, action: Action) -> None:
     if action.responsable is None or action.responsable.pk == actor.pk:
         return
     url = reverse("plan_detail", args=[dossier.pk]) + f"?responsable={action.responsable.pk}"
@@ -197,7 +198,7 @@ def _notify_owner(actor: Any, dossier: Dossier, action: Action) -> None:
 @transaction.atomic
 def create_action(
     *,
-    actor: Any,
+    actor: User,
     dossier: Dossier,
     titre: str,
     criteres: Iterable[Critere],
@@ -230,7 +231,7 @@ def create_action(
 
 def _create_action(
     *,
-    actor: Any,
+    actor: User,
     locked: Dossier,
     plan: PlanAmelioration,
     titre: str,
@@ -286,7 +287,7 @@ def _cleaned(
 @transaction.atomic
 def update_action(
     *,
-    actor: Any,
+    actor: User,
     dossier: Dossier,
     action: Action,
     titre: str,
@@ -339,13 +340,13 @@ def update_action(
 
 
 @transaction.atomic
-def delete_action(*, actor: Any, dossier: Dossier, action: Action) -> None:
+def delete_action(*, actor: User, dossier: Dossier, action: Action) -> None:
     _locked, plan = _lock_for_edit(actor, dossier)
     Action.objects.filter(pk=action.pk, plan=plan).delete()
 
 
 @transaction.atomic
-def accept_suggestion(*, actor: Any, dossier: Dossier, element: Element) -> Action:
+def accept_suggestion(*, actor: User, dossier: Dossier, element: Element) -> Action:
     """Create the action suggested by an element rated 1 or 2: titled from the element, linked
     to its criterion, high priority for level 1 and medium for level 2. Under the dossier lock,
     so that a double click creates one action, not two."""
@@ -387,7 +388,7 @@ def add_followup_action(
     origine: str,
     echeance: date | None = None,
     description: str = "",
-    actor: Any = None,
+    actor: User | None = None,
 ) -> Action:
     """A follow-up action added by the workflow after the plan's editing window (SPEC §3, §5):
     the answer to an audit gap (`origine="ecart"`) or the lifting of a reservation
@@ -457,7 +458,7 @@ def prefill_from_query(dossier: Dossier, params: Any) -> dict[str, Any]:
     return initial
 
 
-def open_plan(dossier: Dossier, previous: Dossier | None, actor: Any) -> str:
+def open_plan(dossier: Dossier, previous: Dossier | None, actor: User) -> str:
     """campagnes.hooks.dossier_opened: the dossier's plan; a renewal carries over the open
     actions of the previous one."""
     PlanAmelioration.objects.create(dossier=dossier)
@@ -467,7 +468,7 @@ def open_plan(dossier: Dossier, previous: Dossier | None, actor: Any) -> str:
     return f"{carried} action(s) du plan reprises"
 
 
-def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None) -> int:
+def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: User | None = None) -> int:
     """On a renewal (SPEC §7b), the actions of the previous plan still open (à faire, en
     cours) carry over into the new plan with their progress, as "reprise du plan précédent"
     (`reprise_de` points to the original, which stays in the previous dossier as it was).
@@ -520,7 +521,7 @@ def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: Any = None
     return carried
 
 
-def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
+def submit_plan(dossier: Dossier, actor: User) -> Dossier:
     """The direction validates the improvement plan (it stays editable until the audit is
     requested)."""
     with transaction.atomic():
@@ -546,7 +547,7 @@ def submit_plan(dossier: Dossier, actor: Any) -> Dossier:
     return dossier
 
 
-def request_audit(dossier: Dossier, actor: Any) -> Dossier:
+def request_audit(dossier: Dossier, actor: User) -> Dossier:
     """The direction asks for the external audit once the plan is submitted."""
     with transaction.atomic():
         dossier = locked_dossier(dossier)

@@ -18,6 +18,7 @@ from campagnes.models import Dossier
 from campagnes.plans.services import request_audit, submit_plan
 from campagnes.selectors import EDITABLE_PLAN, dossier_capabilities, get_dossier_for_user
 from labelml.core.transitions import TransitionError
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 
 from . import selectors, services
@@ -69,7 +70,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_create(request: HttpRequest, pk: int) -> HttpResponse:
+def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_PLAN)
     if request.method == "POST":
         form = ActionForm(request.POST, dossier=dossier)
@@ -97,7 +98,7 @@ def action_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def action_edit(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_edit(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_PLAN)
     action = selectors.get_action(dossier, action_pk)
     if request.method == "POST":
@@ -177,7 +178,7 @@ def _render_form(
 
 
 @login_required
-def action_delete(request: HttpRequest, pk: int, action_pk: int) -> HttpResponse:
+def action_delete(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_PLAN)
     action = selectors.get_action(dossier, action_pk)
     if refused := _post_only(request):
@@ -205,7 +206,7 @@ def suggestion_list(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def suggestion_accept(request: HttpRequest, pk: int, element_pk: int) -> HttpResponse:
+def suggestion_accept(request: AuthenticatedHttpRequest, pk: int, element_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.EDIT_PLAN)
     element = get_object_or_404(selectors.plan_elements(dossier), pk=element_pk)
     if refused := _post_only(request):
@@ -251,7 +252,7 @@ def plan_timeline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
+def plan_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.SUBMIT)
     if refused := _post_only(request):
         return refused
@@ -269,7 +270,7 @@ def plan_submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def dossier_request_audit(request: HttpRequest, pk: int) -> HttpResponse:
+def dossier_request_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk, Capability.SUBMIT)
     try:
         request_audit(dossier, request.user)

@@ -31,13 +31,15 @@ from django.utils import timezone
 from labelml.core.hooks import Hook
 from labelml.structures.models import Auditeur, Invitation, Membership, MembreCommission
 
+from .models import User
+
 FORMAT = "labelml-donnees-personnelles/1"
 
 
 # What an app exports: its sections of the file, by key (each one query, see rows).
-Exporter = Callable[[Any], dict[str, list[dict[str, Any]]]]
+Exporter = Callable[[User], dict[str, list[dict[str, Any]]]]
 # What an app removes when the account is deleted: counts by key, for the deletion's trail.
-Eraser = Callable[[Any], dict[str, int]]
+Eraser = Callable[[User], dict[str, int]]
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,7 @@ def rows(queryset: Any, **fields: str) -> list[dict[str, Any]]:
     ]
 
 
-def _profile(user: Any) -> dict[str, Any]:
+def _profile(user: User) -> dict[str, Any]:
     return {
         "id": user.pk,
         "email": user.email,
@@ -94,7 +96,7 @@ def _profile(user: Any) -> dict[str, Any]:
     }
 
 
-def _sessions(user: Any) -> list[dict[str, Any]]:
+def _sessions(user: User) -> list[dict[str, Any]]:
     if not apps.is_installed("allauth.usersessions"):
         return []
     from allauth.usersessions.models import UserSession  # only when that optional app is on
@@ -108,7 +110,7 @@ def _sessions(user: Any) -> list[dict[str, Any]]:
     )
 
 
-def personal_data(user: Any) -> dict[str, Any]:
+def personal_data(user: User) -> dict[str, Any]:
     uid = user.pk
     data: dict[str, Any] = {
         "format": FORMAT,
@@ -159,7 +161,7 @@ def personal_data(user: Any) -> dict[str, Any]:
     return data
 
 
-def personal_data_json(user: Any) -> bytes:
+def personal_data_json(user: User) -> bytes:
     return json.dumps(
         personal_data(user), cls=DjangoJSONEncoder, ensure_ascii=False, indent=2
     ).encode("utf-8")

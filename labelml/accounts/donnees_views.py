@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_safe
 
+from labelml.core.types import AuthenticatedHttpRequest
+
 from .donnees import personal_data_json
 
 
@@ -21,7 +23,7 @@ def donnees(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def donnees_download(request: HttpRequest) -> HttpResponse:
+def donnees_download(request: AuthenticatedHttpRequest) -> HttpResponse:
     response = HttpResponse(
         personal_data_json(request.user), content_type="application/json; charset=utf-8"
     )

@@ -9,8 +9,6 @@ object permissions, notifications. The row of `SuppressionCompte` records who di
 
 from __future__ import annotations
 
-from typing import Any
-
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.apps import apps
@@ -48,11 +46,11 @@ def national_admins() -> QuerySet[User]:
     )
 
 
-def deleted_email(user: Any) -> str:
+def deleted_email(user: User) -> str:
     return f"{DELETED_EMAIL_PREFIX}{user.pk}{DELETED_EMAIL_DOMAIN}"
 
 
-def _end_sessions(user: Any) -> int:
+def _end_sessions(user: User) -> int:
     """End the person's sessions. Changing the password hash already invalidates every session
     at its next request (Django checks the session's auth hash) and an inactive user is never
     authenticated; the sessions allauth tracks are also deleted from the store now."""
@@ -66,7 +64,7 @@ def _end_sessions(user: Any) -> int:
     return len(sessions)
 
 
-def _remove_object_permissions(user: Any) -> int:
+def _remove_object_permissions(user: User) -> int:
     """Guardian grants, generic and direct foreign key tables (every model that has one)."""
     removed = 0
     for model in apps.get_models():
@@ -75,7 +73,7 @@ def _remove_object_permissions(user: Any) -> int:
     return removed
 
 
-def _scrub_texts(user: Any, old_email: str, old_name: str) -> int:
+def _scrub_texts(user: User, old_email: str, old_name: str) -> int:
     """The name and e-mail address written into free texts of the history (e.g. the reason of
     an audit assignment "Sophie Lambert (Qualicert)") become the pseudonym: the texts the apps
     registered (labelml/accounts/donnees.py)."""
@@ -89,7 +87,7 @@ def _scrub_texts(user: Any, old_email: str, old_name: str) -> int:
     return changed
 
 
-def _retire_invitations(user: Any, old_email: str) -> int:
+def _retire_invitations(user: User, old_email: str) -> int:
     invitations = Invitation.objects.filter(email__iexact=old_email)
     invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
@@ -98,7 +96,7 @@ def _retire_invitations(user: Any, old_email: str) -> int:
 
 
 @transaction.atomic
-def pseudonymise_user(*, actor: Any, user: Any, motif: str = "") -> SuppressionCompte:
+def pseudonymise_user(*, actor: User, user: User, motif: str = "") -> SuppressionCompte:
     """Delete `user`'s account, keeping the history (see the module's docstring). Only a
     national administrator may; never their own account, nor the last national administrator.
     All or nothing."""

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_safe
 
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.models import Membership
 from labelml.structures.selectors import is_national_admin
 
@@ -58,7 +59,7 @@ def utilisateur_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def utilisateur_delete(request: HttpRequest, pk: int) -> HttpResponse:
+def utilisateur_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     _admin_only(request)
     user = _users().filter(pk=pk).first()
     if user is None:

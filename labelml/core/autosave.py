@@ -11,7 +11,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+
+from .types import AuthenticatedHttpRequest
+
+# The longest text a field accepts (a justification, an observation, an answer…).
+MAX_TEXT = 10_000
 
 
 @dataclass
@@ -23,6 +29,14 @@ class SaveResult:
     value: str  # the stored value (ours when ok, the other person's on conflict)
     by: Any = None
     at: Any = None
+
+
+def clean_text(value: str) -> str:
+    """A text field's value as stored: line ends normalised, refused beyond MAX_TEXT."""
+    value = (value or "").replace("\r\n", "\n")
+    if len(value) > MAX_TEXT:
+        raise ValidationError(f"Texte trop long ({len(value)} caractères, {MAX_TEXT} au plus).")
+    return value
 
 
 def changed_fields(
@@ -42,7 +56,7 @@ def changed_fields(
 def run_saves(
     saver: Callable[..., SaveResult],
     champs: list[str],
-    request: HttpRequest,
+    request: AuthenticatedHttpRequest,
     version: int,
     **obj: Any,
 ) -> list[tuple[str, SaveResult, str]]:

@@ -16,6 +16,8 @@ from typing import Any, Generic, TypeVar
 
 from django.db import models
 
+from .types import Actor
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -49,7 +51,9 @@ class JournalTable:
     state: str
     dossier: str = "dossier_id"
 
-    def __call__(self, obj: Any, actor: Any, action: str, previous: str, reason: str) -> None:
+    def __call__(
+        self, obj: Any, actor: Actor | None, action: str, previous: str, reason: str
+    ) -> None:
         row = {"dossier_id": attrgetter(self.dossier)(obj), "subject_id": obj.pk, "reason": reason}
         row.update(from_state=previous, to_state=getattr(obj, self.state), action=action)
         actor = actor if getattr(actor, "pk", None) else None
@@ -64,7 +68,7 @@ class Workflow(Generic[M]):
     state: str  # the field holding the state, a field with choices
     subject: str  # how the refusals name a row: "le dossier"
     # (row, actor, action, previous state, reason): writes one journal row (a JournalTable).
-    journal: Callable[[M, Any, str, str, str], None]
+    journal: Callable[[M, Actor | None, str, str, str], None]
     related: tuple[str, ...] = ()  # read with the locked row
     lock_of: tuple[str, ...] = ()  # the tables `select_for_update` locks (default: all read)
     touched: tuple[str, ...] = ()  # saved with every move (an `auto_now` date)
@@ -82,7 +86,15 @@ class Workflow(Generic[M]):
                 f"Impossible de {what} : {self.subject} est à l'étape « {shown} »."
             )
 
-    def move(self, row: M, actor: Any, action: str, to: str, reason: str = "", **fields: Any) -> M:
+    def move(
+        self,
+        row: M,
+        actor: Actor | None,
+        action: str,
+        to: str,
+        reason: str = "",
+        **fields: Any,
+    ) -> M:
         """Move `row` to the state `to`, with `fields` changed in the same save."""
         previous = getattr(row, self.state)
         setattr(row, self.state, to)
@@ -92,6 +104,6 @@ class Workflow(Generic[M]):
         self.journal(row, actor, action, previous, reason)
         return row
 
-    def log_step(self, row: M, actor: Any, action: str, reason: str = "") -> None:
+    def log_step(self, row: M, actor: Actor | None, action: str, reason: str = "") -> None:
         """A journal row for a step that keeps the state (a plan submitted, say)."""
         self.journal(row, actor, action, getattr(row, self.state), reason)

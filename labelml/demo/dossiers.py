@@ -18,6 +18,7 @@ from campagnes.models import Campagne, Dossier
 from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.services import create_campagne, open_campagne
 from campagnes.workflow import log_step, move
+from labelml.accounts.models import User
 from labelml.structures.models import Structure
 from referentiel.models import Niveau, Referentiel
 
@@ -48,7 +49,7 @@ PLAN = {
 }
 
 
-def _fill(dossier: Dossier, share: float, rng: random.Random, actor: Any) -> None:
+def _fill(dossier: Dossier, share: float, rng: random.Random, actor: User | None) -> None:
     referentiel = dossier.campagne.referentiel
     niveaux = {
         n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_autoevaluation_pk)
@@ -125,7 +126,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
 
 
 @transaction.atomic
-def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
+def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
     referentiel = Referentiel.objects.published().get(code="ML-2022")
     campagne = Campagne.objects.filter(nom=CAMPAGNE).first()
     if campagne is not None:
@@ -162,7 +163,7 @@ def seed_demo_dossiers(admin: Any, users: dict[str, Any]) -> Campagne:
     return campagne
 
 
-def _seed_demo_audit(campagne: Campagne, admin: Any, users: dict[str, Any]) -> None:
+def _seed_demo_audit(campagne: Campagne, admin: User, users: dict[str, Any]) -> None:
     """The demo auditor has a mission to start: the audit of ML Essonne Nord (idempotent)."""
     dossier = Dossier.objects.filter(campagne=campagne, structure__code="ml-essonne-nord").first()
     if dossier is None or dossier.etat != Dossier.Etat.AUDIT_A_PLANIFIER:

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import Document
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     return {
         "rapports_demandes": rows(
             Document.objects.filter(requested_by_id=user.pk).order_by("created_at", "pk"),

@@ -22,6 +22,7 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from PIL import Image, UnidentifiedImageError
 
+from labelml.accounts.models import User
 from labelml.structures.selectors import is_national_admin
 
 from .models import ParametresDocuments
@@ -139,7 +140,7 @@ def _delete_files(names: list[str]) -> None:
 
 
 def update_parametres(
-    *, actor: Any, data: Mapping[str, Any], files: Mapping[str, Any]
+    *, actor: User, data: Mapping[str, Any], files: Mapping[str, Any]
 ) -> ParametresDocuments:
     """Save the letterhead settings. `data` holds the text fields and the booleans
     `supprimer_logo` / `supprimer_signature`; `files` the new images, if any. Every image is

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campagnes.models import Dossier
+from labelml.accounts.models import User
 from labelml.core import jobs
 
 from .models import Document
@@ -15,7 +14,7 @@ from .renderers import unavailable_reason
 
 
 @transaction.atomic
-def request_document(*, dossier: Dossier, actor: Any, kind: str) -> Document:
+def request_document(*, dossier: Dossier, actor: User | None, kind: str) -> Document:
     """Queue a render. A render already queued or running for the same dossier and kind is
     reused (a double click does not render twice). A document that cannot exist yet (an audit
     report before validation, an attestation without a label) is refused with the reason."""

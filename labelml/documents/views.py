@@ -11,7 +11,7 @@ from campagnes.selectors import get_dossier_for_user
 from labelml.core import jobs
 from labelml.core.errors import missing_file
 from labelml.core.security import protect_download
-from labelml.core.types import HtmxHttpRequest
+from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 from .models import Document
 from .renderers import unavailable_reason
@@ -47,7 +47,7 @@ def document_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def document_request(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def document_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     try:
         document = request_document(

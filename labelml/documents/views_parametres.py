@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.cache import patch_cache_control
 from django.views.decorators.http import require_GET, require_http_methods
 
+from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.selectors import is_national_admin
 
 from .forms import ParametresDocumentsForm
@@ -25,7 +26,7 @@ def _admin_only(request: HttpRequest) -> None:
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
-def parametres(request: HttpRequest) -> HttpResponse:
+def parametres(request: AuthenticatedHttpRequest) -> HttpResponse:
     _admin_only(request)
     form = ParametresDocumentsForm(
         request.POST or None, request.FILES or None, instance=ParametresDocuments.current()

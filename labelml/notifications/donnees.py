@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from labelml.accounts.donnees import rows
+from labelml.accounts.models import User
 
 from .models import Notification
 
@@ -14,7 +15,7 @@ from .models import Notification
 TEXTS = ((Notification, "titre"), (Notification, "message"))
 
 
-def export(user: Any) -> dict[str, list[dict[str, Any]]]:
+def export(user: User) -> dict[str, list[dict[str, Any]]]:
     return {
         "notifications": rows(
             Notification.objects.filter(destinataire_id=user.pk).order_by("created_at", "pk"),
@@ -27,5 +28,5 @@ def export(user: Any) -> dict[str, list[dict[str, Any]]]:
     }
 
 
-def erase(user: Any) -> dict[str, int]:
+def erase(user: User) -> dict[str, int]:
     return {"notifications": Notification.objects.filter(destinataire_id=user.pk).delete()[0]}

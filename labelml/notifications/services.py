@@ -9,6 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from labelml.accounts.models import User
 from labelml.core import jobs
 from labelml.structures.models import Membership
 from labelml.structures.roles import Role
@@ -82,7 +83,7 @@ def notify_national_admins(dossier: Any, *, titre: str, message: str = "") -> li
     return notify(users, titre=titre, message=message, url=_dossier_url(dossier), dossier=dossier)
 
 
-def mark_read(user: Any, notification_ids: Iterable[int] | None = None) -> int:
+def mark_read(user: User, notification_ids: Iterable[int] | None = None) -> int:
     from django.utils import timezone
 
     qs = Notification.objects.filter(destinataire=user, lu_le__isnull=True)

@@ -5,6 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from labelml.core.types import AuthenticatedHttpRequest
+
 from .models import Notification
 from .services import mark_read
 
@@ -18,7 +20,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def mark_all_read(request: HttpRequest) -> HttpResponse:
+def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = mark_read(request.user)
     messages.success(request, f"{count} notification(s) marquée(s) comme lue(s).")
     return redirect("notification_list")

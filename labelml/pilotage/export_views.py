@@ -4,8 +4,6 @@ nothing, and anything outside the scope, answers 404."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -14,10 +12,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
+from labelml.accounts.models import User
 from labelml.core import jobs
 from labelml.core.errors import missing_file
 from labelml.core.security import protect_download
-from labelml.core.types import HtmxHttpRequest
+from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 
 from .exports import DATASETS, csv_chunks, export_filename
 from .models import Export
@@ -28,7 +27,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 SERVICE_UNAVAILABLE = jobs.SERVICE_UNAVAILABLE.format(what="export")
 
 
-def _exports_of(user: Any) -> list[Export]:
+def _exports_of(user: User) -> list[Export]:
     return list(Export.objects.filter(requested_by=user)[:20])
 
 
@@ -39,7 +38,7 @@ def _page_url(querystring: str) -> str:
 
 @login_required
 @require_GET
-def exports(request: HtmxHttpRequest) -> HttpResponse:
+def exports(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = scope_for_user(request.user)
     exports = _exports_of(request.user)
     listing = {
@@ -87,7 +86,7 @@ def export_csv(request: HtmxHttpRequest, dataset: str) -> StreamingHttpResponse:
 
 @login_required
 @require_POST
-def export_request(request: HtmxHttpRequest) -> HttpResponse:
+def export_request(request: AuthenticatedHttpRequest) -> HttpResponse:
     scope = scope_for_user(request.user)
     filters = parse_filters(request.POST, scope)
     try:
@@ -109,7 +108,7 @@ def export_request(request: HtmxHttpRequest) -> HttpResponse:
     return redirect(_page_url(filters.querystring()))
 
 
-def _export_for(user: Any, scope: Scope, pk: int) -> Export:
+def _export_for(user: User, scope: Scope, pk: int) -> Export:
     """The requester's own export, or any export for a national administrator; 404 otherwise
     (also when the requester no longer steers what the export covers)."""
     export = get_object_or_404(Export, pk=pk)
@@ -125,7 +124,7 @@ def _export_for(user: Any, scope: Scope, pk: int) -> Export:
 
 @login_required
 @require_GET
-def export_download(request: HtmxHttpRequest, pk: int) -> FileResponse | HttpResponse:
+def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse | HttpResponse:
     scope = scope_for_user(request.user)
     export = _export_for(request.user, scope, pk)
     if export.status != Export.Status.READY or not export.fichier:
@@ -149,7 +148,7 @@ def export_download(request: HtmxHttpRequest, pk: int) -> FileResponse | HttpRes
 
 @login_required
 @require_POST
-def export_retry(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+def export_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     scope = scope_for_user(request.user)
     export = _export_for(request.user, scope, pk)
     export = retry_export(export=export)

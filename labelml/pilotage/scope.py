@@ -11,10 +11,12 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q, QuerySet
 from django.http import Http404, QueryDict
 
 from campagnes.models import Campagne, Dossier
+from labelml.accounts.models import User
 from labelml.core.ids import parse_id
 from labelml.structures.models import Membership, Region, Structure
 from labelml.structures.roles import Role
@@ -43,9 +45,9 @@ class Scope:
         )
 
 
-def scope_for_user(user: Any) -> Scope:
+def scope_for_user(user: User | AnonymousUser) -> Scope:
     """The user's steering scope; 404 for anyone who steers nothing."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         raise Http404("Page introuvable.")
     if is_national_admin(user):
         return Scope(national=True, regions=tuple(Region.values))

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from campagnes.models import Campagne
+from labelml.accounts.models import User
 from labelml.core import jobs
 
 from .exports import DATASETS, export_filename
@@ -49,7 +50,7 @@ def filters_from_snapshot(data: dict[str, Any], scope: Scope) -> Filters:
 
 
 @transaction.atomic
-def request_export(*, user: Any, scope: Scope, filters: Filters, dataset: str) -> Export:
+def request_export(*, user: User, scope: Scope, filters: Filters, dataset: str) -> Export:
     """Queue an XLSX export. The same export already queued or running for the same person is
     reused (a double click builds one file)."""
     if dataset not in DATASETS:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -18,6 +18,11 @@ from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
 
 from .roles import Role
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from labelml.core.types import Actor
 
 
 class Region(models.TextChoices):
@@ -44,7 +49,7 @@ class Region(models.TextChoices):
 
 
 class StructureQuerySet(models.QuerySet["Structure"]):
-    def for_user(self, user: Any) -> StructureQuerySet:
+    def for_user(self, user: Actor | AnonymousUser) -> StructureQuerySet:
         """Structures the user may see. Fails closed: an unknown user sees nothing."""
         from .selectors import visible_structures_q
 

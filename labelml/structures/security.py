@@ -14,6 +14,7 @@ from allauth.mfa.models import Authenticator
 from django.db import connection
 
 from labelml.core.hooks import Hook
+from labelml.core.types import Actor
 
 from .models import Auditeur, Membership, MembreCommission, Structure
 from .roles import Role
@@ -99,7 +100,7 @@ def _profile_sql() -> str:
     return _PROFILE_SQL.format(**names) + extra  # nosec B608 # the models' own names, quoted
 
 
-def security_profile(user: Any) -> SecurityProfile:
+def security_profile(user: Actor) -> SecurityProfile:
     """Cached on the user object for the request."""
     cached = user.__dict__.get("_security_profile")
     if cached is not None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -16,12 +15,14 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from labelml.core.types import Actor
+
 from .models import Invitation, Membership, Region, Structure
 from .roles import INVITABLE_BY_ROLE, ROLES_BY_STRUCTURE_TYPE, Capability, Role
 from .selectors import has_capability, is_national_admin, roles_for
 
 
-def invitable_roles(user: Any, structure: Structure) -> list[str]:
+def invitable_roles(user: Actor, structure: Structure) -> list[str]:
     """Roles `user` may hand out on `structure`."""
     allowed = set(ROLES_BY_STRUCTURE_TYPE[structure.type])
     if is_national_admin(user):
@@ -33,7 +34,7 @@ def invitable_roles(user: Any, structure: Structure) -> list[str]:
 
 
 @transaction.atomic
-def invite_member(*, actor: Any, structure: Structure, email: str, role: str) -> Invitation:
+def invite_member(*, actor: Actor, structure: Structure, email: str, role: str) -> Invitation:
     if not has_capability(actor, structure, Capability.INVITE):
         raise PermissionDenied("Votre rôle ne permet pas d'inviter des membres.")
     if role not in invitable_roles(actor, structure):
@@ -67,7 +68,7 @@ def send_invitation_email(invitation_pk: int) -> None:
 
 
 @transaction.atomic
-def revoke_invitation(*, actor: Any, invitation: Invitation) -> None:
+def revoke_invitation(*, actor: Actor, invitation: Invitation) -> None:
     if not has_capability(actor, invitation.structure, Capability.INVITE):
         raise PermissionDenied("Votre rôle ne permet pas de gérer les invitations.")
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -78,7 +79,12 @@ def revoke_invitation(*, actor: Any, invitation: Invitation) -> None:
 
 @transaction.atomic
 def accept_invitation(
-    *, token: str, user: Any = None, first_name: str = "", last_name: str = "", password: str = ""
+    *,
+    token: str,
+    user: Actor | None = None,
+    first_name: str = "",
+    last_name: str = "",
+    password: str = "",
 ) -> Membership:
     """Accept an invitation: creates the account if needed, then the membership."""
     invitation = Invitation.objects.select_for_update().filter(token=token).first()

@@ -80,7 +80,7 @@ def structure_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def structure_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def structure_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     structure = get_structure_for_user(request.user, pk)
     caps = capabilities_for(request.user, structure)
     members = structure.memberships.select_related("user").order_by("role", "user__last_name")
@@ -119,7 +119,7 @@ def structure_history(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def structure_invite(request: HttpRequest, pk: int) -> HttpResponse:
+def structure_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     structure = get_structure_for_user(request.user, pk, Capability.INVITE)
     form = InvitationForm(request.POST or None, roles=invitable_roles(request.user, structure))
     if request.method == "POST" and form.is_valid():
@@ -147,7 +147,9 @@ def structure_invite(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def invitation_revoke(request: HttpRequest, pk: int, invitation_pk: int) -> HttpResponse:
+def invitation_revoke(
+    request: AuthenticatedHttpRequest, pk: int, invitation_pk: int
+) -> HttpResponse:
     structure = get_structure_for_user(request.user, pk, Capability.INVITE)
     invitation = get_object_or_404(structure.invitations, pk=invitation_pk)
     revoke_invitation(actor=request.user, invitation=invitation)

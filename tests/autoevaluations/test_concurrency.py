@@ -12,8 +12,9 @@ import pytest
 from django.db import connection
 
 from campagnes.autoevaluations.models import Reponse, Saisie, SyntheseCritere
-from campagnes.autoevaluations.services import SaveResult, save_reponse_field, save_synthese_field
+from campagnes.autoevaluations.services import save_reponse_field, save_synthese_field
 from campagnes.services import create_campagne, open_campagne
+from labelml.core.autosave import SaveResult
 from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
 

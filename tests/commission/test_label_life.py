@@ -193,12 +193,11 @@ def test_the_page_refuses_an_empty_motivation_with_a_french_error(label, admin):
 
 
 def test_nothing_half_applies_when_the_notification_fails(label, admin, monkeypatch):
-    import labelml.notifications.services
-
     def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("panne de la messagerie")
 
-    monkeypatch.setattr(labelml.notifications.services, "notify_structure", broken)
+    # Where the label's services look it up.
+    monkeypatch.setattr(services, "notify_structure", broken)
     with pytest.raises(RuntimeError):
         services.suspend_label(actor=admin, label=label, motivation="Enquête")
     assert fresh(label).statut == Label.Statut.VALIDE

@@ -1,14 +1,14 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import template
+
+from labelml.accounts.models import User
 
 register = template.Library()
 
 
 @register.filter
-def person(user: Any, default: str = "—") -> str:
+def person(user: User | None, default: str = "—") -> str:
     """A person's display name: full name, else e-mail; `default` for nobody."""
     if user is None:
         return default

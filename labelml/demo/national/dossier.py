@@ -10,6 +10,7 @@ import random
 from typing import TYPE_CHECKING, Any
 
 from campagnes.models import Dossier, DossierTransition
+from labelml.accounts.models import User
 
 from .audit import _ExternalAudit
 from .commission import _CommissionSteps
@@ -185,7 +186,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
 
         at = c.open_at
 
-        def move(action: str, to: str, actor: Any, reason: str = "") -> None:
+        def move(action: str, to: str, actor: User, reason: str = "") -> None:
             nonlocal state
             rows.append(
                 DossierTransition(

@@ -5,14 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.contrib.auth.models import AnonymousUser
 
+from labelml.core.types import Actor
 from labelml.structures.selectors import can_see_structure
 
 register = template.Library()
 
 
 @register.filter
-def sees_structure(user: Any, structure: Any) -> bool:
+def sees_structure(user: Actor | AnonymousUser, structure: Any) -> bool:
     """`{% if user|sees_structure:dossier.structure %}<a …>{% endif %}`"""
     if structure is None:
         return False
