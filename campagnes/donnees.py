@@ -1,6 +1,6 @@
 """What campagnes keeps about a person (registered in labelml/accounts/donnees.py): the workflow
-steps of the dossiers they took; on deletion of the account, their name in the steps' reasons
-becomes the pseudonym."""
+steps of the dossiers they took; on deletion of the account, their name in the reasons of the
+journal (the dossiers', the labels' and the follow-ups' steps) becomes the pseudonym."""
 
 from __future__ import annotations
 
@@ -17,13 +17,14 @@ TEXTS = ((DossierTransition, "reason"),)
 
 
 def export(user: User) -> dict[str, list[dict[str, Any]]]:
+    steps = DossierTransition.objects.filter(actor_id=user.pk, subject="dossier")
     return {
         "etapes_des_dossiers": rows(
-            DossierTransition.objects.filter(actor_id=user.pk).order_by("at", "pk"),
+            steps.order_by("at", "pk"),
             dossier="dossier_id",
             action="action",
-            de="from_etat",
-            vers="to_etat",
+            de="from_state",
+            vers="to_state",
             motif="reason",
             le="at",
         ),

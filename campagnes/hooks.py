@@ -4,10 +4,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from django.db.models import Q
+from django.db.models import Choices, Q
 
 from labelml.core.hooks import Hook
 from labelml.structures.roles import Capability
@@ -63,3 +63,7 @@ dossier_scopes: Hook[Callable[[User], Q]] = Hook("campagnes.dossier_scopes")
 dossier_home: Hook[Callable[[Dossier], dict[str, Any]]] = Hook("campagnes.dossier_home")
 
 renewals: Hook[Renewals] = Hook("campagnes.renewals", single=True)
+
+# How the journal (DossierTransition) words the rows of a workflow above the dossier's,
+# registered under its subject ("label", "suivi"): (its states' choices, its actions' labels).
+journal_words: Hook[tuple[type[Choices], Mapping[str, Any]]] = Hook("campagnes.journal_words")

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
@@ -138,6 +139,11 @@ class Dossier(models.Model):
     def __str__(self) -> str:
         return f"{self.structure} — {self.campagne}"
 
+    @property
+    def journal(self) -> models.QuerySet[DossierTransition]:
+        """Its own steps in its journal (its label's and follow-ups' have their pages)."""
+        return DossierTransition.objects.filter(subject="dossier", subject_id=self.pk)
+
     @cached_property
     def label_renouvele(self) -> Any:
         """The label this renewal dossier renews (None for an initial dossier)."""
@@ -156,12 +162,21 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
 
 
 class DossierTransition(models.Model):
-    """Audit trail of the workflow: who, when, from, to, why (SPEC §3)."""
+    """The journal of every workflow of a dossier (SPEC §3), its own, its label's and its
+    follow-ups': who, when, from, to, why. `subject` and `subject_id` name the workflow's row
+    (no foreign key to the apps above). Written by labelml.core.transitions.JournalTable."""
+
+    class Subject(models.TextChoices):
+        DOSSIER = "dossier", _("Dossier")
+        SUIVI = "suivi", _("Audit de suivi")
+        LABEL = "label", _("Label")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    subject = models.CharField(_("objet"), max_length=10, choices=Subject.choices)
+    subject_id = models.PositiveBigIntegerField(_("n° de l'objet"))
     action = models.CharField(max_length=50)
-    from_etat = models.CharField(max_length=30, blank=True)
-    to_etat = models.CharField(max_length=30, blank=True)
+    from_state = models.CharField(max_length=30, blank=True)
+    to_state = models.CharField(max_length=30, blank=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
@@ -172,14 +187,24 @@ class DossierTransition(models.Model):
         verbose_name = _("étape du dossier")
         verbose_name_plural = _("historique des dossiers")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["subject", "subject_id"])]
 
     def __str__(self) -> str:
-        return f"{self.dossier_id}: {self.from_etat} → {self.to_etat} ({self.action})"
+        return f"{self.dossier_id}: {self.from_state} → {self.to_state} ({self.action})"
+
+    def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
+        if self.subject == self.Subject.DOSSIER:
+            return Dossier.Etat, {}
+        return dict(hooks.journal_words.items())[self.subject]
+
+    @property
+    def action_label(self) -> str:
+        return str(self._words()[1].get(self.action, self.action))
 
     @property
     def from_label(self) -> str:
-        return str(Dossier.Etat(self.from_etat).label) if self.from_etat else ""
+        return str(self._words()[0](self.from_state).label) if self.from_state else ""
 
     @property
     def to_label(self) -> str:
-        return str(Dossier.Etat(self.to_etat).label) if self.to_etat else ""
+        return str(self._words()[0](self.to_state).label) if self.to_state else ""

@@ -25,7 +25,8 @@ from labelml.structures.selectors import is_national_admin
 from referentiel.models import Referentiel
 
 from . import hooks
-from .models import Campagne, Dossier, DossierTransition
+from .models import Campagne, Dossier
+from .workflow import DOSSIER
 
 
 @dataclass
@@ -74,14 +75,7 @@ def _create_dossier(
             f"{label.date_fin:%d/%m/%Y}), campagne « {campagne.nom} » : " + " ; ".join(carried)
             + "."
         )
-    DossierTransition.objects.create(
-        dossier=dossier,
-        action="open" if previous is None else "open_renewal",
-        from_etat="",
-        to_etat=dossier.etat,
-        actor=actor,
-        reason=reason,
-    )
+    DOSSIER.journal(dossier, actor, "open" if previous is None else "open_renewal", "", reason)
     return dossier
 
 

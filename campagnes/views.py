@@ -41,7 +41,7 @@ def dossier_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "tab": "accueil",
             "caps": caps,
-            "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk")[:5],
+            "transitions": dossier.journal.select_related("actor").order_by("-at", "-pk")[:5],
             "is_admin": is_national_admin(request.user),
             "reouverture_form": ReouvertureForm(),
         },
@@ -58,7 +58,7 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "dossier": dossier,
             "tab": "historique",
-            "transitions": dossier.transitions.select_related("actor").order_by("-at", "-pk"),
+            "transitions": dossier.journal.select_related("actor").order_by("-at", "-pk"),
             "snapshots": snapshots,
         },
     )

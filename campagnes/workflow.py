@@ -41,7 +41,7 @@ DOSSIER = Workflow(
     Dossier,
     "etat",
     "le dossier",
-    JournalTable(DossierTransition, "dossier", "etat"),
+    JournalTable(DossierTransition, "dossier", "etat", dossier="pk"),
     related=("structure", "campagne"),
     touched=("updated_at",),
 )

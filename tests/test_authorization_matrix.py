@@ -832,14 +832,13 @@ def footprint(w: Any) -> dict[str, Any]:
     from audits.commission.models import (
         Decision,
         Label,
-        LabelEvenement,
         PointOrdreDuJour,
         Recusation,
         Seance,
         Vote,
     )
     from audits.models import Audit, Constat, ReponseEcart, Revue
-    from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+    from audits.suivis.models import AuditSuivi, PointSuivi
     from campagnes.autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
     from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
     from campagnes.plans.models import Action, PlanAmelioration
@@ -855,7 +854,7 @@ def footprint(w: Any) -> dict[str, Any]:
     versions = {"v": Sum("version")}
     return {
         "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "etat")),
-        "transitions": agg(DossierTransition.objects),
+        "transitions": agg(DossierTransition.objects.filter(subject="dossier")),
         "reponses": agg(Reponse.objects, **versions, rated=Count("niveau")),
         "syntheses": agg(SyntheseCritere.objects, **versions, assigned=Count("contributeur")),
         "saisies": agg(Saisie.objects),
@@ -872,12 +871,12 @@ def footprint(w: Any) -> dict[str, Any]:
         "recusations": agg(Recusation.objects),
         "decisions": agg(Decision.objects),
         "labels": list(Label.objects.order_by("pk").values_list("pk", "statut")),
-        "evenements": agg(LabelEvenement.objects),
+        "evenements": agg(DossierTransition.objects.filter(subject="label")),
         "suivis": list(
             AuditSuivi.objects.order_by("pk").values_list("pk", "statut", "auditeur_id", "version")
         ),
         "points_suivi": agg(PointSuivi.objects, **versions),
-        "suivi_transitions": agg(SuiviTransition.objects),
+        "suivi_transitions": agg(DossierTransition.objects.filter(subject="suivi")),
         "campagnes": agg(Campagne.objects),
         "invitations": agg(Invitation.objects, revoked=Count("revoked_at")),
         "memberships": agg(Membership.objects),

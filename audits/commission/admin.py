@@ -1,6 +1,8 @@
 from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
 
-from .models import Decision, Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
+from .models import Decision, Label, PointOrdreDuJour, Recusation, Seance
 
 
 class PointInline(admin.TabularInline):
@@ -31,17 +33,6 @@ class DecisionAdmin(admin.ModelAdmin):
         return False  # decisions come from the séance, never typed in the admin
 
 
-class LabelEvenementInline(admin.TabularInline):
-    model = LabelEvenement
-    extra = 0
-    fields = ["at", "action", "from_statut", "to_statut", "actor", "motivation"]
-    readonly_fields = ["at", "action", "from_statut", "to_statut", "actor", "motivation"]
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
-        return False  # written by audits.commission.services, with the notifications
-
-
 @admin.register(Label)
 class LabelAdmin(admin.ModelAdmin):
     list_display = ["numero", "structure", "date_debut", "date_fin", "statut"]
@@ -49,5 +40,14 @@ class LabelAdmin(admin.ModelAdmin):
     search_fields = ["numero", "structure__nom"]
     # The status changes through the label's page (/commission/labels/<numero>/): motivated,
     # traced and notified.
-    readonly_fields = ["statut"]
-    inlines = [LabelEvenementInline]
+    readonly_fields = ["statut", "journal"]
+
+    @admin.display(description="vie du label")
+    def journal(self, label: Label) -> str:
+        """Its events, in the journal of the dossiers (written by audits.commission.services)."""
+        url = reverse("admin:campagnes_dossiertransition_changelist")
+        return format_html(
+            '<a href="{}?subject=label&amp;subject_id={}">Journal</a>',
+            url,
+            label.pk,
+        )

@@ -15,7 +15,9 @@ class CommissionConfig(AppConfig):
         from labelml.structures.home import register_home_context
 
         from . import donnees, history, home, reminders, renewals, selectors
+        from .models import Label
 
+        hooks.journal_words.register((Label.Statut, dict(Label.Action.choices)), name="label")
         hooks.renewals.register(renewals.LabelRenewals(), name="commission")
         hooks.dossier_scopes.register(selectors.agenda_dossiers)
         register_personal_data("commission", export=donnees.export)

@@ -6,14 +6,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import OuterRef, Subquery
+
+from campagnes.models import DossierTransition
 from labelml.accounts.donnees import rows
 from labelml.accounts.models import User
 
-from .models import Decision, LabelEvenement, Recusation, Vote
+from .models import Decision, Label, Recusation, Vote
 
 
 def export(user: User) -> dict[str, list[dict[str, Any]]]:
     uid = user.pk
+    label_events = DossierTransition.objects.filter(actor_id=uid, subject="label")
+    numero = Subquery(Label.objects.filter(pk=OuterRef("subject_id")).values("numero"))
     return {
         # Only the person's own votes: the others' stay secret.
         "votes": rows(
@@ -40,10 +45,10 @@ def export(user: User) -> dict[str, list[dict[str, Any]]]:
             le="decide_le",
         ),
         "evenements_de_labels": rows(
-            LabelEvenement.objects.filter(actor_id=uid).order_by("at", "pk"),
-            label="label__numero",
+            label_events.annotate(numero=numero).order_by("at", "pk"),
+            label="numero",
             action="action",
-            motivation="motivation",
+            motivation="reason",
             le="at",
         ),
     }

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Prefetch
 from django.urls import reverse
 
+from campagnes.models import DossierTransition
 from labelml.structures.history import HistoryEvent, StructureHistory, midnight
 
-from .models import Decision, Label, LabelEvenement
+from .models import Decision, Label
 
 STATUS_LABELS = {
     "valide": "Valide",
@@ -32,15 +32,15 @@ def decisions_and_labels(history: StructureHistory) -> None:
     history.labels = list(
         Label.objects.filter(structure=structure)
         .select_related("decision__dossier__campagne")
-        .prefetch_related(
-            Prefetch(
-                "evenements",
-                queryset=LabelEvenement.objects.select_related("actor").order_by("at", "pk"),
-            )
-        )
         .order_by("-date_debut", "-pk")
     )
+    events: dict[int, list[DossierTransition]] = {}
+    for ev in DossierTransition.objects.filter(
+        subject=DossierTransition.Subject.LABEL, subject_id__in=[lb.pk for lb in history.labels]
+    ).select_related("actor"):
+        events.setdefault(ev.subject_id, []).append(ev)
     for label in history.labels:
+        label.evenements = events.get(label.pk, [])
         label.statut_du_jour = label.statut_le(today)
         label.statut_du_jour_label = STATUS_LABELS[label.statut_du_jour]
 
@@ -63,12 +63,12 @@ def decisions_and_labels(history: StructureHistory) -> None:
                 url=url,
             )
         )
-        for ev in label.evenements.all():
+        for ev in label.evenements:
             history.events.append(
                 HistoryEvent(
                     at=ev.at,
-                    titre=f"Label {label.numero} : {ev.get_action_display().lower()}",
-                    detail=ev.motivation,
+                    titre=f"Label {label.numero} : {ev.action_label.lower()}",
+                    detail=ev.reason,
                     url=url,
                 )
             )

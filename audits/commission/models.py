@@ -7,7 +7,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from campagnes.models import Dossier
+from campagnes.models import Dossier, DossierTransition
 from labelml.structures.models import MembreCommission, Structure
 
 from . import tally as t
@@ -160,6 +160,14 @@ class Label(models.Model):
         SUSPENDU = "suspendu", _("Suspendu")
         RETIRE = "retire", _("Retiré")
 
+    class Action(models.TextChoices):
+        """The label's life after the decision (SPEC §7b), in the dossier's journal (subject
+        "label"): who, when, from, to, why."""
+
+        SUSPENSION = "suspension", _("Suspension")
+        RETABLISSEMENT = "retablissement", _("Levée de la suspension")
+        RETRAIT = "retrait", _("Retrait")
+
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="labels")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="label")
     numero = models.CharField(_("numéro de certificat"), max_length=30, unique=True)
@@ -177,6 +185,11 @@ class Label(models.Model):
     def __str__(self) -> str:
         return f"{self.numero} — {self.structure}"
 
+    @property
+    def journal(self) -> models.QuerySet[DossierTransition]:
+        """Its suspensions, liftings and withdrawal in the dossier's journal."""
+        return DossierTransition.objects.filter(subject="label", subject_id=self.pk)
+
     def statut_le(self, day) -> str:  # type: ignore[no-untyped-def]
         """The status on a given day: an expired label shows as expired without any job."""
         if self.statut != self.Statut.VALIDE:
@@ -185,31 +198,3 @@ class Label(models.Model):
             return "expire"
         # A renewal decided before the old label ends starts the day after it (no gap).
         return "a_venir" if day < self.date_debut else "valide"
-
-
-class LabelEvenement(models.Model):
-    """Audit trail of a label's life after the decision (SPEC §7b): suspension, lifting of the
-    suspension, withdrawal — who, when, from, to, why. Shown in the structure's history."""
-
-    class Action(models.TextChoices):
-        SUSPENSION = "suspension", _("Suspension")
-        RETABLISSEMENT = "retablissement", _("Levée de la suspension")
-        RETRAIT = "retrait", _("Retrait")
-
-    label = models.ForeignKey(Label, on_delete=models.CASCADE, related_name="evenements")
-    action = models.CharField(max_length=20, choices=Action.choices)
-    from_statut = models.CharField(max_length=10, choices=Label.Statut.choices)
-    to_statut = models.CharField(max_length=10, choices=Label.Statut.choices)
-    motivation = models.TextField(_("motivation"))
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("événement du label")
-        verbose_name_plural = _("événements des labels")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.label.numero} : {self.get_action_display()} ({self.at:%d/%m/%Y})"

@@ -63,7 +63,7 @@ def verify(request: HttpRequest, numero: str) -> HttpResponse:
     if status in (Label.Statut.SUSPENDU, Label.Statut.RETIRE):
         # The date of the change that put the label in its current status.
         since = (
-            label.evenements.filter(to_statut=status)
+            label.journal.filter(to_state=status)
             .order_by("-at", "-pk")
             .values_list("at", flat=True)
             .first()

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Audit, Constat
-from campagnes.models import Campagne, Dossier
+from campagnes.models import Campagne, Dossier, DossierTransition
 from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
@@ -26,7 +26,6 @@ from . import tally as t
 from .models import (
     Decision,
     Label,
-    LabelEvenement,
     PointOrdreDuJour,
     Recusation,
     Seance,
@@ -289,7 +288,7 @@ def decide(*, point: PointOrdreDuJour, user: User, motivation: str) -> Decision:
 # - "commission": the commission decides; its decision is recorded by a séance chair (an active
 #   commission member who chairs or chaired a séance and belongs neither to the structure nor to
 #   its ARML) or by a national administrator (the commission's secretariat).
-# Each change is one transaction with a row lock on the label, writes a `LabelEvenement` and
+# Each change is one transaction with a row lock on the label, writes a journal row and
 # notifies the structure (its ARML too) and the national administrators; the notification
 # e-mails leave after commit. The public registry and verification page read the label's
 # status on each request, so they reflect the change at once.
@@ -331,19 +330,19 @@ LABEL = Workflow(
     Label,
     "statut",
     "le label",
-    JournalTable(LabelEvenement, "label", "statut", reason="motivation"),
+    JournalTable(DossierTransition, "label", "statut", dossier="decision.dossier_id"),
     related=("structure", "decision__dossier__campagne"),
 )
 
 _STATUS_CHANGES: dict[str, tuple[tuple[str, ...], str, str]] = {
     # action: (allowed from, to, verb for the messages)
-    LabelEvenement.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
-    LabelEvenement.Action.RETABLISSEMENT: (
+    Label.Action.SUSPENSION: ((Label.Statut.VALIDE,), Label.Statut.SUSPENDU, "suspendu"),
+    Label.Action.RETABLISSEMENT: (
         (Label.Statut.SUSPENDU,),
         Label.Statut.VALIDE,
         "rétabli",
     ),
-    LabelEvenement.Action.RETRAIT: (
+    Label.Action.RETRAIT: (
         (Label.Statut.VALIDE, Label.Statut.SUSPENDU),
         Label.Statut.RETIRE,
         "retiré",
@@ -360,10 +359,10 @@ def _change_label_status(*, actor: User, label: Label, motivation: str, action: 
         if label.statut == Label.Statut.RETIRE:
             raise ValidationError("Ce label a été retiré : le retrait est définitif.")
         if label.statut not in allowed:
-            if action == LabelEvenement.Action.SUSPENSION:
+            if action == Label.Action.SUSPENSION:
                 raise ValidationError("Ce label est déjà suspendu.")
             raise ValidationError("Ce label n'est pas suspendu : il n'y a rien à lever.")
-        if action != LabelEvenement.Action.RETABLISSEMENT and today > label.date_fin:
+        if action != Label.Action.RETABLISSEMENT and today > label.date_fin:
             raise ValidationError(
                 f"Ce label a expiré le {label.date_fin:%d/%m/%Y} : il ne peut plus être {verb}."
             )
@@ -373,7 +372,7 @@ def _change_label_status(*, actor: User, label: Label, motivation: str, action: 
         LABEL.move(label, actor, action, to, motivation)
 
         titre = f"Label {label.numero} {verb}"
-        if action == LabelEvenement.Action.RETABLISSEMENT:
+        if action == Label.Action.RETABLISSEMENT:
             titre = f"Label {label.numero} : suspension levée"
         dossier = label.decision.dossier
         notify_structure(dossier, titre=titre, message=motivation, include_arml=True)
@@ -386,7 +385,7 @@ def _change_label_status(*, actor: User, label: Label, motivation: str, action: 
 def suspend_label(*, actor: User, label: Label, motivation: str) -> Label:
     """Suspend a valid, unexpired label; the suspension can be lifted (`reinstate_label`)."""
     return _change_label_status(
-        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.SUSPENSION
+        actor=actor, label=label, motivation=motivation, action=Label.Action.SUSPENSION
     )
 
 
@@ -396,14 +395,14 @@ def reinstate_label(*, actor: User, label: Label, motivation: str) -> Label:
         actor=actor,
         label=label,
         motivation=motivation,
-        action=LabelEvenement.Action.RETABLISSEMENT,
+        action=Label.Action.RETABLISSEMENT,
     )
 
 
 def withdraw_label(*, actor: User, label: Label, motivation: str) -> Label:
     """Withdraw a valid or suspended, unexpired label. Final."""
     return _change_label_status(
-        actor=actor, label=label, motivation=motivation, action=LabelEvenement.Action.RETRAIT
+        actor=actor, label=label, motivation=motivation, action=Label.Action.RETRAIT
     )
 
 

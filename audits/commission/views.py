@@ -31,7 +31,7 @@ from labelml.structures.selectors import is_national_admin
 from . import services
 from . import tally as t
 from .forms import AgendaForm, ConflitForm, DecisionForm, LabelStatutForm, SeanceForm, VoteForm
-from .models import Label, LabelEvenement, PointOrdreDuJour, Recusation, Seance
+from .models import Label, PointOrdreDuJour, Recusation, Seance
 from .public_views import STATUS_LABELS
 from .selectors import labels_for, own_vote, seance_capabilities, sitting_member, visible_votes
 
@@ -286,12 +286,12 @@ def point_decide(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> H
 # (audits.commission.services.may_change_label_status).
 
 LABEL_ACTIONS: dict[str, tuple[Callable[..., Label], str]] = {
-    LabelEvenement.Action.SUSPENSION: (services.suspend_label, "Label suspendu."),
-    LabelEvenement.Action.RETABLISSEMENT: (
+    Label.Action.SUSPENSION: (services.suspend_label, "Label suspendu."),
+    Label.Action.RETABLISSEMENT: (
         services.reinstate_label,
         "Suspension levée : le label est de nouveau valide.",
     ),
-    LabelEvenement.Action.RETRAIT: (services.withdraw_label, "Label retiré."),
+    Label.Action.RETRAIT: (services.withdraw_label, "Label retiré."),
 }
 
 
@@ -342,12 +342,12 @@ def _render_label(
     forms = forms or {}
     available: dict[str, LabelStatutForm] = {}
     if may_act and current == Label.Statut.VALIDE:
-        available[LabelEvenement.Action.SUSPENSION] = LabelStatutForm()
-        available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+        available[Label.Action.SUSPENSION] = LabelStatutForm()
+        available[Label.Action.RETRAIT] = LabelStatutForm()
     elif may_act and current == Label.Statut.SUSPENDU:
-        available[LabelEvenement.Action.RETABLISSEMENT] = LabelStatutForm()
+        available[Label.Action.RETABLISSEMENT] = LabelStatutForm()
         if today <= label.date_fin:
-            available[LabelEvenement.Action.RETRAIT] = LabelStatutForm()
+            available[Label.Action.RETRAIT] = LabelStatutForm()
     available.update({k: v for k, v in forms.items() if k in available})
     return render(
         request,
@@ -357,11 +357,11 @@ def _render_label(
             "status": current,
             "status_label": STATUS_LABELS[current],
             "dossier": label.decision.dossier,
-            "evenements": label.evenements.select_related("actor"),
+            "evenements": label.journal.select_related("actor"),
             "may_act": may_act,
-            "suspend_form": available.get(LabelEvenement.Action.SUSPENSION),
-            "reinstate_form": available.get(LabelEvenement.Action.RETABLISSEMENT),
-            "withdraw_form": available.get(LabelEvenement.Action.RETRAIT),
+            "suspend_form": available.get(Label.Action.SUSPENSION),
+            "reinstate_form": available.get(Label.Action.RETABLISSEMENT),
+            "withdraw_form": available.get(Label.Action.RETRAIT),
             "sees_structure": Structure.objects.for_user(user)
             .filter(pk=label.structure_id)
             .exists(),
@@ -399,16 +399,16 @@ def _label_action(request: AuthenticatedHttpRequest, numero: str, action: str) -
 @login_required
 @require_POST
 def label_suspend(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
-    return _label_action(request, numero, LabelEvenement.Action.SUSPENSION)
+    return _label_action(request, numero, Label.Action.SUSPENSION)
 
 
 @login_required
 @require_POST
 def label_reinstate(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
-    return _label_action(request, numero, LabelEvenement.Action.RETABLISSEMENT)
+    return _label_action(request, numero, Label.Action.RETABLISSEMENT)
 
 
 @login_required
 @require_POST
 def label_withdraw(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
-    return _label_action(request, numero, LabelEvenement.Action.RETRAIT)
+    return _label_action(request, numero, Label.Action.RETRAIT)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import AuditSuivi, PointSuivi, SuiviTransition
+from .models import AuditSuivi, PointSuivi
 
 
 class PointSuiviInline(admin.TabularInline):
@@ -33,15 +33,6 @@ class AuditSuiviAdmin(admin.ModelAdmin):
     ]
     exclude = ["version", "updated_by", "updated_at"]
     inlines = [PointSuiviInline]
-
-    def has_add_permission(self, request):  # type: ignore[no-untyped-def]
-        return False
-
-
-@admin.register(SuiviTransition)
-class SuiviTransitionAdmin(admin.ModelAdmin):
-    list_display = ["suivi", "action", "from_statut", "to_statut", "actor", "at"]
-    readonly_fields = ["suivi", "action", "from_statut", "to_statut", "actor", "reason", "at"]
 
     def has_add_permission(self, request):  # type: ignore[no-untyped-def]
         return False

@@ -8,12 +8,14 @@ class SuivisConfig(AppConfig):
 
     def ready(self) -> None:
         """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
+        from campagnes import hooks
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
         from labelml.structures.history import register_history
 
-        from . import donnees, history, reminders
+        from . import donnees, history, models, reminders
 
-        register_personal_data("suivis", export=donnees.export, texts=donnees.TEXTS)
+        hooks.journal_words.register((models.AuditSuivi.Statut, models.ACTION_LABELS), name="suivi")
+        register_personal_data("suivis", export=donnees.export)
         register_reminders("suivis", reminders.suivi_reminders)
         register_history("suivis", history.follow_ups)

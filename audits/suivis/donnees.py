@@ -1,18 +1,16 @@
 """What the follow-up audits keep about a person (registered in labelml/accounts/donnees.py):
-their findings as an auditor and the steps they took; on deletion of the account, their name in
-the steps' reasons becomes the pseudonym."""
+their findings as an auditor and the steps they took (their reasons are pseudonymised with the
+dossiers' journal, campagnes/donnees.py)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from campagnes.models import DossierTransition
 from labelml.accounts.donnees import rows
 from labelml.accounts.models import User
 
-from .models import PointSuivi, SuiviTransition
-
-# Free texts where the deleted person's name and address become the pseudonym.
-TEXTS = ((SuiviTransition, "reason"),)
+from .models import PointSuivi
 
 
 def export(user: User) -> dict[str, list[dict[str, Any]]]:
@@ -26,11 +24,11 @@ def export(user: User) -> dict[str, list[dict[str, Any]]]:
             commentaire="commentaire",
         ),
         "etapes_des_suivis": rows(
-            SuiviTransition.objects.filter(actor_id=uid).order_by("at", "pk"),
-            suivi="suivi_id",
+            DossierTransition.objects.filter(actor_id=uid, subject="suivi").order_by("at", "pk"),
+            suivi="subject_id",
             action="action",
-            de="from_statut",
-            vers="to_statut",
+            de="from_state",
+            vers="to_state",
             motif="reason",
             le="at",
         ),

@@ -8,9 +8,8 @@ Life of an `AuditSuivi` (audits.suivis.services, one function per step):
     transmis ──start_review (auditor)──▶ en_revue ──conclude (auditor)──▶ conclu
 
 The administrator assigns the auditor at any step before the review; the auditor records the
-videoconference's date once assigned. Every step writes a `SuiviTransition` row (who, when, from,
-to, why): the follow-up has its own trail rather than borrowing the dossier's, whose states it
-does not change.
+videoconference's date once assigned. Every step writes a row "suivi" in the dossier's journal
+(campagnes.DossierTransition: who, when, from, to, why), apart from the dossier's own steps.
 """
 
 from __future__ import annotations
@@ -20,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from audits.commission.models import Label
-from campagnes.models import Dossier
+from campagnes.models import Dossier, DossierTransition
 from labelml.structures.models import Auditeur, OrganismeAuditeur
 from referentiel.models import Critere
 
@@ -96,6 +95,11 @@ class AuditSuivi(models.Model):
         return f"Audit de suivi — {self.label.structure}"
 
     @property
+    def journal(self) -> models.QuerySet[DossierTransition]:
+        """Its steps in the dossier's journal."""
+        return DossierTransition.objects.filter(subject="suivi", subject_id=self.pk)
+
+    @property
     def open_for_structure(self) -> bool:
         """The structure assembles its file until it sends it."""
         return self.statut in (self.Statut.PLANIFIE, self.Statut.DOSSIER_EN_COURS)
@@ -162,6 +166,7 @@ class PointSuivi(models.Model):
         return self.nature in (self.Nature.ECART_MAJEUR, self.Nature.ECART_MINEUR)
 
 
+# The follow-up's steps as the journal shows them (registered in apps.py).
 ACTION_LABELS = {
     "schedule": _("Audit de suivi planifié"),
     "assign": _("Auditeur désigné"),
@@ -172,37 +177,3 @@ ACTION_LABELS = {
     "start_review": _("Revue commencée"),
     "conclude": _("Audit de suivi conclu"),
 }
-
-
-class SuiviTransition(models.Model):
-    """Audit trail of a follow-up audit: who, when, from, to, why."""
-
-    suivi = models.ForeignKey(AuditSuivi, on_delete=models.CASCADE, related_name="transitions")
-    action = models.CharField(max_length=50)
-    from_statut = models.CharField(max_length=20, blank=True)
-    to_statut = models.CharField(max_length=20, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
-    )
-    reason = models.TextField(blank=True)
-    at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        verbose_name = _("étape de l'audit de suivi")
-        verbose_name_plural = _("historique des audits de suivi")
-        ordering = ["at", "pk"]
-
-    def __str__(self) -> str:
-        return f"{self.suivi_id}: {self.from_statut} → {self.to_statut} ({self.action})"
-
-    @property
-    def action_label(self) -> str:
-        return str(ACTION_LABELS.get(self.action, self.action))
-
-    @property
-    def from_label(self) -> str:
-        return str(AuditSuivi.Statut(self.from_statut).label) if self.from_statut else ""
-
-    @property
-    def to_label(self) -> str:
-        return str(AuditSuivi.Statut(self.to_statut).label) if self.to_statut else ""

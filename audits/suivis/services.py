@@ -4,8 +4,7 @@ Each step goes through the engine every workflow shares (labelml.core.transition
 here): one transaction with a row lock on the follow-up, the actor's right checked
 (PermissionDenied → 403) then the state and preconditions (TransitionError, with a French
 message and, when useful, the list of what is missing), writes with `update_fields`, a
-`SuiviTransition` row and its notifications queued (e-mailed after commit). Nothing
-half-applies.
+journal row and its notifications queued (e-mailed after commit). Nothing half-applies.
 
 Per-field saves (the structure's answers, the auditor's findings) are optimistic
 (labelml.core.optimistic), as in the self-assessment: a save made on an outdated version is
@@ -31,6 +30,7 @@ from audits.models import GAP_CODES, Audit, Constat
 from audits.services import require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
+from campagnes.models import DossierTransition
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
 from labelml.accounts.models import User
@@ -42,7 +42,7 @@ from labelml.notifications.services import STRUCTURE_ROLES, notify
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability, Role
 
-from .models import AuditSuivi, PointSuivi, SuiviTransition
+from .models import AuditSuivi, PointSuivi
 from .selectors import (
     conclusion_missing_items,
     file_missing_items,
@@ -86,7 +86,7 @@ SUIVI = Workflow(
     AuditSuivi,
     "statut",
     "l'audit de suivi",
-    JournalTable(SuiviTransition, "suivi", "statut"),
+    JournalTable(DossierTransition, "suivi", "statut"),
     related=("label", "dossier__structure", "dossier__campagne", "auditeur__user", "organisme"),
     lock_of=("self",),
 )

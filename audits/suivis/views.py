@@ -201,7 +201,7 @@ def _file_context(
         bilan_value=suivi.bilan if o.bilan is None else o.bilan,
         bilan_conflicts=o.bilan_conflicts,
         bilan_error=o.bilan_error,
-        transitions=suivi.transitions.select_related("actor").order_by("-at", "-pk"),
+        transitions=suivi.journal.select_related("actor").order_by("-at", "-pk"),
         file_again=FILE_AGAIN,
     )
     context.update(extra)

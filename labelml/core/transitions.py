@@ -4,13 +4,14 @@ A step runs in one transaction: it locks its row (`Workflow.lock`), checks the a
 (PermissionDenied → 403), the state (`Workflow.require_state`) and its preconditions (a
 TransitionError with a French message and, when useful, what is missing: nothing
 half-applies), then moves the row (`move`) or records a step that keeps the state
-(`log_step`): one row each in the workflow's own journal.
+(`log_step`): one row each in the dossier's journal (`JournalTable`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from operator import attrgetter
 from typing import Any, Generic, TypeVar
 
 from django.db import models
@@ -41,22 +42,22 @@ class TransitionError(Exception):
 
 @dataclass(frozen=True)
 class JournalTable:
-    """A workflow's journal as most keep it: one `model` row per step, naming the workflow's
-    row (the foreign key `row`), the action, the states before and after (`from_<state>`,
-    `to_<state>`), the actor (None for the system) and the reason (the field `reason`)."""
+    """Writes a step in the dossier's journal (`model`): the workflow (`subject`), its row, its
+    dossier (`dossier`: the path to its pk), the action, the field `state` before and after, the
+    actor (None for the system) and the reason."""
 
     model: type[models.Model]
-    row: str
+    subject: str
     state: str
-    reason: str = "reason"
+    dossier: str = "dossier_id"
 
     def __call__(
         self, obj: Any, actor: Actor | None, action: str, previous: str, reason: str
     ) -> None:
-        fields = {self.row: obj, self.reason: reason, f"from_{self.state}": previous}
-        fields[f"to_{self.state}"] = getattr(obj, self.state)
+        row = {"dossier_id": attrgetter(self.dossier)(obj), "subject_id": obj.pk, "reason": reason}
+        row.update(from_state=previous, to_state=getattr(obj, self.state), action=action)
         actor = actor if getattr(actor, "pk", None) else None
-        self.model._default_manager.create(**fields, action=action, actor=actor)
+        self.model._default_manager.create(**row, subject=self.subject, actor=actor)
 
 
 @dataclass(frozen=True)

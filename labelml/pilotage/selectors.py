@@ -167,6 +167,7 @@ def progress_over_time(scope: Scope, filters: Filters) -> list[WeekPoint]:
     decision_q = Q(action__startswith=ACTION_DECISION_PREFIX)
     rows = (
         DossierTransition.objects.filter(dossier__in=dossiers_in_scope(scope, filters))
+        .filter(subject=DossierTransition.Subject.DOSSIER)
         .filter(Q(action__in=(ACTION_AUTOEVALUATION, ACTION_AUDIT)) | decision_q)
         .annotate(semaine=TruncWeek("at"))
         .order_by()

@@ -132,7 +132,7 @@ def footprint(dossier: Any) -> dict[str, Any]:
         "transitions": list(
             DossierTransition.objects.filter(dossier=dossier)
             .order_by("pk")
-            .values_list("pk", "action", "from_etat", "to_etat", "reason")
+            .values_list("pk", "action", "from_state", "to_state", "reason")
         ),
         "audits": list(Audit.objects.filter(dossier=dossier).values().order_by("pk")),
         "audit_count": Audit.objects.count(),

@@ -178,7 +178,7 @@ def test_assignment_writes_the_transition(planifiable, admin, auditeur):
 
     transition = DossierTransition.objects.filter(dossier=planifiable).latest("pk")
     assert transition.action == "assign_audit"
-    assert (transition.from_etat, transition.to_etat) == (
+    assert (transition.from_state, transition.to_state) == (
         Etat.AUDIT_A_PLANIFIER,
         Etat.AUDIT_PLANIFIE,
     )

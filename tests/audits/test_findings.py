@@ -60,7 +60,7 @@ def test_the_assigned_auditor_starts_the_audit(assigned, auditeur):
     assert Dossier.objects.get(pk=assigned.dossier_id).etat == Etat.AUDIT_EN_COURS
     assert fresh(assigned).statut == Audit.Statut.EN_COURS
     transition = DossierTransition.objects.filter(dossier_id=assigned.dossier_id).latest("pk")
-    assert (transition.action, transition.from_etat, transition.to_etat) == (
+    assert (transition.action, transition.from_state, transition.to_state) == (
         "start_audit",
         Etat.AUDIT_PLANIFIE,
         Etat.AUDIT_EN_COURS,

@@ -387,7 +387,7 @@ def test_the_lead_validates_the_report(submitted, lead, people, auditeur):
     revue = Revue.objects.get(audit=audit)
     assert (revue.decision, revue.par) == (Revue.Decision.VALIDE, lead.user)
     transition = DossierTransition.objects.filter(dossier_id=audit.dossier_id).latest("pk")
-    assert (transition.action, transition.from_etat, transition.to_etat) == (
+    assert (transition.action, transition.from_state, transition.to_state) == (
         "validate_audit_report",
         Etat.AUDIT_EN_COURS,
         Etat.REPONSE_STRUCTURE,

@@ -42,7 +42,7 @@ def footprint(dossier: Dossier) -> dict[str, Any]:
         "transitions": list(
             DossierTransition.objects.filter(dossier=dossier)
             .order_by("pk")
-            .values_list("pk", "action", "from_etat", "to_etat", "reason")
+            .values_list("pk", "action", "from_state", "to_state", "reason")
         ),
         "snapshots": list(
             Snapshot.objects.filter(dossier=dossier)
@@ -106,7 +106,7 @@ def test_open_campagne_creates_the_dossier_with_its_empty_self_assessment(campag
     assert plan.actions.count() == 0
     [transition] = DossierTransition.objects.filter(dossier=dossier)
     assert transition.action == "open"
-    assert (transition.from_etat, transition.to_etat) == ("", Etat.AUTOEVALUATION)
+    assert (transition.from_state, transition.to_state) == ("", Etat.AUTOEVALUATION)
     assert transition.actor == admin
 
 
@@ -408,7 +408,7 @@ def test_submission_freezes_a_snapshot_and_moves_to_the_improvement_plan(filled_
     assert snapshot.contenu["structure"]["code"] == filled_dossier.structure.code
     transition = DossierTransition.objects.filter(dossier=filled_dossier).latest("pk")
     assert transition.action == "submit_autoevaluation"
-    assert (transition.from_etat, transition.to_etat) == (
+    assert (transition.from_state, transition.to_state) == (
         Etat.AUTOEVALUATION,
         Etat.PLAN_AMELIORATION,
     )
@@ -427,7 +427,7 @@ def test_plan_submission_then_audit_request_reach_audit_a_planifier(dossier, peo
     assert plan.soumis_par == people.direction
     logged = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert logged.action == "submit_plan"
-    assert logged.from_etat == logged.to_etat == Etat.PLAN_AMELIORATION
+    assert logged.from_state == logged.to_state == Etat.PLAN_AMELIORATION
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
 
     request_audit(dossier, people.direction)
@@ -435,7 +435,7 @@ def test_plan_submission_then_audit_request_reach_audit_a_planifier(dossier, peo
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUDIT_A_PLANIFIER
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert transition.action == "request_audit"
-    assert (transition.from_etat, transition.to_etat) == (
+    assert (transition.from_state, transition.to_state) == (
         Etat.PLAN_AMELIORATION,
         Etat.AUDIT_A_PLANIFIER,
     )
@@ -454,7 +454,7 @@ def test_an_admin_reopens_with_a_reason_kept_in_the_history(dossier, people, adm
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert transition.action == "reopen_autoevaluation"
-    assert (transition.from_etat, transition.to_etat) == (stage, Etat.AUTOEVALUATION)
+    assert (transition.from_state, transition.to_state) == (stage, Etat.AUTOEVALUATION)
     assert transition.actor == admin
     assert transition.reason == "Pièces manquantes sur la partie 4"
 

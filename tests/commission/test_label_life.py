@@ -15,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.commission import services
-from audits.commission.models import Decision, Label, LabelEvenement, PointOrdreDuJour, Seance
-from campagnes.models import Campagne
+from audits.commission.models import Decision, Label, PointOrdreDuJour, Seance
+from campagnes.models import Campagne, DossierTransition
 from labelml.notifications.models import Notification
 from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
@@ -101,14 +101,14 @@ def test_suspension_through_the_page_shows_at_once_on_the_public_pages(label, ad
     assert "gouvernance non déclaré" not in html
     assert label.numero not in registry_html()
 
-    event = LabelEvenement.objects.get(label=label)
-    assert (event.action, event.from_statut, event.to_statut, event.actor) == (
+    event = label.journal.get()
+    assert (event.action, event.from_state, event.to_state, event.actor) == (
         "suspension",
         "valide",
         "suspendu",
         admin,
     )
-    assert event.motivation == "Changement de gouvernance non déclaré."
+    assert event.reason == "Changement de gouvernance non déclaré."
 
 
 def test_withdrawal_changes_the_verification_page_immediately_and_is_final(label, admin):
@@ -120,16 +120,17 @@ def test_withdrawal_changes_the_verification_page_immediately_and_is_final(label
         with pytest.raises(ValidationError, match="définitif"):
             call(actor=admin, label=label, motivation="Encore")
     assert fresh(label).statut == Label.Statut.RETIRE
-    assert LabelEvenement.objects.filter(label=label).count() == 1
+    assert label.journal.count() == 1
 
 
 def test_a_suspended_label_can_be_withdrawn(label, admin):
     services.suspend_label(actor=admin, label=label, motivation="Enquête en cours.")
     services.withdraw_label(actor=admin, label=label, motivation="Enquête concluante.")
     assert fresh(label).statut == Label.Statut.RETIRE
-    assert list(
-        LabelEvenement.objects.filter(label=label).values_list("from_statut", "to_statut")
-    ) == [("valide", "suspendu"), ("suspendu", "retire")]
+    assert list(label.journal.values_list("from_state", "to_state")) == [
+        ("valide", "suspendu"),
+        ("suspendu", "retire"),
+    ]
 
 
 def test_lifting_the_suspension_makes_the_label_valid_and_listed_again(label, admin):
@@ -156,7 +157,7 @@ def test_state_guards(label, admin):
     services.suspend_label(actor=admin, label=label, motivation="Enquête")
     with pytest.raises(ValidationError, match="déjà suspendu"):
         services.suspend_label(actor=admin, label=label, motivation="Encore")
-    assert LabelEvenement.objects.filter(label=label).count() == 1
+    assert label.journal.count() == 1
 
 
 def test_an_expired_label_can_be_neither_suspended_nor_withdrawn(dossier, admin):
@@ -168,7 +169,7 @@ def test_an_expired_label_can_be_neither_suspended_nor_withdrawn(dossier, admin)
         with pytest.raises(ValidationError, match="a expiré"):
             call(actor=admin, label=label, motivation="Trop tard")
     assert fresh(label).statut == Label.Statut.VALIDE
-    assert not LabelEvenement.objects.exists()
+    assert not DossierTransition.objects.filter(subject="label").exists()
 
 
 @pytest.mark.parametrize("motivation", ["", "   \n  "])
@@ -178,7 +179,7 @@ def test_the_motivation_is_required(label, admin, motivation):
         with pytest.raises(ValidationError, match="La motivation est obligatoire"):
             call(actor=admin, label=label, motivation=motivation)
     assert fresh(label).statut == Label.Statut.VALIDE
-    assert not LabelEvenement.objects.exists()
+    assert not DossierTransition.objects.filter(subject="label").exists()
     assert Notification.objects.count() == before
 
 
@@ -200,7 +201,7 @@ def test_nothing_half_applies_when_the_notification_fails(label, admin, monkeypa
     with pytest.raises(RuntimeError):
         services.suspend_label(actor=admin, label=label, motivation="Enquête")
     assert fresh(label).statut == Label.Statut.VALIDE
-    assert not LabelEvenement.objects.exists()
+    assert not DossierTransition.objects.filter(subject="label").exists()
 
 
 # --- notifications -------------------------------------------------------------------------
@@ -310,7 +311,7 @@ def test_members_who_see_the_label_get_403_on_actions(label, people):
             response = client.post(reverse(name, args=[label.numero]), {"motivation": "x"})
             assert response.status_code == 403, (user, name)
     assert fresh(label).statut == Label.Statut.VALIDE
-    assert not LabelEvenement.objects.exists()
+    assert not DossierTransition.objects.filter(subject="label").exists()
 
 
 def test_outsiders_get_404_as_for_an_unknown_number(label, people, network):

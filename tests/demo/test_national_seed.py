@@ -184,10 +184,10 @@ def test_national_seed():
     now = timezone.now()
     for d in dossiers:
         chain = chains[d.pk]
-        assert chain[0].action == "open" and chain[0].from_etat == ""
+        assert chain[0].action == "open" and chain[0].from_state == ""
         for before, after in zip(chain, chain[1:], strict=False):
-            assert after.from_etat == before.to_etat and after.at > before.at, d
-        assert chain[-1].to_etat == d.etat and chain[-1].at <= now
+            assert after.from_state == before.to_state and after.at > before.at, d
+        assert chain[-1].to_state == d.etat and chain[-1].at <= now
     submissions = Counter(
         t.at.isocalendar()[:2]
         for t in DossierTransition.objects.filter(action="submit_autoevaluation")

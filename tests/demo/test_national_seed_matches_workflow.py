@@ -254,6 +254,11 @@ class Shape:
             return None
         if field.is_relation:
             return self.reference(field, value)
+        if isinstance(obj, DossierTransition) and field.name == "subject_id":
+            # The journal row's subject: its own dossier, or a follow-up's or a label's row.
+            if obj.subject == DossierTransition.Subject.DOSSIER:
+                return "<the dossier>" if value == obj.dossier_id else value
+            return "<its subject>"
         if isinstance(obj, Label) and field.name in ("date_debut", "date_fin"):
             return self.label_dates(obj)[field.name]
         if isinstance(obj, Action) and obj.origine == Action.Origine.RESERVE:
@@ -406,7 +411,7 @@ class Replay:
         self.plan_made = self.findings_recorded = self.gaps_answered = False
         self.lived_point: PointOrdreDuJour | None = None
         first, *steps = self.history
-        assert first.action in ("open", "open_renewal") and first.from_etat == "", first
+        assert first.action in ("open", "open_renewal") and first.from_state == "", first
         # The campaign opens: a renewal if the twin holds a label in force.
         report = campagne_services.open_campagne(
             actor=self.admin, campagne=seeded.campagne, structures=[self.twin]

@@ -47,7 +47,12 @@ class Builder:
 
     def step(self, dossier: Any, action: str, when: dt.datetime, to: str = "") -> None:
         t = DossierTransition.objects.create(
-            dossier=dossier, action=action, from_etat="", to_etat=to or dossier.etat
+            dossier=dossier,
+            subject="dossier",
+            subject_id=dossier.pk,
+            action=action,
+            from_state="",
+            to_state=to or dossier.etat,
         )
         DossierTransition.objects.filter(pk=t.pk).update(at=when)
 

@@ -97,7 +97,7 @@ def test_after_submission_the_direction_requests_the_audit(in_plan, direction, r
     in_plan.refresh_from_db()
     assert in_plan.etat == Dossier.Etat.AUDIT_A_PLANIFIER
     assert DossierTransition.objects.filter(
-        dossier=in_plan, action="request_audit", to_etat=Dossier.Etat.AUDIT_A_PLANIFIER
+        dossier=in_plan, action="request_audit", to_state=Dossier.Etat.AUDIT_A_PLANIFIER
     ).exists()
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from audits.suivis import services
-from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from audits.suivis.models import AuditSuivi, PointSuivi
 from campagnes.models import DossierUserObjectPermission
 from labelml.notifications.models import Notification
 from tests.audits import conftest as _audits
@@ -51,9 +51,7 @@ def footprint(suivi: AuditSuivi) -> dict[str, Any]:
     return {
         "suivi": AuditSuivi.objects.filter(pk=suivi.pk).values().first(),
         "points": list(PointSuivi.objects.filter(suivi=suivi).values().order_by("pk")),
-        "transitions": list(
-            SuiviTransition.objects.filter(suivi=suivi).values_list("pk", flat=True)
-        ),
+        "transitions": list(suivi.journal.values_list("pk", flat=True)),
         "notifications": Notification.objects.count(),
         "preuves": Preuve.objects.count(),
         "actions": list(

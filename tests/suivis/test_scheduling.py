@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from audits.commission.models import Label
-from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from audits.suivis.models import AuditSuivi, PointSuivi
 from audits.suivis.selectors import mid_term_date
 from audits.suivis.services import due_labels, schedule_due_followups
 from labelml.notifications.models import Notification
@@ -50,7 +50,7 @@ def test_a_label_is_scheduled_within_the_horizon_once(labelled, people, admin):
     assert schedule_due_followups(today) == []
     assert schedule_due_followups(today + dt.timedelta(days=1)) == []
     assert AuditSuivi.objects.count() == 1
-    assert SuiviTransition.objects.filter(suivi=suivi, action="schedule").count() == 1
+    assert suivi.journal.filter(action="schedule").count() == 1
 
 
 def test_the_horizon_is_a_setting(labelled, settings):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from guardian.shortcuts import get_perms
 
 from audits.suivis import services
-from audits.suivis.models import AuditSuivi, PointSuivi, SuiviTransition
+from audits.suivis.models import AuditSuivi, PointSuivi
 from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
 from labelml.core.transitions import TransitionError
@@ -51,7 +51,7 @@ def test_the_admin_assigns_an_auditor_who_gets_read_access(suivi, admin, suivi_a
     assert Notification.objects.filter(
         destinataire=suivi_auditeur.user, url=f"/suivis/{suivi.pk}/revue/"
     ).exists()
-    assert SuiviTransition.objects.filter(suivi=suivi, action="assign", actor=admin).exists()
+    assert suivi.journal.filter(action="assign", actor=admin).exists()
 
 
 def test_only_an_admin_assigns(suivi, people, suivi_auditeur):
@@ -105,9 +105,9 @@ def test_the_direction_and_the_referent_answer(suivi, people, who):
     assert (p.reponse, p.version, p.updated_by) == ("Procédure écrite en 2026.", 1, user)
     suivi = fresh(suivi)
     assert suivi.statut == Statut.DOSSIER_EN_COURS  # the first save opens the file
-    assert SuiviTransition.objects.filter(suivi=suivi, action="start_file").count() == 1
+    assert suivi.journal.filter(action="start_file").count() == 1
     services.answer_point(point=p, actor=user, champ="reponse", valeur="Encore.", version=1)
-    assert SuiviTransition.objects.filter(suivi=suivi, action="start_file").count() == 1
+    assert suivi.journal.filter(action="start_file").count() == 1
 
 
 @pytest.mark.parametrize("who", ["contributeur", "lecteur", "arml", "outsider"])
@@ -235,7 +235,7 @@ def test_the_structure_updates_its_plan_progress(suivi, people):
     )
     action = fresh(action)
     assert (action.statut, action.avancement) == (Action.Statut.EN_COURS, 60)
-    assert SuiviTransition.objects.filter(suivi=suivi, action="action_progress").exists()
+    assert suivi.journal.filter(action="action_progress").exists()
     # A form opened before that save is refused, nothing overwritten.
     old = "2000-01-01T00:00:00+00:00"
     refused(

@@ -370,6 +370,8 @@ class _Campaign:
                 (Label, r.labels),
                 (DossierTransition, r.transitions),
             ]
+            for t in r.transitions:  # a dossier's own step: its pk, known now
+                t.subject_id = t.dossier.pk
             for model, objs in batches:
                 model.objects.bulk_create(objs, batch_size=BATCH)
 

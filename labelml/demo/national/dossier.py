@@ -193,9 +193,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         rows.append(
             DossierTransition(
                 dossier=self.dossier,
+                subject=DossierTransition.Subject.DOSSIER,
                 action=action,
-                from_etat="",
-                to_etat=state,
+                from_state="",
+                to_state=state,
                 actor=net.admin,
                 reason=reason,
                 at=c.open_at,
@@ -209,9 +210,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             rows.append(
                 DossierTransition(
                     dossier=self.dossier,
+                    subject=DossierTransition.Subject.DOSSIER,
                     action=action,
-                    from_etat=state,
-                    to_etat=to,
+                    from_state=state,
+                    to_state=to,
                     actor=actor,
                     reason=reason,
                     at=at,

@@ -89,7 +89,7 @@ def context(dossier: Dossier) -> dict[str, Any]:
     suivi.dossier = dossier
     label = suivi.label
     points = _points(suivi)
-    transitions = list(suivi.transitions.select_related("actor").order_by("at", "pk"))
+    transitions = list(suivi.journal.select_related("actor").order_by("at", "pk"))
     avis_counts = [
         (value, str(text), sum(1 for p in points if p.avis == value))
         for value, text in PointSuivi.Avis.choices
