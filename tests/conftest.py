@@ -58,15 +58,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _group_for_xdist(items: list[pytest.Item]) -> None:
     """`make test` runs the suite on both cores (pytest-xdist, --dist loadgroup). The tests that
-    start servers of their own run one at a time on a single worker each: the fault tests (a
-    private PostgreSQL, Redis and gunicorn under load, timing-sensitive) and the browser
-    journeys (a live server and Chromium), so that two of them never compete for the cores."""
+    start servers of their own under load (the fault tests: a private PostgreSQL, Redis and
+    gunicorn; the load benchmark's test) run one after the other on a single worker, so that two
+    of them never compete for the cores; their timings are what they check. The browser
+    journeys need no group: each worker has its own live server, database and Redis database."""
     for item in items:
-        path = str(item.path)
-        if "/tests/faults/" in path or item.path.name == "test_bench_load.py":
+        if "/tests/faults/" in str(item.path) or item.path.name == "test_bench_load.py":
             item.add_marker(pytest.mark.xdist_group("servers"))
-        elif "live_server" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture
