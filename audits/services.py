@@ -320,7 +320,9 @@ def return_audit_report(dossier: Dossier, actor: User, remarques: str) -> Dossie
         Revue.objects.create(
             audit=audit, decision=Revue.Decision.RENVOYE, remarques=remarques, par=actor
         )
-        log_step(dossier, actor, "return_audit_report", remarques)
+        # The remarks stay between the auditors (SPEC §7, in the Revue row): the dossier's
+        # journal, which the structure reads, only records that the report went back.
+        log_step(dossier, actor, "return_audit_report")
         notify(
             [audit.auditeur.user],
             titre=f"Rapport renvoyé : {dossier.structure.nom}",

@@ -306,6 +306,26 @@ def test_the_lead_returns_the_report_with_remarks(submitted, auditeur, lead):
     ).exists()
 
 
+def test_the_lead_auditors_remarks_stay_between_the_auditors(submitted, lead, people):
+    """SPEC §7: the structure sees that the report went back, never the remarks (they are in
+    the review, which only the auditors read)."""
+    from django.urls import reverse
+
+    from tests.conftest import client_for
+
+    remarques = "Motivez l'écart 1.2 : la preuve examinée ne le justifie pas."
+    return_audit_report(submitted.dossier, lead.user, remarques)
+
+    row = DossierTransition.objects.filter(dossier_id=submitted.dossier_id).latest("pk")
+    assert (row.action, row.reason) == ("return_audit_report", "")
+    for person in (people.direction, people.referent, people.lecteur):
+        client = client_for(person)
+        for name in ("dossier_detail", "dossier_history"):
+            page = client.get(reverse(name, args=[submitted.dossier_id]))
+            assert page.status_code == 200
+            assert "Motivez l'écart 1.2" not in page.content.decode(), (person, name)
+
+
 def test_after_a_return_the_auditor_edits_again_and_resubmits(submitted, auditeur, lead):
     return_audit_report(submitted.dossier, lead.user, "Motivez l'écart 1.2.")
     c = constat(submitted, MINOR_GAP_CRITERE)

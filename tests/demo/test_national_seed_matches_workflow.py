@@ -53,7 +53,7 @@ from django.utils import timezone
 from audits import services as audit_services
 from audits.commission import services as commission_services
 from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
-from audits.models import Audit, Constat, ReponseEcart
+from audits.models import Audit, Constat, ReponseEcart, Revue
 from campagnes import services as campagne_services
 from campagnes import workflow
 from campagnes.autoevaluations import services as autoevaluation_services
@@ -642,7 +642,14 @@ class Replay:
         audit_services.submit_audit_report(self.dossier, actor)
 
     def return_audit_report(self, step: DossierTransition, actor: Any) -> None:
-        audit_services.return_audit_report(self.dossier, actor, step.reason)
+        # The remarks are in the seeded review, never in the journal.
+        remarques = (
+            Revue.objects.filter(audit__dossier=self.seeded, decision=Revue.Decision.RENVOYE)
+            .order_by("le", "pk")
+            .values_list("remarques", flat=True)
+            .first()
+        )
+        audit_services.return_audit_report(self.dossier, actor, remarques or "")
 
     def validate_audit_report(self, step: DossierTransition, actor: Any) -> None:
         audit_services.validate_audit_report(self.dossier, actor)

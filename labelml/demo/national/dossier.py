@@ -251,7 +251,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             elif step in ("submit_audit_report", "resubmit_audit_report"):
                 move("submit_audit_report", state, self.auditeur.user)
             elif step == "return_audit_report":
-                move(step, state, self.lead.user, self.remarques)
+                move(step, state, self.lead.user)  # the remarks are in the Revue row only
             elif step == "validate_audit_report":
                 move(step, Etat.REPONSE_STRUCTURE, self.lead.user)
             elif step == "place_on_agenda":
