@@ -58,13 +58,17 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def _group_for_xdist(items: list[pytest.Item]) -> None:
     """`make test` runs the suite on both cores (pytest-xdist, --dist loadgroup). The tests that
-    start servers of their own under load (the fault tests: a private PostgreSQL, Redis and
-    gunicorn; the load benchmark's test) run one after the other on a single worker, so that two
-    of them never compete for the cores; their timings are what they check. The browser
-    journeys need no group: each worker has its own live server, database and Redis database."""
+    start servers of their own under load (the fault tests with a private PostgreSQL, Redis and
+    gunicorn) run one after the other on a single worker, so that two of them never compete for
+    the cores; their timings are what they check. The other tests need no group: each worker
+    has its own live server, test database and Redis database."""
     for item in items:
-        if "/tests/faults/" in str(item.path) or item.path.name == "test_bench_load.py":
+        if item.path.name in SERVER_TESTS:
             item.add_marker(pytest.mark.xdist_group("servers"))
+
+
+# The test modules that start a private PostgreSQL, Redis or gunicorn (tests/faults/services.py).
+SERVER_TESTS = {"test_degraded_services.py", "test_postgres_restart.py", "test_redis_down.py"}
 
 
 @pytest.fixture
