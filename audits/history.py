@@ -23,6 +23,6 @@ def dossiers(history: StructureHistory) -> None:
                 at=dossier.created_at,
                 titre=f"Ouverture du dossier — {dossier.campagne.nom}",
                 detail=f"Référentiel {dossier.campagne.referentiel.label}",
-                url=reverse("dossier_detail", args=[dossier.pk]),
+                url=reverse("campagnes:dossier_detail", args=[dossier.pk]),
             )
         )

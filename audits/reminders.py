@@ -65,7 +65,7 @@ def gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
                 direction,
                 titre=f"Réponse aux écarts : échéance {due_in(deadline, today)}",
                 message=message,
-                url=reverse("audit_gaps", args=[dossier.pk]),
+                url=reverse("audits:audit_gaps", args=[dossier.pk]),
                 dossier=dossier,
             )
 

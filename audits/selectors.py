@@ -109,10 +109,10 @@ def reviewed_dossiers(user: User) -> Q:
 def report_missing_items(audit: Audit) -> list[MissingItem]:
     """What stops the auditor from submitting: a level on every criterion, an observation on
     every gap, and the report's opening (strengths) and recommendation."""
-    base = reverse("audit_overview", args=[audit.dossier_id])
+    base = reverse("audits:audit_overview", args=[audit.dossier_id])
     out: list[MissingItem] = []
     for c in audit.constats.select_related("critere", "niveau").order_by("critere__ordre"):
-        url = reverse("audit_critere", args=[audit.dossier_id, c.critere.code])
+        url = reverse("audits:audit_critere", args=[audit.dossier_id, c.critere.code])
         if c.niveau_id is None:
             out.append(MissingItem(f"Critère {c.critere.code} : constat à renseigner", url))
         elif c.niveau and c.niveau.code in GAP_CODES and not c.observation.strip():

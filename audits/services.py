@@ -236,7 +236,7 @@ def assign_audit(
             titre=f"Nouvelle mission : {dossier.structure.nom}",
             message=f"Évaluation externe sur site du {date_debut:%d/%m/%Y} au "
             f"{date_fin:%d/%m/%Y}. Sites : {sites or 'à préciser'}.",
-            url=reverse("audit_overview", args=[dossier.pk]),
+            url=reverse("audits:audit_overview", args=[dossier.pk]),
             dossier=dossier,
         )
         notify_structure(
@@ -289,7 +289,7 @@ def submit_audit_report(dossier: Dossier, actor: User) -> Dossier:
             leads,
             titre=f"Rapport à relire : {dossier.structure.nom}",
             message=f"{actor} a soumis son rapport d'évaluation externe.",
-            url=reverse("audit_review", args=[dossier.pk]),
+            url=reverse("audits:audit_review", args=[dossier.pk]),
             dossier=dossier,
         )
     return dossier
@@ -327,7 +327,7 @@ def return_audit_report(dossier: Dossier, actor: User, remarques: str) -> Dossie
             [audit.auditeur.user],
             titre=f"Rapport renvoyé : {dossier.structure.nom}",
             message=remarques,
-            url=reverse("audit_overview", args=[dossier.pk]),
+            url=reverse("audits:audit_overview", args=[dossier.pk]),
             dossier=dossier,
         )
     return dossier
@@ -358,7 +358,7 @@ def validate_audit_report(dossier: Dossier, actor: User) -> Dossier:
         notify(
             [audit.auditeur.user],
             titre=f"Rapport validé : {dossier.structure.nom}",
-            url=reverse("audit_overview", args=[dossier.pk]),
+            url=reverse("audits:audit_overview", args=[dossier.pk]),
             dossier=dossier,
         )
     return dossier

@@ -44,7 +44,7 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, "Évaluation externe planifiée ; l'auditeur et la structure sont prévenus."
             )
-            return redirect("dossier_detail", pk=dossier.pk)
+            return redirect("campagnes:dossier_detail", pk=dossier.pk)
     return render(
         request,
         "audits/assign.html",
@@ -98,7 +98,7 @@ def gaps(request: HttpRequest, pk: int) -> HttpResponse:
 def answer_gap(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     if request.method != "POST":
-        return redirect("audit_gaps", pk=dossier.pk)
+        return redirect("audits:audit_gaps", pk=dossier.pk)
     audit = _validated_audit(request, dossier)
     constat = get_object_or_404(
         Constat.objects.select_related("critere"), pk=constat_pk, audit=audit
@@ -129,7 +129,9 @@ def answer_gap(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) -> H
                 f"Réponse à l'écart du critère {constat.critere.code} "
                 + ("envoyée." if "envoyer" in request.POST else "enregistrée."),
             )
-            return redirect(reverse("audit_gaps", args=[dossier.pk]) + f"#constat-{constat.pk}")
+            return redirect(
+                reverse("audits:audit_gaps", args=[dossier.pk]) + f"#constat-{constat.pk}"
+            )
     rows = [
         (
             c,

@@ -186,7 +186,7 @@ def start(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "Évaluation démarrée : vos constats s'enregistrent au fil de la saisie, même sans "
             "connexion.",
         )
-    return redirect("audit_overview", pk=dossier.pk)
+    return redirect("audits:audit_overview", pk=dossier.pk)
 
 
 # --- criterion page ------------------------------------------------------------------------------
@@ -393,7 +393,7 @@ def save_constat(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) ->
         if request.htmx:
             return _save_error(request, "Aucun champ à enregistrer.", target, 400)
         messages.info(request, "Aucune modification à enregistrer.")
-        return redirect(reverse("audit_critere", args=[dossier.pk, code]) + "#constat")
+        return redirect(reverse("audits:audit_critere", args=[dossier.pk, code]) + "#constat")
     try:
         results = run_saves(save_constat_field, champs, request, version, constat=constat)
     except ValidationError as exc:
@@ -432,7 +432,7 @@ def save_constat(request: AuthenticatedHttpRequest, pk: int, constat_pk: int) ->
         )
         return render(request, "audits/auditeur/critere.html", context, status=409)
     messages.success(request, "Constat enregistré.")
-    return redirect(reverse("audit_critere", args=[dossier.pk, code]) + "#constat")
+    return redirect(reverse("audits:audit_critere", args=[dossier.pk, code]) + "#constat")
 
 
 @login_required
@@ -460,7 +460,7 @@ def save_global(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         if request.htmx:
             return _save_error(request, "Aucun champ à enregistrer.", target, 400)
         messages.info(request, "Aucune modification à enregistrer.")
-        return redirect(reverse("audit_overview", args=[dossier.pk]) + "#global")
+        return redirect(reverse("audits:audit_overview", args=[dossier.pk]) + "#global")
     try:
         results = run_saves(save_audit_field, champs, request, version, audit=audit)
     except ValidationError as exc:
@@ -497,7 +497,7 @@ def save_global(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
         return render(request, "audits/auditeur/overview.html", context, status=409)
     messages.success(request, "Rapport enregistré.")
-    return redirect(reverse("audit_overview", args=[dossier.pk]) + "#global")
+    return redirect(reverse("audits:audit_overview", args=[dossier.pk]) + "#global")
 
 
 # --- submission and review ---------------------------------------------------------------------
@@ -530,7 +530,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         "Rapport soumis à l'auditeur référent : les constats sont verrouillés jusqu'à sa "
         "relecture.",
     )
-    return redirect("audit_overview", pk=dossier.pk)
+    return redirect("audits:audit_overview", pk=dossier.pk)
 
 
 @login_required
@@ -551,7 +551,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 if form.is_valid():
                     return_audit_report(dossier, request.user, form.cleaned_data["remarques"])
                     messages.success(request, "Rapport renvoyé à l'auditeur avec vos remarques.")
-                    return redirect("audit_review", pk=dossier.pk)
+                    return redirect("audits:audit_review", pk=dossier.pk)
                 error = "Le rapport n'a pas été renvoyé : " + " ".join(
                     str(e) for e in form.errors.get("remarques", [])
                 )
@@ -562,7 +562,7 @@ def review(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     "Rapport validé : les constats sont définitifs et la structure peut "
                     "répondre aux écarts.",
                 )
-                return redirect("audit_review", pk=dossier.pk)
+                return redirect("audits:audit_review", pk=dossier.pk)
             else:
                 error = "Choisissez : renvoyer le rapport avec remarques, ou le valider."
         except TransitionError as exc:

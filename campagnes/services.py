@@ -72,7 +72,8 @@ def _create_dossier(
     else:
         reason = (
             f"Renouvellement du label {label.numero} (valable jusqu'au "
-            f"{label.date_fin:%d/%m/%Y}), campagne « {campagne.nom} » : " + " ; ".join(carried)
+            f"{label.date_fin:%d/%m/%Y}), campagne « {campagne.nom} » : "
+            + " ; ".join(carried)
             + "."
         )
     DOSSIER.journal(dossier, actor, "open" if previous is None else "open_renewal", "", reason)

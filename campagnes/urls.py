@@ -1,11 +1,18 @@
-# Routes of a dossier, mounted under /dossiers/; the tabs of the apps above are mounted next to
-# them by the composition root (labelml/urls.py).
+# Routes of campaigns and of a dossier; the tabs of the apps above (self-assessment, plan, audit,
+# documents) are in their own URL modules, mounted next to these by the composition root.
 from django.urls import path
 
 from . import views
 
+app_name = "campagnes"
+
 urlpatterns = [
-    path("<int:pk>/", views.dossier_detail, name="dossier_detail"),
-    path("<int:pk>/historique/", views.dossier_history, name="dossier_history"),
-    path("<int:pk>/rouvrir/", views.dossier_reopen, name="dossier_reopen"),
+    path("campagnes/", views.campagne_list, name="campagne_list"),
+    path("campagnes/nouvelle/", views.campagne_create, name="campagne_create"),
+    path("campagnes/<int:pk>/", views.campagne_detail, name="campagne_detail"),
+    path("campagnes/<int:pk>/ouvrir/", views.campagne_open, name="campagne_open"),
+    path("campagnes/<int:pk>/renouvellements/", views.campagne_renew, name="campagne_renew"),
+    path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
+    path("dossiers/<int:pk>/historique/", views.dossier_history, name="dossier_history"),
+    path("dossiers/<int:pk>/rouvrir/", views.dossier_reopen, name="dossier_reopen"),
 ]

@@ -75,7 +75,7 @@ def dossier_reopen(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, exc.message)
         else:
             messages.success(request, "Auto-évaluation rouverte ; la structure est prévenue.")
-            return redirect("dossier_detail", pk=dossier.pk)
+            return redirect("campagnes:dossier_detail", pk=dossier.pk)
     return render(
         request,
         "campagnes/dossier_reopen.html",
@@ -109,7 +109,7 @@ def campagne_create(request: AuthenticatedHttpRequest) -> HttpResponse:
                 f"Campagne « {campagne.nom} » créée. Ouvrez-la maintenant "
                 "pour les structures concernées.",
             )
-            return redirect("campagne_detail", pk=campagne.pk)
+            return redirect("campagnes:campagne_detail", pk=campagne.pk)
     return render(
         request, "campagnes/campagne_form.html", {"form": form}, status=400 if form.errors else 200
     )
@@ -146,7 +146,7 @@ def campagne_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     form = OuvertureForm(request.POST, campagne=campagne)
     if not form.is_valid():
         messages.error(request, "Sélection invalide : vérifiez les structures choisies.")
-        return redirect("campagne_detail", pk=campagne.pk)
+        return redirect("campagnes:campagne_detail", pk=campagne.pk)
     try:
         report = open_campagne(actor=request.user, campagne=campagne, structures=form.selected())
     except PermissionDenied:
@@ -164,7 +164,7 @@ def campagne_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     )
     for structure, reason in report.refused:
         messages.warning(request, f"{structure.nom} : {reason}.")
-    return redirect("campagne_detail", pk=campagne.pk)
+    return redirect("campagnes:campagne_detail", pk=campagne.pk)
 
 
 @login_required
@@ -196,4 +196,4 @@ def campagne_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         )
     elif not labels:
         messages.info(request, "Aucun label à renouveler dans cette campagne.")
-    return redirect("campagne_detail", pk=campagne.pk)
+    return redirect("campagnes:campagne_detail", pk=campagne.pk)

@@ -2,7 +2,6 @@ from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
-from campagnes.autoevaluations import views as autoevaluations_views
 from labelml.core import health
 from labelml.structures import views as structures_views
 
@@ -15,32 +14,24 @@ admin.site.site_title = "labelml"
 handler400 = "labelml.core.errors.bad_request"
 handler500 = "labelml.core.errors.server_error"
 
+# Each app's URL module carries its full paths and its namespace (`app_name`); they are mounted
+# here in one place so that the address map of the whole product reads from top to bottom.
 urlpatterns = [
     path("", structures_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    # "Mes sessions" replaces allauth.usersessions' page at the same address.
-    path("comptes/sessions/", include("labelml.accounts.sessions_urls")),
-    # "Mes données": the person downloads what the platform keeps about them.
-    path("comptes/donnees/", include("labelml.accounts.donnees_urls")),
+    # Our account pages come before allauth's, some of which they replace at the same address.
+    path("", include("labelml.accounts.urls")),
     path("comptes/", include("allauth.urls")),
-    path("referentiels/", include("referentiel.urls")),
-    path("structures/", include("labelml.structures.urls")),
-    path("invitations/", include("labelml.structures.invitation_urls")),
-    path("campagnes/", include("campagnes.campagne_urls")),
-    path("dossiers/", include("campagnes.urls")),
-    path("dossiers/<int:pk>/autoevaluation/", include("campagnes.autoevaluations.urls")),
-    path("dossiers/<int:pk>/preuves/", include("campagnes.autoevaluations.preuves_urls")),
-    path("dossiers/<int:pk>/plan/", include("campagnes.plans.urls")),
-    path("dossiers/<int:pk>/audit/", include("audits.urls")),
-    path("dossiers/<int:pk>/rapports/", include("labelml.documents.urls")),
-    path("audits/", include("audits.missions_urls")),
-    path("labels/", include("audits.commission.public_urls")),
-    path("commission/", include("audits.commission.urls")),
-    path("notifications/", include("labelml.notifications.urls")),
-    path("pilotage/", include("labelml.pilotage.urls")),
-    path("suivis/", include("audits.suivis.urls")),
-    path("administration/documents/", include("labelml.documents.parametres_urls")),
-    path("administration/utilisateurs/", include("labelml.accounts.utilisateurs_urls")),
-    path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
+    path("", include("labelml.structures.urls")),
+    path("", include("labelml.notifications.urls")),
+    path("", include("referentiel.urls")),
+    path("", include("campagnes.urls")),
+    path("", include("campagnes.autoevaluations.urls")),
+    path("", include("campagnes.plans.urls")),
+    path("", include("audits.urls")),
+    path("", include("audits.commission.urls")),
+    path("", include("audits.suivis.urls")),
+    path("", include("labelml.documents.urls")),
+    path("", include("labelml.pilotage.urls")),
 ]

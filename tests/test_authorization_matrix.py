@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
@@ -40,8 +40,10 @@ from django.db.models import Q
 from django.http import HttpResponse
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
+
+from tests.urlmap import iter_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -163,66 +165,66 @@ RULES: dict[str, Rule] = {
     "home": rule(answers(ok=LOGGED)),
     "healthz": rule(answers(ok=EVERYONE)),
     "account_login": rule(answers(redirect=LOGGED, anon=OK), post=EVERYONE),
-    "label_registry": rule(answers(ok=EVERYONE)),
-    "label_verify": rule(answers(ok=EVERYONE)),
+    "commission:label_registry": rule(answers(ok=EVERYONE)),
+    "commission:label_verify": rule(answers(ok=EVERYONE)),
     # The token of the link is the credential: whoever holds it may accept.
-    "invitation_accept": rule(answers(ok=EVERYONE), post=EVERYONE),
-    "mes_donnees": rule(answers(ok=LOGGED)),
-    "mes_donnees_download": rule(answers(ok=LOGGED)),
-    "mes_sessions": rule(answers(ok=LOGGED)),
+    "structures:invitation_accept": rule(answers(ok=EVERYONE), post=EVERYONE),
+    "accounts:mes_donnees": rule(answers(ok=LOGGED)),
+    "accounts:mes_donnees_download": rule(answers(ok=LOGGED)),
+    "accounts:mes_sessions": rule(answers(ok=LOGGED)),
     # The session of the quality referent: nobody else's to end.
-    "session_end": rule(POST_ONLY, post={RQ}, sees=set()),
-    "sessions_end_others": rule(POST_ONLY, post=LOGGED, sees=LOGGED),
-    "notification_list": rule(answers(ok=LOGGED)),
-    "notification_mark_all_read": rule(POST_ONLY, post=LOGGED, sees=LOGGED),
+    "accounts:session_end": rule(POST_ONLY, post={RQ}, sees=set()),
+    "accounts:sessions_end_others": rule(POST_ONLY, post=LOGGED, sees=LOGGED),
+    "notifications:notification_list": rule(answers(ok=LOGGED)),
+    "notifications:notification_mark_all_read": rule(POST_ONLY, post=LOGGED, sees=LOGGED),
     # The référentiel and its guidance: every member of the network.
-    "referentiel_list": rule(answers(ok=LOGGED)),
-    "referentiel_detail": rule(answers(ok=LOGGED)),
-    "fiche_download": rule(answers(ok=LOGGED)),
+    "referentiel:referentiel_list": rule(answers(ok=LOGGED)),
+    "referentiel:referentiel_detail": rule(answers(ok=LOGGED)),
+    "autoevaluations:fiche_download": rule(answers(ok=LOGGED)),
     # Lists, scoped to what each actor may see (possibly nothing).
-    "structure_list": rule(answers(ok=LOGGED)),
-    "audit_missions": rule(answers(ok=LOGGED)),
-    "seance_list": rule(answers(ok=LOGGED)),
-    "label_list": rule(answers(ok=LOGGED)),
-    "suivi_list": rule(answers(ok=LOGGED)),
+    "structures:structure_list": rule(answers(ok=LOGGED)),
+    "audits:audit_missions": rule(answers(ok=LOGGED)),
+    "commission:seance_list": rule(answers(ok=LOGGED)),
+    "commission:label_list": rule(answers(ok=LOGGED)),
+    "suivis:suivi_list": rule(answers(ok=LOGGED)),
     # The Mission Locale: its members, its ARML, the administrators. Invitations: the
     # referent, the direction (SPEC §2: "invite contributors"), the administrators.
-    "structure_detail": rule(answers(ok=ML_SEE)),
-    "structure_history": rule(answers(ok=ML_SEE)),
-    "structure_invite": rule(
+    "structures:structure_detail": rule(answers(ok=ML_SEE)),
+    "structures:structure_history": rule(answers(ok=ML_SEE)),
+    "structures:structure_invite": rule(
         answers(ok={RQ, DIR, ADMIN}, forbidden={CONTRIB, LECT, ARML}),
         post={RQ, DIR, ADMIN},
         data=lambda w: {"email": "nouvelle@example.fr", "role": "lecteur"},
     ),
-    "invitation_revoke": rule(POST_ONLY, post={RQ, DIR, ADMIN}, sees=ML_SEE),
+    "structures:invitation_revoke": rule(POST_ONLY, post={RQ, DIR, ADMIN}, sees=ML_SEE),
     # National steering of campaigns: to anyone else these pages do not exist.
-    "campagne_list": rule(answers(ok={ADMIN})),
-    "campagne_create": rule(answers(ok={ADMIN}), post={ADMIN}),
-    "campagne_detail": rule(answers(ok={ADMIN})),
-    "campagne_open": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
-    "campagne_renew": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
+    "campagnes:campagne_list": rule(answers(ok={ADMIN})),
+    "campagnes:campagne_create": rule(answers(ok={ADMIN}), post={ADMIN}),
+    "campagnes:campagne_detail": rule(answers(ok={ADMIN})),
+    "campagnes:campagne_open": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
+    "campagnes:campagne_renew": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
     # The labelled dossier: read by all who see it.
-    "dossier_detail": rule(answers(ok=D_READ)),
-    "dossier_history": rule(answers(ok=D_READ)),
-    "dossier_request_audit": rule(POST_ONLY, post={DIR}, sees=D_READ),
-    "dossier_reopen": rule(
+    "campagnes:dossier_detail": rule(answers(ok=D_READ)),
+    "campagnes:dossier_history": rule(answers(ok=D_READ)),
+    "plans:dossier_request_audit": rule(POST_ONLY, post={DIR}, sees=D_READ),
+    "campagnes:dossier_reopen": rule(
         answers(ok={ADMIN}, forbidden=D_READ - {ADMIN}),
         post={ADMIN},
         data=lambda w: {"motif": "Pièces manquantes"},
     ),
-    "autoevaluation_overview": rule(answers(ok=D_READ)),
-    "autoevaluation_critere": rule(answers(ok=D_READ)),
-    "autoevaluation_snapshot": rule(answers(ok=D_READ)),
-    "preuve_list": rule(answers(ok=D_READ)),
-    "preuve_download": rule(answers(ok=D_READ)),
-    "autoevaluation_snapshot_preuve": rule(answers(ok=D_READ)),
-    "plan_detail": rule(answers(ok=D_READ)),
-    "plan_suggestions": rule(answers(ok=D_READ)),
-    "plan_timeline": rule(answers(ok=D_READ)),
+    "autoevaluations:autoevaluation_overview": rule(answers(ok=D_READ)),
+    "autoevaluations:autoevaluation_critere": rule(answers(ok=D_READ)),
+    "autoevaluations:autoevaluation_snapshot": rule(answers(ok=D_READ)),
+    "autoevaluations:preuve_list": rule(answers(ok=D_READ)),
+    "autoevaluations:preuve_download": rule(answers(ok=D_READ)),
+    "autoevaluations:autoevaluation_snapshot_preuve": rule(answers(ok=D_READ)),
+    "plans:plan_detail": rule(answers(ok=D_READ)),
+    "plans:plan_suggestions": rule(answers(ok=D_READ)),
+    "plans:plan_timeline": rule(answers(ok=D_READ)),
     # The self-assessment being written (the open dossier): the referent and the direction edit
     # (the contributor only the criteria assigned to them: not this one), the direction
     # submits; the reader, the ARML and the administrators read.
-    "autoevaluation_save_reponse": rule(
+    "autoevaluations:autoevaluation_save_reponse": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=O_READ,
@@ -233,10 +235,10 @@ RULES: dict[str, Rule] = {
             "justification": "Réécrit",
         },
     ),
-    "autoevaluation_confirm_reponse": rule(
+    "autoevaluations:autoevaluation_confirm_reponse": rule(
         POST_ONLY, post={RQ, DIR}, sees=O_READ, on="open", data=_version_of("reponse")
     ),
-    "autoevaluation_save_synthese": rule(
+    "autoevaluations:autoevaluation_save_synthese": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=O_READ,
@@ -247,159 +249,159 @@ RULES: dict[str, Rule] = {
             "synthese": "Réécrite",
         },
     ),
-    "autoevaluation_confirm_synthese": rule(
+    "autoevaluations:autoevaluation_confirm_synthese": rule(
         POST_ONLY, post={RQ, DIR}, sees=O_READ, on="open", data=_version_of("synthese")
     ),
-    "autoevaluation_confirm_critere": rule(
+    "autoevaluations:autoevaluation_confirm_critere": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=O_READ,
         on="open",
         data=lambda w: {"relu": "on", f"reponse-{w.open.reponse.pk}": w.open.reponse.version},
     ),
-    "autoevaluation_assign": rule(
+    "autoevaluations:autoevaluation_assign": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=O_READ,
         on="open",
         data=lambda w: {"contributeur": w.users[CONTRIB].pk},
     ),
-    "autoevaluation_submit": rule(answers(ok=O_READ), post={DIR}, on="open"),
-    "preuve_add": rule(
+    "autoevaluations:autoevaluation_submit": rule(answers(ok=O_READ), post={DIR}, on="open"),
+    "autoevaluations:preuve_add": rule(
         answers(ok={RQ, CONTRIB, DIR}, forbidden={LECT, ARML, ADMIN}),
         post={RQ, CONTRIB, DIR},
         on="open",
     ),
     # The evidence here was uploaded by the referent, on a criterion not assigned to the
     # contributor: theirs to upload evidence, not to delete the referent's.
-    "preuve_delete": rule(
+    "autoevaluations:preuve_delete": rule(
         answers(ok={RQ, DIR}, forbidden={CONTRIB, LECT, ARML, ADMIN}),
         post={RQ, DIR},
         on="open",
     ),
-    "plan_action_create": rule(
+    "plans:plan_action_create": rule(
         answers(ok={RQ, DIR}, forbidden={CONTRIB, LECT, ARML, ADMIN}),
         post={RQ, DIR},
         on="open",
         data=lambda w: {"titre": "Nouvelle action", "priorite": "moyenne", "statut": "a_faire"},
     ),
-    "plan_action_edit": rule(
+    "plans:plan_action_edit": rule(
         answers(ok={RQ, DIR}, forbidden={CONTRIB, LECT, ARML, ADMIN}),
         post={RQ, DIR},
         on="open",
         data=lambda w: {"titre": "Renommée", "priorite": "moyenne", "statut": "a_faire"},
     ),
-    "plan_action_delete": rule(
+    "plans:plan_action_delete": rule(
         answers(not_allowed={RQ, DIR}, forbidden={CONTRIB, LECT, ARML, ADMIN}),
         post={RQ, DIR},
         on="open",
     ),
-    "plan_suggestion_accept": rule(
+    "plans:plan_suggestion_accept": rule(
         answers(not_allowed={RQ, DIR}, forbidden={CONTRIB, LECT, ARML, ADMIN}),
         post={RQ, DIR},
         on="open",
     ),
-    "plan_submit": rule(
+    "plans:plan_submit": rule(
         answers(not_allowed={DIR}, forbidden=O_READ - {DIR}), post={DIR}, on="open"
     ),
     # The external audit: the administrators assign, the assigned auditor records and submits,
     # the lead auditor of the body reviews, the direction answers the gaps; everyone who sees
     # the dossier reads the validated report.
-    "audit_assign": rule(answers(ok={ADMIN}, forbidden=D_READ - {ADMIN}), post={ADMIN}),
-    "audit_overview": rule(answers(ok=D_READ)),
-    "audit_critere": rule(answers(ok=D_READ)),
-    "audit_gaps": rule(answers(ok=D_READ)),
-    "audit_comparison": rule(answers(ok=D_READ)),
-    "audit_start": rule(POST_ONLY, post={AUD}, sees=D_READ),
-    "audit_save_constat": rule(
+    "audits:audit_assign": rule(answers(ok={ADMIN}, forbidden=D_READ - {ADMIN}), post={ADMIN}),
+    "audits:audit_overview": rule(answers(ok=D_READ)),
+    "audits:audit_critere": rule(answers(ok=D_READ)),
+    "audits:audit_gaps": rule(answers(ok=D_READ)),
+    "audits:audit_comparison": rule(answers(ok=D_READ)),
+    "audits:audit_start": rule(POST_ONLY, post={AUD}, sees=D_READ),
+    "audits:audit_save_constat": rule(
         POST_ONLY,
         post={AUD},
         sees=D_READ,
         data=lambda w: {"version": w.labelled.constat.version, "observation": "Réécrite"},
     ),
-    "audit_save_global": rule(
+    "audits:audit_save_global": rule(
         POST_ONLY,
         post={AUD},
         sees=D_READ,
         data=lambda w: {"version": 0, "avis_global": "Réécrit"},
     ),
-    "audit_submit": rule(POST_ONLY, post={AUD}, sees=D_READ),
-    "audit_review": rule(
+    "audits:audit_submit": rule(POST_ONLY, post={AUD}, sees=D_READ),
+    "audits:audit_review": rule(
         answers(ok={LEAD}, forbidden=D_READ - {LEAD}),
         post={LEAD},
         data=lambda w: {"decision": "renvoyer", "remarques": "À reprendre"},
     ),
-    "audit_answer_gap": rule(
+    "audits:audit_answer_gap": rule(
         answers(redirect=D_READ),
         post={DIR},
         data=lambda w: {f"c{w.labelled.constat.pk}-action_corrective": "Corrigé"},
     ),
     # Reports: whoever reads the dossier may have its PDFs rendered and download them (a render
     # never changes the dossier, SPEC §8).
-    "document_list": rule(answers(ok=D_READ)),
-    "document_download": rule(answers(ok=D_READ)),
-    "document_request": rule(
+    "documents:document_list": rule(answers(ok=D_READ)),
+    "documents:document_download": rule(answers(ok=D_READ)),
+    "documents:document_request": rule(
         POST_ONLY, post=D_READ, sees=D_READ, data=lambda w: {"kind": "autoevaluation"}
     ),
-    "document_retry": rule(POST_ONLY, post=D_READ, sees=D_READ),
+    "documents:document_retry": rule(POST_ONLY, post=D_READ, sees=D_READ),
     # The commission: the administrators organise the séances and their agenda; the members
     # sitting on a séance read its dossiers, declare conflicts and vote; the chair closes the
     # votes and records the decisions. A member who does not sit on the séance does not see it.
-    "seance_create": rule(answers(ok={ADMIN}, forbidden=LOGGED - {ADMIN}), post={ADMIN}),
-    "seance_detail": rule(answers(ok=S_READ), post={ADMIN}),
-    "point_detail": rule(answers(ok=S_READ)),
-    "point_vote": rule(
+    "commission:seance_create": rule(answers(ok={ADMIN}, forbidden=LOGGED - {ADMIN}), post={ADMIN}),
+    "commission:seance_detail": rule(answers(ok=S_READ), post={ADMIN}),
+    "commission:point_detail": rule(answers(ok=S_READ)),
+    "commission:point_vote": rule(
         POST_ONLY, post={MEMBRE, PRES}, sees=S_READ, data=lambda w: {"choix": "favorable"}
     ),
-    "point_conflict": rule(
+    "commission:point_conflict": rule(
         POST_ONLY, post={MEMBRE, PRES}, sees=S_READ, data=lambda w: {"motif": "Lien"}
     ),
-    "point_close": rule(POST_ONLY, post={PRES}, sees=S_READ),
-    "point_decide": rule(
+    "commission:point_close": rule(POST_ONLY, post={PRES}, sees=S_READ),
+    "commission:point_decide": rule(
         POST_ONLY, post={PRES}, sees=S_READ, data=lambda w: {"motivation": "Motivée"}
     ),
     # The label's life: the campaign's rule is "the commission": a chair of a séance (without
     # a link to the structure) or a national administrator suspends, reinstates, withdraws.
-    "label_detail": rule(answers(ok=L_READ)),
-    "label_suspend": rule(
+    "commission:label_detail": rule(answers(ok=L_READ)),
+    "commission:label_suspend": rule(
         POST_ONLY, post={ADMIN, PRES}, sees=L_READ, data=lambda w: {"motivation": "M"}
     ),
-    "label_reinstate": rule(
+    "commission:label_reinstate": rule(
         POST_ONLY, post={ADMIN, PRES}, sees=L_READ, data=lambda w: {"motivation": "M"}
     ),
-    "label_withdraw": rule(
+    "commission:label_withdraw": rule(
         POST_ONLY, post={ADMIN, PRES}, sees=L_READ, data=lambda w: {"motivation": "M"}
     ),
     # Steering (SPEC §9): the UNML nationally, each ARML its region; an export is its
     # requester's (and the national administrators').
-    "pilotage_dashboard": rule(answers(ok=STEER)),
-    "pilotage_exports": rule(answers(ok=STEER)),
-    "pilotage_export_csv": rule(answers(ok=STEER)),
-    "pilotage_export_request": rule(
+    "pilotage:pilotage_dashboard": rule(answers(ok=STEER)),
+    "pilotage:pilotage_exports": rule(answers(ok=STEER)),
+    "pilotage:pilotage_export_csv": rule(answers(ok=STEER)),
+    "pilotage:pilotage_export_request": rule(
         POST_ONLY, post=STEER, sees=STEER, data=lambda w: {"dataset": "dossiers"}
     ),
-    "pilotage_export_download": rule(answers(ok={ADMIN, ARML})),
-    "pilotage_export_retry": rule(POST_ONLY, post={ADMIN, ARML}, sees={ADMIN, ARML}),
+    "pilotage:pilotage_export_download": rule(answers(ok={ADMIN, ARML})),
+    "pilotage:pilotage_export_retry": rule(POST_ONLY, post={ADMIN, ARML}, sees={ADMIN, ARML}),
     # The follow-up audit (SPEC §7b): the direction and the referent prepare the file, the
     # direction sends it, the administrators designate the auditor, who reviews and concludes.
-    "suivi_schedule": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
-    "suivi_detail": rule(answers(ok=V_READ)),
-    "suivi_save_bilan": rule(
+    "suivis:suivi_schedule": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
+    "suivis:suivi_detail": rule(answers(ok=V_READ)),
+    "suivis:suivi_save_bilan": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=V_READ,
         data=lambda w: {"version": 0, "bilan": "Bilan"},
     ),
-    "suivi_save_point": rule(
+    "suivis:suivi_save_point": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=V_READ,
         data=lambda w: {"version": w.point_suivi.version, "reponse": "Fait"},
     ),
-    "suivi_add_preuve": rule(
+    "suivis:suivi_add_preuve": rule(
         POST_ONLY, post={RQ, DIR}, sees=V_READ, data=lambda w: {"titre": "Preuve"}
     ),
-    "suivi_action_progress": rule(
+    "suivis:suivi_action_progress": rule(
         POST_ONLY,
         post={RQ, DIR},
         sees=V_READ,
@@ -408,37 +410,37 @@ RULES: dict[str, Rule] = {
             f"a{w.labelled.action.pk}-avancement": 100,
         },
     ),
-    "suivi_send": rule(POST_ONLY, post={DIR}, sees=V_READ),
-    "suivi_assign": rule(
+    "suivis:suivi_send": rule(POST_ONLY, post={DIR}, sees=V_READ),
+    "suivis:suivi_assign": rule(
         answers(ok={ADMIN}, forbidden=V_READ - {ADMIN}),
         post={ADMIN},
         data=lambda w: {"auditeur": w.auditeur_x.pk},
     ),
-    "suivi_review": rule(answers(ok={AUD, ADMIN}, forbidden=V_READ - {AUD, ADMIN})),
-    "suivi_start_review": rule(POST_ONLY, post={AUD}, sees=V_READ),
-    "suivi_save_finding": rule(
+    "suivis:suivi_review": rule(answers(ok={AUD, ADMIN}, forbidden=V_READ - {AUD, ADMIN})),
+    "suivis:suivi_start_review": rule(POST_ONLY, post={AUD}, sees=V_READ),
+    "suivis:suivi_save_finding": rule(
         POST_ONLY,
         post={AUD},
         sees=V_READ,
         data=lambda w: {"version": w.point_suivi.version, "avis": "leve"},
     ),
-    "suivi_visio": rule(
+    "suivis:suivi_visio": rule(
         POST_ONLY,
         post={AUD},
         sees=V_READ,
         data=lambda w: {"date_visio": "2030-01-15T10:00"},
     ),
-    "suivi_conclude": rule(
+    "suivis:suivi_conclude": rule(
         POST_ONLY,
         post={AUD},
         sees=V_READ,
         data=lambda w: {"conclusion": "maintien", "motivation": "Engagements tenus."},
     ),
     # National administration.
-    "document_parametres": rule(answers(ok={ADMIN}), post={ADMIN}),
-    "document_parametres_image": rule(answers(ok={ADMIN})),
-    "utilisateur_list": rule(answers(ok={ADMIN})),
-    "utilisateur_delete": rule(
+    "documents:document_parametres": rule(answers(ok={ADMIN}), post={ADMIN}),
+    "documents:document_parametres_image": rule(answers(ok={ADMIN})),
+    "accounts:utilisateur_list": rule(answers(ok={ADMIN})),
+    "accounts:utilisateur_delete": rule(
         answers(ok={ADMIN}), post={ADMIN}, data=lambda w: {"confirmer": "on"}
     ),
 }
@@ -479,23 +481,8 @@ ALLAUTH_OWN = {
 }
 
 
-def iter_patterns(
-    resolver: URLResolver | None = None, prefix: str = ""
-) -> Iterator[tuple[str, str]]:
-    """(name, route) of every named pattern, the Django admin excepted (its own permissions,
-    behind allauth's login and TOTP: see labelml/urls.py)."""
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            if p.app_name == "admin":
-                continue
-            yield from iter_patterns(p, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern) and p.name:
-            yield p.name, prefix + str(p.pattern)
-
-
 def application_routes() -> dict[str, str]:
-    return {name: route for name, route in iter_patterns() if name not in ALLAUTH_OWN}
+    return {name: route for name, route, _ in iter_patterns() if name not in ALLAUTH_OWN}
 
 
 ROUTES = application_routes()

@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from campagnes.autoevaluations.models import Preuve, Reponse, SyntheseCritere
 from campagnes.models import Dossier
@@ -19,23 +19,15 @@ from labelml.documents.models import Document
 from labelml.structures.models import Invitation
 from labelml.structures.roles import Role
 from tests.conftest import client_for, member, with_totp
+from tests.urlmap import iter_patterns
 
 pytestmark = pytest.mark.django_db
 
 # URLs reachable without being a member of the tenant (token links, national pages checked
 # elsewhere) — each with the reason.
 NOT_TENANT_SCOPED = {
-    "invitation_accept": "lien à jeton, testé dans test_invitations",
+    "structures:invitation_accept": "lien à jeton, testé dans test_invitations",
 }
-
-
-def iter_patterns(resolver: URLResolver | None = None, prefix: str = ""):  # type: ignore[no-untyped-def]
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            yield from iter_patterns(p, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern) and p.name:
-            yield p.name, prefix + str(p.pattern)
 
 
 @pytest.fixture
@@ -130,7 +122,7 @@ def kwargs_for(name: str, route: str, objs: dict) -> dict:  # type: ignore[type-
 def tenant_routes() -> list[tuple[str, str]]:
     return [
         (name, route)
-        for name, route in iter_patterns()
+        for name, route, _ in iter_patterns()
         if route.startswith(("structures/<", "dossiers/")) and name not in NOT_TENANT_SCOPED
     ]
 

@@ -50,11 +50,11 @@ def decisions_and_labels(history: StructureHistory) -> None:
                 at=dec.decide_le,
                 titre=f"Décision de la commission : {dec.get_resultat_display()}",
                 detail=dec.dossier.campagne.nom,
-                url=reverse("dossier_detail", args=[dec.dossier_id]),
+                url=reverse("campagnes:dossier_detail", args=[dec.dossier_id]),
             )
         )
     for label in history.labels:
-        url = reverse("label_verify", args=[label.numero])
+        url = reverse("commission:label_verify", args=[label.numero])
         history.events.append(
             HistoryEvent(
                 at=midnight(label.date_debut),

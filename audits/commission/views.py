@@ -88,7 +88,7 @@ def seance_create(request: AuthenticatedHttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         seance = services.create_seance(actor=request.user, **form.cleaned_data)
         messages.success(request, "Séance créée.")
-        return redirect("seance_detail", pk=seance.pk)
+        return redirect("commission:seance_detail", pk=seance.pk)
     return render(
         request,
         "commission/seance_form.html",
@@ -120,7 +120,7 @@ def seance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     "Dossier inscrit à l'ordre du jour."
                     + (f" {n} membre(s) récusé(s) automatiquement." if n else ""),
                 )
-                return redirect("seance_detail", pk=seance.pk)
+                return redirect("commission:seance_detail", pk=seance.pk)
     points = seance.points.select_related("dossier__structure", "rapporteur__user", "decision")
     return render(
         request,
@@ -210,7 +210,7 @@ def _action(request: HttpRequest, point: PointOrdreDuJour, call: Any, success: s
             messages.error(request, message)
     else:
         messages.success(request, success)
-    return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+    return redirect("commission:point_detail", pk=point.seance_id, point_pk=point.pk)
 
 
 @login_required
@@ -220,7 +220,7 @@ def point_vote(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> Htt
     form = VoteForm(request.POST)
     if not form.is_valid():
         messages.error(request, "Choisissez l'une des quatre options de vote.")
-        return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+        return redirect("commission:point_detail", pk=point.seance_id, point_pk=point.pk)
     return _action(
         request,
         point,
@@ -274,7 +274,7 @@ def point_decide(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> H
                 form.add_error(None, message)
         else:
             messages.success(request, f"Décision enregistrée : {decision.get_resultat_display()}.")
-            return redirect("point_detail", pk=point.seance_id, point_pk=point.pk)
+            return redirect("commission:point_detail", pk=point.seance_id, point_pk=point.pk)
     return _render_point(request, point, decision_form=form, status=400)
 
 
@@ -391,7 +391,7 @@ def _label_action(request: AuthenticatedHttpRequest, numero: str, action: str) -
             errors = _errors(exc)
         else:
             messages.success(request, success)
-            return redirect("label_detail", numero=label.numero)
+            return redirect("commission:label_detail", numero=label.numero)
     label.refresh_from_db()
     return _render_label(request, label, forms={action: form}, errors=errors, status=400)
 

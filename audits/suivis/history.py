@@ -20,7 +20,7 @@ def follow_ups(history: StructureHistory) -> None:
     )
     by_label: dict[int, list[Any]] = {}
     for suivi in suivis:
-        suivi.url = reverse("suivi_detail", kwargs={"pk": suivi.pk})  # type: ignore[attr-defined]
+        suivi.url = reverse("suivis:suivi_detail", kwargs={"pk": suivi.pk})  # type: ignore[attr-defined]
         by_label.setdefault(suivi.label_id, []).append(suivi)
     for label in history.labels:
         label.suivis = by_label.get(label.pk, [])

@@ -48,7 +48,7 @@ def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
                     "vigilance, avancement du plan, nouvelles preuves) ; la direction le "
                     "transmet ensuite à l'auditeur."
                 ),
-                url=reverse("suivi_detail", args=[suivi.pk]),
+                url=reverse("suivis:suivi_detail", args=[suivi.pk]),
                 dossier=suivi.dossier,
             )
 

@@ -127,7 +127,7 @@ def suivis_for_structure(structure: Structure) -> QuerySet[AuditSuivi]:
 
 def file_missing_items(suivi: AuditSuivi) -> list[MissingItem]:
     """What stops the direction from sending the file: an answer on every point."""
-    base = reverse("suivi_detail", args=[suivi.pk])
+    base = reverse("suivis:suivi_detail", args=[suivi.pk])
     return [
         MissingItem(
             f"Critère {p.critere.code} ({p.get_nature_display().lower()}) : réponse à rédiger",
@@ -143,7 +143,7 @@ def conclusion_missing_items(suivi: AuditSuivi, today: dt.date) -> list[MissingI
     videoconference held."""
     from django.utils import timezone
 
-    base = reverse("suivi_review", args=[suivi.pk])
+    base = reverse("suivis:suivi_review", args=[suivi.pk])
     out = [
         MissingItem(
             f"Critère {p.critere.code} : constat de suivi à renseigner", f"{base}#point-{p.pk}"

@@ -106,7 +106,7 @@ def _require_auditor(actor: User, suivi: AuditSuivi, what: str) -> None:
         raise PermissionDenied(f"Seul l'auditeur désigné peut {what}.")
 
 
-def _url(suivi: AuditSuivi, name: str = "suivi_detail") -> str:
+def _url(suivi: AuditSuivi, name: str = "suivis:suivi_detail") -> str:
     return reverse(name, args=[suivi.pk])
 
 
@@ -222,7 +222,7 @@ def schedule_followup(label: Label, *, today: dt.date | None = None) -> AuditSui
                 f"Mi-parcours du label n° {label.numero} le {suivi.date_prevue:%d/%m/%Y} : "
                 "désignez l'organisme et l'auditeur."
             ),
-            url=_url(suivi, "suivi_assign"),
+            url=_url(suivi, "suivis:suivi_assign"),
         )
     return suivi
 
@@ -313,7 +313,7 @@ def assign_followup(suivi: AuditSuivi, actor: User, *, auditeur: Auditeur) -> Au
                 f"(mi-parcours le {suivi.date_prevue:%d/%m/%Y}) : revue du dossier documentaire "
                 "puis visioconférence, sur les points de vigilance de l'audit initial."
             ),
-            url=_url(suivi, "suivi_review"),
+            url=_url(suivi, "suivis:suivi_review"),
         )
         _notify(
             _structure_people(suivi),
@@ -549,7 +549,7 @@ def send_file(suivi: AuditSuivi, actor: User) -> AuditSuivi:
                 suivi,
                 titre=f"Dossier de suivi transmis : {structure.nom}",
                 message=f"{actor} a transmis le dossier de l'audit de suivi : à vous de le revoir.",
-                url=_url(suivi, "suivi_review"),
+                url=_url(suivi, "suivis:suivi_review"),
             )
         else:
             _notify(
@@ -557,7 +557,7 @@ def send_file(suivi: AuditSuivi, actor: User) -> AuditSuivi:
                 suivi,
                 titre=f"Dossier de suivi transmis sans auditeur : {structure.nom}",
                 message="La structure a transmis son dossier : désignez l'auditeur.",
-                url=_url(suivi, "suivi_assign"),
+                url=_url(suivi, "suivis:suivi_assign"),
             )
         _notify(
             _structure_people(suivi),

@@ -271,7 +271,7 @@ def suivi_schedule(request: HtmxHttpRequest) -> HttpResponse:
         )
     else:
         messages.info(request, "Aucun nouvel audit de suivi à planifier aujourd'hui.")
-    return redirect("suivi_list")
+    return redirect("suivis:suivi_list")
 
 
 # --- the structure's file ------------------------------------------------------------------------
@@ -346,7 +346,7 @@ def suivi_save_point(request: AuthenticatedHttpRequest, pk: int, point_pk: int) 
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
     )
     target = f"reponse-{point.pk}"
-    anchor = reverse("suivi_detail", args=[suivi.pk]) + f"#point-{point.pk}"
+    anchor = reverse("suivis:suivi_detail", args=[suivi.pk]) + f"#point-{point.pk}"
 
     def page(status: int, o: Overrides) -> HttpResponse:
         return render(
@@ -416,7 +416,7 @@ def suivi_save_point(request: AuthenticatedHttpRequest, pk: int, point_pk: int) 
 def suivi_save_bilan(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     suivi, caps = get_suivi_for_user(request.user, pk)
     target = f"bilan-{suivi.pk}"
-    anchor = reverse("suivi_detail", args=[suivi.pk]) + "#bilan"
+    anchor = reverse("suivis:suivi_detail", args=[suivi.pk]) + "#bilan"
     mine = request.POST.get("bilan", "").replace("\r\n", "\n")
 
     def refused(message: str, status: int) -> HttpResponse:
@@ -493,7 +493,7 @@ def suivi_add_preuve(request: AuthenticatedHttpRequest, pk: int, point_pk: int) 
             messages.success(
                 request, f"Preuve « {preuve.titre} » ajoutée au critère {point.critere.code}."
             )
-            return redirect(reverse("suivi_detail", args=[suivi.pk]) + f"#point-{point.pk}")
+            return redirect(reverse("suivis:suivi_detail", args=[suivi.pk]) + f"#point-{point.pk}")
     messages.error(request, "La preuve n'a pas été ajoutée : corrigez le formulaire.")
     o = Overrides(preuve_forms={point.pk: form})
     return render(
@@ -532,7 +532,9 @@ def suivi_action_progress(
             error = " ".join(exc.messages)
         else:
             messages.success(request, f"Action « {action.titre} » mise à jour.")
-            return redirect(reverse("suivi_detail", args=[suivi.pk]) + f"#action-{action.pk}")
+            return redirect(
+                reverse("suivis:suivi_detail", args=[suivi.pk]) + f"#action-{action.pk}"
+            )
     else:
         error = "L'action n'a pas été mise à jour : corrigez le formulaire."
     messages.error(request, error)
@@ -559,7 +561,7 @@ def suivi_send(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             status=400,
         )
     messages.success(request, "Dossier de suivi transmis à l'auditeur : il n'est plus modifiable.")
-    return redirect("suivi_detail", pk=suivi.pk)
+    return redirect("suivis:suivi_detail", pk=suivi.pk)
 
 
 # --- the administrator ---------------------------------------------------------------------------
@@ -584,7 +586,7 @@ def suivi_assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 request,
                 "Auditeur désigné pour l'audit de suivi ; lui et la structure sont prévenus.",
             )
-            return redirect("suivi_detail", pk=suivi.pk)
+            return redirect("suivis:suivi_detail", pk=suivi.pk)
     context = _page_head(suivi, caps, "designation")
     context["form"] = form
     return render(request, "suivis/suivi_assign.html", context, status=400 if form.errors else 200)
@@ -619,7 +621,7 @@ def suivi_start_review(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         messages.success(
             request, "Revue commencée : saisissez votre constat de suivi sur chaque point."
         )
-    return redirect("suivi_review", pk=suivi.pk)
+    return redirect("suivis:suivi_review", pk=suivi.pk)
 
 
 @login_required
@@ -630,7 +632,7 @@ def suivi_save_finding(request: AuthenticatedHttpRequest, pk: int, point_pk: int
         PointSuivi.objects.select_related("critere"), pk=point_pk, suivi=suivi
     )
     target = f"constat-{point.pk}"
-    anchor = reverse("suivi_review", args=[suivi.pk]) + f"#point-{point.pk}"
+    anchor = reverse("suivis:suivi_review", args=[suivi.pk]) + f"#point-{point.pk}"
 
     def refused(message: str, status: int) -> HttpResponse:
         response = _save_error(request, message, target, status)
@@ -704,7 +706,7 @@ def suivi_visio(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, "Date de la visioconférence enregistrée ; la structure est prévenue."
             )
-            return redirect(reverse("suivi_review", args=[suivi.pk]) + "#visio")
+            return redirect(reverse("suivis:suivi_review", args=[suivi.pk]) + "#visio")
     return render(
         request,
         "suivis/suivi_review.html",
@@ -740,7 +742,7 @@ def suivi_conclude(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                     else "."
                 ),
             )
-            return redirect("suivi_detail", pk=suivi.pk)
+            return redirect("suivis:suivi_detail", pk=suivi.pk)
     context = _review_context(request, suivi, caps, conclusion_form=form)
     if missing:
         context["missing"] = missing

@@ -113,7 +113,7 @@ class PreuveAdmin(ReadOnlyAdmin):
 
     @admin.display(description="fichier")
     def telecharger(self, obj: Preuve) -> str:
-        url = reverse("preuve_download", args=[obj.dossier_id, obj.pk])
+        url = reverse("autoevaluations:preuve_download", args=[obj.dossier_id, obj.pk])
         return format_html('<a href="{}">Télécharger « {} »</a>', url, obj.nom_original)
 
 

@@ -40,7 +40,7 @@ from .preuves_forms import FILE_AGAIN, PreuveForm
 
 
 def _list_url(dossier: Dossier, critere_code: str = "") -> str:
-    url = reverse("preuve_list", args=[dossier.pk])
+    url = reverse("autoevaluations:preuve_list", args=[dossier.pk])
     return f"{url}?{urlencode({'critere': critere_code})}" if critere_code else url
 
 

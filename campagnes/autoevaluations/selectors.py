@@ -171,7 +171,7 @@ def missing_items(dossier: Dossier) -> list[MissingItem]:
     """What stops the submission: unrated elements, 'sans objet' without justification,
     criteria without synthesis, and on a renewal the copied answers and syntheses nobody
     confirmed yet. Each item links to the place to fix it. Two queries."""
-    base = reverse("autoevaluation_overview", args=[dossier.pk])
+    base = reverse("autoevaluations:autoevaluation_overview", args=[dossier.pk])
     out: list[MissingItem] = []
     reponses = (
         Reponse.objects.filter(autoevaluation__dossier=dossier)

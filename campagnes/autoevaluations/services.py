@@ -16,6 +16,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from campagnes.models import Dossier
@@ -171,7 +172,9 @@ def assign_contributeur(*, synthese: SyntheseCritere, actor: User, user: User | 
             message=f"{actor} vous a confié le critère {synthese.critere.code} de "
             "l'auto-évaluation.",
             dossier=dossier,
-            url=f"/dossiers/{dossier.pk}/autoevaluation/criteres/{synthese.critere.code}/",
+            url=reverse(
+                "autoevaluations:autoevaluation_critere", args=[dossier.pk, synthese.critere.code]
+            ),
         )
 
 

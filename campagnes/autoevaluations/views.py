@@ -171,7 +171,9 @@ def _save_response(
         return render(request, "autoevaluations/critere.html", context, status=409)
     messages.success(request, "Enregistré.")
     anchor = f"#element-{obj.element.code}" if kind == "reponse" else "#synthese"
-    return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]) + anchor)
+    return redirect(
+        reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code]) + anchor
+    )
 
 
 def _critere_progress(
@@ -301,7 +303,7 @@ def _save_fields(
         return _bad_request(request, " ".join(exc.messages), target)
     if not results:
         messages.info(request, "Aucune modification à enregistrer.")
-        return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]))
+        return redirect(reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code]))
     return _save_response(request, dossier, kind=kind, obj=obj, results=results, code=code)
 
 
@@ -346,7 +348,9 @@ def _confirm_response(
         context = _page_context(request, dossier, code, conflicts)
         return render(request, "autoevaluations/critere.html", context, status=409)
     messages.success(request, f"{label} : reprise confirmée.")
-    return redirect(reverse("autoevaluation_critere", args=[dossier.pk, code]) + anchor)
+    return redirect(
+        reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code]) + anchor
+    )
 
 
 def _confirm_refused(request: HtmxHttpRequest, message: str, target: str) -> HttpResponse:
@@ -421,7 +425,7 @@ def confirm_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpRe
         critere__code=code,
     )
     ensure_can_edit(request.user, dossier, synthese)
-    url = reverse("autoevaluation_critere", args=[dossier.pk, code])
+    url = reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code])
     if not request.POST.get("relu"):
         messages.error(
             request,
@@ -485,7 +489,9 @@ def assign_contributeur(
         )
         if user is None:
             messages.error(request, "Cette personne n'est pas membre de la structure.")
-            return redirect("autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code)
+            return redirect(
+                "autoevaluations:autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code
+            )
     try:
         assign_contributeur_service(synthese=synthese, actor=request.user, user=user)
     except ValidationError as exc:
@@ -497,7 +503,9 @@ def assign_contributeur(
             if user
             else f"Critère {synthese.critere.code} : plus de contributeur assigné.",
         )
-    return redirect("autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code)
+    return redirect(
+        "autoevaluations:autoevaluation_critere", pk=dossier.pk, code=synthese.critere.code
+    )
 
 
 @login_required
@@ -525,7 +533,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.success(
             request, "Auto-évaluation soumise. Prochaine étape : le plan d'amélioration."
         )
-        return redirect("dossier_detail", pk=dossier.pk)
+        return redirect("campagnes:dossier_detail", pk=dossier.pk)
     missing = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
     return render(
         request,

@@ -177,7 +177,7 @@ def _progress(statut: str, avancement: int | None, previous: Action | None) -> i
 def _notify_owner(actor: User, dossier: Dossier, action: Action) -> None:
     if action.responsable is None or action.responsable.pk == actor.pk:
         return
-    url = reverse("plan_detail", args=[dossier.pk]) + f"?responsable={action.responsable.pk}"
+    url = reverse("plans:plan_detail", args=[dossier.pk]) + f"?responsable={action.responsable.pk}"
     echeance = (
         _(" Échéance : {date}.").format(date=action.echeance.strftime("%d/%m/%Y"))
         if action.echeance

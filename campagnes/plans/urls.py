@@ -1,16 +1,22 @@
-# Routes of the improvement plan, mounted under /dossiers/<pk>/plan/ (see labelml/urls.py).
+# Routes of the improvement plan, under /dossiers/<pk>/plan/.
 from django.urls import path
 
 from . import views
 
+app_name = "plans"
+
+P = "dossiers/<int:pk>/plan/"
+
 urlpatterns = [
-    path("", views.plan_detail, name="plan_detail"),
-    path("nouvelle/", views.action_create, name="plan_action_create"),
-    path("actions/<int:action_pk>/", views.action_edit, name="plan_action_edit"),
-    path("actions/<int:action_pk>/supprimer/", views.action_delete, name="plan_action_delete"),
-    path("suggestions/", views.suggestion_list, name="plan_suggestions"),
-    path("suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"),
-    path("calendrier/", views.plan_timeline, name="plan_timeline"),
-    path("soumettre/", views.plan_submit, name="plan_submit"),
-    path("demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
+    path(P, views.plan_detail, name="plan_detail"),
+    path(P + "nouvelle/", views.action_create, name="plan_action_create"),
+    path(P + "actions/<int:action_pk>/", views.action_edit, name="plan_action_edit"),
+    path(P + "actions/<int:action_pk>/supprimer/", views.action_delete, name="plan_action_delete"),
+    path(P + "suggestions/", views.suggestion_list, name="plan_suggestions"),
+    path(
+        P + "suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"
+    ),
+    path(P + "calendrier/", views.plan_timeline, name="plan_timeline"),
+    path(P + "soumettre/", views.plan_submit, name="plan_submit"),
+    path(P + "demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
 ]

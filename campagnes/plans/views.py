@@ -89,7 +89,7 @@ def action_create(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request, _("Action « {titre} » ajoutée au plan.").format(titre=action.titre)
                 )
-                return redirect("plan_detail", pk=dossier.pk)
+                return redirect("plans:plan_detail", pk=dossier.pk)
     else:
         form = ActionForm(
             dossier=dossier, initial=services.prefill_from_query(dossier, request.GET)
@@ -136,7 +136,7 @@ def action_edit(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> H
                 messages.success(
                     request, _("Action « {titre} » enregistrée.").format(titre=saved.titre)
                 )
-                return redirect("plan_detail", pk=dossier.pk)
+                return redirect("plans:plan_detail", pk=dossier.pk)
     else:
         form = ActionForm(dossier=dossier, action=action)
     return _render_form(request, dossier, form, action)
@@ -185,7 +185,7 @@ def action_delete(request: AuthenticatedHttpRequest, pk: int, action_pk: int) ->
         return refused
     services.delete_action(actor=request.user, dossier=dossier, action=action)
     messages.success(request, _("Action « {titre} » supprimée.").format(titre=action.titre))
-    return redirect("plan_detail", pk=dossier.pk)
+    return redirect("plans:plan_detail", pk=dossier.pk)
 
 
 @login_required
@@ -224,7 +224,7 @@ def suggestion_accept(request: AuthenticatedHttpRequest, pk: int, element_pk: in
                 "échéance."
             ).format(titre=action.titre, code=element.code),
         )
-    return redirect("plan_suggestions", pk=dossier.pk)
+    return redirect("plans:plan_suggestions", pk=dossier.pk)
 
 
 @login_required
@@ -265,7 +265,7 @@ def plan_submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request,
             _("Plan d'amélioration soumis. Prochaine étape : la demande d'évaluation externe."),
         )
-    return redirect("plan_detail", pk=dossier.pk)
+    return redirect("plans:plan_detail", pk=dossier.pk)
 
 
 @login_required
@@ -278,4 +278,4 @@ def dossier_request_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
         messages.error(request, exc.message)
     else:
         messages.success(request, "Évaluation externe demandée : l'UNML va la planifier.")
-    return redirect("dossier_detail", pk=dossier.pk)
+    return redirect("campagnes:dossier_detail", pk=dossier.pk)

@@ -42,7 +42,7 @@ def session_end(request: HttpRequest, pk: int) -> HttpResponse:
     )
     get_adapter().end_sessions([session])
     messages.success(request, "La session a été fermée.")
-    return redirect("mes_sessions")
+    return redirect("accounts:mes_sessions")
 
 
 @login_required
@@ -56,4 +56,4 @@ def session_end_others(request: HttpRequest) -> HttpResponse:
     get_adapter().end_sessions(others)
     if others:
         messages.success(request, "Vos autres sessions ont été fermées.")
-    return redirect("mes_sessions")
+    return redirect("accounts:mes_sessions")

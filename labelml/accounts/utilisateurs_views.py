@@ -66,7 +66,7 @@ def utilisateur_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
         raise Http404("Utilisateur introuvable.")
     if user.est_supprime:
         messages.info(request, "Ce compte est déjà supprimé.")
-        return redirect("utilisateur_list")
+        return redirect("accounts:utilisateur_list")
     form = SuppressionCompteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -79,7 +79,7 @@ def utilisateur_delete(request: AuthenticatedHttpRequest, pk: int) -> HttpRespon
                 f"Compte n° {user.pk} supprimé : l'historique des dossiers est conservé sous "
                 "le nom « Utilisateur supprimé ».",
             )
-            return redirect("utilisateur_list")
+            return redirect("accounts:utilisateur_list")
     return render(
         request,
         "accounts/utilisateur_delete.html",

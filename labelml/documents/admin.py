@@ -31,7 +31,7 @@ class ParametresDocumentsAdmin(admin.ModelAdmin):
     def page(self, obj: ParametresDocuments) -> str:
         return format_html(
             '<a href="{}">Page « En-tête des lettres et attestations »</a>',
-            reverse("document_parametres"),
+            reverse("documents:document_parametres"),
         )
 
     # The files themselves are private (MEDIA_ROOT is never served): say only whether one is set.

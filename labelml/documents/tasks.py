@@ -68,9 +68,7 @@ def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-d
     return "ready"
 
 
-@shared_task(
-    name="documents.requeue_pending", acks_late=True, reject_on_worker_lost=True
-)
+@shared_task(name="documents.requeue_pending", acks_late=True, reject_on_worker_lost=True)
 def requeue_pending() -> dict[str, int]:
     """Every minute (CELERY_BEAT_SCHEDULE) and when a worker starts (labelml/celery.py): the
     reports, exports and notification e-mails whose task could not be published while Redis was

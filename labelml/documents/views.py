@@ -55,12 +55,12 @@ def document_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect("document_list", pk=dossier.pk)
+        return redirect("documents:document_list", pk=dossier.pk)
     if document.waiting_for_service:
         messages.warning(request, SERVICE_UNAVAILABLE)
     else:
         messages.success(request, "Document demandé : il sera prêt dans quelques instants.")
-    return redirect("document_list", pk=dossier.pk)
+    return redirect("documents:document_list", pk=dossier.pk)
 
 
 @login_required
@@ -71,7 +71,7 @@ def document_retry(request: HtmxHttpRequest, pk: int, document_pk: int) -> HttpR
     document = retry_document(document=document)
     if document.waiting_for_service:
         messages.warning(request, SERVICE_UNAVAILABLE)
-    return redirect("document_list", pk=dossier.pk)
+    return redirect("documents:document_list", pk=dossier.pk)
 
 
 @login_required

@@ -48,7 +48,7 @@ def parametres(request: AuthenticatedHttpRequest) -> HttpResponse:
                 "Paramètres enregistrés : ils s'appliquent aux prochaines lettres de décision "
                 "et attestations générées.",
             )
-            return redirect("document_parametres")
+            return redirect("documents:document_parametres")
     return render(
         request,
         "documents/parametres.html",

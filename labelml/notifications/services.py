@@ -52,7 +52,7 @@ def requeue_pending() -> int:
 
 
 def _dossier_url(dossier: Any) -> str:
-    return reverse("dossier_detail", args=[dossier.pk])
+    return reverse("campagnes:dossier_detail", args=[dossier.pk])
 
 
 def notify_structure(

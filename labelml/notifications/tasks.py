@@ -54,9 +54,7 @@ def send_notification_email(self, notification_id: int) -> str:  # type: ignore[
     return "sent"
 
 
-@shared_task(
-    name="notifications.send_reminders", acks_late=True, reject_on_worker_lost=True
-)
+@shared_task(name="notifications.send_reminders", acks_late=True, reject_on_worker_lost=True)
 def send_reminders() -> dict[str, int]:
     """Daily (CELERY_BEAT_SCHEDULE): the deadline reminders due today, each sent once. Takes no
     arguments: a redelivered or repeated run finds the reminders already recorded. Time limits:

@@ -23,4 +23,4 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = mark_read(request.user)
     messages.success(request, f"{count} notification(s) marquée(s) comme lue(s).")
-    return redirect("notification_list")
+    return redirect("notifications:notification_list")

@@ -32,7 +32,7 @@ def _exports_of(user: User) -> list[Export]:
 
 
 def _page_url(querystring: str) -> str:
-    url = reverse("pilotage_exports")
+    url = reverse("pilotage:pilotage_exports")
     return f"{url}?{querystring}" if querystring else url
 
 
@@ -156,4 +156,4 @@ def export_retry(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
         messages.warning(request, SERVICE_UNAVAILABLE)
     else:
         messages.success(request, "Export relancé.")
-    return redirect("pilotage_exports")
+    return redirect("pilotage:pilotage_exports")

@@ -74,9 +74,7 @@ def build_export(self, export_id: int) -> str:  # type: ignore[no-untyped-def]
     return "ready"
 
 
-@shared_task(
-    name="pilotage.purge_exports", acks_late=True, reject_on_worker_lost=True
-)
+@shared_task(name="pilotage.purge_exports", acks_late=True, reject_on_worker_lost=True)
 def purge_exports() -> int:
     """Exports hold personal data (justifications, observations): their files are deleted after
     EXPORT_RETENTION_DAYS. Run daily by Celery beat."""

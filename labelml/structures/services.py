@@ -57,7 +57,9 @@ def invite_member(*, actor: Actor, structure: Structure, email: str, role: str) 
 
 def send_invitation_email(invitation_pk: int) -> None:
     invitation = Invitation.objects.select_related("structure", "invited_by").get(pk=invitation_pk)
-    link = settings.SITE_URL.rstrip("/") + reverse("invitation_accept", args=[invitation.token])
+    link = settings.SITE_URL.rstrip("/") + reverse(
+        "structures:invitation_accept", args=[invitation.token]
+    )
     context = {"invitation": invitation, "link": link}
     send_mail(
         subject=f"[labelml] Invitation à rejoindre {invitation.structure.nom}",

@@ -2,14 +2,17 @@ from django.urls import path
 
 from . import views
 
+app_name = "structures"
+
 urlpatterns = [
-    path("", views.structure_list, name="structure_list"),
-    path("<int:pk>/", views.structure_detail, name="structure_detail"),
-    path("<int:pk>/historique/", views.structure_history, name="structure_history"),
-    path("<int:pk>/inviter/", views.structure_invite, name="structure_invite"),
+    path("structures/", views.structure_list, name="structure_list"),
+    path("structures/<int:pk>/", views.structure_detail, name="structure_detail"),
+    path("structures/<int:pk>/historique/", views.structure_history, name="structure_history"),
+    path("structures/<int:pk>/inviter/", views.structure_invite, name="structure_invite"),
     path(
-        "<int:pk>/invitations/<int:invitation_pk>/annuler/",
+        "structures/<int:pk>/invitations/<int:invitation_pk>/annuler/",
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("invitations/<str:token>/", views.invitation_accept, name="invitation_accept"),
 ]

@@ -136,7 +136,7 @@ def structure_invite(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
                     form.add_error(fieldname if fieldname in form.fields else None, error)
         else:
             messages.success(request, f"Invitation envoyée à {invitation.email}.")
-            return redirect("structure_detail", pk=structure.pk)
+            return redirect("structures:structure_detail", pk=structure.pk)
     return render(
         request,
         "structures/structure_invite.html",
@@ -154,7 +154,7 @@ def invitation_revoke(
     invitation = get_object_or_404(structure.invitations, pk=invitation_pk)
     revoke_invitation(actor=request.user, invitation=invitation)
     messages.success(request, f"Invitation de {invitation.email} annulée.")
-    return redirect("structure_detail", pk=structure.pk)
+    return redirect("structures:structure_detail", pk=structure.pk)
 
 
 def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
@@ -169,7 +169,7 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
                 messages.error(request, " ".join(exc.messages))
                 return redirect("home")
             messages.success(request, f"Vous avez rejoint {invitation.structure.nom}.")
-            return redirect("structure_detail", pk=invitation.structure_id)
+            return redirect("structures:structure_detail", pk=invitation.structure_id)
         return render(request, "structures/invitation_confirm.html", {"invitation": invitation})
     form = AcceptInvitationForm(request.POST or None, invitation=invitation)
     if request.method == "POST" and form.is_valid():

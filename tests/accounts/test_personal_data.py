@@ -81,7 +81,7 @@ def sample(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 
 def download(user: Any) -> dict[str, Any]:
-    response = client_for(user).get(reverse("mes_donnees_download"))
+    response = client_for(user).get(reverse("accounts:mes_donnees_download"))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/json")
     assert response["Content-Disposition"].startswith("attachment;")
@@ -93,16 +93,16 @@ def download(user: Any) -> dict[str, Any]:
 
 
 def test_the_page_and_the_file_are_only_for_the_logged_in_person():
-    for name in ("mes_donnees", "mes_donnees_download"):
+    for name in ("accounts:mes_donnees", "accounts:mes_donnees_download"):
         response = Client().get(reverse(name))
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_the_page_shows_the_profile_and_links_the_download(sample):
-    page = client_for(sample["direction"]).get(reverse("mes_donnees")).content.decode()
+    page = client_for(sample["direction"]).get(reverse("accounts:mes_donnees")).content.decode()
     assert sample["direction"].email in page
-    assert reverse("mes_donnees_download") in page
+    assert reverse("accounts:mes_donnees_download") in page
 
 
 def test_the_direction_downloads_what_they_wrote_and_decided(sample):
@@ -143,7 +143,11 @@ def test_an_auditor_gets_their_findings_and_a_member_only_their_own_vote(sample)
 
 def test_the_file_holds_no_one_else_s_data_nor_any_secret(sample):
     with_totp(sample["direction"])
-    raw = client_for(sample["direction"]).get(reverse("mes_donnees_download")).content.decode()
+    raw = (
+        client_for(sample["direction"])
+        .get(reverse("accounts:mes_donnees_download"))
+        .content.decode()
+    )
     others = [sample["auditeur"], sample["admin"], *(m.user for m in sample["members"])]
     for other in others:
         assert other.email not in raw
@@ -156,7 +160,7 @@ def test_the_download_takes_the_same_number_of_queries_whatever_the_volume(sampl
     def count(user: Any) -> int:
         client = client_for(user)
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("mes_donnees_download")).status_code == 200
+            assert client.get(reverse("accounts:mes_donnees_download")).status_code == 200
         return len(queries)
 
     newcomer = member(network["ml_a"], Role.LECTEUR)
@@ -220,7 +224,11 @@ def test_deleting_an_account_keeps_the_history_under_the_pseudonym(sample):
     for transition in DossierTransition.objects.filter(actor=user).select_related("actor"):
         assert str(transition.actor) == PSEUDONYM
     # Every page of the history shows the pseudonym, never the name or the address.
-    page = client_for(admin).get(reverse("dossier_history", args=[dossier.pk])).content.decode()
+    page = (
+        client_for(admin)
+        .get(reverse("campagnes:dossier_history", args=[dossier.pk]))
+        .content.decode()
+    )
     assert PSEUDONYM in page
     assert name not in page and direction.email not in page
 
@@ -248,7 +256,7 @@ def test_the_deleted_person_loses_everything_that_let_them_act(sample):
     assert auditeur.get_full_name() not in reason and PSEUDONYM in reason
     # The dossier (granted to the auditor) is out of reach, even with an old session.
     client = client_for(auditeur)
-    assert client.get(reverse("dossier_detail", args=[dossier.pk])).status_code == 302
+    assert client.get(reverse("campagnes:dossier_detail", args=[dossier.pk])).status_code == 302
 
 
 def test_the_person_can_no_longer_log_in_nor_reset_the_password(sample):
@@ -322,8 +330,11 @@ def test_only_national_administrators_delete_accounts(sample, network):
     referent = member(sample["dossier"].structure, Role.REFERENT_QUALITE)
     with pytest.raises(PermissionDenied):
         pseudonymise_user(actor=referent, user=direction)
-    url = reverse("utilisateur_delete", args=[direction.pk])
-    for name, args in (("utilisateur_list", []), ("utilisateur_delete", [direction.pk])):
+    url = reverse("accounts:utilisateur_delete", args=[direction.pk])
+    for name, args in (
+        ("accounts:utilisateur_list", []),
+        ("accounts:utilisateur_delete", [direction.pk]),
+    ):
         assert client_for(referent).get(reverse(name, args=args)).status_code == 404
         response = Client().get(reverse(name, args=args))
         assert response["Location"].startswith(reverse("account_login"))
@@ -334,8 +345,8 @@ def test_only_national_administrators_delete_accounts(sample, network):
 def test_the_administrator_confirms_the_deletion_on_its_page(sample):
     direction, admin = sample["direction"], sample["admin"]
     client = client_for(admin)
-    listing = client.get(reverse("utilisateur_list"), {"q": direction.last_name})
-    url = reverse("utilisateur_delete", args=[direction.pk])
+    listing = client.get(reverse("accounts:utilisateur_list"), {"q": direction.last_name})
+    url = reverse("accounts:utilisateur_delete", args=[direction.pk])
     assert url in listing.content.decode()
     assert client.get(url).status_code == 200
     # Without the confirmation, nothing happens.
@@ -345,6 +356,6 @@ def test_the_administrator_confirms_the_deletion_on_its_page(sample):
     assert response.status_code == 302
     assert not User.objects.get(pk=direction.pk).is_active
     # Once deleted, the list shows the pseudonym without the address, and no second deletion.
-    listing = client.get(reverse("utilisateur_list"), {"q": "supprimé"}).content.decode()
+    listing = client.get(reverse("accounts:utilisateur_list"), {"q": "supprimé"}).content.decode()
     assert PSEUDONYM in listing and url not in listing
     assert client.get(url).status_code == 302

@@ -320,7 +320,7 @@ def test_the_lead_auditors_remarks_stay_between_the_auditors(submitted, lead, pe
     assert (row.action, row.reason) == ("return_audit_report", "")
     for person in (people.direction, people.referent, people.lecteur):
         client = client_for(person)
-        for name in ("dossier_detail", "dossier_history"):
+        for name in ("campagnes:dossier_detail", "campagnes:dossier_history"):
             page = client.get(reverse(name, args=[submitted.dossier_id]))
             assert page.status_code == 200
             assert "Motivez l'écart 1.2" not in page.content.decode(), (person, name)

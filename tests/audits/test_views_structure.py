@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_assigns_the_audit_through_the_form(planifiable, admin, auditeur):
     client = client_for(admin)
-    url = reverse("audit_assign", args=[planifiable.pk])
+    url = reverse("audits:audit_assign", args=[planifiable.pk])
     assert client.get(url).status_code == 200
     response = client.post(
         url,
@@ -49,22 +49,24 @@ def test_admin_assigns_the_audit_through_the_form(planifiable, admin, auditeur):
 
 
 def test_the_structure_cannot_assign_its_own_auditor(planifiable, people, auditeur):
-    response = client_for(people.direction).get(reverse("audit_assign", args=[planifiable.pk]))
+    response = client_for(people.direction).get(
+        reverse("audits:audit_assign", args=[planifiable.pk])
+    )
     assert response.status_code == 403
 
 
 def test_the_structure_sees_no_report_before_validation(submitted, people):
     client = client_for(people.direction)
-    for name in ("audit_gaps", "audit_comparison"):
+    for name in ("audits:audit_gaps", "audits:audit_comparison"):
         assert client.get(reverse(name, args=[submitted.dossier_id])).status_code == 404
 
 
 def test_direction_drafts_then_sends_a_gap_answer_which_becomes_read_only(validated, people):
     client = client_for(people.direction)
     gap = constat(validated, GAP_CRITERE)
-    page = client.get(reverse("audit_gaps", args=[validated.dossier_id]))
+    page = client.get(reverse("audits:audit_gaps", args=[validated.dossier_id]))
     assert page.status_code == 200 and f"constat-{gap.pk}" in page.content.decode()
-    url = reverse("audit_answer_gap", args=[validated.dossier_id, gap.pk])
+    url = reverse("audits:audit_answer_gap", args=[validated.dossier_id, gap.pk])
     prefix = f"c{gap.pk}-"
     response = client.post(
         url,
@@ -99,7 +101,7 @@ def test_a_gap_answer_after_the_delay_is_refused_with_the_deadline(validated, pe
     )
     gap = constat(validated, GAP_CRITERE)
     response = client_for(people.direction).post(
-        reverse("audit_answer_gap", args=[validated.dossier_id, gap.pk]),
+        reverse("audits:audit_answer_gap", args=[validated.dossier_id, gap.pk]),
         {f"c{gap.pk}-action_corrective": "Trop tard", "envoyer": ""},
     )
     assert response.status_code == 400
@@ -111,7 +113,7 @@ def test_a_gap_answer_after_the_delay_is_refused_with_the_deadline(validated, pe
 def test_only_the_direction_answers_gaps(validated, people, role):
     gap = constat(validated, GAP_CRITERE)
     response = client_for(getattr(people, role)).post(
-        reverse("audit_answer_gap", args=[validated.dossier_id, gap.pk]),
+        reverse("audits:audit_answer_gap", args=[validated.dossier_id, gap.pk]),
         {f"c{gap.pk}-action_corrective": "X", "envoyer": ""},
     )
     assert response.status_code == 403
@@ -120,7 +122,7 @@ def test_only_the_direction_answers_gaps(validated, people, role):
 
 def test_comparison_shows_both_series_after_validation(validated, people):
     response = client_for(people.lecteur).get(
-        reverse("audit_comparison", args=[validated.dossier_id])
+        reverse("audits:audit_comparison", args=[validated.dossier_id])
     )
     html = response.content.decode()
     assert response.status_code == 200
@@ -130,9 +132,9 @@ def test_comparison_shows_both_series_after_validation(validated, people):
 
 
 def test_missions_list_shows_the_auditors_mission(assigned, auditeur, lead, people):
-    html = client_for(auditeur.user).get(reverse("audit_missions")).content.decode()
+    html = client_for(auditeur.user).get(reverse("audits:audit_missions")).content.decode()
     assert assigned.dossier.structure.nom in html
-    html = client_for(lead.user).get(reverse("audit_missions")).content.decode()
+    html = client_for(lead.user).get(reverse("audits:audit_missions")).content.decode()
     assert assigned.dossier.structure.nom in html
-    html = client_for(people.direction).get(reverse("audit_missions")).content.decode()
+    html = client_for(people.direction).get(reverse("audits:audit_missions")).content.decode()
     assert assigned.dossier.structure.nom not in html

@@ -51,23 +51,23 @@ HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def critere_url(dossier: Dossier, code: str) -> str:
-    return reverse("audit_critere", args=[dossier.pk, code])
+    return reverse("audits:audit_critere", args=[dossier.pk, code])
 
 
 def constat_url(dossier: Dossier, constat: Constat) -> str:
-    return reverse("audit_save_constat", args=[dossier.pk, constat.pk])
+    return reverse("audits:audit_save_constat", args=[dossier.pk, constat.pk])
 
 
 def global_url(dossier: Dossier) -> str:
-    return reverse("audit_save_global", args=[dossier.pk])
+    return reverse("audits:audit_save_global", args=[dossier.pk])
 
 
 def overview_url(dossier: Dossier) -> str:
-    return reverse("audit_overview", args=[dossier.pk])
+    return reverse("audits:audit_overview", args=[dossier.pk])
 
 
 def review_url(dossier: Dossier) -> str:
-    return reverse("audit_review", args=[dossier.pk])
+    return reverse("audits:audit_review", args=[dossier.pk])
 
 
 def text(response: Any) -> str:
@@ -101,7 +101,7 @@ def save(client: Any, dossier: Dossier, constat: Constat, champ: str, valeur: An
 
 def submit_complete_report(m: Any) -> None:
     complete_report(m.audit)
-    response = client_for(m.auditor).post(reverse("audit_submit", args=[m.dossier.pk]))
+    response = client_for(m.auditor).post(reverse("audits:audit_submit", args=[m.dossier.pk]))
     assert response.status_code == 302
     m.audit.refresh_from_db()
     assert m.audit.statut == Audit.Statut.SOUMIS
@@ -122,7 +122,7 @@ def test_the_auditor_sees_what_the_structure_declared_beside_the_finding_form(ru
     assert "Niveau 3 — Mis en œuvre" in declared
     assert ACTION_1_1 in declared
     preuve = m.dossier.preuves.get(titre=PREUVE_1_1)
-    assert reverse("preuve_download", args=[m.dossier.pk, preuve.pk]) in declared
+    assert reverse("autoevaluations:preuve_download", args=[m.dossier.pk, preuve.pk]) in declared
     constat = constat_of(m.audit, "1.1")
     assert f'hx-post="{constat_url(m.dossier, constat)}"' in finding
     options = re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', finding)
@@ -432,10 +432,12 @@ def test_the_auditor_starts_the_audit_from_the_overview(mission):
     page = text(client.get(overview_url(mission.dossier)))
     assert "Démarrer l'évaluation" in page
 
-    assert client.get(reverse("audit_start", args=[mission.dossier.pk])).status_code == 405
-    forbidden = client_for(mission.lead).post(reverse("audit_start", args=[mission.dossier.pk]))
+    assert client.get(reverse("audits:audit_start", args=[mission.dossier.pk])).status_code == 405
+    forbidden = client_for(mission.lead).post(
+        reverse("audits:audit_start", args=[mission.dossier.pk])
+    )
     assert forbidden.status_code == 403
-    response = client.post(reverse("audit_start", args=[mission.dossier.pk]))
+    response = client.post(reverse("audits:audit_start", args=[mission.dossier.pk]))
 
     assert response.status_code == 302
     mission.audit.refresh_from_db()
@@ -449,7 +451,7 @@ def test_the_auditor_starts_the_audit_from_the_overview(mission):
 
 def test_submitting_an_incomplete_report_answers_400_with_the_missing_items_and_links(running):
     m = running
-    response = client_for(m.auditor).post(reverse("audit_submit", args=[m.dossier.pk]))
+    response = client_for(m.auditor).post(reverse("audits:audit_submit", args=[m.dossier.pk]))
 
     assert response.status_code == 400
     body = text(response)
@@ -651,7 +653,10 @@ def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_si
 
     on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
     n_small, sql_small, n_large, sql_large = (
-        on_small.count, on_small.sql, on_large.count, on_large.sql
+        on_small.count,
+        on_small.sql,
+        on_large.count,
+        on_large.sql,
     )
 
     assert n_small == n_large, (

@@ -49,15 +49,15 @@ def synthese_of(dossier: Dossier, critere_code: str) -> SyntheseCritere:
 
 
 def reponse_url(dossier: Dossier, reponse: Reponse) -> str:
-    return reverse("autoevaluation_save_reponse", args=[dossier.pk, reponse.pk])
+    return reverse("autoevaluations:autoevaluation_save_reponse", args=[dossier.pk, reponse.pk])
 
 
 def synthese_url(dossier: Dossier, synthese: SyntheseCritere) -> str:
-    return reverse("autoevaluation_save_synthese", args=[dossier.pk, synthese.pk])
+    return reverse("autoevaluations:autoevaluation_save_synthese", args=[dossier.pk, synthese.pk])
 
 
 def critere_url(dossier: Dossier, code: str) -> str:
-    return reverse("autoevaluation_critere", args=[dossier.pk, code])
+    return reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code])
 
 
 def saisies(obj: Reponse | SyntheseCritere) -> list[tuple[str, str, int, int | None]]:
@@ -182,7 +182,7 @@ def test_progress_counts_only_rated_elements(dossier, people):
     assert (progress.rated, progress.total) == (1, 99)
     stats = next(c for c in progress.criteres if c.critere.code == "1.1")
     assert (stats.rated, stats.total, stats.score) == (1, total_11, 2)
-    overview = client.get(reverse("autoevaluation_overview", args=[dossier.pk]))
+    overview = client.get(reverse("autoevaluations:autoevaluation_overview", args=[dossier.pk]))
     assert "1 / 99" in overview.content.decode()
 
     # Clearing the level takes it out again.
@@ -605,7 +605,7 @@ def test_a_text_over_10000_characters_is_refused(dossier, people):
 
 
 def assign_url(dossier: Dossier, synthese: SyntheseCritere) -> str:
-    return reverse("autoevaluation_assign", args=[dossier.pk, synthese.pk])
+    return reverse("autoevaluations:autoevaluation_assign", args=[dossier.pk, synthese.pk])
 
 
 def test_the_referent_assigns_a_criterion_to_a_member_who_is_notified(dossier, people):
@@ -824,7 +824,7 @@ def two_sizes(dossier, people, admin, network, settings, tmp_path):  # type: ign
         rate(dossier, code, "2")
     small = {
         "critere": critere_url(dossier, "1.1"),
-        "overview": reverse("autoevaluation_overview", args=[dossier.pk]),
+        "overview": reverse("autoevaluations:autoevaluation_overview", args=[dossier.pk]),
     }
 
     # Size 2: 60 criteria × 10 elements × 3 sous-éléments, everything filled, evidence files,
@@ -858,7 +858,7 @@ def two_sizes(dossier, people, admin, network, settings, tmp_path):  # type: ign
     assert not Reponse.objects.filter(autoevaluation__dossier=big, niveau__isnull=True).exists()
     large = {
         "critere": critere_url(big, measured),
-        "overview": reverse("autoevaluation_overview", args=[big.pk]),
+        "overview": reverse("autoevaluations:autoevaluation_overview", args=[big.pk]),
     }
     client = client_for(people.referent)
     client.get(small["overview"])  # warm process-wide caches (content types, templates)
@@ -871,7 +871,10 @@ def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_si
 
     on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
     n_small, sql_small, n_large, sql_large = (
-        on_small.count, on_small.sql, on_large.count, on_large.sql
+        on_small.count,
+        on_small.sql,
+        on_large.count,
+        on_large.sql,
     )
 
     assert n_small == n_large, (

@@ -24,7 +24,7 @@ def fiche(referentiel_ml, settings, tmp_path):  # type: ignore[no-untyped-def]
 
 def test_member_downloads_a_sheet_as_attachment(fiche, network):
     response = client_for(member(network["ml_a"], Role.LECTEUR)).get(
-        reverse("fiche_download", args=[fiche.pk])
+        reverse("autoevaluations:fiche_download", args=[fiche.pk])
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -32,6 +32,11 @@ def test_member_downloads_a_sheet_as_attachment(fiche, network):
 
 
 def test_anonymous_is_sent_to_login_and_unknown_sheet_is_404(fiche, network):
-    assert Client().get(reverse("fiche_download", args=[fiche.pk])).status_code == 302
+    assert (
+        Client().get(reverse("autoevaluations:fiche_download", args=[fiche.pk])).status_code == 302
+    )
     client = client_for(member(network["ml_a"], Role.LECTEUR))
-    assert client.get(reverse("fiche_download", args=[fiche.pk + 999])).status_code == 404
+    assert (
+        client.get(reverse("autoevaluations:fiche_download", args=[fiche.pk + 999])).status_code
+        == 404
+    )

@@ -405,11 +405,13 @@ def test_submission_is_refused_until_every_copied_answer_is_confirmed(renewal, d
 
 
 def confirm_url(dossier: Dossier, reponse: Reponse) -> str:
-    return reverse("autoevaluation_confirm_reponse", args=[dossier.pk, reponse.pk])
+    return reverse("autoevaluations:autoevaluation_confirm_reponse", args=[dossier.pk, reponse.pk])
 
 
 def test_the_criterion_page_shows_the_copied_answers_to_confirm(renewal, direction):
-    page = client_for(direction).get(reverse("autoevaluation_critere", args=[renewal.pk, "1.1"]))
+    page = client_for(direction).get(
+        reverse("autoevaluations:autoevaluation_critere", args=[renewal.pk, "1.1"])
+    )
     html = page.content.decode()
 
     assert page.status_code == 200
@@ -477,7 +479,7 @@ def test_a_confirm_without_version_is_refused_in_the_status_line(renewal, direct
 
 def test_htmx_confirm_of_the_synthesis(renewal, direction):
     synthese = SyntheseCritere.objects.get(autoevaluation__dossier=renewal, critere__code="1.1")
-    url = reverse("autoevaluation_confirm_synthese", args=[renewal.pk, synthese.pk])
+    url = reverse("autoevaluations:autoevaluation_confirm_synthese", args=[renewal.pk, synthese.pk])
 
     response = client_for(direction).post(url, {"version": "0"}, **HTMX)
 
@@ -509,7 +511,7 @@ def test_confirm_all_needs_the_review_box_and_skips_answers_changed_meanwhile(
     rows = answers(renewal)
     e1, e2 = rows["1.1.e1"], rows["1.1.e2"]
     synthese = SyntheseCritere.objects.get(autoevaluation__dossier=renewal, critere__code="1.1")
-    url = reverse("autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
+    url = reverse("autoevaluations:autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
     data = {f"reponse-{e1.pk}": "0", f"reponse-{e2.pk}": "0", "synthese": "0"}
     client = client_for(direction)
 
@@ -543,7 +545,7 @@ def test_who_may_not_confirm_gets_403(renewal, labelled, who):
     client = client_for(user)
 
     assert client.post(confirm_url(renewal, reponse), {"version": "0"}).status_code == 403
-    all_url = reverse("autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
+    all_url = reverse("autoevaluations:autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
     assert client.post(all_url, {f"reponse-{reponse.pk}": "0", "relu": "1"}).status_code == 403
     reponse.refresh_from_db()
     assert reponse.a_confirmer
@@ -569,7 +571,7 @@ def test_an_outsider_gets_404(renewal):
         client_for(outsider).post(confirm_url(renewal, reponse), {"version": "0"}).status_code
         == 404
     )
-    all_url = reverse("autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
+    all_url = reverse("autoevaluations:autoevaluation_confirm_critere", args=[renewal.pk, "1.1"])
     assert client_for(outsider).post(all_url, {"relu": "1"}).status_code == 404
 
 
@@ -593,24 +595,30 @@ def test_the_campaign_page_lists_the_labels_to_renew_and_opens_them(
     client = client_for(sample_admin)
     label = label_of(labelled)
 
-    page = client.get(reverse("campagne_detail", args=[campagne_2029.pk])).content.decode()
+    page = client.get(
+        reverse("campagnes:campagne_detail", args=[campagne_2029.pk])
+    ).content.decode()
     assert "Renouvellements (1)" in page
     assert label.numero in page
 
-    response = client.post(reverse("campagne_renew", args=[campagne_2029.pk]), follow=True)
+    response = client.post(
+        reverse("campagnes:campagne_renew", args=[campagne_2029.pk]), follow=True
+    )
 
     text = response.content.decode()
     assert "1 dossier(s) de renouvellement ouvert(s)" in text
     assert "Renouvellements (0)" in text
     renewal = Dossier.objects.get(campagne=campagne_2029)
     assert renewal.renouvellement_de == labelled
-    dashboard = client.get(reverse("dossier_detail", args=[renewal.pk])).content.decode()
+    dashboard = client.get(reverse("campagnes:dossier_detail", args=[renewal.pk])).content.decode()
     assert f"Dossier de renouvellement du label {label.numero}" in dashboard
     assert "123 reprises à confirmer" in dashboard
 
 
 def test_the_campaign_renewal_page_is_national(labelled, campagne_2029, direction):
-    response = client_for(direction).post(reverse("campagne_renew", args=[campagne_2029.pk]))
+    response = client_for(direction).post(
+        reverse("campagnes:campagne_renew", args=[campagne_2029.pk])
+    )
     assert response.status_code == 404
     assert not campagne_2029.dossiers.exists()
 

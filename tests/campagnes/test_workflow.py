@@ -27,6 +27,7 @@ from labelml.structures.roles import Role
 from referentiel.models import Critere, Element, Referentiel
 from tests.campagnes.conftest import fill_dossier, niveau, rate
 from tests.conftest import client_for, member
+from tests.urlmap import iter_patterns
 
 Etat = Dossier.Etat
 
@@ -79,7 +80,7 @@ def to_audit(dossier: Dossier, direction: Any) -> Dossier:
 
 
 def critere_url(dossier: Dossier, code: str) -> str:
-    return reverse("autoevaluation_critere", args=[dossier.pk, code])
+    return reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code])
 
 
 # --- opening a campaign ----------------------------------------------------------------------
@@ -573,7 +574,7 @@ def test_submit_view_shows_the_missing_items_with_links_on_an_incomplete_dossier
     SyntheseCritere.objects.filter(autoevaluation__dossier=dossier, critere__code="5.2").update(
         synthese=""
     )
-    url = reverse("autoevaluation_submit", args=[dossier.pk])
+    url = reverse("autoevaluations:autoevaluation_submit", args=[dossier.pk])
 
     response = client_for(people.direction).post(url)
 
@@ -588,7 +589,7 @@ def test_submit_view_shows_the_missing_items_with_links_on_an_incomplete_dossier
 
 
 def test_submit_view_refuses_the_referent(filled_dossier, people):
-    url = reverse("autoevaluation_submit", args=[filled_dossier.pk])
+    url = reverse("autoevaluations:autoevaluation_submit", args=[filled_dossier.pk])
 
     response = client_for(people.referent).post(url)
 
@@ -598,12 +599,12 @@ def test_submit_view_refuses_the_referent(filled_dossier, people):
 
 
 def test_submit_view_submits_a_complete_dossier_for_the_direction(filled_dossier, people):
-    url = reverse("autoevaluation_submit", args=[filled_dossier.pk])
+    url = reverse("autoevaluations:autoevaluation_submit", args=[filled_dossier.pk])
 
     response = client_for(people.direction).post(url)
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("dossier_detail", args=[filled_dossier.pk])
+    assert response["Location"] == reverse("campagnes:dossier_detail", args=[filled_dossier.pk])
     assert Dossier.objects.get(pk=filled_dossier.pk).etat == Etat.PLAN_AMELIORATION
     assert Snapshot.objects.filter(dossier=filled_dossier, numero=1).exists()
 
@@ -613,7 +614,9 @@ def test_request_audit_view_refuses_the_referent(dossier, people):
     add_action(dossier, people.direction)
     submit_plan(dossier, people.direction)
 
-    response = client_for(people.referent).post(reverse("dossier_request_audit", args=[dossier.pk]))
+    response = client_for(people.referent).post(
+        reverse("plans:dossier_request_audit", args=[dossier.pk])
+    )
 
     assert response.status_code == 403
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
@@ -625,7 +628,7 @@ def test_request_audit_view_works_for_the_direction(dossier, people):
     submit_plan(dossier, people.direction)
 
     response = client_for(people.direction).post(
-        reverse("dossier_request_audit", args=[dossier.pk])
+        reverse("plans:dossier_request_audit", args=[dossier.pk])
     )
 
     assert response.status_code == 302
@@ -635,7 +638,7 @@ def test_request_audit_view_works_for_the_direction(dossier, people):
 def test_reopen_view_is_forbidden_to_the_direction(dossier, people):
     to_plan(dossier, people.direction)
     client = client_for(people.direction)
-    url = reverse("dossier_reopen", args=[dossier.pk])
+    url = reverse("campagnes:dossier_reopen", args=[dossier.pk])
 
     assert client.get(url).status_code == 403
     assert client.post(url, {"motif": "Je veux corriger"}).status_code == 403
@@ -645,7 +648,7 @@ def test_reopen_view_is_forbidden_to_the_direction(dossier, people):
 def test_reopen_view_works_for_the_admin(dossier, people, admin):
     to_plan(dossier, people.direction)
     client = client_for(admin)
-    url = reverse("dossier_reopen", args=[dossier.pk])
+    url = reverse("campagnes:dossier_reopen", args=[dossier.pk])
 
     assert client.get(url).status_code == 200
     refused = client.post(url, {"motif": ""})
@@ -673,65 +676,75 @@ def dossier_urls(dossier: Dossier) -> dict[str, str]:
     assert reponse is not None and synthese is not None
     pk = dossier.pk
     return {
-        "dossier_detail": reverse("dossier_detail", args=[pk]),
-        "dossier_history": reverse("dossier_history", args=[pk]),
-        "dossier_request_audit": reverse("dossier_request_audit", args=[pk]),
-        "dossier_reopen": reverse("dossier_reopen", args=[pk]),
-        "autoevaluation_overview": reverse("autoevaluation_overview", args=[pk]),
-        "autoevaluation_critere": reverse("autoevaluation_critere", args=[pk, "1.1"]),
-        "autoevaluation_save_reponse": reverse(
-            "autoevaluation_save_reponse", args=[pk, reponse.pk]
+        "campagnes:dossier_detail": reverse("campagnes:dossier_detail", args=[pk]),
+        "campagnes:dossier_history": reverse("campagnes:dossier_history", args=[pk]),
+        "plans:dossier_request_audit": reverse("plans:dossier_request_audit", args=[pk]),
+        "campagnes:dossier_reopen": reverse("campagnes:dossier_reopen", args=[pk]),
+        "autoevaluations:autoevaluation_overview": reverse(
+            "autoevaluations:autoevaluation_overview", args=[pk]
         ),
-        "autoevaluation_save_synthese": reverse(
-            "autoevaluation_save_synthese", args=[pk, synthese.pk]
+        "autoevaluations:autoevaluation_critere": reverse(
+            "autoevaluations:autoevaluation_critere", args=[pk, "1.1"]
         ),
-        "autoevaluation_assign": reverse("autoevaluation_assign", args=[pk, synthese.pk]),
-        "autoevaluation_confirm_reponse": reverse(
-            "autoevaluation_confirm_reponse", args=[pk, reponse.pk]
+        "autoevaluations:autoevaluation_save_reponse": reverse(
+            "autoevaluations:autoevaluation_save_reponse", args=[pk, reponse.pk]
         ),
-        "autoevaluation_confirm_synthese": reverse(
-            "autoevaluation_confirm_synthese", args=[pk, synthese.pk]
+        "autoevaluations:autoevaluation_save_synthese": reverse(
+            "autoevaluations:autoevaluation_save_synthese", args=[pk, synthese.pk]
         ),
-        "autoevaluation_confirm_critere": reverse(
-            "autoevaluation_confirm_critere", args=[pk, "1.1"]
+        "autoevaluations:autoevaluation_assign": reverse(
+            "autoevaluations:autoevaluation_assign", args=[pk, synthese.pk]
         ),
-        "autoevaluation_submit": reverse("autoevaluation_submit", args=[pk]),
-        "autoevaluation_snapshot": reverse("autoevaluation_snapshot", args=[pk, 1]),
-        "autoevaluation_snapshot_preuve": reverse(
-            "autoevaluation_snapshot_preuve", args=[pk, 1, "0" * 64]
+        "autoevaluations:autoevaluation_confirm_reponse": reverse(
+            "autoevaluations:autoevaluation_confirm_reponse", args=[pk, reponse.pk]
+        ),
+        "autoevaluations:autoevaluation_confirm_synthese": reverse(
+            "autoevaluations:autoevaluation_confirm_synthese", args=[pk, synthese.pk]
+        ),
+        "autoevaluations:autoevaluation_confirm_critere": reverse(
+            "autoevaluations:autoevaluation_confirm_critere", args=[pk, "1.1"]
+        ),
+        "autoevaluations:autoevaluation_submit": reverse(
+            "autoevaluations:autoevaluation_submit", args=[pk]
+        ),
+        "autoevaluations:autoevaluation_snapshot": reverse(
+            "autoevaluations:autoevaluation_snapshot", args=[pk, 1]
+        ),
+        "autoevaluations:autoevaluation_snapshot_preuve": reverse(
+            "autoevaluations:autoevaluation_snapshot_preuve", args=[pk, 1, "0" * 64]
         ),
     }
 
 
 DOSSIER_URL_NAMES = [
-    "dossier_detail",
-    "dossier_history",
-    "dossier_request_audit",
-    "dossier_reopen",
-    "autoevaluation_overview",
-    "autoevaluation_critere",
-    "autoevaluation_save_reponse",
-    "autoevaluation_save_synthese",
-    "autoevaluation_assign",
-    "autoevaluation_confirm_reponse",
-    "autoevaluation_confirm_synthese",
-    "autoevaluation_confirm_critere",
-    "autoevaluation_submit",
-    "autoevaluation_snapshot",
-    "autoevaluation_snapshot_preuve",
+    "campagnes:dossier_detail",
+    "campagnes:dossier_history",
+    "plans:dossier_request_audit",
+    "campagnes:dossier_reopen",
+    "autoevaluations:autoevaluation_overview",
+    "autoevaluations:autoevaluation_critere",
+    "autoevaluations:autoevaluation_save_reponse",
+    "autoevaluations:autoevaluation_save_synthese",
+    "autoevaluations:autoevaluation_assign",
+    "autoevaluations:autoevaluation_confirm_reponse",
+    "autoevaluations:autoevaluation_confirm_synthese",
+    "autoevaluations:autoevaluation_confirm_critere",
+    "autoevaluations:autoevaluation_submit",
+    "autoevaluations:autoevaluation_snapshot",
+    "autoevaluations:autoevaluation_snapshot_preuve",
 ]
 
 
-GET_ONLY = {"autoevaluation_snapshot_preuve"}
+GET_ONLY = {"autoevaluations:autoevaluation_snapshot_preuve"}
 
 POST_ONLY = {
-    "dossier_request_audit",
-    "autoevaluation_save_reponse",
-    "autoevaluation_save_synthese",
-    "autoevaluation_assign",
-    "autoevaluation_confirm_reponse",
-    "autoevaluation_confirm_synthese",
-    "autoevaluation_confirm_critere",
+    "plans:dossier_request_audit",
+    "autoevaluations:autoevaluation_save_reponse",
+    "autoevaluations:autoevaluation_save_synthese",
+    "autoevaluations:autoevaluation_assign",
+    "autoevaluations:autoevaluation_confirm_reponse",
+    "autoevaluations:autoevaluation_confirm_synthese",
+    "autoevaluations:autoevaluation_confirm_critere",
 }
 
 
@@ -788,16 +801,16 @@ def test_every_dossier_url_answers_404_to_a_member_of_another_mission_locale(
 
 
 def test_the_dossier_urls_list_covers_every_dossier_route():
-    from campagnes import urls as dossier_urlconf
-
-    names = {p.name for p in dossier_urlconf.urlpatterns if getattr(p, "name", None)}
-    from campagnes.autoevaluations import urls as autoevaluation_urlconf
-
-    names |= {p.name for p in autoevaluation_urlconf.urlpatterns}
-    from campagnes.plans import urls as plan_urlconf
-
-    # Requesting the audit, the plan's last step, is mounted with the plan's routes.
-    names |= {p.name for p in plan_urlconf.urlpatterns if p.name == "dossier_request_audit"}
+    # The dossier's own routes, the self-assessment's, and requesting the audit (the plan's last
+    # step, mounted with the plan's routes).
+    names = {
+        name
+        for name, route, _ in iter_patterns()
+        if name.split(":")[0] in ("campagnes", "autoevaluations")
+        and route.startswith("dossiers/")
+        and not route.startswith("dossiers/<int:pk>/preuves/")
+    }
+    names.add("plans:dossier_request_audit")
     assert names == set(DOSSIER_URL_NAMES)
 
 
@@ -809,9 +822,15 @@ def test_an_object_of_another_dossier_posted_under_this_dossiers_url_answers_404
     foreign_synthese = SyntheseCritere.objects.filter(autoevaluation__dossier=other_dossier).first()
     assert foreign_reponse is not None and foreign_synthese is not None
     url = {
-        "reponse": reverse("autoevaluation_save_reponse", args=[dossier.pk, foreign_reponse.pk]),
-        "synthese": reverse("autoevaluation_save_synthese", args=[dossier.pk, foreign_synthese.pk]),
-        "assign": reverse("autoevaluation_assign", args=[dossier.pk, foreign_synthese.pk]),
+        "reponse": reverse(
+            "autoevaluations:autoevaluation_save_reponse", args=[dossier.pk, foreign_reponse.pk]
+        ),
+        "synthese": reverse(
+            "autoevaluations:autoevaluation_save_synthese", args=[dossier.pk, foreign_synthese.pk]
+        ),
+        "assign": reverse(
+            "autoevaluations:autoevaluation_assign", args=[dossier.pk, foreign_synthese.pk]
+        ),
     }[kind]
     client = client_for(people.referent)  # may edit ML A's dossier, not ML A2's
     payload = {
@@ -839,18 +858,18 @@ def test_an_object_of_another_dossier_posted_under_this_dossiers_url_answers_404
 def test_campaign_pages_answer_404_to_non_admins(campagne, people, who):
     client = client_for(getattr(people, who))
     urls = [
-        reverse("campagne_list"),
-        reverse("campagne_create"),
-        reverse("campagne_detail", args=[campagne.pk]),
+        reverse("campagnes:campagne_list"),
+        reverse("campagnes:campagne_create"),
+        reverse("campagnes:campagne_detail", args=[campagne.pk]),
     ]
 
     for url in urls:
         assert client.get(url).status_code == 404, url
     # campagne_open is POST-only: GET is a 405 for everyone, the admin included.
-    assert client.get(reverse("campagne_open", args=[campagne.pk])).status_code == 405
+    assert client.get(reverse("campagnes:campagne_open", args=[campagne.pk])).status_code == 405
     assert (
         client.post(
-            reverse("campagne_create"),
+            reverse("campagnes:campagne_create"),
             {
                 "nom": "Campagne pirate",
                 "referentiel": campagne.referentiel.pk,
@@ -863,7 +882,9 @@ def test_campaign_pages_answer_404_to_non_admins(campagne, people, who):
         == 404
     )
     assert (
-        client.post(reverse("campagne_open", args=[campagne.pk]), {"region": "11"}).status_code
+        client.post(
+            reverse("campagnes:campagne_open", args=[campagne.pk]), {"region": "11"}
+        ).status_code
         == 404
     )
     assert Campagne.objects.count() == 1
@@ -874,11 +895,11 @@ def test_the_admin_creates_a_campaign_through_the_form_and_opens_it_for_a_region
     referentiel_ml, network, admin
 ):
     client = client_for(admin)
-    assert client.get(reverse("campagne_list")).status_code == 200
-    assert client.get(reverse("campagne_create")).status_code == 200
+    assert client.get(reverse("campagnes:campagne_list")).status_code == 200
+    assert client.get(reverse("campagnes:campagne_create")).status_code == 200
 
     response = client.post(
-        reverse("campagne_create"),
+        reverse("campagnes:campagne_create"),
         {
             "nom": "Campagne Île-de-France 2025",
             "referentiel": referentiel_ml.pk,
@@ -892,15 +913,15 @@ def test_the_admin_creates_a_campaign_through_the_form_and_opens_it_for_a_region
 
     campagne = Campagne.objects.get(nom="Campagne Île-de-France 2025")
     assert response.status_code == 302
-    assert response["Location"] == reverse("campagne_detail", args=[campagne.pk])
+    assert response["Location"] == reverse("campagnes:campagne_detail", args=[campagne.pk])
     assert campagne.referentiel == referentiel_ml
     assert campagne.delai_reponse_jours == 45
     assert campagne.date_cloture_autoevaluation == dt.date(2025, 7, 15)
-    detail = client.get(reverse("campagne_detail", args=[campagne.pk]))
+    detail = client.get(reverse("campagnes:campagne_detail", args=[campagne.pk]))
     assert detail.status_code == 200
     assert "Campagne Île-de-France 2025" in detail.content.decode()
 
-    response = client.post(reverse("campagne_open", args=[campagne.pk]), {"region": "11"})
+    response = client.post(reverse("campagnes:campagne_open", args=[campagne.pk]), {"region": "11"})
 
     assert response.status_code == 302
     assert set(campagne.dossiers.values_list("structure_id", flat=True)) == {
@@ -910,17 +931,17 @@ def test_the_admin_creates_a_campaign_through_the_form_and_opens_it_for_a_region
     for dossier in campagne.dossiers.all():
         assert Reponse.objects.filter(autoevaluation__dossier=dossier).count() == 99
     # Opening again for the same region creates nothing new.
-    client.post(reverse("campagne_open", args=[campagne.pk]), {"region": "11"})
+    client.post(reverse("campagnes:campagne_open", args=[campagne.pk]), {"region": "11"})
     assert campagne.dossiers.count() == 2
     assert (
         network["ml_a"].nom
-        in client.get(reverse("campagne_detail", args=[campagne.pk])).content.decode()
+        in client.get(reverse("campagnes:campagne_detail", args=[campagne.pk])).content.decode()
     )
 
 
 def test_the_campaign_form_refuses_a_closing_date_before_the_opening(referentiel_ml, admin):
     response = client_for(admin).post(
-        reverse("campagne_create"),
+        reverse("campagnes:campagne_create"),
         {
             "nom": "Campagne à l'envers",
             "referentiel": referentiel_ml.pk,

@@ -68,13 +68,13 @@ def fresh(label: Label) -> Label:
 
 
 def verify_html(label: Label) -> str:
-    response = Client().get(reverse("label_verify", args=[label.numero]))
+    response = Client().get(reverse("commission:label_verify", args=[label.numero]))
     assert response.status_code == 200
     return response.content.decode()
 
 
 def registry_html() -> str:
-    return Client().get(reverse("label_registry")).content.decode()
+    return Client().get(reverse("commission:label_registry")).content.decode()
 
 
 # --- the public pages change at once -------------------------------------------------------
@@ -85,11 +85,11 @@ def test_suspension_through_the_page_shows_at_once_on_the_public_pages(label, ad
     assert label.numero in registry_html()
 
     response = client_for(admin).post(
-        reverse("label_suspend", args=[label.numero]),
+        reverse("commission:label_suspend", args=[label.numero]),
         {"motivation": "Changement de gouvernance non déclaré."},
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("label_detail", args=[label.numero])
+    assert response["Location"] == reverse("commission:label_detail", args=[label.numero])
 
     html = verify_html(label)
     today = timezone.localdate()
@@ -143,7 +143,10 @@ def test_lifting_the_suspension_makes_the_label_valid_and_listed_again(label, ad
 
 
 def test_public_pages_are_never_cached(label):
-    for url in (reverse("label_verify", args=[label.numero]), reverse("label_registry")):
+    for url in (
+        reverse("commission:label_verify", args=[label.numero]),
+        reverse("commission:label_registry"),
+    ):
         cache_control = Client().get(url)["Cache-Control"]
         assert "no-cache" in cache_control and "no-store" in cache_control
 
@@ -185,7 +188,7 @@ def test_the_motivation_is_required(label, admin, motivation):
 
 def test_the_page_refuses_an_empty_motivation_with_a_french_error(label, admin):
     response = client_for(admin).post(
-        reverse("label_withdraw", args=[label.numero]), {"motivation": "  "}
+        reverse("commission:label_withdraw", args=[label.numero]), {"motivation": "  "}
     )
     assert response.status_code == 400
     assert "La motivation est obligatoire." in response.content.decode()
@@ -229,7 +232,8 @@ def test_under_the_commission_rule_a_seance_chair_may_act(label, chair):
     services.suspend_label(actor=chair.user, label=label, motivation="Décision de la commission")
     assert fresh(label).statut == Label.Statut.SUSPENDU
     response = client_for(chair.user).post(
-        reverse("label_reinstate", args=[label.numero]), {"motivation": "Levée par la commission"}
+        reverse("commission:label_reinstate", args=[label.numero]),
+        {"motivation": "Levée par la commission"},
     )
     assert response.status_code == 302
     assert fresh(label).statut == Label.Statut.VALIDE
@@ -240,9 +244,11 @@ def test_a_plain_commission_member_may_see_but_not_act(label):
     with pytest.raises(PermissionDenied):
         services.suspend_label(actor=plain.user, label=label, motivation="x")
     client = client_for(plain.user)
-    page = client.get(reverse("label_detail", args=[label.numero]))
+    page = client.get(reverse("commission:label_detail", args=[label.numero]))
     assert page.status_code == 200 and "Suspendre le label" not in page.content.decode()
-    post = client.post(reverse("label_suspend", args=[label.numero]), {"motivation": "x"})
+    post = client.post(
+        reverse("commission:label_suspend", args=[label.numero]), {"motivation": "x"}
+    )
     assert post.status_code == 403
     assert fresh(label).statut == Label.Statut.VALIDE
 
@@ -269,7 +275,7 @@ def test_under_the_unml_rule_only_national_admins_act(label, chair, admin):
         services.suspend_label(actor=chair.user, label=label, motivation="x")
     assert (
         client_for(chair.user)
-        .post(reverse("label_suspend", args=[label.numero]), {"motivation": "x"})
+        .post(reverse("commission:label_suspend", args=[label.numero]), {"motivation": "x"})
         .status_code
         == 403
     )
@@ -303,11 +309,15 @@ def test_the_campaign_form_sets_the_rule_commission_by_default(referentiel_ml):
 def test_members_who_see_the_label_get_403_on_actions(label, people):
     for user in (people.direction, people.referent, people.lecteur, people.arml):
         client = client_for(user)
-        page = client.get(reverse("label_detail", args=[label.numero]))
+        page = client.get(reverse("commission:label_detail", args=[label.numero]))
         assert page.status_code == 200
         html = page.content.decode()
         assert label.numero in html and "Suspendre le label" not in html
-        for name in ("label_suspend", "label_withdraw", "label_reinstate"):
+        for name in (
+            "commission:label_suspend",
+            "commission:label_withdraw",
+            "commission:label_reinstate",
+        ):
             response = client.post(reverse(name, args=[label.numero]), {"motivation": "x"})
             assert response.status_code == 403, (user, name)
     assert fresh(label).statut == Label.Statut.VALIDE
@@ -318,33 +328,45 @@ def test_outsiders_get_404_as_for_an_unknown_number(label, people, network):
     other_arml = member(network["arml_b"], Role.REFERENT_ARML)
     for user in (people.outsider, people.outsider_referent, other_arml):
         client = client_for(user)
-        for name in ("label_detail", "label_suspend", "label_withdraw", "label_reinstate"):
+        for name in (
+            "commission:label_detail",
+            "commission:label_suspend",
+            "commission:label_withdraw",
+            "commission:label_reinstate",
+        ):
             url = reverse(name, args=[label.numero])
             assert client.get(url).status_code in (404, 405), (user, name)
             assert client.post(url, {"motivation": "x"}).status_code == 404, (user, name)
-        assert client.get(reverse("label_detail", args=["LML-1999-00000"])).status_code == 404
-        assert label.numero not in client.get(reverse("label_list")).content.decode()
+        assert (
+            client.get(reverse("commission:label_detail", args=["LML-1999-00000"])).status_code
+            == 404
+        )
+        assert label.numero not in client.get(reverse("commission:label_list")).content.decode()
     assert fresh(label).statut == Label.Statut.VALIDE
 
 
 def test_anonymous_is_sent_to_login(label):
-    for name in ("label_list", "label_detail", "label_suspend"):
-        url = reverse(name) if name == "label_list" else reverse(name, args=[label.numero])
-        response = Client().get(url) if name != "label_suspend" else Client().post(url, {})
+    for name in ("commission:label_list", "commission:label_detail", "commission:label_suspend"):
+        url = (
+            reverse(name) if name == "commission:label_list" else reverse(name, args=[label.numero])
+        )
+        response = (
+            Client().get(url) if name != "commission:label_suspend" else Client().post(url, {})
+        )
         assert response.status_code == 302
         assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_the_admin_page_offers_the_forms_matching_the_status(label, admin):
     client = client_for(admin)
-    html = client.get(reverse("label_detail", args=[label.numero])).content.decode()
+    html = client.get(reverse("commission:label_detail", args=[label.numero])).content.decode()
     assert "Suspendre le label" in html and "Retirer définitivement" in html
     assert "Lever la suspension" not in html
     services.suspend_label(actor=admin, label=label, motivation="Enquête en cours.")
-    html = client.get(reverse("label_detail", args=[label.numero])).content.decode()
+    html = client.get(reverse("commission:label_detail", args=[label.numero])).content.decode()
     assert "Lever la suspension" in html and "Retirer définitivement" in html
     assert "Suspendre le label" not in html and "Enquête en cours." in html
-    listing = client.get(reverse("label_list")).content.decode()
+    listing = client.get(reverse("commission:label_list")).content.decode()
     assert label.numero in listing and "Suspendu" in listing
 
 

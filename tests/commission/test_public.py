@@ -35,19 +35,19 @@ def label(validated):  # type: ignore[no-untyped-def]
 
 
 def test_the_registry_lists_valid_labels_without_login_and_filters_by_region(label):
-    html = Client().get(reverse("label_registry")).content.decode()
+    html = Client().get(reverse("commission:label_registry")).content.decode()
     assert label.structure.nom in html and label.numero in html
     other = "84" if label.structure.region != "84" else "11"
-    html = Client().get(reverse("label_registry"), {"region": other}).content.decode()
+    html = Client().get(reverse("commission:label_registry"), {"region": other}).content.decode()
     assert label.numero not in html
 
 
 def test_verification_page_says_valid_then_withdrawn_at_once(label):
-    url = reverse("label_verify", args=[label.numero])
+    url = reverse("commission:label_verify", args=[label.numero])
     assert "Label valide" in Client().get(url).content.decode()
     Label.objects.filter(pk=label.pk).update(statut=Label.Statut.RETIRE)
     assert "Label retiré" in Client().get(url).content.decode()
-    assert label.numero not in Client().get(reverse("label_registry")).content.decode()
+    assert label.numero not in Client().get(reverse("commission:label_registry")).content.decode()
 
 
 def test_an_expired_label_shows_as_expired_without_any_job(label):
@@ -55,7 +55,7 @@ def test_an_expired_label_shows_as_expired_without_any_job(label):
         date_debut=timezone.localdate() - dt.timedelta(days=800),
         date_fin=timezone.localdate() - dt.timedelta(days=1),
     )
-    html = Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+    html = Client().get(reverse("commission:label_verify", args=[label.numero])).content.decode()
     assert "Label expiré" in html
 
 
@@ -66,9 +66,9 @@ def test_a_renewed_label_starting_later_shows_as_not_yet_in_force_and_stays_off_
     Label.objects.filter(pk=label.pk).update(
         date_debut=start, date_fin=start + dt.timedelta(days=1000)
     )
-    html = Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+    html = Client().get(reverse("commission:label_verify", args=[label.numero])).content.decode()
     assert "pas encore en vigueur" in html and "valable à partir du" in html
-    assert label.numero not in Client().get(reverse("label_registry")).content.decode()
+    assert label.numero not in Client().get(reverse("commission:label_registry")).content.decode()
     label.refresh_from_db()
     assert label.statut_le(start) == "valide" and label.statut_le(start - dt.timedelta(1)) == (
         "a_venir"
@@ -76,7 +76,9 @@ def test_a_renewed_label_starting_later_shows_as_not_yet_in_force_and_stays_off_
 
 
 def test_an_unknown_certificate_answers_404():
-    assert Client().get(reverse("label_verify", args=["LML-1999-99999"])).status_code == 404
+    assert (
+        Client().get(reverse("commission:label_verify", args=["LML-1999-99999"])).status_code == 404
+    )
 
 
 def test_labels_expiring_within_six_months_are_flagged_to_the_unml(label, admin, people):
@@ -86,7 +88,7 @@ def test_labels_expiring_within_six_months_are_flagged_to_the_unml(label, admin,
     html = client_for(admin).get(reverse("home")).content.decode()
     assert "Labels arrivant à échéance" in html and label.numero in html
     # Each one leads to the label's page, where its renewal is followed.
-    assert f'href="{reverse("label_detail", args=[label.numero])}"' in html
+    assert f'href="{reverse("commission:label_detail", args=[label.numero])}"' in html
     assert (
         "Labels arrivant à échéance"
         not in client_for(people.direction).get(reverse("home")).content.decode()

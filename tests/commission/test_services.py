@@ -165,12 +165,16 @@ def test_sitting_members_read_the_dossier_on_their_agenda_and_its_report(seance,
 
     outsider = with_totp(MembreCommissionFactory().user)
     client = client_for(with_totp(seance.m1.user))
-    assert client.get(reverse("audit_overview", args=[answered.pk])).status_code == 404
+    assert client.get(reverse("audits:audit_overview", args=[answered.pk])).status_code == 404
     services.add_to_agenda(actor=admin, seance=seance, dossier=answered)
-    assert client.get(reverse("audit_overview", args=[answered.pk])).status_code == 200
-    assert client.get(reverse("audit_gaps", args=[answered.pk])).status_code == 200
+    assert client.get(reverse("audits:audit_overview", args=[answered.pk])).status_code == 200
+    assert client.get(reverse("audits:audit_gaps", args=[answered.pk])).status_code == 200
     # Reading only: no self-assessment edit, no gap answer.
-    assert client.get(reverse("autoevaluation_submit", args=[answered.pk])).status_code == 200
     assert (
-        client_for(outsider).get(reverse("audit_overview", args=[answered.pk])).status_code == 404
+        client.get(reverse("autoevaluations:autoevaluation_submit", args=[answered.pk])).status_code
+        == 200
+    )
+    assert (
+        client_for(outsider).get(reverse("audits:audit_overview", args=[answered.pk])).status_code
+        == 404
     )

@@ -20,12 +20,12 @@ from tests.factories import MembreCommissionFactory, UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def url(point: PointOrdreDuJour, name: str = "point_detail") -> str:
+def url(point: PointOrdreDuJour, name: str = "commission:point_detail") -> str:
     return reverse(name, args=[point.seance_id, point.pk])
 
 
 def vote(user, point, choix):  # type: ignore[no-untyped-def]
-    return client_for(user).post(url(point, "point_vote"), {"choix": choix})
+    return client_for(user).post(url(point, "commission:point_vote"), {"choix": choix})
 
 
 # --- lists and scope --------------------------------------------------------------------------
@@ -33,14 +33,14 @@ def vote(user, point, choix):  # type: ignore[no-untyped-def]
 
 def test_admin_sees_all_seances_and_creates_one(admin, seance, network):
     other = make_seance(admin, network)
-    response = client_for(admin).get(reverse("seance_list"))
+    response = client_for(admin).get(reverse("commission:seance_list"))
     assert response.status_code == 200
     assert response.content.decode().count("Séance du") >= 2
     assert "Nouvelle séance" in response.content.decode()
 
     m = MembreCommissionFactory(user=with_totp(UserFactory()))
     response = client_for(admin).post(
-        reverse("seance_create"),
+        reverse("commission:seance_create"),
         {
             "date": "2026-03-12T14:00",
             "lieu": "Lyon",
@@ -50,7 +50,7 @@ def test_admin_sees_all_seances_and_creates_one(admin, seance, network):
     )
     created = Seance.objects.get(lieu="Lyon")
     assert response.status_code == 302 and response.url == reverse(
-        "seance_detail", args=[created.pk]
+        "commission:seance_detail", args=[created.pk]
     )
     assert set(created.membres.all()) == {m, other.m1, seance.chair}
 
@@ -58,13 +58,13 @@ def test_admin_sees_all_seances_and_creates_one(admin, seance, network):
 def test_members_see_only_their_seances_and_cannot_create(admin, seance, network):
     other = make_seance(admin, network)
     client = client_for(seance.m1.user)
-    page = client.get(reverse("seance_list")).content.decode()
-    assert reverse("seance_detail", args=[seance.pk]) in page
-    assert reverse("seance_detail", args=[other.pk]) not in page
+    page = client.get(reverse("commission:seance_list")).content.decode()
+    assert reverse("commission:seance_detail", args=[seance.pk]) in page
+    assert reverse("commission:seance_detail", args=[other.pk]) not in page
     assert "Nouvelle séance" not in page
-    assert client.get(reverse("seance_detail", args=[seance.pk])).status_code == 200
-    assert client.get(reverse("seance_detail", args=[other.pk])).status_code == 404
-    assert client.get(reverse("seance_create")).status_code == 403
+    assert client.get(reverse("commission:seance_detail", args=[seance.pk])).status_code == 200
+    assert client.get(reverse("commission:seance_detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("commission:seance_create")).status_code == 403
 
 
 def test_non_member_gets_404_on_seance_and_point(point, network):
@@ -73,7 +73,10 @@ def test_non_member_gets_404_on_seance_and_point(point, network):
         member(network["ml_a"], Role.DIRECTION),
     ):
         client = client_for(user)
-        assert client.get(reverse("seance_detail", args=[point.seance_id])).status_code == 404
+        assert (
+            client.get(reverse("commission:seance_detail", args=[point.seance_id])).status_code
+            == 404
+        )
         assert client.get(url(point)).status_code == 404
         assert vote(user, point, "favorable").status_code == 404
     assert not Vote.objects.exists()
@@ -82,11 +85,11 @@ def test_non_member_gets_404_on_seance_and_point(point, network):
 def test_a_point_of_another_seance_is_404(point, admin, network):
     other = make_seance(admin, network)
     # The point exists, but not under this séance: same answer as a missing one.
-    wrong = reverse("point_detail", args=[other.pk, point.pk])
+    wrong = reverse("commission:point_detail", args=[other.pk, point.pk])
     assert client_for(other.m1.user).get(wrong).status_code == 404
     assert client_for(other.m1.user).get(url(point)).status_code == 404
     response = client_for(other.m1.user).post(
-        reverse("point_vote", args=[other.pk, point.pk]), {"choix": "favorable"}
+        reverse("commission:point_vote", args=[other.pk, point.pk]), {"choix": "favorable"}
     )
     assert response.status_code == 404
     assert not Vote.objects.exists()
@@ -97,10 +100,10 @@ def test_a_point_of_another_seance_is_404(point, admin, network):
 
 def test_admin_places_a_dossier_on_the_agenda(admin, seance, answered):
     client = client_for(admin)
-    page = client.get(reverse("seance_detail", args=[seance.pk])).content.decode()
+    page = client.get(reverse("commission:seance_detail", args=[seance.pk])).content.decode()
     assert "Inscrire un dossier" in page
     response = client.post(
-        reverse("seance_detail", args=[seance.pk]),
+        reverse("commission:seance_detail", args=[seance.pk]),
         {"dossier": answered.pk, "rapporteur": seance.m2.pk},
     )
     assert response.status_code == 302
@@ -108,14 +111,14 @@ def test_admin_places_a_dossier_on_the_agenda(admin, seance, answered):
     assert point.rapporteur == seance.m2
     assert Recusation.objects.get(point=point).membre == seance.m3
     assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.EN_COMMISSION
-    page = client.get(reverse("seance_detail", args=[seance.pk])).content.decode()
+    page = client.get(reverse("commission:seance_detail", args=[seance.pk])).content.decode()
     assert answered.structure.nom in page and "Vote ouvert" in page
 
 
 def test_agenda_errors_are_shown_in_french(admin, seance, validated):
     # Gaps not answered yet: the workflow refuses, the page says why.
     response = client_for(admin).post(
-        reverse("seance_detail", args=[seance.pk]), {"dossier": validated.dossier_id}
+        reverse("commission:seance_detail", args=[seance.pk]), {"dossier": validated.dossier_id}
     )
     assert response.status_code == 400
     assert "répondu aux écarts" in response.content.decode()
@@ -124,7 +127,7 @@ def test_agenda_errors_are_shown_in_french(admin, seance, validated):
 
 def test_a_member_cannot_change_the_agenda(seance, answered):
     response = client_for(seance.m1.user).post(
-        reverse("seance_detail", args=[seance.pk]), {"dossier": answered.pk}
+        reverse("commission:seance_detail", args=[seance.pk]), {"dossier": answered.pk}
     )
     assert response.status_code == 403
     assert not PointOrdreDuJour.objects.exists()
@@ -181,15 +184,15 @@ def test_admin_reads_the_point_but_no_vote_before_closing(point, admin):
     vote(point.seance.m1.user, point, "defavorable")
     page = client_for(admin).get(url(point)).content.decode()
     assert 'name="choix"' not in page and 'id="decompte"' not in page
-    assert client_for(admin).post(url(point, "point_close")).status_code == 403
+    assert client_for(admin).post(url(point, "commission:point_close")).status_code == 403
 
 
 def test_a_recused_member_has_no_form_and_cannot_vote(point):
     m3 = point.seance.m3
     page = client_for(m3.user).get(url(point)).content.decode()
     assert "Vous êtes récusé(e)" in page
-    assert 'name="choix"' not in page and "point_vote" not in page
-    assert url(point, "point_vote") not in page
+    assert 'name="choix"' not in page and "commission:point_vote" not in page
+    assert url(point, "commission:point_vote") not in page
     assert vote(m3.user, point, "favorable").status_code == 403
     assert not Vote.objects.exists()
 
@@ -197,7 +200,9 @@ def test_a_recused_member_has_no_form_and_cannot_vote(point):
 def test_declaring_a_conflict_removes_the_form_and_the_vote(point):
     m1 = point.seance.m1
     vote(m1.user, point, "favorable")
-    response = client_for(m1.user).post(url(point, "point_conflict"), {"motif": "Ancien directeur"})
+    response = client_for(m1.user).post(
+        url(point, "commission:point_conflict"), {"motif": "Ancien directeur"}
+    )
     assert response.status_code == 302
     assert Recusation.objects.filter(point=point, membre=m1, motif="Ancien directeur").exists()
     assert not Vote.objects.filter(membre=m1).exists()
@@ -208,7 +213,9 @@ def test_declaring_a_conflict_removes_the_form_and_the_vote(point):
 
 def test_cannot_vote_on_a_dossier_outside_ones_seance(point, admin, network):
     other = make_seance(admin, network)
-    response = client_for(other.m2.user).post(url(point, "point_vote"), {"choix": "favorable"})
+    response = client_for(other.m2.user).post(
+        url(point, "commission:point_vote"), {"choix": "favorable"}
+    )
     assert response.status_code == 404
     assert not Vote.objects.exists()
 
@@ -220,12 +227,14 @@ def test_only_the_chair_closes_and_decides(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
     assert "Clore le vote" not in client_for(s.m1.user).get(url(point)).content.decode()
-    assert client_for(s.m1.user).post(url(point, "point_close")).status_code == 403
+    assert client_for(s.m1.user).post(url(point, "commission:point_close")).status_code == 403
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "ouvert"
     assert "Clore le vote" in client_for(s.chair.user).get(url(point)).content.decode()
-    assert client_for(s.chair.user).post(url(point, "point_close")).status_code == 302
+    assert client_for(s.chair.user).post(url(point, "commission:point_close")).status_code == 302
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "clos"
-    response = client_for(s.m1.user).post(url(point, "point_decide"), {"motivation": "x"})
+    response = client_for(s.m1.user).post(
+        url(point, "commission:point_decide"), {"motivation": "x"}
+    )
     assert response.status_code == 403
     assert not Decision.objects.exists()
 
@@ -237,7 +246,7 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     vote(s.m2.user, point, "favorable")
     vote(s.chair.user, point, "abstention")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "point_close"))
+    chair.post(url(point, "commission:point_close"))
     page = chair.get(url(point)).content.decode()
     assert "Quorum atteint" in page
     assert "3 votant(s) sur 3 membre(s) non récusé(s)" in page
@@ -249,21 +258,21 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     assert "Enregistrer la décision" not in page
 
     # The motivation is required.
-    response = chair.post(url(point, "point_decide"), {"motivation": "  "})
+    response = chair.post(url(point, "commission:point_decide"), {"motivation": "  "})
     assert response.status_code == 400
     assert not Decision.objects.exists()
 
-    response = chair.post(url(point, "point_decide"), {"motivation": "Dossier solide."})
+    response = chair.post(url(point, "commission:point_decide"), {"motivation": "Dossier solide."})
     assert response.status_code == 302
     decision = Decision.objects.get()
     label = Label.objects.get()
     assert decision.point_id == point.pk and label.decision == decision
     page = chair.get(url(point)).content.decode()
     assert decision.get_resultat_display() in page
-    assert reverse("label_verify", args=[label.numero]) in page
+    assert reverse("commission:label_verify", args=[label.numero]) in page
     assert "Enregistrer la décision" not in page
 
-    registry = client.get(reverse("label_registry")).content.decode()
+    registry = client.get(reverse("commission:label_registry")).content.decode()
     assert point.dossier.structure.nom in registry and label.numero in registry
 
 
@@ -271,10 +280,12 @@ def test_no_quorum_no_decision(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "point_close"))
+    chair.post(url(point, "commission:point_close"))
     page = chair.get(url(point)).content.decode()
     assert "Quorum non atteint" in page
-    response = chair.post(url(point, "point_decide"), {"motivation": "Pas assez de votants."})
+    response = chair.post(
+        url(point, "commission:point_decide"), {"motivation": "Pas assez de votants."}
+    )
     assert response.status_code == 400
     assert "Quorum non atteint" in response.content.decode()
     assert not Decision.objects.exists()
@@ -292,5 +303,5 @@ def test_votes_after_closing_are_refused(point):
 
 def test_dossier_documents_are_linked(point):
     page = client_for(point.seance.m1.user).get(url(point)).content.decode()
-    assert reverse("audit_overview", args=[point.dossier_id]) in page
-    assert reverse("audit_gaps", args=[point.dossier_id]) in page
+    assert reverse("audits:audit_overview", args=[point.dossier_id]) in page
+    assert reverse("audits:audit_gaps", args=[point.dossier_id]) in page

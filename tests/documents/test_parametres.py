@@ -61,7 +61,7 @@ def post(client, django_capture_on_commit_callbacks, **data):  # type: ignore[no
 
 
 def test_the_url_is_the_named_route():
-    assert reverse("document_parametres") == URL
+    assert reverse("documents:document_parametres") == URL
 
 
 def test_an_administrator_sees_the_form_with_the_defaults(client):
@@ -97,7 +97,7 @@ def test_saving_then_replacing_then_removing_the_logo(
     assert saved.logo.name != first_logo
     assert stored_files(media) == sorted([saved.logo.name, saved.signature.name])
     html = client.get(URL).content.decode()
-    assert reverse("document_parametres_image", args=["logo"]) in html
+    assert reverse("documents:document_parametres_image", args=["logo"]) in html
     assert "Paramètres enregistrés" in html
 
     # Removed.
@@ -204,7 +204,7 @@ def test_the_page_is_404_to_anyone_but_a_national_administrator(
 def test_anonymous_visitors_are_sent_to_the_login_page():
     response = Client().get(URL)
     assert response.status_code == 302 and "/login/" in response["Location"]
-    preview = Client().get(reverse("document_parametres_image", args=["logo"]))
+    preview = Client().get(reverse("documents:document_parametres_image", args=["logo"]))
     assert preview.status_code == 302
 
 
@@ -213,14 +213,20 @@ def test_the_preview_is_served_to_administrators_only(
 ):
     content = image()
     post(client, django_capture_on_commit_callbacks, logo=upload(content))
-    url = reverse("document_parametres_image", args=["logo"])
+    url = reverse("documents:document_parametres_image", args=["logo"])
     response = client.get(url)
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert b"".join(response.streaming_content) == content
     assert client_for(people.direction).get(url).status_code == 404
-    assert client.get(reverse("document_parametres_image", args=["signature"])).status_code == 404
-    assert client.get(reverse("document_parametres_image", args=["autre"])).status_code == 404
+    assert (
+        client.get(reverse("documents:document_parametres_image", args=["signature"])).status_code
+        == 404
+    )
+    assert (
+        client.get(reverse("documents:document_parametres_image", args=["autre"])).status_code
+        == 404
+    )
 
 
 def test_national_administrators_find_the_page_from_home(client, people):

@@ -32,7 +32,7 @@ def eager(settings, tmp_path):  # type: ignore[no-untyped-def]
 def request_report(client, dossier, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("document_request", args=[dossier.pk]), {"kind": "autoevaluation"}
+            reverse("documents:document_request", args=[dossier.pk]), {"kind": "autoevaluation"}
         )
     assert response.status_code == 302
     return Document.objects.get(dossier=dossier)
@@ -52,7 +52,7 @@ def test_the_self_assessment_report_is_rendered_and_downloadable(
     document.refresh_from_db()
     assert document.status == Document.Status.READY and document.pages >= 2
     response = client_for(people.lecteur).get(
-        reverse("document_download", args=[filled_dossier.pk, document.pk])
+        reverse("documents:document_download", args=[filled_dossier.pk, document.pk])
     )
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment")
@@ -95,11 +95,11 @@ def test_a_failed_render_shows_its_error_and_can_be_retried(
     assert document.status == Document.Status.FAILED and "gabarit introuvable" in document.error
     assert (
         "gabarit introuvable"
-        in client.get(reverse("document_list", args=[filled_dossier.pk])).content.decode()
+        in client.get(reverse("documents:document_list", args=[filled_dossier.pk])).content.decode()
     )
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("document_retry", args=[filled_dossier.pk, document.pk]))
+        client.post(reverse("documents:document_retry", args=[filled_dossier.pk, document.pk]))
     document.refresh_from_db()
     assert document.status == Document.Status.READY
 
@@ -110,17 +110,22 @@ def test_only_readers_of_the_dossier_get_its_documents(
     document = request_report(
         client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
     )
-    url = reverse("document_download", args=[filled_dossier.pk, document.pk])
+    url = reverse("documents:document_download", args=[filled_dossier.pk, document.pk])
     outsider = client_for(member(network["ml_b"], Role.DIRECTION))
     assert outsider.get(url).status_code == 404
-    assert outsider.get(reverse("document_list", args=[filled_dossier.pk])).status_code == 404
+    assert (
+        outsider.get(reverse("documents:document_list", args=[filled_dossier.pk])).status_code
+        == 404
+    )
     assert Client().get(url).status_code == 302
 
 
 def test_the_page_lists_the_five_documents_and_says_why_one_cannot_exist_yet(
     filled_dossier, people
 ):
-    html = client_for(people.lecteur).get(reverse("document_list", args=[filled_dossier.pk]))
+    html = client_for(people.lecteur).get(
+        reverse("documents:document_list", args=[filled_dossier.pk])
+    )
     text = html.content.decode()
     for label in Document.Kind.labels:
         assert label.replace("'", "&#x27;") in text
@@ -134,13 +139,17 @@ def test_a_document_that_cannot_exist_yet_is_refused_and_nothing_is_queued(
     client = client_for(people.referent)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
-            reverse("document_request", args=[filled_dossier.pk]), {"kind": "audit"}, follow=True
+            reverse("documents:document_request", args=[filled_dossier.pk]),
+            {"kind": "audit"},
+            follow=True,
         )
     assert callbacks == []
     assert not Document.objects.exists()
     assert "Aucun audit n&#x27;a encore eu lieu" in response.content.decode()
     response = client.post(
-        reverse("document_request", args=[filled_dossier.pk]), {"kind": "inconnu"}, follow=True
+        reverse("documents:document_request", args=[filled_dossier.pk]),
+        {"kind": "inconnu"},
+        follow=True,
     )
     assert "Type de rapport inconnu" in response.content.decode()
     assert not Document.objects.exists()

@@ -127,7 +127,9 @@ def test_the_report_waits_for_the_conclusion(
         assert unavailable_reason("suivi", dossier) == suivi_report.NOT_CONCLUDED
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = client.post(
-                reverse("document_request", args=[dossier.pk]), {"kind": "suivi"}, follow=True
+                reverse("documents:document_request", args=[dossier.pk]),
+                {"kind": "suivi"},
+                follow=True,
             )
         assert callbacks == []  # nothing queued
         assert not Document.objects.filter(kind=Document.Kind.SUIVI).exists()
@@ -156,7 +158,7 @@ def test_the_report_waits_for_the_conclusion(
 
 
 def test_the_reports_tab_lists_the_follow_up_report(concluded, people, suivi_auditeur, network):
-    url = reverse("document_list", args=[concluded.dossier.pk])
+    url = reverse("documents:document_list", args=[concluded.dossier.pk])
     for user in (people.lecteur, suivi_auditeur.user):
         text = client_for(user).get(url).content.decode()
         assert "Rapport d&#x27;audit de suivi" in text
@@ -166,12 +168,12 @@ def test_the_reports_tab_lists_the_follow_up_report(concluded, people, suivi_aud
 
 
 def test_the_follow_up_page_links_to_the_reports_once_concluded(concluded, people):
-    page = client_for(people.lecteur).get(reverse("suivi_detail", args=[concluded.pk]))
-    assert reverse("document_list", args=[concluded.dossier.pk]) in page.content.decode()
+    page = client_for(people.lecteur).get(reverse("suivis:suivi_detail", args=[concluded.pk]))
+    assert reverse("documents:document_list", args=[concluded.dossier.pk]) in page.content.decode()
 
 
 def test_the_follow_up_page_has_no_report_link_before_the_conclusion(suivi, people):
-    page = client_for(people.lecteur).get(reverse("suivi_detail", args=[suivi.pk]))
+    page = client_for(people.lecteur).get(reverse("suivis:suivi_detail", args=[suivi.pk]))
     assert 'id="rapport-suivi"' not in page.content.decode()
 
 
@@ -303,7 +305,7 @@ def test_the_report_is_requested_rendered_and_downloaded(
         dossier = concluded.dossier
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(people.referent).post(
-                reverse("document_request", args=[dossier.pk]), {"kind": "suivi"}
+                reverse("documents:document_request", args=[dossier.pk]), {"kind": "suivi"}
             )
         assert response.status_code == 302
     finally:
@@ -312,7 +314,7 @@ def test_the_report_is_requested_rendered_and_downloaded(
     assert document.status == Document.Status.READY, document.error
     assert document.pages >= 1
     response = client_for(people.lecteur).get(
-        reverse("document_download", args=[dossier.pk, document.pk])
+        reverse("documents:document_download", args=[dossier.pk, document.pk])
     )
     assert response.status_code == 200
     content = b"".join(response.streaming_content)

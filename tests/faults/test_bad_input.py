@@ -9,7 +9,6 @@ import datetime as dt
 import importlib
 import inspect
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,11 +16,12 @@ from django import forms
 from django.apps import apps
 from django.core.files.base import ContentFile
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 from django.utils import timezone
 
 from labelml.structures.roles import Role
 from tests.conftest import member, with_totp
+from tests.urlmap import iter_patterns
 
 pytestmark = pytest.mark.django_db
 
@@ -43,17 +43,6 @@ APP_LABELS = (
 
 
 # --- the URL configuration ----------------------------------------------------------------
-
-
-def iter_patterns(
-    resolver: URLResolver | None = None, prefix: str = ""
-) -> Iterator[tuple[str, str, Any]]:
-    resolver = resolver or get_resolver()
-    for p in resolver.url_patterns:
-        if isinstance(p, URLResolver):
-            yield from iter_patterns(p, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern) and p.name:
-            yield p.name, prefix + str(p.pattern), p
 
 
 def app_routes() -> list[tuple[str, str]]:
@@ -320,7 +309,7 @@ def changed(before: dict[str, int], after: dict[str, int]) -> list[str]:
 NOT_404 = {
     "account_confirm_email": (200, "allauth : page « lien invalide ou expiré »"),
     "account_reset_password_from_key": (200, "allauth : page « lien invalide ou expiré »"),
-    "audit_answer_gap": (302, "GET : renvoie vers la page des écarts avant toute recherche"),
+    "audits:audit_answer_gap": (302, "GET : renvoie vers la page des écarts avant toute recherche"),
 }
 
 
@@ -511,14 +500,32 @@ def users_for(route: str, world: dict[str, Any], users: dict[str, Client]) -> di
     return {name_of[direction]: direction, name_of[admin]: admin}
 
 
-def test_malformed_form_data_never_answers_500_nor_changes_data(world):
-    names = field_names()
-    assert {"version", "niveau", "justification", "date_debut"} <= set(names)
-    cases = payloads(names)
+def namespaces() -> list[str]:
+    """The apps' namespaces: the walks below run one app at a time, so that pytest-xdist spreads
+    them over both cores."""
+    return sorted({namespace_of(name) for name, _ in app_routes()})
+
+
+def namespace_of(name: str) -> str:
+    # The root's routes and allauth's have no namespace.
+    return name.partition(":")[0] if ":" in name else "-"
+
+
+def routes_of(namespace: str) -> list[tuple[str, str]]:
+    return [(name, route) for name, route in app_routes() if namespace_of(name) == namespace]
+
+
+def test_the_payloads_fill_the_fields_the_forms_have():
+    assert {"version", "niveau", "justification", "date_debut"} <= set(field_names())
+
+
+@pytest.mark.parametrize("namespace", namespaces())
+def test_malformed_form_data_never_answers_500_nor_changes_data(world, namespace):
+    cases = payloads(field_names())
     all_users = clients(world)
     baseline = fingerprint()
     failures: list[str] = []
-    for name, route in app_routes():
+    for name, route in routes_of(namespace):
         path = url(name, valid_kwargs(name, route, world))
         assert path, name
         for label, client in users_for(route, world, all_users).items():
@@ -547,7 +554,8 @@ def test_malformed_form_data_never_answers_500_nor_changes_data(world):
     assert not failures, "\n".join(failures)
 
 
-def test_pages_and_their_query_strings_never_answer_500(world):
+@pytest.mark.parametrize("namespace", namespaces())
+def test_pages_and_their_query_strings_never_answer_500(world, namespace):
     """Every URL read with valid ids (downloads whose file is missing included), then with
     malformed filters in the query string."""
     names = field_names()
@@ -567,7 +575,7 @@ def test_pages_and_their_query_strings_never_answer_500(world):
     }
     all_users = clients(world)
     failures: list[str] = []
-    for name, route in app_routes():
+    for name, route in routes_of(namespace):
         path = url(name, valid_kwargs(name, route, world))
         assert path, name
         for label, client in users_for(route, world, all_users).items():
@@ -584,11 +592,13 @@ def test_a_missing_file_is_a_french_404(world):
     client = clients(world)["administrateur national"]
     for path, what in [
         (
-            reverse("document_download", args=[world["labelled"].pk, world["document"].pk]),
+            reverse(
+                "documents:document_download", args=[world["labelled"].pk, world["document"].pk]
+            ),
             "Le fichier de ce rapport est introuvable",
         ),
-        (reverse("pilotage_export_download", args=[world["export"].pk]), "cet export"),
-        (reverse("fiche_download", args=[world["fiche"].pk]), "cette fiche"),
+        (reverse("pilotage:pilotage_export_download", args=[world["export"].pk]), "cet export"),
+        (reverse("autoevaluations:fiche_download", args=[world["fiche"].pk]), "cette fiche"),
     ]:
         response = client.get(path)
         assert response.status_code == 404, path
@@ -665,13 +675,17 @@ def test_a_50_mb_body_is_refused_with_413_before_being_read(world, multipart):
 
     client = clients(world)["direction"]
     dossier = world["dossier"]
-    page = client.get(reverse("preuve_add", args=[dossier.pk]))  # sets the CSRF cookie
+    page = client.get(
+        reverse("autoevaluations:preuve_add", args=[dossier.pk])
+    )  # sets the CSRF cookie
     assert page.status_code == 200
     if multipart:
-        path = reverse("preuve_add", args=[dossier.pk])
+        path = reverse("autoevaluations:preuve_add", args=[dossier.pk])
         content_type = "multipart/form-data; boundary=XyZ"
     else:
-        path = reverse("autoevaluation_save_reponse", args=[dossier.pk, world["reponse"].pk])
+        path = reverse(
+            "autoevaluations:autoevaluation_save_reponse", args=[dossier.pk, world["reponse"].pk]
+        )
         content_type = "application/x-www-form-urlencoded"
     before = Preuve.objects.count(), world["reponse"].version
     stream = CountingInput(50 * MB, multipart=multipart)
@@ -695,7 +709,7 @@ def test_a_form_over_the_limit_through_the_test_client_is_a_413(world):
     client = clients(world)["direction"]
     dossier, reponse = world["dossier"], world["reponse"]
     response = client.post(
-        reverse("autoevaluation_save_reponse", args=[dossier.pk, reponse.pk]),
+        reverse("autoevaluations:autoevaluation_save_reponse", args=[dossier.pk, reponse.pk]),
         {"champ": "justification", "version": reponse.version, "justification": "x" * (3 * MB)},
     )
     assert response.status_code == 413

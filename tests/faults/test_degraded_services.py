@@ -152,18 +152,22 @@ def test_a_report_requested_while_redis_is_down_waits_and_the_page_says_so(
 ):
     client = client_for(people.direction)
     response = client.post(
-        reverse("document_request", args=[dossier.pk]), {"kind": "autoevaluation"}, follow=True
+        reverse("documents:document_request", args=[dossier.pk]),
+        {"kind": "autoevaluation"},
+        follow=True,
     )
     assert response.status_code == 200
     assert response.content.decode().count(DELAYED_REPORT) == 2  # message and list notice
     document = Document.objects.get(dossier=dossier)
     assert (document.status, document.enqueued_at) == ("queued", None)
     assert document.waiting_for_service
-    poll = client.get(reverse("document_list", args=[dossier.pk]), HTTP_HX_REQUEST="true")
+    poll = client.get(reverse("documents:document_list", args=[dossier.pk]), HTTP_HX_REQUEST="true")
     assert DELAYED_REPORT in poll.content.decode() and "every 10s" in poll.content.decode()
     # A second click reuses the queued document and says the same.
     again = client.post(
-        reverse("document_request", args=[dossier.pk]), {"kind": "autoevaluation"}, follow=True
+        reverse("documents:document_request", args=[dossier.pk]),
+        {"kind": "autoevaluation"},
+        follow=True,
     )
     assert DELAYED_REPORT in again.content.decode()
     assert Document.objects.filter(dossier=dossier).count() == 1
@@ -177,7 +181,7 @@ def test_a_report_requested_while_redis_is_down_waits_and_the_page_says_so(
     document.refresh_from_db()
     assert document.enqueued_at is not None and not document.waiting_for_service
     assert jobs.requeue_all()["documents"] == 0  # published: not again
-    listing = client.get(reverse("document_list", args=[dossier.pk]))
+    listing = client.get(reverse("documents:document_list", args=[dossier.pk]))
     assert DELAYED_REPORT not in listing.content.decode()
 
 
@@ -190,7 +194,9 @@ def test_a_report_requested_with_redis_up_is_published_and_stamped(
     broker.up = True
     client = client_for(people.direction)
     response = client.post(
-        reverse("document_request", args=[dossier.pk]), {"kind": "autoevaluation"}, follow=True
+        reverse("documents:document_request", args=[dossier.pk]),
+        {"kind": "autoevaluation"},
+        follow=True,
     )
     body = response.content.decode()
     assert DELAYED_REPORT not in body and "il sera prêt dans quelques instants" in body
@@ -237,7 +243,7 @@ def test_an_export_requested_while_redis_is_down_waits_and_the_page_says_so(
 ):
     client = client_for(admin)
     response = client.post(
-        reverse("pilotage_export_request"),
+        reverse("pilotage:pilotage_export_request"),
         {"dataset": "dossiers", "campagne": campagne.pk},
         follow=True,
     )
@@ -249,7 +255,7 @@ def test_an_export_requested_while_redis_is_down_waits_and_the_page_says_so(
     broker.up = True
     assert jobs.requeue_all()["exports"] == 1
     assert broker.sent == [("pilotage.build_export", export.pk)]
-    page = client.get(reverse("pilotage_exports"))
+    page = client.get(reverse("pilotage:pilotage_exports"))
     assert DELAYED_EXPORT not in page.content.decode()
 
 

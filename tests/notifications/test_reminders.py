@@ -98,7 +98,7 @@ def test_self_assessment_reminders_go_14_and_3_days_before_the_closing_once_each
     n = notifications[0]
     assert n.titre == "Auto-évaluation : clôture dans 14 jours"
     assert "30/06/2025" in n.message and "1 élément sur 99 est évalué" in n.message
-    assert n.dossier == dossier and n.url == reverse("dossier_detail", args=[dossier.pk])
+    assert n.dossier == dossier and n.url == reverse("campagnes:dossier_detail", args=[dossier.pk])
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [people.referent.email, people.direction.email]
     )
@@ -176,7 +176,7 @@ def test_the_direction_is_reminded_7_days_before_the_gap_deadline_once(validated
     assert n.titre == "Réponse aux écarts : échéance dans 7 jours"
     assert n.message.startswith("2 écarts de l'évaluation externe attendent encore")
     assert deadline.strftime("%d/%m/%Y") in n.message
-    assert n.url == reverse("audit_gaps", args=[validated.dossier_id])
+    assert n.url == reverse("audits:audit_gaps", args=[validated.dossier_id])
     assert run(deadline - dt.timedelta(days=7)) == ({}, [])
     assert run(deadline - dt.timedelta(days=1)) == ({}, [])
     assert run(deadline + dt.timedelta(days=1)) == ({}, [])

@@ -85,7 +85,7 @@ def arml(network):  # type: ignore[no-untyped-def]
 
 def csv_url(dataset: str, **params: Any) -> str:
     query = "&".join(f"{k}={v}" for k, v in params.items())
-    return reverse("pilotage_export_csv", args=[dataset]) + (f"?{query}" if query else "")
+    return reverse("pilotage:pilotage_export_csv", args=[dataset]) + (f"?{query}" if query else "")
 
 
 def read_csv(response: Any) -> list[list[str]]:
@@ -221,9 +221,9 @@ def test_an_arml_exports_its_region_only(arml, campagne, dossiers, network):
     # Another region, asked for explicitly, is not found anywhere.
     for dataset in DATASETS:
         assert client.get(csv_url(dataset, campagne=campagne.pk, region="84")).status_code == 404
-    assert client.get(reverse("pilotage_exports") + "?region=84").status_code == 404
+    assert client.get(reverse("pilotage:pilotage_exports") + "?region=84").status_code == 404
     response = client.post(
-        reverse("pilotage_export_request"),
+        reverse("pilotage:pilotage_export_request"),
         {"dataset": "reponses", "campagne": campagne.pk, "region": "84"},
     )
     assert response.status_code == 404
@@ -240,7 +240,7 @@ def test_people_who_steer_nothing_get_404_and_visitors_the_login_page(
     campagne, dossiers, network, people
 ):
     urls = [
-        reverse("pilotage_exports"),
+        reverse("pilotage:pilotage_exports"),
         csv_url("dossiers", campagne=campagne.pk),
         csv_url("reponses", campagne=campagne.pk),
         csv_url("constats", campagne=campagne.pk),
@@ -250,7 +250,8 @@ def test_people_who_steer_nothing_get_404_and_visitors_the_login_page(
         for url in urls:
             assert client.get(url).status_code == 404, (user, url)
         response = client.post(
-            reverse("pilotage_export_request"), {"dataset": "dossiers", "campagne": campagne.pk}
+            reverse("pilotage:pilotage_export_request"),
+            {"dataset": "dossiers", "campagne": campagne.pk},
         )
         assert response.status_code == 404
     anonymous = Client()
@@ -389,7 +390,7 @@ def test_a_labelled_dossier_shows_its_decision_and_label(admin):
 
 def request_xlsx(client: Client, on_commit: Any, **data: Any) -> Export:
     with on_commit(execute=True):
-        response = client.post(reverse("pilotage_export_request"), data)
+        response = client.post(reverse("pilotage:pilotage_export_request"), data)
     assert response.status_code == 302
     return Export.objects.order_by("-pk").first()
 
@@ -416,9 +417,9 @@ def test_an_xlsx_export_is_built_by_the_task_and_downloaded(
     assert export.filters == {"campagne": campagne.pk, "region": None}
     assert export.scope == {"national": False, "armls": [network["arml_a"].pk], "regions": ["11"]}
     assert export.finished_at is not None
-    page = client.get(reverse("pilotage_exports")).content.decode()
-    assert reverse("pilotage_export_download", args=[export.pk]) in page
-    response = client.get(reverse("pilotage_export_download", args=[export.pk]))
+    page = client.get(reverse("pilotage:pilotage_exports")).content.decode()
+    assert reverse("pilotage:pilotage_export_download", args=[export.pk]) in page
+    response = client.get(reverse("pilotage:pilotage_export_download", args=[export.pk]))
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert response["Content-Disposition"].startswith("attachment")
@@ -444,7 +445,7 @@ def test_the_xlsx_of_dossiers_keeps_numbers_and_dates_typed(
         campagne=campagne.pk,
         region="84",
     )
-    response = client_for(admin).get(reverse("pilotage_export_download", args=[export.pk]))
+    response = client_for(admin).get(reverse("pilotage:pilotage_export_download", args=[export.pk]))
     rows = open_xlsx(response)
     assert len(rows) == 2
     row = dict(zip(rows[0], rows[1], strict=True))
@@ -463,8 +464,8 @@ def test_only_the_requester_or_a_national_admin_downloads_an_export(
         dataset="dossiers",
         campagne=campagne.pk,
     )
-    url = reverse("pilotage_export_download", args=[export.pk])
-    retry = reverse("pilotage_export_retry", args=[export.pk])
+    url = reverse("pilotage:pilotage_export_download", args=[export.pk])
+    retry = reverse("pilotage:pilotage_export_retry", args=[export.pk])
     assert client_for(arml).get(url).status_code == 200
     assert client_for(admin).get(url).status_code == 200
     colleague = member(network["arml_a"], Role.REFERENT_ARML)  # same ARML, another person
@@ -472,12 +473,15 @@ def test_only_the_requester_or_a_national_admin_downloads_an_export(
     for user in (colleague, other_region, people.direction, people.outsider):
         assert client_for(user).get(url).status_code == 404, user
         assert client_for(user).post(retry).status_code == 404, user
-        assert url not in client_for(user).get(reverse("pilotage_exports")).content.decode() or (
-            user in (people.direction, people.outsider)
-        )
+        assert url not in client_for(user).get(
+            reverse("pilotage:pilotage_exports")
+        ).content.decode() or (user in (people.direction, people.outsider))
     assert Client().get(url).status_code == 302
     assert (
-        client_for(arml).get(reverse("pilotage_export_download", args=[999999])).status_code == 404
+        client_for(arml)
+        .get(reverse("pilotage:pilotage_export_download", args=[999999]))
+        .status_code
+        == 404
     )
 
 
@@ -493,7 +497,7 @@ def test_a_requester_who_no_longer_steers_loses_the_file(
         campagne=campagne.pk,
     )
     Membership.objects.filter(user=arml).update(structure=network["arml_b"])
-    response = client_for(arml).get(reverse("pilotage_export_download", args=[export.pk]))
+    response = client_for(arml).get(reverse("pilotage:pilotage_export_download", args=[export.pk]))
     assert response.status_code == 404
 
 
@@ -501,12 +505,12 @@ def test_a_double_click_queues_one_export(arml, campagne, dossiers):
     client = client_for(arml)
     data = {"dataset": "dossiers", "campagne": campagne.pk}
     # Without running the on-commit callbacks, the first export stays queued.
-    client.post(reverse("pilotage_export_request"), data)
-    client.post(reverse("pilotage_export_request"), data)
+    client.post(reverse("pilotage:pilotage_export_request"), data)
+    client.post(reverse("pilotage:pilotage_export_request"), data)
     assert Export.objects.count() == 1
-    client.post(reverse("pilotage_export_request"), {**data, "dataset": "reponses"})
+    client.post(reverse("pilotage:pilotage_export_request"), {**data, "dataset": "reponses"})
     assert Export.objects.count() == 2
-    page = client.get(reverse("pilotage_exports"))
+    page = client.get(reverse("pilotage:pilotage_exports"))
     assert 'hx-trigger="every 2s"' in page.content.decode()
 
 
@@ -538,13 +542,13 @@ def test_a_failed_export_shows_its_error_and_can_be_retried(
     )
     export.refresh_from_db()
     assert export.status == Export.Status.FAILED and "disque plein" in export.error
-    page = client.get(reverse("pilotage_exports")).content.decode()
+    page = client.get(reverse("pilotage:pilotage_exports")).content.decode()
     assert "disque plein" in page and "Relancer" in page
-    url = reverse("pilotage_export_download", args=[export.pk])
+    url = reverse("pilotage:pilotage_export_download", args=[export.pk])
     assert client.get(url).status_code == 404
     monkeypatch.undo()
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("pilotage_export_retry", args=[export.pk]))
+        response = client.post(reverse("pilotage:pilotage_export_retry", args=[export.pk]))
     assert response.status_code == 302
     export.refresh_from_db()
     assert export.status == Export.Status.READY and export.error == ""
@@ -567,7 +571,7 @@ def test_an_export_whose_campaign_is_gone_fails_with_a_message(
 
 
 def test_the_page_offers_each_dataset_in_both_formats(arml, campagne, dossiers):
-    response = client_for(arml).get(reverse("pilotage_exports"), {"campagne": campagne.pk})
+    response = client_for(arml).get(reverse("pilotage:pilotage_exports"), {"campagne": campagne.pk})
     assert response.status_code == 200
     html = response.content.decode()
     for dataset in DATASETS.values():
@@ -607,4 +611,7 @@ def test_a_national_admin_needs_two_factor_authentication(network, campagne):
     untrusted = member(network["unml"], Role.ADMIN_UNML)
     response = client_for(untrusted).get(csv_url("dossiers", campagne=campagne.pk))
     assert response.status_code == 302 and "totp" in response["Location"]
-    assert client_for(with_totp(untrusted)).get(reverse("pilotage_exports")).status_code == 200
+    assert (
+        client_for(with_totp(untrusted)).get(reverse("pilotage:pilotage_exports")).status_code
+        == 200
+    )

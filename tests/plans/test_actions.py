@@ -27,11 +27,11 @@ pytestmark = pytest.mark.django_db
 
 
 def create_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("plan_action_create", args=[dossier.pk])
+    return reverse("plans:plan_action_create", args=[dossier.pk])
 
 
 def edit_url(dossier, action):  # type: ignore[no-untyped-def]
-    return reverse("plan_action_edit", args=[dossier.pk, action.pk])
+    return reverse("plans:plan_action_edit", args=[dossier.pk, action.pk])
 
 
 @pytest.mark.parametrize("role", ["referent", "direction"])
@@ -43,7 +43,7 @@ def test_referent_and_direction_create_an_action_with_every_field(request, dossi
         action_payload(dossier, responsable=owner.pk, statut="en_cours", avancement="30"),
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("plan_detail", args=[dossier.pk])
+    assert response["Location"] == reverse("plans:plan_detail", args=[dossier.pk])
     action = Action.objects.get(plan__dossier=dossier)
     assert action.titre == "Formaliser le projet associatif"
     assert action.description == "Rédiger puis faire voter le projet."
@@ -63,7 +63,8 @@ def test_the_new_owner_is_notified(dossier, referent):
     notification = Notification.objects.get(destinataire=owner)
     assert "Formaliser le projet associatif" in notification.titre
     assert (
-        notification.url == reverse("plan_detail", args=[dossier.pk]) + f"?responsable={owner.pk}"
+        notification.url
+        == reverse("plans:plan_detail", args=[dossier.pk]) + f"?responsable={owner.pk}"
     )
 
 
@@ -107,7 +108,9 @@ def test_referent_and_direction_delete_an_action(request, dossier, role):
     user = request.getfixturevalue(role)
     action = make_action(dossier)
     kept = make_action(dossier, titre="Gardée")
-    response = client_for(user).post(reverse("plan_action_delete", args=[dossier.pk, action.pk]))
+    response = client_for(user).post(
+        reverse("plans:plan_action_delete", args=[dossier.pk, action.pk])
+    )
     assert response.status_code == 302
     assert list(Action.objects.filter(plan__dossier=dossier)) == [kept]
 

@@ -4,42 +4,47 @@
 from __future__ import annotations
 
 import pytest
-from django.urls import get_resolver, reverse
+from django.urls import reverse
 
 from campagnes.models import Dossier, DossierTransition
 from campagnes.plans.models import Action
 from labelml.structures.roles import Role
 from tests.conftest import client_for, member
+from tests.urlmap import iter_patterns
 
 from .conftest import action_payload, element, make_action, rate, set_etat
 
 pytestmark = pytest.mark.django_db
 
-READ = {"plan_detail", "plan_suggestions", "plan_timeline"}
-POST_ONLY = {"plan_action_delete", "plan_suggestion_accept", "plan_submit"}
+READ = {"plans:plan_detail", "plans:plan_suggestions", "plans:plan_timeline"}
+POST_ONLY = {"plans:plan_action_delete", "plans:plan_suggestion_accept", "plans:plan_submit"}
 
 
 def plan_urls(dossier, action, element_pk):  # type: ignore[no-untyped-def]
     """Every URL of the plan, for this dossier."""
     return {
-        "plan_detail": reverse("plan_detail", args=[dossier.pk]),
-        "plan_action_create": reverse("plan_action_create", args=[dossier.pk]),
-        "plan_action_edit": reverse("plan_action_edit", args=[dossier.pk, action.pk]),
-        "plan_action_delete": reverse("plan_action_delete", args=[dossier.pk, action.pk]),
-        "plan_suggestions": reverse("plan_suggestions", args=[dossier.pk]),
-        "plan_suggestion_accept": reverse("plan_suggestion_accept", args=[dossier.pk, element_pk]),
-        "plan_timeline": reverse("plan_timeline", args=[dossier.pk]),
-        "plan_submit": reverse("plan_submit", args=[dossier.pk]),
+        "plans:plan_detail": reverse("plans:plan_detail", args=[dossier.pk]),
+        "plans:plan_action_create": reverse("plans:plan_action_create", args=[dossier.pk]),
+        "plans:plan_action_edit": reverse("plans:plan_action_edit", args=[dossier.pk, action.pk]),
+        "plans:plan_action_delete": reverse(
+            "plans:plan_action_delete", args=[dossier.pk, action.pk]
+        ),
+        "plans:plan_suggestions": reverse("plans:plan_suggestions", args=[dossier.pk]),
+        "plans:plan_suggestion_accept": reverse(
+            "plans:plan_suggestion_accept", args=[dossier.pk, element_pk]
+        ),
+        "plans:plan_timeline": reverse("plans:plan_timeline", args=[dossier.pk]),
+        "plans:plan_submit": reverse("plans:plan_submit", args=[dossier.pk]),
     }
 
 
 def write_names() -> set[str]:
     return {
-        "plan_action_create",
-        "plan_action_edit",
-        "plan_action_delete",
-        "plan_suggestion_accept",
-        "plan_submit",
+        "plans:plan_action_create",
+        "plans:plan_action_edit",
+        "plans:plan_action_delete",
+        "plans:plan_suggestion_accept",
+        "plans:plan_submit",
     }
 
 
@@ -69,8 +74,7 @@ def snapshot(dossier):  # type: ignore[no-untyped-def]
 def test_every_plan_url_is_covered_by_these_tests(ready):
     dossier, action, target = ready
     covered = set(plan_urls(dossier, action, target.pk))
-    names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
-    plan_names = {name for name in names if name.startswith("plan_")}
+    plan_names = {name for name, _, _ in iter_patterns() if name.startswith("plans:plan_")}
     assert plan_names == covered
     assert write_names() | READ == covered
 
@@ -96,8 +100,8 @@ def test_arml_of_another_region_gets_404_on_every_plan_url(ready, network):
 
 def test_missing_dossier_answers_like_a_foreign_one(ready, outsider, direction):
     dossier, action, target = ready
-    foreign = client_for(outsider).get(reverse("plan_detail", args=[dossier.pk]))
-    missing = client_for(direction).get(reverse("plan_detail", args=[999999]))
+    foreign = client_for(outsider).get(reverse("plans:plan_detail", args=[dossier.pk]))
+    missing = client_for(direction).get(reverse("plans:plan_detail", args=[999999]))
     assert foreign.status_code == missing.status_code == 404
 
 
@@ -106,12 +110,12 @@ def test_an_action_of_another_dossier_answers_404(ready, other_dossier, directio
     set_etat(other_dossier, Dossier.Etat.PLAN_AMELIORATION)
     foreign = make_action(other_dossier, titre="Action de la ML B", avancement=20)
     client = client_for(direction)
-    edit = reverse("plan_action_edit", args=[dossier.pk, foreign.pk])
-    delete = reverse("plan_action_delete", args=[dossier.pk, foreign.pk])
+    edit = reverse("plans:plan_action_edit", args=[dossier.pk, foreign.pk])
+    delete = reverse("plans:plan_action_delete", args=[dossier.pk, foreign.pk])
     assert client.get(edit).status_code == 404
     assert client.post(edit, action_payload(dossier, titre="Détournée")).status_code == 404
     assert client.post(delete).status_code == 404
-    missing = reverse("plan_action_edit", args=[dossier.pk, 999999])
+    missing = reverse("plans:plan_action_edit", args=[dossier.pk, 999999])
     assert client.get(missing).status_code == 404
     foreign.refresh_from_db()
     assert (foreign.titre, foreign.avancement) == ("Action de la ML B", 20)
@@ -119,7 +123,7 @@ def test_an_action_of_another_dossier_answers_404(ready, other_dossier, directio
 
 def test_an_element_of_another_referentiel_answers_404(ready, direction):
     dossier, _action, _target = ready
-    url = reverse("plan_suggestion_accept", args=[dossier.pk, 999999])
+    url = reverse("plans:plan_suggestion_accept", args=[dossier.pk, 999999])
     assert client_for(direction).post(url).status_code == 404
 
 
@@ -144,15 +148,15 @@ def test_readers_see_the_plan_read_only(request, ready, reader):
     urls = plan_urls(dossier, action, target.pk)
     for name in READ:
         assert client.get(urls[name]).status_code == 200, name
-    html = client.get(urls["plan_detail"]).content.decode()
+    html = client.get(urls["plans:plan_detail"]).content.decode()
     assert "Action existante" in html
     assert "lecture seule" in html
-    assert urls["plan_action_create"] not in html
-    assert urls["plan_action_edit"] not in html
-    assert urls["plan_submit"] not in html
-    suggestions = client.get(urls["plan_suggestions"]).content.decode()
+    assert urls["plans:plan_action_create"] not in html
+    assert urls["plans:plan_action_edit"] not in html
+    assert urls["plans:plan_submit"] not in html
+    suggestions = client.get(urls["plans:plan_suggestions"]).content.decode()
     assert "2.1.e1" in suggestions
-    assert urls["plan_suggestion_accept"] not in suggestions
+    assert urls["plans:plan_suggestion_accept"] not in suggestions
 
 
 def test_an_auditor_granted_the_dossier_reads_the_plan_but_cannot_write(ready):
@@ -165,8 +169,8 @@ def test_an_auditor_granted_the_dossier_reads_the_plan_but_cannot_write(ready):
     assign_perm("campagnes.view_dossier", auditor, dossier)
     client = client_for(auditor)
     urls = plan_urls(dossier, action, target.pk)
-    assert client.get(urls["plan_detail"]).status_code == 200
-    assert client.post(urls["plan_action_edit"], action_payload(dossier)).status_code == 403
+    assert client.get(urls["plans:plan_detail"]).status_code == 200
+    assert client.post(urls["plans:plan_action_edit"], action_payload(dossier)).status_code == 403
 
 
 def test_post_only_urls_refuse_get_for_members(ready, direction):
@@ -199,14 +203,14 @@ def test_once_the_audit_is_requested_the_plan_is_read_only(ready, referent, dire
     before = snapshot(dossier)
     for user in (referent, direction):
         client = client_for(user)
-        for name in write_names() - {"plan_submit"}:
+        for name in write_names() - {"plans:plan_submit"}:
             response = client.post(urls[name], action_payload(dossier, titre="Trop tard"))
             assert response.status_code == 403, (user, name)
-        html = client.get(urls["plan_detail"]).content.decode()
+        html = client.get(urls["plans:plan_detail"]).content.decode()
         assert "Le plan est en lecture seule" in html
-        assert urls["plan_action_create"] not in html
-        assert urls["plan_submit"] not in html
-    assert client_for(referent).post(urls["plan_submit"]).status_code == 403
-    refused = client_for(direction).post(urls["plan_submit"], follow=True)
+        assert urls["plans:plan_action_create"] not in html
+        assert urls["plans:plan_submit"] not in html
+    assert client_for(referent).post(urls["plans:plan_submit"]).status_code == 403
+    refused = client_for(direction).post(urls["plans:plan_submit"], follow=True)
     assert "Impossible de soumettre le plan d&#x27;amélioration" in refused.content.decode()
     assert snapshot(dossier) == before

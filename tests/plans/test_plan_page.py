@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 
 def plan_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("plan_detail", args=[dossier.pk])
+    return reverse("plans:plan_detail", args=[dossier.pk])
 
 
 def shown_titles(html: str) -> list[str]:
@@ -129,12 +129,12 @@ def test_overdue_actions_are_flagged(dossier, plan, referent):
 def test_empty_plan_invites_to_use_the_suggestions(dossier, referent):
     html = client_for(referent).get(plan_url(dossier)).content.decode()
     assert "Le plan ne contient encore aucune action." in html
-    assert reverse("plan_suggestions", args=[dossier.pk]) in html
+    assert reverse("plans:plan_suggestions", args=[dossier.pk]) in html
 
 
 def test_editors_get_edit_links_and_the_new_action_button(dossier, plan, referent):
     html = client_for(referent).get(plan_url(dossier)).content.decode()
-    assert reverse("plan_action_create", args=[dossier.pk]) in html
+    assert reverse("plans:plan_action_create", args=[dossier.pk]) in html
     assert len(re.findall(rf"/dossiers/{dossier.pk}/plan/actions/\d+/", html)) == 4
 
 

@@ -17,11 +17,11 @@ pytestmark = pytest.mark.django_db
 
 
 def suggestions_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("plan_suggestions", args=[dossier.pk])
+    return reverse("plans:plan_suggestions", args=[dossier.pk])
 
 
 def accept_url(dossier, target):  # type: ignore[no-untyped-def]
-    return reverse("plan_suggestion_accept", args=[dossier.pk, target.pk])
+    return reverse("plans:plan_suggestion_accept", args=[dossier.pk, target.pk])
 
 
 def listed_elements(html: str) -> list[str]:
@@ -102,7 +102,9 @@ def test_an_element_that_is_not_a_suggestion_cannot_be_accepted(dossier, referen
 def test_the_plan_page_counts_pending_suggestions(dossier, referent):
     rate(dossier, "1.1.e1", "1")
     rate(dossier, "1.1.e2", "2")
-    html = client_for(referent).get(reverse("plan_detail", args=[dossier.pk])).content.decode()
+    html = (
+        client_for(referent).get(reverse("plans:plan_detail", args=[dossier.pk])).content.decode()
+    )
     assert "2 actions suggérées par l'auto-évaluation" in html
 
 

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def timeline_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("plan_timeline", args=[dossier.pk])
+    return reverse("plans:plan_timeline", args=[dossier.pk])
 
 
 def test_timeline_shows_dated_actions_as_bars_and_undated_ones_apart(dossier, lecteur):

@@ -14,11 +14,11 @@ pytestmark = pytest.mark.django_db
 
 
 def submit_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("plan_submit", args=[dossier.pk])
+    return reverse("plans:plan_submit", args=[dossier.pk])
 
 
 def audit_url(dossier):  # type: ignore[no-untyped-def]
-    return reverse("dossier_request_audit", args=[dossier.pk])
+    return reverse("plans:dossier_request_audit", args=[dossier.pk])
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def test_direction_submits_a_plan_with_actions(in_plan, direction):
     make_action(in_plan, "Première action")
     response = client_for(direction).post(submit_url(in_plan))
     assert response.status_code == 302
-    assert response["Location"] == reverse("plan_detail", args=[in_plan.pk])
+    assert response["Location"] == reverse("plans:plan_detail", args=[in_plan.pk])
     in_plan.plan.refresh_from_db()
     assert in_plan.plan.soumis_le is not None
     assert in_plan.plan.soumis_par == direction
@@ -69,11 +69,11 @@ def test_plan_cannot_be_submitted_during_the_self_assessment(dossier, direction)
 def test_the_page_offers_submission_then_the_audit_request_to_the_direction(in_plan, direction):
     make_action(in_plan)
     client = client_for(direction)
-    before = client.get(reverse("plan_detail", args=[in_plan.pk])).content.decode()
+    before = client.get(reverse("plans:plan_detail", args=[in_plan.pk])).content.decode()
     assert f'action="{submit_url(in_plan)}"' in before
     assert f'action="{audit_url(in_plan)}"' not in before
     client.post(submit_url(in_plan))
-    after = client.get(reverse("plan_detail", args=[in_plan.pk])).content.decode()
+    after = client.get(reverse("plans:plan_detail", args=[in_plan.pk])).content.decode()
     assert f'action="{submit_url(in_plan)}"' not in after
     assert f'action="{audit_url(in_plan)}"' in after
     assert "Demander l'évaluation externe" in after
@@ -82,7 +82,9 @@ def test_the_page_offers_submission_then_the_audit_request_to_the_direction(in_p
 
 def test_the_referent_sees_neither_button(in_plan, referent):
     make_action(in_plan)
-    html = client_for(referent).get(reverse("plan_detail", args=[in_plan.pk])).content.decode()
+    html = (
+        client_for(referent).get(reverse("plans:plan_detail", args=[in_plan.pk])).content.decode()
+    )
     assert submit_url(in_plan) not in html
     assert audit_url(in_plan) not in html
 
@@ -107,19 +109,21 @@ def test_after_the_audit_request_the_plan_is_read_only(in_plan, direction, refer
     client_for(direction).post(audit_url(in_plan))
     for user in (direction, referent):
         client = client_for(user)
-        edit = reverse("plan_action_edit", args=[in_plan.pk, action.pk])
+        edit = reverse("plans:plan_action_edit", args=[in_plan.pk, action.pk])
         response = client.post(
             edit, {"titre": "Modifiée", "criteres": [], "priorite": "haute", "statut": "fait"}
         )
         assert response.status_code == 403
         assert (
             client.post(
-                reverse("plan_action_create", args=[in_plan.pk]), {"titre": "Nouvelle"}
+                reverse("plans:plan_action_create", args=[in_plan.pk]), {"titre": "Nouvelle"}
             ).status_code
             == 403
         )
         assert (
-            client.post(reverse("plan_action_delete", args=[in_plan.pk, action.pk])).status_code
+            client.post(
+                reverse("plans:plan_action_delete", args=[in_plan.pk, action.pk])
+            ).status_code
             == 403
         )
     action.refresh_from_db()
@@ -132,7 +136,7 @@ def test_editing_after_submission_keeps_the_submission(in_plan, direction, refer
     action = make_action(in_plan, "Avant")
     client_for(direction).post(submit_url(in_plan))
     response = client_for(referent).post(
-        reverse("plan_action_edit", args=[in_plan.pk, action.pk]),
+        reverse("plans:plan_action_edit", args=[in_plan.pk, action.pk]),
         {
             "titre": "Après",
             "criteres": [c.pk for c in action.criteres.all()],

@@ -66,14 +66,14 @@ def test_the_include_lists_evidence_with_expiry_badges(dossier, referent, criter
     assert "Expire bientôt" not in rows["Dans61"] and "Jusqu" in rows["Dans61"]
     assert "Sans échéance" in rows["SansDate"]
     for p in preuves:
-        assert reverse("preuve_download", args=[dossier.pk, p.pk]) in html
+        assert reverse("autoevaluations:preuve_download", args=[dossier.pk, p.pk]) in html
     assert "<form" not in html
     assert "supprimer" not in html
 
 
 def test_the_include_offers_a_compact_form_returning_to_the_page(dossier, referent, critere):
     html = _render(dossier, critere, [], can_upload=True)
-    assert f'action="{reverse("preuve_add", args=[dossier.pk])}"' in html
+    assert f'action="{reverse("autoevaluations:preuve_add", args=[dossier.pk])}"' in html
     assert 'enctype="multipart/form-data"' in html
     assert f'name="critere" value="{critere.code}"' in html
     assert (
@@ -89,7 +89,7 @@ def test_the_include_offers_a_compact_form_returning_to_the_page(dossier, refere
 def test_delete_links_come_back_to_the_criterion(dossier, referent, critere):
     preuve = _preuve(dossier, referent, critere, "Charte", None)
     html = _render(dossier, critere, [preuve], can_upload=True)
-    delete = reverse("preuve_delete", args=[dossier.pk, preuve.pk])
+    delete = reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk])
     back = quote(f"/dossiers/{dossier.pk}/autoevaluation/criteres/x/?a=1#preuves-{critere.code}")
     assert f'href="{delete}?next={back}"' in html
 
@@ -97,7 +97,7 @@ def test_delete_links_come_back_to_the_criterion(dossier, referent, critere):
 def test_the_compact_form_posts_what_the_add_view_expects(dossier, referent, critere):
     next_url = f"/dossiers/{dossier.pk}/autoevaluation/criteres/{critere.code}/#preuves"
     response = client_for(referent).post(
-        reverse("preuve_add", args=[dossier.pk]),
+        reverse("autoevaluations:preuve_add", args=[dossier.pk]),
         {
             "critere": critere.code,
             "next": next_url,
@@ -127,7 +127,7 @@ def test_evidence_is_read_only_in_the_admin_and_links_to_the_checked_download(
     page = client.get(reverse("admin:autoevaluations_preuve_change", args=[preuve.pk]))
     assert page.status_code == 200
     html = page.content.decode()
-    assert reverse("preuve_download", args=[dossier.pk, preuve.pk]) in html
+    assert reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]) in html
     assert "/media/" not in html
     assert client.get(reverse("admin:autoevaluations_preuve_add")).status_code == 403
     delete = reverse("admin:autoevaluations_preuve_delete", args=[preuve.pk])

@@ -30,12 +30,13 @@ def _add(dossier, actor, critere, titre="Compte rendu du CA"):  # type: ignore[n
 
 
 def _snapshot_url(dossier, snapshot):  # type: ignore[no-untyped-def]
-    return reverse("autoevaluation_snapshot", args=[dossier.pk, snapshot.numero])
+    return reverse("autoevaluations:autoevaluation_snapshot", args=[dossier.pk, snapshot.numero])
 
 
 def _download_url(dossier, snapshot, preuve):  # type: ignore[no-untyped-def]
     return reverse(
-        "autoevaluation_snapshot_preuve", args=[dossier.pk, snapshot.numero, preuve.empreinte]
+        "autoevaluations:autoevaluation_snapshot_preuve",
+        args=[dossier.pk, snapshot.numero, preuve.empreinte],
     )
 
 
@@ -58,11 +59,11 @@ def test_deleting_evidence_a_version_lists_keeps_it_for_that_version(
     # Gone from the self-assessment as it stands…
     assert not Preuve.objects.filter(pk=preuve.pk).exists()
     assert not dossier.preuves.exists()
-    listing = client_for(referent).get(reverse("preuve_list", args=[dossier.pk]))
+    listing = client_for(referent).get(reverse("autoevaluations:preuve_list", args=[dossier.pk]))
     assert "assemblée 2025" not in listing.content.decode()
     assert (
         client_for(referent)
-        .get(reverse("preuve_download", args=[dossier.pk, preuve.pk]))
+        .get(reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]))
         .status_code
         == 404
     )

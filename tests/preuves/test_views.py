@@ -26,11 +26,11 @@ DOCX_MIME = "application/vnd.openxmlformats-officedocument.wordprocessingml.docu
 
 
 def add_url(dossier) -> str:  # type: ignore[no-untyped-def]
-    return reverse("preuve_add", args=[dossier.pk])
+    return reverse("autoevaluations:preuve_add", args=[dossier.pk])
 
 
 def list_url(dossier) -> str:  # type: ignore[no-untyped-def]
-    return reverse("preuve_list", args=[dossier.pk])
+    return reverse("autoevaluations:preuve_list", args=[dossier.pk])
 
 
 def post_data(critere, fichier, **overrides):  # type: ignore[no-untyped-def]
@@ -97,7 +97,9 @@ def test_accepted_files_are_stored_and_downloaded_as_attachments(
     assert preuve.date_expiration == datetime.date(2027, 2, 28)
 
     # A reader of the same structure downloads it.
-    download = client_for(lecteur).get(reverse("preuve_download", args=[dossier.pk, preuve.pk]))
+    download = client_for(lecteur).get(
+        reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk])
+    )
     assert download.status_code == 200
     assert b"".join(download.streaming_content) == content
     assert download["Content-Type"] == mime
@@ -122,7 +124,10 @@ def test_a_large_upload_spooled_to_disk_is_stored_too(dossier, referent, critere
 
 
 def test_a_safe_next_url_brings_the_user_back(dossier, referent, critere):
-    back = reverse("autoevaluation_critere", args=[dossier.pk, critere.code]) + "#preuves"
+    back = (
+        reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, critere.code])
+        + "#preuves"
+    )
     response = client_for(referent).post(
         add_url(dossier), post_data(critere, upload("a.pdf", samples.PDF), next=back)
     )
@@ -204,7 +209,7 @@ def test_an_oversize_file_is_refused(dossier, referent, critere, media_root):
 
 
 def test_form_errors_are_all_shown_and_the_next_url_kept(dossier, referent, critere):
-    back = reverse("autoevaluation_critere", args=[dossier.pk, critere.code])
+    back = reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, critere.code])
     response = client_for(referent).post(
         add_url(dossier),
         post_data(
@@ -297,9 +302,9 @@ def test_readers_see_the_list_without_upload_form(dossier, preuve, lecteur):
     assert response.status_code == 200
     html = response.content.decode()
     assert preuve.titre in html
-    assert reverse("preuve_download", args=[dossier.pk, preuve.pk]) in html
+    assert reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]) in html
     assert add_url(dossier) not in html
-    assert reverse("preuve_delete", args=[dossier.pk, preuve.pk]) not in html
+    assert reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk]) not in html
 
 
 # --- Deletion ----------------------------------------------------------------------------------
@@ -308,7 +313,7 @@ def test_readers_see_the_list_without_upload_form(dossier, preuve, lecteur):
 def test_delete_asks_for_confirmation_then_removes_row_and_file(
     dossier, referent, preuve, media_root, django_capture_on_commit_callbacks
 ):
-    url = reverse("preuve_delete", args=[dossier.pk, preuve.pk])
+    url = reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk])
     client = client_for(referent)
     assert client.get(url).status_code == 200
     path = media_root / preuve.fichier.name
@@ -324,10 +329,14 @@ def test_delete_asks_for_confirmation_then_removes_row_and_file(
 
 def all_urls(dossier, preuve) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return {
-        "preuve_list": list_url(dossier),
-        "preuve_add": add_url(dossier),
-        "preuve_download": reverse("preuve_download", args=[dossier.pk, preuve.pk]),
-        "preuve_delete": reverse("preuve_delete", args=[dossier.pk, preuve.pk]),
+        "autoevaluations:preuve_list": list_url(dossier),
+        "autoevaluations:preuve_add": add_url(dossier),
+        "autoevaluations:preuve_download": reverse(
+            "autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]
+        ),
+        "autoevaluations:preuve_delete": reverse(
+            "autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk]
+        ),
     }
 
 
@@ -340,14 +349,14 @@ def test_readers_and_arml_referents_may_not_upload_or_delete(
     assert client.get(add_url(dossier)).status_code == 403
     response = client.post(add_url(dossier), post_data(critere, upload("a.pdf", samples.PDF)))
     assert response.status_code == 403
-    delete = reverse("preuve_delete", args=[dossier.pk, preuve.pk])
+    delete = reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk])
     assert client.get(delete).status_code == 403
     assert client.post(delete).status_code == 403
     assert list(Preuve.objects.all()) == [preuve]
     assert stored_files(media_root) == files_before
     # They may still look.
     assert client.get(list_url(dossier)).status_code == 200
-    download = client.get(reverse("preuve_download", args=[dossier.pk, preuve.pk]))
+    download = client.get(reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]))
     assert download.status_code == 200
 
 
@@ -362,8 +371,8 @@ def test_a_member_of_another_ml_gets_404_everywhere(dossier, critere, preuve, ou
 
 def test_an_id_from_another_dossier_is_a_404(dossier, referent, preuve_b):
     client = client_for(referent)
-    download = reverse("preuve_download", args=[dossier.pk, preuve_b.pk])
-    delete = reverse("preuve_delete", args=[dossier.pk, preuve_b.pk])
+    download = reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve_b.pk])
+    delete = reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve_b.pk])
     assert client.get(download).status_code == 404
     assert client.get(delete).status_code == 404
     assert client.post(delete).status_code == 404
@@ -376,12 +385,17 @@ def test_once_submitted_evidence_is_read_only(dossier, referent, critere, preuve
     assert client.get(add_url(dossier)).status_code == 403
     response = client.post(add_url(dossier), post_data(critere, upload("a.pdf", samples.PDF)))
     assert response.status_code == 403
-    delete = reverse("preuve_delete", args=[dossier.pk, preuve.pk])
+    delete = reverse("autoevaluations:preuve_delete", args=[dossier.pk, preuve.pk])
     assert client.post(delete).status_code == 403
     page = client.get(list_url(dossier))
     assert page.status_code == 200
     assert add_url(dossier) not in page.content.decode()
-    assert client.get(reverse("preuve_download", args=[dossier.pk, preuve.pk])).status_code == 200
+    assert (
+        client.get(
+            reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk])
+        ).status_code
+        == 200
+    )
     assert Preuve.objects.count() == 1
 
 
@@ -396,16 +410,18 @@ def test_anonymous_visitors_are_sent_to_login(client, dossier, preuve):
 
 def test_a_missing_file_is_a_404_not_a_crash(dossier, referent, preuve, media_root):
     (media_root / preuve.fichier.name).unlink()
-    url = reverse("preuve_download", args=[dossier.pk, preuve.pk])
+    url = reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk])
     assert client_for(referent).get(url).status_code == 404
 
 
 def test_downloads_only_accept_get(dossier, referent, preuve):
-    url = reverse("preuve_download", args=[dossier.pk, preuve.pk])
+    url = reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk])
     assert client_for(referent).post(url).status_code == 405
 
 
 def test_the_stored_hash_matches_the_download(dossier, lecteur, preuve):
-    response = client_for(lecteur).get(reverse("preuve_download", args=[dossier.pk, preuve.pk]))
+    response = client_for(lecteur).get(
+        reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk])
+    )
     body = b"".join(response.streaming_content)
     assert hashlib.sha256(body).hexdigest() == preuve.empreinte

@@ -134,13 +134,15 @@ def test_the_opening_page_says_why_a_mission_locale_is_refused(campagne_arml, ne
 
     client = client_for(admin)
     response = client.post(
-        reverse("campagne_open", args=[campagne_arml.pk]), {"structures": [network["arml_a"].pk]}
+        reverse("campagnes:campagne_open", args=[campagne_arml.pk]),
+        {"structures": [network["arml_a"].pk]},
     )
     assert response.status_code == 302
     assert Dossier.objects.filter(campagne=campagne_arml, structure=network["arml_a"]).exists()
     # A Mission Locale is not even offered: the page refuses the selection.
     response = client.post(
-        reverse("campagne_open", args=[campagne_arml.pk]), {"structures": [network["ml_a"].pk]}
+        reverse("campagnes:campagne_open", args=[campagne_arml.pk]),
+        {"structures": [network["ml_a"].pk]},
     )
     messages = [str(m) for m in get_messages(response.wsgi_request)]
     assert any("Sélection invalide" in m for m in messages)
@@ -303,10 +305,10 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     # The label: the ARML is in the public registry, its certificate verifies.
     label = Label.objects.get(structure=arml)
     assert label.statut_le(timezone.localdate()) == "valide"
-    assert arml.nom in Client().get(reverse("label_registry")).content.decode()
+    assert arml.nom in Client().get(reverse("commission:label_registry")).content.decode()
     assert (
         "Label valide"
-        in Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+        in Client().get(reverse("commission:label_verify", args=[label.numero])).content.decode()
     )
 
     # Its reports print with the ARML référentiel, and its history shows the whole journey.
@@ -314,9 +316,13 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
         document = request_document(dossier=dossier, actor=direction, kind="autoevaluation")
     document.refresh_from_db()
     assert document.status == Document.Status.READY, document.error
-    html = client_for(direction).get(reverse("structure_history", args=[arml.pk])).content.decode()
+    html = (
+        client_for(direction)
+        .get(reverse("structures:structure_history", args=[arml.pk]))
+        .content.decode()
+    )
     assert label.numero in html and campagne_arml.nom in html
-    assert reverse("document_download", args=[dossier.pk, document.pk]) in html
+    assert reverse("documents:document_download", args=[dossier.pk, document.pk]) in html
 
 
 def _user() -> Any:

@@ -50,7 +50,7 @@ def admin_client(dossier):  # type: ignore[no-untyped-def]
     user.save()
     client = Client(enforce_csrf_checks=True)
     client.force_login(user)
-    assert client.get(reverse("notification_list")).status_code == 200
+    assert client.get(reverse("notifications:notification_list")).status_code == 200
     assert settings.CSRF_COOKIE_NAME in client.cookies
     return client
 
@@ -88,13 +88,17 @@ def test_a_post_without_token_is_refused_on_every_route(admin_client):
 
 
 def test_htmx_posts_without_the_header_are_refused_too(admin_client):
-    response = admin_client.post(reverse("notification_mark_all_read"), HTTP_HX_REQUEST="true")
+    response = admin_client.post(
+        reverse("notifications:notification_mark_all_read"), HTTP_HX_REQUEST="true"
+    )
     assert response.status_code == 403
 
 
 def test_the_same_post_with_the_token_goes_through(admin_client):
     token = admin_client.cookies[settings.CSRF_COOKIE_NAME].value
-    response = admin_client.post(reverse("notification_mark_all_read"), HTTP_X_CSRFTOKEN=token)
+    response = admin_client.post(
+        reverse("notifications:notification_mark_all_read"), HTTP_X_CSRFTOKEN=token
+    )
     assert response.status_code == 302
 
 

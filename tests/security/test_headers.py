@@ -140,19 +140,23 @@ def media(settings, tmp_path):  # type: ignore[no-untyped-def]
 def test_every_download_is_an_attachment(media, dossier, people, admin, referentiel_ml):  # noqa: F811
     reader = client_for(people.lecteur)
     preuve = add_preuve(dossier, "1.1", "Statuts", people.referent)
-    assert_attachment(reader.get(reverse("preuve_download", args=[dossier.pk, preuve.pk])))
+    assert_attachment(
+        reader.get(reverse("autoevaluations:preuve_download", args=[dossier.pk, preuve.pk]))
+    )
 
     from campagnes.autoevaluations.models import FicheMethodologique
 
     fiche = FicheMethodologique(critere=referentiel_ml.criteres.get(code="1.1"), titre="Guide")
     fiche.fichier.save("guide.pdf", ContentFile(b"%PDF-1.4 guide"), save=True)
-    assert_attachment(reader.get(reverse("fiche_download", args=[fiche.pk])))
+    assert_attachment(reader.get(reverse("autoevaluations:fiche_download", args=[fiche.pk])))
 
     document = Document.objects.create(
         dossier=dossier, kind=Document.Kind.AUTOEVALUATION, status=Document.Status.READY
     )
     document.fichier.save("rapport.pdf", ContentFile(b"%PDF-1.4 rapport"), save=True)
-    assert_attachment(reader.get(reverse("document_download", args=[dossier.pk, document.pk])))
+    assert_attachment(
+        reader.get(reverse("documents:document_download", args=[dossier.pk, document.pk]))
+    )
 
     export = Export.objects.create(
         dataset=Export.Dataset.DOSSIERS,
@@ -163,8 +167,8 @@ def test_every_download_is_an_attachment(media, dossier, people, admin, referent
     )
     export.fichier.save("dossiers.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     national = client_for(admin)
-    assert_attachment(national.get(reverse("pilotage_export_download", args=[export.pk])))
-    csv = national.get(reverse("pilotage_export_csv", args=["dossiers"]))
+    assert_attachment(national.get(reverse("pilotage:pilotage_export_download", args=[export.pk])))
+    csv = national.get(reverse("pilotage:pilotage_export_csv", args=["dossiers"]))
     assert_attachment(csv)
     b"".join(csv.streaming_content)
 
@@ -174,7 +178,7 @@ def test_the_letterhead_preview_is_inline_but_sandboxed(media, admin):  # noqa: 
     Image.new("RGB", (40, 20), "white").save(buffer, "PNG")
     parametres = ParametresDocuments.current()
     parametres.logo.save("logo.png", ContentFile(buffer.getvalue()), save=True)
-    response = client_for(admin).get(reverse("document_parametres_image", args=["logo"]))
+    response = client_for(admin).get(reverse("documents:document_parametres_image", args=["logo"]))
     assert response.status_code == 200 and response["Content-Type"] == "image/png"
     assert not response.get("Content-Disposition", "inline").startswith("attachment")
     assert response["X-Content-Type-Options"] == "nosniff"
@@ -183,5 +187,7 @@ def test_the_letterhead_preview_is_inline_but_sandboxed(media, admin):  # noqa: 
 
 def test_downloads_answer_get_only(media, dossier, people):  # noqa: F811
     client = client_for(people.lecteur)
-    assert client.post(reverse("fiche_download", args=[1])).status_code == 405
-    assert client.post(reverse("document_download", args=[dossier.pk, 1])).status_code == 405
+    assert client.post(reverse("autoevaluations:fiche_download", args=[1])).status_code == 405
+    assert (
+        client.post(reverse("documents:document_download", args=[dossier.pk, 1])).status_code == 405
+    )

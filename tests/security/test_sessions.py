@@ -58,7 +58,7 @@ def test_the_login_starts_both_clocks(referent):
 def test_a_session_idle_too_long_is_ended_and_the_login_page_says_why(referent):
     client = logged_in(referent)
     shift(client, seen_at=settings.SESSION_IDLE_TIMEOUT + 1)
-    response = client.get(reverse("structure_list"))
+    response = client.get(reverse("structures:structure_list"))
     assert response.status_code == 302
     assert response["Location"] == f"{reverse('account_login')}?next=/structures/"
     page = html.unescape(client.get(response["Location"]).content.decode())
@@ -102,9 +102,9 @@ def test_an_autosave_counts_as_activity(referent, network, referentiel_ml):  # t
     reponse = Reponse.objects.get(autoevaluation__dossier=dossier, element__code="1.1.e1")
     client = logged_in(referent)
     shift(client, seen_at=settings.SESSION_IDLE_TIMEOUT - 5)
-    critere = reverse("autoevaluation_critere", args=[dossier.pk, "1.1"])
+    critere = reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, "1.1"])
     response = client.post(
-        reverse("autoevaluation_save_reponse", args=[dossier.pk, reponse.pk]),
+        reverse("autoevaluations:autoevaluation_save_reponse", args=[dossier.pk, reponse.pk]),
         {"champ": "justification", "justification": "Saisie en cours.", "version": 0},
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL=f"http://testserver{critere}",
@@ -119,7 +119,7 @@ def test_an_htmx_request_after_expiry_is_sent_to_the_login_page_of_its_page(refe
     client = logged_in(referent)
     shift(client, seen_at=settings.SESSION_IDLE_TIMEOUT + 1)
     response = client.post(
-        reverse("notification_mark_all_read"),
+        reverse("notifications:notification_mark_all_read"),
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL="http://testserver/notifications/?page=2",
     )
@@ -129,7 +129,7 @@ def test_an_htmx_request_after_expiry_is_sent_to_the_login_page_of_its_page(refe
     client = logged_in(referent)
     shift(client, seen_at=settings.SESSION_IDLE_TIMEOUT + 1)
     response = client.post(
-        reverse("notification_mark_all_read"),
+        reverse("notifications:notification_mark_all_read"),
         HTTP_HX_REQUEST="true",
         HTTP_HX_CURRENT_URL="https://evil.example/notifications/",
     )
@@ -174,7 +174,7 @@ def test_a_session_from_before_the_timeouts_starts_its_clock_now(referent):
 def test_the_page_lists_my_sessions_and_ends_another_one(referent):
     office = logged_in(referent, "Firefox au bureau", "192.0.2.10")
     phone = logged_in(referent, "Safari sur téléphone", "198.51.100.7")
-    page = office.get(reverse("mes_sessions"))
+    page = office.get(reverse("accounts:mes_sessions"))
     assert page.status_code == 200
     text = page.content.decode()
     assert "Firefox au bureau" in text and "Safari sur téléphone" in text
@@ -182,18 +182,20 @@ def test_the_page_lists_my_sessions_and_ends_another_one(referent):
     assert "Mes sessions" in office.get(reverse("home")).content.decode()  # the account menu
 
     other = UserSession.objects.get(user=referent, user_agent="Safari sur téléphone")
-    response = office.post(reverse("session_end", args=[other.pk]))
-    assert response.status_code == 302 and response["Location"] == reverse("mes_sessions")
+    response = office.post(reverse("accounts:session_end", args=[other.pk]))
+    assert response.status_code == 302 and response["Location"] == reverse("accounts:mes_sessions")
     # The phone is logged out; the office goes on.
     assert phone.get(reverse("home")).status_code == 302
     assert office.get(reverse("home")).status_code == 200
-    assert "Safari sur téléphone" not in office.get(reverse("mes_sessions")).content.decode()
+    assert (
+        "Safari sur téléphone" not in office.get(reverse("accounts:mes_sessions")).content.decode()
+    )
 
 
 def test_ending_all_the_other_sessions_keeps_this_one(referent):
     clients = [logged_in(referent, f"Navigateur {i}") for i in range(3)]
     assert UserSession.objects.filter(user=referent).count() == 3
-    response = clients[0].post(reverse("sessions_end_others"))
+    response = clients[0].post(reverse("accounts:sessions_end_others"))
     assert response.status_code == 302
     assert clients[0].get(reverse("home")).status_code == 200
     assert [c.get(reverse("home")).status_code for c in clients[1:]] == [302, 302]
@@ -205,21 +207,21 @@ def test_someone_elses_session_is_a_404_and_stays_open(referent, network):
     other_user = member(network["ml_b"], Role.DIRECTION)
     theirs = logged_in(other_user, "Chrome")
     their_session = UserSession.objects.get(user=other_user)
-    assert mine.post(reverse("session_end", args=[their_session.pk])).status_code == 404
+    assert mine.post(reverse("accounts:session_end", args=[their_session.pk])).status_code == 404
     assert theirs.get(reverse("home")).status_code == 200
-    assert "Chrome" not in mine.get(reverse("mes_sessions")).content.decode()
+    assert "Chrome" not in mine.get(reverse("accounts:mes_sessions")).content.decode()
     # My own current session cannot be "ended" there either (the logout button does it), and
     # the page's actions only answer POST.
     current = UserSession.objects.get(user=referent)
-    assert mine.post(reverse("session_end", args=[current.pk])).status_code == 404
-    assert mine.get(reverse("session_end", args=[current.pk])).status_code == 405
-    assert Client().get(reverse("mes_sessions")).status_code == 302
+    assert mine.post(reverse("accounts:session_end", args=[current.pk])).status_code == 404
+    assert mine.get(reverse("accounts:session_end", args=[current.pk])).status_code == 405
+    assert Client().get(reverse("accounts:mes_sessions")).status_code == 302
 
 
 def test_a_session_past_its_timeout_is_not_listed_and_is_ended(referent):
     office = logged_in(referent, "Bureau")
     old = logged_in(referent, "Ancien poste")
     shift(old, seen_at=settings.SESSION_IDLE_TIMEOUT + 1)
-    text = office.get(reverse("mes_sessions")).content.decode()
+    text = office.get(reverse("accounts:mes_sessions")).content.decode()
     assert "Ancien poste" not in text
     assert not UserSession.objects.filter(user=referent, user_agent="Ancien poste").exists()

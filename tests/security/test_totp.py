@@ -86,7 +86,7 @@ def test_every_route_but_the_setup_leads_to_the_setup(network, make_user):
         assert route.path.startswith(ALLOWED_PREFIXES), (route.path, response.status_code)
     assert any(p.startswith("/comptes/2fa/") for p in open_routes)
     # POSTs are stopped the same way (before any view runs).
-    response = client.post(reverse("notification_mark_all_read"))
+    response = client.post(reverse("notifications:notification_mark_all_read"))
     assert response["Location"] == setup
 
 

@@ -125,7 +125,7 @@ def history(admin, network, referentiel_ml, media, people):  # type: ignore[no-u
 
 
 def url_for(structure: Any) -> str:
-    return reverse("structure_history", args=[structure.pk])
+    return reverse("structures:structure_history", args=[structure.pk])
 
 
 def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
@@ -146,12 +146,12 @@ def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
     }
     for dossier in (old, current):
         assert dossier.campagne.nom in html
-        assert reverse("dossier_detail", args=[dossier.pk]) in html
-        assert reverse("dossier_history", args=[dossier.pk]) in html
+        assert reverse("campagnes:dossier_detail", args=[dossier.pk]) in html
+        assert reverse("campagnes:dossier_history", args=[dossier.pk]) in html
         ready = documents[dossier.pk, "ready"]
-        assert reverse("document_download", args=[dossier.pk, ready.pk]) in html
+        assert reverse("documents:document_download", args=[dossier.pk, ready.pk]) in html
         queued = documents[dossier.pk, "queued"]
-        assert reverse("document_download", args=[dossier.pk, queued.pk]) not in html
+        assert reverse("documents:document_download", args=[dossier.pk, queued.pk]) not in html
     assert "Lettre de décision" in html
     # Decisions: result and motivation.
     assert "Labellisé sous réserve" in html
@@ -160,11 +160,11 @@ def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
     assert "LML-2021-00001" in html and "LML-2022-00002" in html
     assert "Expiré" in html and "Suspendu" in html
     assert "Enquête sur la gouvernance." in html
-    assert reverse("label_verify", args=[label.numero]) in html
-    assert reverse("label_detail", args=[label.numero]) in html
+    assert reverse("commission:label_verify", args=[label.numero]) in html
+    assert reverse("commission:label_detail", args=[label.numero]) in html
     # Follow-up audit: status, conclusion, link.
     assert "Maintien du label avec observations" in html
-    assert reverse("suivi_detail", args=[suivi.pk]) in html
+    assert reverse("suivis:suivi_detail", args=[suivi.pk]) in html
     # Chronology, most recent first: the suspension comes before the label's grant.
     assert html.index("Label LML-2022-00002 : suspension") < html.index(
         "Label LML-2022-00002 accordé"
@@ -193,7 +193,9 @@ def test_anybody_else_gets_404(history, network, people):
         assert client.get(url_for(network["ml_a"])).status_code == 404, user
     # An unknown structure answers the same.
     assert (
-        client_for(people.direction).get(reverse("structure_history", args=[99999])).status_code
+        client_for(people.direction)
+        .get(reverse("structures:structure_history", args=[99999]))
+        .status_code
         == 404
     )
 
@@ -213,9 +215,12 @@ def test_the_structure_page_and_the_dossier_page_link_to_it(history, network, pe
     client = client_for(people.direction)
     link = url_for(network["ml_a"])
     assert (
-        link in client.get(reverse("structure_detail", args=[network["ml_a"].pk])).content.decode()
+        link
+        in client.get(
+            reverse("structures:structure_detail", args=[network["ml_a"].pk])
+        ).content.decode()
     )
-    dossier_page = client.get(reverse("dossier_detail", args=[history["current"].pk]))
+    dossier_page = client.get(reverse("campagnes:dossier_detail", args=[history["current"].pk]))
     assert link in dossier_page.content.decode()
 
 

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 def invite(client, structure, email="nouvelle@example.fr", role=Role.CONTRIBUTEUR):
     return client.post(
-        reverse("structure_invite", args=[structure.pk]), {"email": email, "role": role}
+        reverse("structures:structure_invite", args=[structure.pk]), {"email": email, "role": role}
     )
 
 
@@ -51,7 +51,7 @@ def test_direction_invites_by_email_and_invitee_creates_account(
     assert network["ml_a"].nom in mail.outbox[0].subject
 
     anonymous = Client()
-    url = reverse("invitation_accept", args=[invitation.token])
+    url = reverse("structures:invitation_accept", args=[invitation.token])
     page = anonymous.get(url)
     assert page.status_code == 200 and "nouvelle@example.fr" in page.content.decode()
     response = anonymous.post(
@@ -78,7 +78,7 @@ def test_weak_password_is_refused_and_nothing_is_created(network):
     )
     client = Client()
     response = client.post(
-        reverse("invitation_accept", args=[invitation.token]),
+        reverse("structures:invitation_accept", args=[invitation.token]),
         {"first_name": "A", "last_name": "B", "password1": "123", "password2": "123"},
     )
     assert response.status_code == 400
@@ -100,7 +100,7 @@ def test_expired_or_revoked_invitation_is_refused(network):
         revoked_at=timezone.now(),
     )
     for inv in (expired, revoked):
-        response = Client().get(reverse("invitation_accept", args=[inv.token]))
+        response = Client().get(reverse("structures:invitation_accept", args=[inv.token]))
         assert response.status_code == 404
         assert (
             "n'est plus valable" in response.content.decode()
@@ -114,7 +114,10 @@ def test_existing_user_accepts_while_logged_in(network):
         email="deja@example.fr", structure=network["ml_a2"], role=Role.LECTEUR
     )
     client = client_for(user)
-    assert client.post(reverse("invitation_accept", args=[invitation.token])).status_code == 302
+    assert (
+        client.post(reverse("structures:invitation_accept", args=[invitation.token])).status_code
+        == 302
+    )
     assert Membership.objects.filter(user=user, structure=network["ml_a2"]).exists()
 
 
@@ -123,7 +126,7 @@ def test_invitation_for_another_address_cannot_be_taken(network):
     invitation = Invitation.objects.create(
         email="cible@example.fr", structure=network["ml_a2"], role=Role.DIRECTION
     )
-    client_for(user).post(reverse("invitation_accept", args=[invitation.token]))
+    client_for(user).post(reverse("structures:invitation_accept", args=[invitation.token]))
     assert not Membership.objects.filter(user=user).exists()
 
 
@@ -164,7 +167,9 @@ def test_direction_revokes_a_pending_invitation(network):
     invitation = Invitation.objects.create(
         email="p@example.fr", structure=network["ml_a"], role=Role.LECTEUR
     )
-    response = client.post(reverse("invitation_revoke", args=[network["ml_a"].pk, invitation.pk]))
+    response = client.post(
+        reverse("structures:invitation_revoke", args=[network["ml_a"].pk, invitation.pk])
+    )
     assert response.status_code == 302
     invitation.refresh_from_db()
     assert invitation.revoked_at is not None
@@ -176,7 +181,7 @@ def test_invited_national_administrator_gets_the_django_admin(network):
     )
     client = Client()
     response = client.post(
-        reverse("invitation_accept", args=[invitation.token]),
+        reverse("structures:invitation_accept", args=[invitation.token]),
         {
             "first_name": "A",
             "last_name": "B",

@@ -10,18 +10,20 @@ from tests.conftest import client_for, member
 pytestmark = pytest.mark.django_db
 
 
-POST_ONLY = {"invitation_revoke"}
+POST_ONLY = {"structures:invitation_revoke"}
 # Read-only pages answer 405 to a POST before any lookup: it reveals nothing.
-GET_ONLY = {"structure_history"}
+GET_ONLY = {"structures:structure_history"}
 
 
 def structure_urls(target, invitation):
     """Every URL of the application that designates a structure's object."""
     return {
-        "structure_detail": reverse("structure_detail", args=[target.pk]),
-        "structure_invite": reverse("structure_invite", args=[target.pk]),
-        "structure_history": reverse("structure_history", args=[target.pk]),
-        "invitation_revoke": reverse("invitation_revoke", args=[target.pk, invitation.pk]),
+        "structures:structure_detail": reverse("structures:structure_detail", args=[target.pk]),
+        "structures:structure_invite": reverse("structures:structure_invite", args=[target.pk]),
+        "structures:structure_history": reverse("structures:structure_history", args=[target.pk]),
+        "structures:invitation_revoke": reverse(
+            "structures:invitation_revoke", args=[target.pk, invitation.pk]
+        ),
     }
 
 
@@ -63,26 +65,38 @@ def test_member_of_one_ml_gets_404_on_every_object_of_another_ml(network, role):
 
 def test_missing_and_foreign_structure_answer_the_same(network):
     client = client_for(member(network["ml_a"], Role.DIRECTION))
-    foreign = client.get(reverse("structure_detail", args=[network["ml_b"].pk]))
-    missing = client.get(reverse("structure_detail", args=[999999]))
+    foreign = client.get(reverse("structures:structure_detail", args=[network["ml_b"].pk]))
+    missing = client.get(reverse("structures:structure_detail", args=[999999]))
     assert foreign.status_code == missing.status_code == 404
 
 
 def test_structure_list_shows_only_own_structures(network):
     client = client_for(member(network["ml_a"], Role.REFERENT_QUALITE))
-    html = client.get(reverse("structure_list")).content.decode()
-    assert reverse("structure_detail", args=[network["ml_a"].pk]) in html
+    html = client.get(reverse("structures:structure_list")).content.decode()
+    assert reverse("structures:structure_detail", args=[network["ml_a"].pk]) in html
     for other in ("ml_a2", "ml_b", "arml_a", "arml_b", "unml"):
-        assert reverse("structure_detail", args=[network[other].pk]) + '"' not in html
+        assert reverse("structures:structure_detail", args=[network[other].pk]) + '"' not in html
 
 
 def test_arml_referent_sees_the_mls_of_its_region_only(network):
     client = client_for(member(network["arml_a"], Role.REFERENT_ARML))
-    assert client.get(reverse("structure_detail", args=[network["ml_a"].pk])).status_code == 200
-    assert client.get(reverse("structure_detail", args=[network["ml_a2"].pk])).status_code == 200
-    assert client.get(reverse("structure_detail", args=[network["ml_b"].pk])).status_code == 404
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_a"].pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_a2"].pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_b"].pk])).status_code
+        == 404
+    )
     # Support role: reads, never invites into the ML.
-    assert client.get(reverse("structure_invite", args=[network["ml_a"].pk])).status_code == 403
+    assert (
+        client.get(reverse("structures:structure_invite", args=[network["ml_a"].pk])).status_code
+        == 403
+    )
 
 
 def test_guardian_grant_opens_one_structure(network):
@@ -91,11 +105,19 @@ def test_guardian_grant_opens_one_structure(network):
     user = member(network["ml_a"], Role.LECTEUR)
     assign_perm("view_structure", user, network["ml_b"])
     client = client_for(user)
-    assert client.get(reverse("structure_detail", args=[network["ml_b"].pk])).status_code == 200
-    assert client.get(reverse("structure_detail", args=[network["ml_a2"].pk])).status_code == 404
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_b"].pk])).status_code
+        == 200
+    )
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_a2"].pk])).status_code
+        == 404
+    )
 
 
-@pytest.mark.parametrize("url_name", ["home", "structure_list", "referentiel_list"])
+@pytest.mark.parametrize(
+    "url_name", ["home", "structures:structure_list", "referentiel:referentiel_list"]
+)
 def test_anonymous_is_sent_to_login(url_name):
     response = pytest.importorskip("django.test").Client().get(reverse(url_name))
     assert response.status_code == 302
@@ -105,16 +127,19 @@ def test_anonymous_is_sent_to_login(url_name):
 def test_anonymous_is_sent_to_login_on_structure_objects(network):
     from django.test import Client
 
-    response = Client().get(reverse("structure_detail", args=[network["ml_b"].pk]))
+    response = Client().get(reverse("structures:structure_detail", args=[network["ml_b"].pk]))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
 
 
 def test_lecteur_may_read_but_not_invite(network):
     client = client_for(member(network["ml_a"], Role.LECTEUR))
-    assert client.get(reverse("structure_detail", args=[network["ml_a"].pk])).status_code == 200
+    assert (
+        client.get(reverse("structures:structure_detail", args=[network["ml_a"].pk])).status_code
+        == 200
+    )
     response = client.post(
-        reverse("structure_invite", args=[network["ml_a"].pk]),
+        reverse("structures:structure_invite", args=[network["ml_a"].pk]),
         {"email": "n@example.fr", "role": "lecteur"},
     )
     assert response.status_code == 403

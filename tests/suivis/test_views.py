@@ -18,14 +18,14 @@ from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 from tests.suivis.conftest import answer_all, footprint, fresh
 from tests.suivis.helpers import pdf_upload
-from tests.test_isolation_matrix import iter_patterns
+from tests.urlmap import iter_patterns
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
 
 
 def suivi_routes() -> list[tuple[str, str]]:
-    return [(name, route) for name, route in iter_patterns() if route.startswith("suivis/<")]
+    return [(name, route) for name, route, _ in iter_patterns() if route.startswith("suivis/<")]
 
 
 def kwargs_for(route: str, suivi: AuditSuivi) -> dict[str, int]:
@@ -47,18 +47,18 @@ def point(suivi, code="1.1"):  # type: ignore[no-untyped-def]
 def test_every_suivi_url_is_covered():
     names = {name for name, _ in suivi_routes()}
     assert {
-        "suivi_detail",
-        "suivi_save_point",
-        "suivi_save_bilan",
-        "suivi_add_preuve",
-        "suivi_action_progress",
-        "suivi_send",
-        "suivi_assign",
-        "suivi_review",
-        "suivi_start_review",
-        "suivi_save_finding",
-        "suivi_visio",
-        "suivi_conclude",
+        "suivis:suivi_detail",
+        "suivis:suivi_save_point",
+        "suivis:suivi_save_bilan",
+        "suivis:suivi_add_preuve",
+        "suivis:suivi_action_progress",
+        "suivis:suivi_send",
+        "suivis:suivi_assign",
+        "suivis:suivi_review",
+        "suivis:suivi_start_review",
+        "suivis:suivi_save_finding",
+        "suivis:suivi_visio",
+        "suivis:suivi_conclude",
     } <= names
 
 
@@ -102,7 +102,9 @@ def test_outside_the_scope_every_suivi_url_is_404(
         checked += 1
     assert checked >= 12
     assert footprint(in_review) == before
-    assert client.get(reverse("suivi_list")).content.count(b"/suivis/%d/" % in_review.pk) == 0
+    assert (
+        client.get(reverse("suivis:suivi_list")).content.count(b"/suivis/%d/" % in_review.pk) == 0
+    )
 
 
 def test_anonymous_is_sent_to_login(in_review):
@@ -115,13 +117,13 @@ def test_anonymous_is_sent_to_login(in_review):
 
 
 def test_the_structures_members_read_the_file(suivi, people, admin):
-    url = reverse("suivi_detail", args=[suivi.pk])
+    url = reverse("suivis:suivi_detail", args=[suivi.pk])
     for user in (people.lecteur, people.contributeur, people.referent, people.arml, admin):
         response = client_for(user).get(url)
         assert response.status_code == 200
         assert "Aucune procédure écrite." in response.content.decode()
     assert suivi.pk in [
-        s.pk for s in client_for(people.lecteur).get(reverse("suivi_list")).context["suivis"]
+        s.pk for s in client_for(people.lecteur).get(reverse("suivis:suivi_list")).context["suivis"]
     ]
 
 
@@ -133,23 +135,23 @@ def test_members_without_the_right_get_403(assigned_suivi, people, who, settings
     action = Action.objects.filter(plan__dossier=s.dossier).first()
     before = footprint(s)
     posts = {
-        reverse("suivi_save_point", args=[s.pk, p.pk]): {"version": 0, "reponse": "x"},
-        reverse("suivi_save_bilan", args=[s.pk]): {"version": 0, "bilan": "x"},
-        reverse("suivi_add_preuve", args=[s.pk, p.pk]): {f"p{p.pk}-titre": "x"},
-        reverse("suivi_action_progress", args=[s.pk, action.pk]): {
+        reverse("suivis:suivi_save_point", args=[s.pk, p.pk]): {"version": 0, "reponse": "x"},
+        reverse("suivis:suivi_save_bilan", args=[s.pk]): {"version": 0, "bilan": "x"},
+        reverse("suivis:suivi_add_preuve", args=[s.pk, p.pk]): {f"p{p.pk}-titre": "x"},
+        reverse("suivis:suivi_action_progress", args=[s.pk, action.pk]): {
             f"a{action.pk}-statut": "fait",
             f"a{action.pk}-avancement": 100,
         },
-        reverse("suivi_send", args=[s.pk]): {},
-        reverse("suivi_assign", args=[s.pk]): {},
-        reverse("suivi_start_review", args=[s.pk]): {},
-        reverse("suivi_save_finding", args=[s.pk, p.pk]): {"version": 0, "avis": "leve"},
-        reverse("suivi_visio", args=[s.pk]): {"date_visio": "2026-01-01T10:00"},
-        reverse("suivi_conclude", args=[s.pk]): {"conclusion": "maintien"},
+        reverse("suivis:suivi_send", args=[s.pk]): {},
+        reverse("suivis:suivi_assign", args=[s.pk]): {},
+        reverse("suivis:suivi_start_review", args=[s.pk]): {},
+        reverse("suivis:suivi_save_finding", args=[s.pk, p.pk]): {"version": 0, "avis": "leve"},
+        reverse("suivis:suivi_visio", args=[s.pk]): {"date_visio": "2026-01-01T10:00"},
+        reverse("suivis:suivi_conclude", args=[s.pk]): {"conclusion": "maintien"},
     }
     for url, data in posts.items():
         assert client.post(url, data).status_code == 403, url
-    for name in ("suivi_review", "suivi_assign"):
+    for name in ("suivis:suivi_review", "suivis:suivi_assign"):
         assert client.get(reverse(name, args=[s.pk])).status_code == 403, name
     assert footprint(s) == before
 
@@ -158,12 +160,13 @@ def test_the_referent_answers_but_does_not_send(suivi, people):
     client = client_for(people.referent)
     p = point(suivi)
     response = client.post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]), {"version": 0, "reponse": "Fait."}
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]),
+        {"version": 0, "reponse": "Fait."},
     )
     assert response.status_code == 302
     assert response["Location"].endswith(f"#point-{p.pk}")
     assert fresh(p).reponse == "Fait."
-    assert client.post(reverse("suivi_send", args=[suivi.pk])).status_code == 403
+    assert client.post(reverse("suivis:suivi_send", args=[suivi.pk])).status_code == 403
 
 
 def test_the_auditor_and_the_admin_do_not_write_the_file(assigned_suivi, admin, suivi_auditeur):
@@ -171,14 +174,16 @@ def test_the_auditor_and_the_admin_do_not_write_the_file(assigned_suivi, admin, 
     for user in (admin, suivi_auditeur.user):
         client = client_for(user)
         response = client.post(
-            reverse("suivi_save_point", args=[assigned_suivi.pk, p.pk]),
+            reverse("suivis:suivi_save_point", args=[assigned_suivi.pk, p.pk]),
             {"version": 0, "reponse": "x"},
         )
         assert response.status_code == 403
-        assert client.post(reverse("suivi_send", args=[assigned_suivi.pk])).status_code == 403
+        assert (
+            client.post(reverse("suivis:suivi_send", args=[assigned_suivi.pk])).status_code == 403
+        )
     assert (
         client_for(suivi_auditeur.user)
-        .get(reverse("suivi_assign", args=[assigned_suivi.pk]))
+        .get(reverse("suivis:suivi_assign", args=[assigned_suivi.pk]))
         .status_code
         == 403
     )
@@ -188,7 +193,7 @@ def test_the_auditor_and_the_admin_do_not_write_the_file(assigned_suivi, admin, 
 def test_the_review_page_is_the_auditors_and_read_only_for_the_admin(
     in_review, admin, suivi_auditeur, people
 ):
-    url = reverse("suivi_review", args=[in_review.pk])
+    url = reverse("suivis:suivi_review", args=[in_review.pk])
     auditor_page = client_for(suivi_auditeur.user).get(url).content.decode()
     assert 'name="avis"' in auditor_page and "Conclure l'audit de suivi" in auditor_page
     admin_page = client_for(admin).get(url).content.decode()
@@ -202,7 +207,7 @@ def test_the_review_page_is_the_auditors_and_read_only_for_the_admin(
 def test_htmx_saves_one_field_and_returns_its_status(suivi, people):
     p = point(suivi)
     client = client_for(people.direction)
-    url = reverse("suivi_save_point", args=[suivi.pk, p.pk])
+    url = reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk])
     response = client.post(
         url,
         {"version": 0, "champ": "reponse", "reponse": "Procédure écrite.", "action": ""},
@@ -222,7 +227,7 @@ def test_htmx_conflict_shows_both_values(suivi, people):
         point=p, actor=people.referent, champ="reponse", valeur="Leur texte", version=0
     )
     response = client_for(people.direction).post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]),
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]),
         {"version": 0, "champ": "reponse", "reponse": "Mon texte"},
         **HTMX,
     )
@@ -239,7 +244,8 @@ def test_a_plain_conflict_rerenders_the_page_with_409(suivi, people):
         point=p, actor=people.referent, champ="reponse", valeur="Leur texte", version=0
     )
     response = client_for(people.direction).post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]), {"version": 0, "reponse": "Mon texte"}
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]),
+        {"version": 0, "reponse": "Mon texte"},
     )
     assert response.status_code == 409
     assert "Mon texte" in response.content.decode()
@@ -248,7 +254,7 @@ def test_a_plain_conflict_rerenders_the_page_with_409(suivi, people):
 def test_bad_input_keeps_what_was_typed(suivi, people):
     p = point(suivi)
     response = client_for(people.direction).post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]),
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]),
         {"version": 0, "reponse": "Texte à ne pas perdre", "action": "999999"},
     )
     assert response.status_code == 400
@@ -257,7 +263,7 @@ def test_bad_input_keeps_what_was_typed(suivi, people):
     assert "n&#x27;appartient pas au plan" in body
     assert fresh(p).reponse == ""
     response = client_for(people.direction).post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]), {"reponse": "Sans version"}
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]), {"reponse": "Sans version"}
     )
     assert response.status_code == 400
     assert "Sans version" in response.content.decode()
@@ -266,7 +272,7 @@ def test_bad_input_keeps_what_was_typed(suivi, people):
 def test_htmx_error_is_a_fragment(suivi, people):
     p = point(suivi)
     response = client_for(people.direction).post(
-        reverse("suivi_save_point", args=[suivi.pk, p.pk]),
+        reverse("suivis:suivi_save_point", args=[suivi.pk, p.pk]),
         {"version": 0, "champ": "action", "action": "999999"},
         **HTMX,
     )
@@ -276,7 +282,7 @@ def test_htmx_error_is_a_fragment(suivi, people):
 
 def test_the_bilan_saves(suivi, people):
     client = client_for(people.direction)
-    url = reverse("suivi_save_bilan", args=[suivi.pk])
+    url = reverse("suivis:suivi_save_bilan", args=[suivi.pk])
     assert client.post(url, {"version": 0, "bilan": "Équipe renouvelée."}).status_code == 302
     assert fresh(suivi).bilan == "Équipe renouvelée."
     response = client.post(url, {"version": 0, "bilan": "Autre"}, **HTMX)
@@ -289,7 +295,7 @@ def test_evidence_upload_and_download_by_the_auditor(
     settings.MEDIA_ROOT = tmp_path
     p = point(assigned_suivi, "1.2")
     client = client_for(people.direction)
-    url = reverse("suivi_add_preuve", args=[assigned_suivi.pk, p.pk])
+    url = reverse("suivis:suivi_add_preuve", args=[assigned_suivi.pk, p.pk])
     response = client.post(url, {f"p{p.pk}-titre": "", f"p{p.pk}-fichier": pdf_upload()})
     assert response.status_code == 400
     assert "Donnez un titre" in response.content.decode()
@@ -298,8 +304,12 @@ def test_evidence_upload_and_download_by_the_auditor(
     )
     assert response.status_code == 302
     preuve = p.preuves.get()
-    download = reverse("preuve_download", args=[assigned_suivi.dossier_id, preuve.pk])
-    page = client_for(suivi_auditeur.user).get(reverse("suivi_review", args=[assigned_suivi.pk]))
+    download = reverse(
+        "autoevaluations:preuve_download", args=[assigned_suivi.dossier_id, preuve.pk]
+    )
+    page = client_for(suivi_auditeur.user).get(
+        reverse("suivis:suivi_review", args=[assigned_suivi.pk])
+    )
     assert download in page.content.decode()
     assert client_for(suivi_auditeur.user).get(download).status_code == 200
 
@@ -307,7 +317,7 @@ def test_evidence_upload_and_download_by_the_auditor(
 def test_plan_progress_form(suivi, people):
     action = Action.objects.filter(plan__dossier=suivi.dossier).first()
     client = client_for(people.direction)
-    url = reverse("suivi_action_progress", args=[suivi.pk, action.pk])
+    url = reverse("suivis:suivi_action_progress", args=[suivi.pk, action.pk])
     bad = client.post(url, {f"a{action.pk}-statut": "fait", f"a{action.pk}-avancement": "250"})
     assert bad.status_code == 400
     assert "au plus de 100" in bad.content.decode()
@@ -318,7 +328,7 @@ def test_plan_progress_form(suivi, people):
 
 
 def test_sending_an_incomplete_file_lists_what_is_missing(suivi, people):
-    response = client_for(people.direction).post(reverse("suivi_send", args=[suivi.pk]))
+    response = client_for(people.direction).post(reverse("suivis:suivi_send", args=[suivi.pk]))
     assert response.status_code == 400
     body = response.content.decode()
     assert "3 point(s) sans réponse" in body and "Critère 1.1" in body
@@ -330,7 +340,7 @@ def test_sending_an_incomplete_file_lists_what_is_missing(suivi, people):
 
 def test_the_admin_assigns_through_the_page(suivi, admin, suivi_auditeur):
     client = client_for(admin)
-    url = reverse("suivi_assign", args=[suivi.pk])
+    url = reverse("suivis:suivi_assign", args=[suivi.pk])
     assert client.get(url).status_code == 200
     assert client.post(url, {"auditeur": ""}).status_code == 400
     response = client.post(url, {"auditeur": suivi_auditeur.pk})
@@ -339,17 +349,19 @@ def test_the_admin_assigns_through_the_page(suivi, admin, suivi_auditeur):
 
 
 def test_only_the_admin_runs_the_scheduling(label, admin, people):
-    url = reverse("suivi_schedule")
+    url = reverse("suivis:suivi_schedule")
     assert client_for(people.direction).post(url).status_code == 404
     assert client_for(admin).post(url).status_code == 302
     assert AuditSuivi.objects.filter(label=label).exists()
-    listing = client_for(admin).get(reverse("suivi_list")).content.decode()
+    listing = client_for(admin).get(reverse("suivis:suivi_list")).content.decode()
     assert label.numero in listing and "Désigner l'auditeur" in listing
 
 
 def test_the_dossier_page_links_to_the_follow_up(suivi, people):
-    body = client_for(people.lecteur).get(reverse("dossier_detail", args=[suivi.dossier_id]))
-    assert reverse("suivi_detail", args=[suivi.pk]) in body.content.decode()
+    body = client_for(people.lecteur).get(
+        reverse("campagnes:dossier_detail", args=[suivi.dossier_id])
+    )
+    assert reverse("suivis:suivi_detail", args=[suivi.pk]) in body.content.decode()
 
 
 # --- the auditor through the pages ---------------------------------------------------------------
@@ -362,31 +374,33 @@ def test_the_auditor_reviews_and_concludes_through_the_pages(
     services.send_file(assigned_suivi, people.direction)
     client = client_for(suivi_auditeur.user)
     s = assigned_suivi
-    assert client.post(reverse("suivi_start_review", args=[s.pk])).status_code == 302
+    assert client.post(reverse("suivis:suivi_start_review", args=[s.pk])).status_code == 302
     for p in PointSuivi.objects.filter(suivi=s):
         response = client.post(
-            reverse("suivi_save_finding", args=[s.pk, p.pk]),
+            reverse("suivis:suivi_save_finding", args=[s.pk, p.pk]),
             {"version": p.version, "champ": "avis", "avis": "leve"},
             **HTMX,
         )
         assert response.status_code == 200
-    bad = client.post(reverse("suivi_visio", args=[s.pk]), {"date_visio": "demain"})
+    bad = client.post(reverse("suivis:suivi_visio", args=[s.pk]), {"date_visio": "demain"})
     assert bad.status_code == 400 and "Date invalide" in bad.content.decode()
     when = timezone.localtime() - dt.timedelta(hours=2)
     ok = client.post(
-        reverse("suivi_visio", args=[s.pk]), {"date_visio": when.strftime("%Y-%m-%dT%H:%M")}
+        reverse("suivis:suivi_visio", args=[s.pk]), {"date_visio": when.strftime("%Y-%m-%dT%H:%M")}
     )
     assert ok.status_code == 302
     missing_motivation = client.post(
-        reverse("suivi_conclude", args=[s.pk]), {"conclusion": "saisine_commission"}
+        reverse("suivis:suivi_conclude", args=[s.pk]), {"conclusion": "saisine_commission"}
     )
     assert missing_motivation.status_code == 400
     assert "obligatoires" in missing_motivation.content.decode()
     assert fresh(s).statut == AuditSuivi.Statut.EN_REVUE
-    done = client.post(reverse("suivi_conclude", args=[s.pk]), {"conclusion": "maintien"})
+    done = client.post(reverse("suivis:suivi_conclude", args=[s.pk]), {"conclusion": "maintien"})
     assert done.status_code == 302
     assert fresh(s).conclusion == "maintien"
-    page = client_for(people.lecteur).get(reverse("suivi_detail", args=[s.pk])).content.decode()
+    page = (
+        client_for(people.lecteur).get(reverse("suivis:suivi_detail", args=[s.pk])).content.decode()
+    )
     assert "Maintien du label" in page and "Levé" in page
 
 
@@ -402,5 +416,5 @@ def test_findings_stay_hidden_from_the_structure_until_concluded(in_review, suiv
     services.record_finding(
         point=p, actor=suivi_auditeur.user, champ="avis", valeur="en_cours", version=p.version + 1
     )
-    page = client_for(people.direction).get(reverse("suivi_detail", args=[in_review.pk]))
+    page = client_for(people.direction).get(reverse("suivis:suivi_detail", args=[in_review.pk]))
     assert "Note interne" not in page.content.decode()

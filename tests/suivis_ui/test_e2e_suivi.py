@@ -180,7 +180,7 @@ def test_a_labelled_structure_goes_through_its_follow_up_audit(
     ).exists()
     # The structure's label history lists the follow-up, with a link to it.
     try:
-        history = reverse("structure_history", args=[dossier.structure_id])
+        history = reverse("structures:structure_history", args=[dossier.structure_id])
     except NoReverseMatch:
         history = ""
     if history:

@@ -22,5 +22,5 @@ def suivi_link(context: dict[str, Any], dossier: Any) -> dict[str, Any]:
     )
     return {
         "suivi": suivi,
-        "url": reverse("suivi_detail", args=[suivi.pk]) if suivi else "",
+        "url": reverse("suivis:suivi_detail", args=[suivi.pk]) if suivi else "",
     }

@@ -39,7 +39,7 @@ def label_of(decision: Decision | None) -> Label | None:
 
 def verification_url(label: Label) -> str:
     """The absolute address of the public verification page of a certificate."""
-    return settings.SITE_URL.rstrip("/") + reverse("label_verify", args=[label.numero])
+    return settings.SITE_URL.rstrip("/") + reverse("commission:label_verify", args=[label.numero])
 
 
 def place_of_issue(adresse: str) -> str:

@@ -56,7 +56,6 @@ class Command(BaseCommand):
         from allauth.mfa.totp.internal.auth import TOTP
         from django.test import Client
 
-
         unml = Structure.objects.filter(type=Structure.Type.UNML).order_by("pk").first()
         if unml is None:
             unml = Structure.objects.create(
@@ -74,7 +73,7 @@ class Command(BaseCommand):
         return client
 
     def _series(self, label: str, repeat: int) -> tuple[int, float]:
-        url = reverse("pilotage_dashboard")  # /pilotage/
+        url = reverse("pilotage:pilotage_dashboard")  # /pilotage/
         client = self._client()
         latest = Campagne.objects.order_by("-date_ouverture", "-pk").first()
         assert latest is not None, "le jeu national n'a créé aucune campagne"
