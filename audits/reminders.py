@@ -19,7 +19,7 @@ from labelml.structures.roles import Role
 from .models import GAP_CODES, Audit
 from .selectors import gap_deadline
 
-ECARTS_STEPS = (Step(Rappel.Kind.ECARTS_J7, days=7),)
+ECARTS_STEPS = (Step(Rappel.Type.ECARTS_J7, days=7),)
 
 
 def gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
@@ -30,7 +30,7 @@ def gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
         Audit.objects.filter(
             statut=Audit.Statut.VALIDE,
             valide_le__isnull=False,
-            dossier__etat=Dossier.Etat.REPONSE_STRUCTURE,
+            dossier__statut=Dossier.Statut.REPONSE_STRUCTURE,
         )
         .annotate(unanswered=Count("constats", filter=unanswered))
         .filter(unanswered__gt=0)
@@ -45,7 +45,7 @@ def gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
         if step is None:
             continue
         dossier = audit.dossier
-        if Rappel.objects.filter(kind=step.kind, object_id=dossier.pk, deadline=deadline).exists():
+        if Rappel.objects.filter(type=step.type, object_id=dossier.pk, deadline=deadline).exists():
             continue
         n = audit.unanswered  # type: ignore[attr-defined]
         message = (
@@ -69,5 +69,5 @@ def gap_reminders(today: dt.date, counts: dict[str, int]) -> None:
                 dossier=dossier,
             )
 
-        if send_once(step.kind, dossier.pk, deadline, send):
-            counts[step.kind] += 1
+        if send_once(step.type, dossier.pk, deadline, send):
+            counts[step.type] += 1

@@ -49,7 +49,7 @@ def audit_capabilities(user: User | AnonymousUser, dossier: Dossier) -> set[Capa
 
     Kept on the dossier object, per user: a request asks it several times (scope, view,
     service) of the dossier it fetched once. Registered as `campagnes.hooks.dossier_grants`."""
-    if dossier.etat not in AUDIT_STATES or not user.is_authenticated:
+    if dossier.statut not in AUDIT_STATES or not user.is_authenticated:
         return set()
     memo: dict[int, frozenset[Capability]] = dossier.__dict__.setdefault("_audit_caps", {})
     if user.pk in memo:

@@ -55,9 +55,9 @@ def _refuse_if_locked(audit_id: int, dossier_id: int) -> None:
     """Checked under a shared lock on the dossier (see lock_state_for_write), which the report's
     transitions lock for update: a save that read the finding just before the submission (an
     offline draft replayed late, say) is refused, it never slips into a locked report."""
-    etat = lock_state_for_write(dossier_id)
-    statut = Audit.objects.filter(pk=audit_id).values_list("statut", flat=True).first()
-    if etat != Dossier.Etat.AUDIT_EN_COURS or statut not in OPEN_STATUTS:
+    dossier_statut = lock_state_for_write(dossier_id)
+    audit_statut = Audit.objects.filter(pk=audit_id).values_list("statut", flat=True).first()
+    if dossier_statut != Dossier.Statut.AUDIT_EN_COURS or audit_statut not in OPEN_STATUTS:
         raise PermissionDenied("Le rapport est soumis : les constats ne peuvent plus changer.")
 
 
@@ -207,7 +207,7 @@ def assign_audit(
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
-        require_state(dossier, [Dossier.Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
+        require_state(dossier, [Dossier.Statut.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
         require_independent(auditeur, dossier.structure)
         if date_fin < date_debut:
             raise TransitionError("Le dernier jour sur site doit suivre le premier.")
@@ -227,7 +227,7 @@ def assign_audit(
             dossier,
             actor,
             "assign_audit",
-            Dossier.Etat.AUDIT_PLANIFIE,
+            Dossier.Statut.AUDIT_PLANIFIE,
             f"{auditeur.user} ({auditeur.organisme}), du {date_debut:%d/%m/%Y} au "
             f"{date_fin:%d/%m/%Y}",
         )
@@ -255,10 +255,10 @@ def start_audit(dossier: Dossier, actor: User) -> Dossier:
         audit = _audit_locked(dossier)
         if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné démarre l'évaluation.")
-        require_state(dossier, [Dossier.Etat.AUDIT_PLANIFIE], "démarrer l'évaluation")
+        require_state(dossier, [Dossier.Statut.AUDIT_PLANIFIE], "démarrer l'évaluation")
         audit.statut = Audit.Statut.EN_COURS
         audit.save(update_fields=["statut"])
-        move(dossier, actor, "start_audit", Dossier.Etat.AUDIT_EN_COURS)
+        move(dossier, actor, "start_audit", Dossier.Statut.AUDIT_EN_COURS)
     return dossier
 
 
@@ -269,7 +269,7 @@ def submit_audit_report(dossier: Dossier, actor: User) -> Dossier:
         audit = _audit_locked(dossier)
         if Capability.CONDUCT_AUDIT not in assignment_capabilities(actor, audit):
             raise PermissionDenied("Seul l'auditeur désigné soumet le rapport.")
-        require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "soumettre le rapport")
+        require_state(dossier, [Dossier.Statut.AUDIT_EN_COURS], "soumettre le rapport")
         if audit.statut not in (Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR):
             raise TransitionError("Le rapport est déjà soumis à l'auditeur référent.")
         missing = report_missing_items(audit)
@@ -339,7 +339,7 @@ def validate_audit_report(dossier: Dossier, actor: User) -> Dossier:
         dossier = locked_dossier(dossier)
         audit = _audit_locked(dossier)
         _require_lead(actor, dossier, audit)
-        require_state(dossier, [Dossier.Etat.AUDIT_EN_COURS], "valider le rapport")
+        require_state(dossier, [Dossier.Statut.AUDIT_EN_COURS], "valider le rapport")
         if audit.statut != Audit.Statut.SOUMIS:
             raise TransitionError("Seul un rapport soumis peut être validé.")
         audit.statut = Audit.Statut.VALIDE
@@ -347,7 +347,7 @@ def validate_audit_report(dossier: Dossier, actor: User) -> Dossier:
         audit.valide_par = actor
         audit.save(update_fields=["statut", "valide_le", "valide_par"])
         Revue.objects.create(audit=audit, decision=Revue.Decision.VALIDE, par=actor)
-        move(dossier, actor, "validate_audit_report", Dossier.Etat.REPONSE_STRUCTURE)
+        move(dossier, actor, "validate_audit_report", Dossier.Statut.REPONSE_STRUCTURE)
         delai = dossier.campagne.delai_reponse_jours
         notify_structure(
             dossier,

@@ -63,7 +63,7 @@ class OuvertureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.campagne = campagne
         self.fields["structures"].queryset = Structure.objects.filter(  # type: ignore[attr-defined]
-            type=campagne.referentiel.cible, active=True
+            type=campagne.referentiel.cible, actif=True
         ).order_by("region", "nom")
 
     def selected(self):  # type: ignore[no-untyped-def]

@@ -92,7 +92,7 @@ class DossierQuerySet(models.QuerySet["Dossier"]):
 
 
 class Dossier(models.Model):
-    class Etat(models.TextChoices):
+    class Statut(models.TextChoices):
         AUTOEVALUATION = "autoevaluation", _("Auto-évaluation")
         PLAN_AMELIORATION = "plan_amelioration", _("Plan d'amélioration")
         AUDIT_A_PLANIFIER = "audit_a_planifier", _("Évaluation externe à planifier")
@@ -107,8 +107,8 @@ class Dossier(models.Model):
 
     campagne = models.ForeignKey(Campagne, on_delete=models.PROTECT, related_name="dossiers")
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="dossiers")
-    etat = models.CharField(
-        _("état"), max_length=30, choices=Etat.choices, default=Etat.AUTOEVALUATION
+    statut = models.CharField(
+        _("état"), max_length=30, choices=Statut.choices, default=Statut.AUTOEVALUATION
     )
     # A renewal dossier (SPEC §7b) starts from the labelled dossier it renews: its submitted
     # self-assessment (every answer to confirm) and its open plan actions.
@@ -134,7 +134,7 @@ class Dossier(models.Model):
                 fields=["campagne", "structure"], name="one_dossier_per_campaign"
             )
         ]
-        indexes = [models.Index(fields=["etat"])]
+        indexes = [models.Index(fields=["statut"])]
 
     def __str__(self) -> str:
         return f"{self.structure} — {self.campagne}"
@@ -194,7 +194,7 @@ class DossierTransition(models.Model):
 
     def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
         if self.subject == self.Subject.DOSSIER:
-            return Dossier.Etat, {}
+            return Dossier.Statut, {}
         return dict(hooks.journal_words.items())[self.subject]
 
     @property

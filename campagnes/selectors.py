@@ -16,17 +16,17 @@ from .models import Campagne, Dossier
 
 # What each role may do depends on the dossier's state: editing the self-assessment only makes
 # sense while it is open, and so on. The view layer asks `dossier_capabilities`.
-EDITABLE_AUTOEVALUATION = {Dossier.Etat.AUTOEVALUATION}
-EDITABLE_PLAN = {Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION}
+EDITABLE_AUTOEVALUATION = {Dossier.Statut.AUTOEVALUATION}
+EDITABLE_PLAN = {Dossier.Statut.AUTOEVALUATION, Dossier.Statut.PLAN_AMELIORATION}
 AUDIT_STATES = {
-    Dossier.Etat.AUDIT_PLANIFIE,
-    Dossier.Etat.AUDIT_EN_COURS,
-    Dossier.Etat.REPONSE_STRUCTURE,
-    Dossier.Etat.EN_COMMISSION,
-    Dossier.Etat.LABELLISE,
-    Dossier.Etat.LABELLISE_SOUS_RESERVE,
-    Dossier.Etat.AJOURNE,
-    Dossier.Etat.REFUSE,
+    Dossier.Statut.AUDIT_PLANIFIE,
+    Dossier.Statut.AUDIT_EN_COURS,
+    Dossier.Statut.REPONSE_STRUCTURE,
+    Dossier.Statut.EN_COMMISSION,
+    Dossier.Statut.LABELLISE,
+    Dossier.Statut.LABELLISE_SOUS_RESERVE,
+    Dossier.Statut.AJOURNE,
+    Dossier.Statut.REFUSE,
 }
 
 
@@ -89,15 +89,15 @@ def dossier_capabilities(user: User | AnonymousUser, dossier: Dossier) -> frozen
     caps = set(capabilities_for(user, dossier.structure))
     for grant in hooks.dossier_grants:
         caps |= grant(user, dossier)
-    if dossier.etat not in EDITABLE_AUTOEVALUATION:
+    if dossier.statut not in EDITABLE_AUTOEVALUATION:
         caps -= {Capability.EDIT_AUTOEVALUATION, Capability.EDIT_ASSIGNED}
-    if dossier.etat not in EDITABLE_PLAN:
+    if dossier.statut not in EDITABLE_PLAN:
         caps.discard(Capability.EDIT_PLAN)
-    if dossier.etat != Dossier.Etat.AUTOEVALUATION:
+    if dossier.statut != Dossier.Statut.AUTOEVALUATION:
         caps.discard(Capability.UPLOAD_PREUVE)
-    if dossier.etat != Dossier.Etat.AUDIT_EN_COURS:
+    if dossier.statut != Dossier.Statut.AUDIT_EN_COURS:
         caps.discard(Capability.RECORD_FINDINGS)
-    if dossier.etat != Dossier.Etat.REPONSE_STRUCTURE:
+    if dossier.statut != Dossier.Statut.REPONSE_STRUCTURE:
         caps.discard(Capability.ANSWER_CONSTATS)
     return frozenset(caps)
 
@@ -121,11 +121,11 @@ def lock_state_for_write(dossier_id: int) -> str:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             # Bandit B608 accepted: the table name is the model's own, the id a bound parameter.
-            sql = f"SELECT etat FROM {Dossier._meta.db_table} WHERE id = %s FOR SHARE"  # noqa: S608  # nosec
+            sql = f"SELECT statut FROM {Dossier._meta.db_table} WHERE id = %s FOR SHARE"  # noqa: S608  # nosec
             cursor.execute(sql, [dossier_id])
             row = cursor.fetchone()
     else:
-        row = Dossier.objects.filter(pk=dossier_id).values_list("etat").first()
+        row = Dossier.objects.filter(pk=dossier_id).values_list("statut").first()
     if row is None:
         raise Dossier.DoesNotExist
     return str(row[0])

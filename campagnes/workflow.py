@@ -23,7 +23,7 @@ from labelml.structures.selectors import capabilities_for
 
 from .models import Dossier, DossierTransition
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 
 __all__ = [
     "MissingItem",
@@ -39,9 +39,9 @@ __all__ = [
 
 DOSSIER = Workflow(
     Dossier,
-    "etat",
+    "statut",
     "le dossier",
-    JournalTable(DossierTransition, "dossier", "etat", dossier="pk"),
+    JournalTable(DossierTransition, "dossier", "statut", dossier="pk"),
     related=("structure", "campagne"),
     touched=("updated_at",),
 )
@@ -69,11 +69,13 @@ def reopen_autoevaluation(dossier: Dossier, actor: User, reason: str) -> Dossier
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.ADMINISTER, "rouvrir l'auto-évaluation")
         require_state(
-            dossier, [Etat.PLAN_AMELIORATION, Etat.AUDIT_A_PLANIFIER], "rouvrir l'auto-évaluation"
+            dossier,
+            [Statut.PLAN_AMELIORATION, Statut.AUDIT_A_PLANIFIER],
+            "rouvrir l'auto-évaluation",
         )
         if not reason:
             raise TransitionError("Indiquez le motif de la réouverture : il est conservé.")
-        move(dossier, actor, "reopen_autoevaluation", Etat.AUTOEVALUATION, reason)
+        move(dossier, actor, "reopen_autoevaluation", Statut.AUTOEVALUATION, reason)
         notify_structure(
             dossier,
             titre=f"Auto-évaluation rouverte — {dossier.structure.nom}",

@@ -341,7 +341,7 @@ RULES: dict[str, Rule] = {
     "documents:document_list": rule(answers(ok=D_READ)),
     "documents:document_download": rule(answers(ok=D_READ)),
     "documents:document_request": rule(
-        POST_ONLY, post=D_READ, sees=D_READ, data=lambda w: {"kind": "autoevaluation"}
+        POST_ONLY, post=D_READ, sees=D_READ, data=lambda w: {"type": "autoevaluation"}
     ),
     "documents:document_retry": rule(POST_ONLY, post=D_READ, sees=D_READ),
     # The commission: the administrators organise the séances and their agenda; the members
@@ -578,7 +578,7 @@ def build_world() -> SimpleNamespace:
         AUD_X: totp(auditeur_x.user),
         LEAD: totp(lead.user),
         MEMBRE: totp(sitting.user),
-        MEMBRE_X: totp(MembreCommission.objects.create(user=UserFactory(), college="etat").user),
+        MEMBRE_X: totp(MembreCommission.objects.create(user=UserFactory(), college="statut").user),
         PRES: totp(seance.president.user),
         ADMIN: totp(admin),
         OUT: membre(ml_b, Role.DIRECTION),
@@ -622,8 +622,8 @@ def build_world() -> SimpleNamespace:
     )
     document = Document.objects.create(
         dossier=labelled,
-        kind=Document.Kind.AUTOEVALUATION,
-        status=Document.Status.READY,
+        type=Document.Type.AUTOEVALUATION,
+        statut=Document.Statut.READY,
         requested_by=users[DIR],
     )
     document.fichier.save("rapport.pdf", ContentFile(PDF), save=True)
@@ -655,7 +655,7 @@ def build_world() -> SimpleNamespace:
         scope=scope_snapshot(scope_for_user(users[ARML])),
         filename="dossiers.xlsx",
         requested_by=users[ARML],
-        status=Export.Status.READY,
+        statut=Export.Statut.READY,
     )
     export.fichier.save("dossiers.xlsx", ContentFile(b"PK\x03\x04"), save=True)
     parametres = ParametresDocuments.current()
@@ -840,7 +840,7 @@ def footprint(w: Any) -> dict[str, Any]:
 
     versions = {"v": Sum("version")}
     return {
-        "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "etat")),
+        "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "statut")),
         "transitions": agg(DossierTransition.objects.filter(subject="dossier")),
         "reponses": agg(Reponse.objects, **versions, rated=Count("niveau")),
         "syntheses": agg(SyntheseCritere.objects, **versions, assigned=Count("contributeur")),
@@ -868,8 +868,8 @@ def footprint(w: Any) -> dict[str, Any]:
         "invitations": agg(Invitation.objects, revoked=Count("revoked_at")),
         "memberships": agg(Membership.objects),
         "grants": agg(DossierUserObjectPermission.objects),
-        "documents": list(Document.objects.order_by("pk").values_list("pk", "status")),
-        "exports": list(Export.objects.order_by("pk").values_list("pk", "status")),
+        "documents": list(Document.objects.order_by("pk").values_list("pk", "statut")),
+        "exports": list(Export.objects.order_by("pk").values_list("pk", "statut")),
         "parametres": list(ParametresDocuments.objects.values_list("pk", "updated_at")),
         "notifications": agg(Notification.objects, unread=Count("pk", filter=Q(lu_le=None))),
         "users": agg(User.objects, active=Count("pk", filter=Q(is_active=True))),
@@ -934,7 +934,7 @@ def test_every_actor_is_who_the_matrix_says(world):
     assert world.seance.president.user == users[PRES]
     assert may_change_label_status(users[PRES], world.label)
     assert world.suivi.auditeur.user == users[AUD]
-    assert world.open.dossier.etat == "autoevaluation"
+    assert world.open.dossier.statut == "autoevaluation"
     assert world.open.reponse.a_confirmer  # a renewal: answers to confirm
     assert not world.open.synthese.contributeur_id  # the contributor is not assigned to it
 

@@ -81,7 +81,7 @@ def foreign(referentiel_ml, network, settings, tmp_path):  # type: ignore[no-unt
     constat = Constat.objects.create(audit=audit, critere=reponse.element.critere)
     return {
         "constat": constat,
-        "document": Document.objects.create(dossier=dossier, kind="autoevaluation"),
+        "document": Document.objects.create(dossier=dossier, type="autoevaluation"),
         "structure": network["ml_b"],
         "dossier": dossier,
         "reponse": reponse,
@@ -145,7 +145,7 @@ def test_member_of_another_ml_gets_404_everywhere(foreign, network, role):
         Action.objects.count(),
         Preuve.objects.count(),
         Invitation.objects.count(),
-        Dossier.objects.get(pk=foreign["dossier"].pk).etat,
+        Dossier.objects.get(pk=foreign["dossier"].pk).statut,
     )
     checked = 0
     for name, route in tenant_routes():
@@ -162,7 +162,7 @@ def test_member_of_another_ml_gets_404_everywhere(foreign, network, role):
         Action.objects.count(),
         Preuve.objects.count(),
         Invitation.objects.count(),
-        Dossier.objects.get(pk=foreign["dossier"].pk).etat,
+        Dossier.objects.get(pk=foreign["dossier"].pk).statut,
     )
     assert after == before
 

@@ -65,7 +65,7 @@ class AgendaForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["dossier"].queryset = (  # type: ignore[attr-defined]
             Dossier.objects.filter(
-                etat__in=[Dossier.Etat.REPONSE_STRUCTURE, Dossier.Etat.EN_COMMISSION]
+                statut__in=[Dossier.Statut.REPONSE_STRUCTURE, Dossier.Statut.EN_COMMISSION]
             )
             .exclude(points_commission__seance=seance)
             .select_related("structure", "campagne")

@@ -15,7 +15,7 @@ from labelml.notifications.services import notify_national_admins, notify_struct
 
 from .models import Label
 
-LABEL_STEPS = (Step(Rappel.Kind.LABEL_M6, months=6), Step(Rappel.Kind.LABEL_M1, months=1))
+LABEL_STEPS = (Step(Rappel.Type.LABEL_M6, months=6), Step(Rappel.Type.LABEL_M1, months=1))
 
 
 def label_reminders(today: dt.date, counts: dict[str, int]) -> None:
@@ -58,5 +58,5 @@ def label_reminders(today: dt.date, counts: dict[str, int]) -> None:
                 ),
             )
 
-        if send_once(step.kind, label.pk, deadline, send):
-            counts[step.kind] += 1
+        if send_once(step.type, label.pk, deadline, send):
+            counts[step.type] += 1

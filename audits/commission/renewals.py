@@ -57,7 +57,7 @@ def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list
     labels: QuerySet[Label] = (
         Label.objects.filter(
             structure__type=campagne.referentiel.cible,
-            structure__active=True,
+            structure__actif=True,
             statut=Label.Statut.VALIDE,
             date_fin__gte=today,
         )

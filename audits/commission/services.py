@@ -415,7 +415,7 @@ def place_on_agenda(dossier: Dossier, actor: User) -> Dossier:
         require_capability(actor, dossier, Capability.ADMINISTER, what)
         require_state(
             dossier,
-            [Dossier.Etat.REPONSE_STRUCTURE, Dossier.Etat.EN_COMMISSION],
+            [Dossier.Statut.REPONSE_STRUCTURE, Dossier.Statut.EN_COMMISSION],
             what,
         )
         audit = Audit.objects.filter(dossier=dossier, statut=Audit.Statut.VALIDE).first()
@@ -424,11 +424,11 @@ def place_on_agenda(dossier: Dossier, actor: User) -> Dossier:
         unanswered = Constat.objects.filter(
             audit=audit, niveau__code__in=("ecart_mineur", "ecart_majeur")
         ).exclude(reponse_ecart__envoye_le__isnull=False)
-        if unanswered.exists() and dossier.etat == Dossier.Etat.REPONSE_STRUCTURE:
+        if unanswered.exists() and dossier.statut == Dossier.Statut.REPONSE_STRUCTURE:
             codes = ", ".join(unanswered.values_list("critere__code", flat=True))
             raise TransitionError(f"La structure n'a pas encore répondu aux écarts ({codes}).")
-        if dossier.etat == Dossier.Etat.REPONSE_STRUCTURE:
-            move(dossier, actor, "place_on_agenda", Dossier.Etat.EN_COMMISSION)
+        if dossier.statut == Dossier.Statut.REPONSE_STRUCTURE:
+            move(dossier, actor, "place_on_agenda", Dossier.Statut.EN_COMMISSION)
         else:
             log_step(dossier, actor, "place_on_agenda")
     return dossier
@@ -438,12 +438,12 @@ def record_decision(dossier: Dossier, actor: User, resultat: str, motivation: st
     """The commission's decision moves the dossier (called by `decide`, which checks the chair,
     the vote and the quorum). `ajourne` sends it back to the plan."""
     target = {
-        "labellise": Dossier.Etat.LABELLISE,
-        "labellise_sous_reserve": Dossier.Etat.LABELLISE_SOUS_RESERVE,
-        "refuse": Dossier.Etat.REFUSE,
-        "ajourne": Dossier.Etat.PLAN_AMELIORATION,
+        "labellise": Dossier.Statut.LABELLISE,
+        "labellise_sous_reserve": Dossier.Statut.LABELLISE_SOUS_RESERVE,
+        "refuse": Dossier.Statut.REFUSE,
+        "ajourne": Dossier.Statut.PLAN_AMELIORATION,
     }[resultat]
     dossier = locked_dossier(dossier)
-    require_state(dossier, [Dossier.Etat.EN_COMMISSION], "enregistrer la décision")
+    require_state(dossier, [Dossier.Statut.EN_COMMISSION], "enregistrer la décision")
     move(dossier, actor, f"decision_{resultat}", target, motivation)
     return dossier

@@ -21,7 +21,7 @@ from .selectors import reminder_days
 def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
     from .services import _structure_people
 
-    kind = Rappel.Kind.SUIVI_J30
+    kind = Rappel.Type.SUIVI_J30
     steps = (Step(kind, days=reminder_days()),)
     suivis = (
         AuditSuivi.objects.filter(
@@ -52,5 +52,5 @@ def suivi_reminders(today: dt.date, counts: dict[str, int]) -> None:
                 dossier=suivi.dossier,
             )
 
-        if send_once(step.kind, suivi.pk, deadline, send):
-            counts[step.kind] = counts.get(step.kind, 0) + 1
+        if send_once(step.type, suivi.pk, deadline, send):
+            counts[step.type] = counts.get(step.type, 0) + 1

@@ -120,7 +120,7 @@ class PreuveAdmin(ReadOnlyAdmin):
 @admin.register(AutoEvaluation)
 class AutoEvaluationAdmin(ReadOnlyAdmin):
     list_display = ["dossier", "created_at"]
-    list_filter = ["dossier__campagne", "dossier__etat"]
+    list_filter = ["dossier__campagne", "dossier__statut"]
     search_fields = ["dossier__structure__nom", "dossier__structure__code"]
     list_select_related = _DOSSIER
 

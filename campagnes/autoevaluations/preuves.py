@@ -394,7 +394,7 @@ def check_upload(upload: Any) -> CheckedFile:
 
 def _require_upload_right(actor: User, dossier: Dossier) -> None:
     if Capability.UPLOAD_PREUVE not in dossier_capabilities(actor, dossier):
-        if dossier.etat != Dossier.Etat.AUTOEVALUATION:
+        if dossier.statut != Dossier.Statut.AUTOEVALUATION:
             raise PermissionDenied("Les preuves ne se modifient que pendant l'auto-évaluation.")
         raise PermissionDenied("Votre rôle ne permet pas de gérer les preuves de ce dossier.")
 

@@ -18,8 +18,8 @@ from .models import Reponse
 from .selectors import rated_q
 
 AUTOEVALUATION_STEPS = (
-    Step(Rappel.Kind.AUTOEVALUATION_J14, days=14),
-    Step(Rappel.Kind.AUTOEVALUATION_J3, days=3),
+    Step(Rappel.Type.AUTOEVALUATION_J14, days=14),
+    Step(Rappel.Type.AUTOEVALUATION_J3, days=3),
 )
 
 
@@ -32,8 +32,8 @@ def autoevaluation_reminders(today: dt.date, counts: dict[str, int]) -> None:
             continue
         dossiers = list(
             not_sent(
-                Dossier.objects.filter(campagne=campagne, etat=Dossier.Etat.AUTOEVALUATION),
-                step.kind,
+                Dossier.objects.filter(campagne=campagne, statut=Dossier.Statut.AUTOEVALUATION),
+                step.type,
                 deadline,
             ).select_related("structure", "campagne")
         )
@@ -64,5 +64,5 @@ def autoevaluation_reminders(today: dt.date, counts: dict[str, int]) -> None:
                     dossier, titre=f"Auto-évaluation : clôture {when}", message=message
                 )
 
-            if send_once(step.kind, dossier.pk, deadline, send):
-                counts[step.kind] += 1
+            if send_once(step.type, dossier.pk, deadline, send):
+                counts[step.type] += 1

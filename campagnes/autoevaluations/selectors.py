@@ -328,5 +328,5 @@ def structure_members(dossier: Dossier) -> list[Any]:
 def dossier_home(dossier: Dossier) -> dict[str, Any]:
     """campagnes.hooks.dossier_home: the self-assessment's progress and, while it is open, what
     is missing before it can be submitted (the first eight)."""
-    todo = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
+    todo = missing_items(dossier) if dossier.statut == Dossier.Statut.AUTOEVALUATION else []
     return {"progress": dossier_progress(dossier), "todo": todo[:8], "todo_count": len(todo)}

@@ -42,7 +42,7 @@ SYNTHESE_FIELDS = {"synthese", "points_forts", "axes_amelioration"}
 def _refuse_if_submitted(dossier_id: int) -> None:
     """Under a shared lock on the dossier (see lock_state_for_write): a save racing the
     submission either lands before it or is refused after it, never in between."""
-    if lock_state_for_write(dossier_id) != Dossier.Etat.AUTOEVALUATION:
+    if lock_state_for_write(dossier_id) != Dossier.Statut.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
 
 
@@ -59,7 +59,7 @@ def _can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -
 
 
 def ensure_can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -> None:
-    if dossier.etat != Dossier.Etat.AUTOEVALUATION:
+    if dossier.statut != Dossier.Statut.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
     if not _can_edit(actor, dossier, synthese):
         raise PermissionDenied("Votre rôle ne permet pas de modifier ce critère.")
@@ -440,7 +440,7 @@ def submit_autoevaluation(dossier: Dossier, actor: User) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.SUBMIT, "soumettre l'auto-évaluation")
-        require_state(dossier, [Dossier.Etat.AUTOEVALUATION], "soumettre l'auto-évaluation")
+        require_state(dossier, [Dossier.Statut.AUTOEVALUATION], "soumettre l'auto-évaluation")
         missing = missing_items(dossier)
         if missing:
             to_confirm = sum(1 for m in missing if m.kind == "a_confirmer")
@@ -459,7 +459,7 @@ def submit_autoevaluation(dossier: Dossier, actor: User) -> Dossier:
             dossier,
             actor,
             "submit_autoevaluation",
-            Dossier.Etat.PLAN_AMELIORATION,
+            Dossier.Statut.PLAN_AMELIORATION,
             reason=f"Version {snapshot.numero} soumise (empreinte {snapshot.empreinte[:12]}…)",
         )
         notify_structure(

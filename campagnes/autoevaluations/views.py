@@ -93,7 +93,7 @@ def _page_context(
     page = critere_page_data(dossier, code)
     caps = dossier_capabilities(request.user, dossier)
     can_edit = _can_edit(request.user, dossier, page.synthese) and (
-        dossier.etat == Dossier.Etat.AUTOEVALUATION
+        dossier.statut == Dossier.Statut.AUTOEVALUATION
     )
     total = len(page.elements)
     rated = sum(1 for r in page.reponses.values() if r.niveau_id and not r.a_confirmer)
@@ -534,7 +534,7 @@ def submit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             request, "Auto-évaluation soumise. Prochaine étape : le plan d'amélioration."
         )
         return redirect("campagnes:dossier_detail", pk=dossier.pk)
-    missing = missing_items(dossier) if dossier.etat == Dossier.Etat.AUTOEVALUATION else []
+    missing = missing_items(dossier) if dossier.statut == Dossier.Statut.AUTOEVALUATION else []
     return render(
         request,
         "autoevaluations/submit.html",

@@ -17,7 +17,7 @@ class ActionInline(admin.TabularInline):
 @admin.register(PlanAmelioration)
 class PlanAmeliorationAdmin(admin.ModelAdmin):
     list_display = ["dossier", "soumis_le", "soumis_par"]
-    list_filter = ["dossier__campagne", "dossier__etat"]
+    list_filter = ["dossier__campagne", "dossier__statut"]
     search_fields = ["dossier__structure__nom", "dossier__structure__code"]
     list_select_related = ["dossier__structure", "dossier__campagne", "soumis_par"]
     raw_id_fields = ["dossier", "soumis_par"]

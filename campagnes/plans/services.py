@@ -81,10 +81,10 @@ def _lock_for_edit(actor: User, dossier: Dossier) -> tuple[Dossier, PlanAmeliora
         .get(pk=dossier.pk)
     )
     if Capability.EDIT_PLAN not in dossier_capabilities(actor, locked):
-        if locked.etat not in (Dossier.Etat.AUTOEVALUATION, Dossier.Etat.PLAN_AMELIORATION):
+        if locked.statut not in (Dossier.Statut.AUTOEVALUATION, Dossier.Statut.PLAN_AMELIORATION):
             raise PermissionDenied(
-                _("Le plan d'amélioration n'est plus modifiable à l'étape « {etat} ».").format(
-                    etat=locked.get_etat_display()
+                _("Le plan d'amélioration n'est plus modifiable à l'étape « {statut} ».").format(
+                    statut=locked.get_statut_display()
                 )
             )
         raise PermissionDenied(_("Votre rôle ne permet pas de modifier le plan d'amélioration."))
@@ -527,7 +527,9 @@ def submit_plan(dossier: Dossier, actor: User) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.SUBMIT, "soumettre le plan d'amélioration")
-        require_state(dossier, [Dossier.Etat.PLAN_AMELIORATION], "soumettre le plan d'amélioration")
+        require_state(
+            dossier, [Dossier.Statut.PLAN_AMELIORATION], "soumettre le plan d'amélioration"
+        )
         plan, _ = PlanAmelioration.objects.select_for_update().get_or_create(dossier=dossier)
         counts = plan.actions.aggregate(
             total=Count("pk"), live=Count("pk", filter=~Q(statut=Action.Statut.ABANDONNE))
@@ -552,13 +554,13 @@ def request_audit(dossier: Dossier, actor: User) -> Dossier:
     with transaction.atomic():
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.SUBMIT, "demander l'évaluation externe")
-        require_state(dossier, [Dossier.Etat.PLAN_AMELIORATION], "demander l'évaluation externe")
+        require_state(dossier, [Dossier.Statut.PLAN_AMELIORATION], "demander l'évaluation externe")
         plan = PlanAmelioration.objects.filter(dossier=dossier).first()
         if plan is None or plan.soumis_le is None:
             raise TransitionError(
                 "Soumettez d'abord le plan d'amélioration avant de demander l'évaluation externe."
             )
-        move(dossier, actor, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
+        move(dossier, actor, "request_audit", Dossier.Statut.AUDIT_A_PLANIFIER)
         notify_structure(
             dossier,
             titre=f"Évaluation externe demandée — {dossier.structure.nom}",

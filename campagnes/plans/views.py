@@ -60,10 +60,10 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuts": Action.Statut.choices,
             "priorites": Action.Priorite.choices,
             "can_edit": can_edit,
-            "plan_locked": dossier.etat not in EDITABLE_PLAN,
+            "plan_locked": dossier.statut not in EDITABLE_PLAN,
             "suggestion_count": selectors.suggestion_count(dossier) if can_edit else None,
             "can_submit": Capability.SUBMIT in caps
-            and dossier.etat == Dossier.Etat.PLAN_AMELIORATION,
+            and dossier.statut == Dossier.Statut.PLAN_AMELIORATION,
             "submitted": plan is not None and plan.soumis_le is not None,
         },
     )

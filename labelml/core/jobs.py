@@ -32,15 +32,15 @@ def claim(model: type[M], pk: int, *, running: str) -> M | None:
     finished = ("ready", "failed")
     with transaction.atomic():
         job = model._default_manager.select_for_update().filter(pk=pk).first()
-        if job is None or job.status in finished:  # type: ignore[attr-defined]
+        if job is None or job.statut in finished:  # type: ignore[attr-defined]
             return None
-        job.status = running  # type: ignore[attr-defined]
-        job.save(update_fields=["status"])
+        job.statut = running  # type: ignore[attr-defined]
+        job.save(update_fields=["statut"])
     return job
 
 
 def fail(model: type[Model], pk: int, message: str, **fields: Any) -> str:
-    model._default_manager.filter(pk=pk).update(status="failed", error=message[:2000], **fields)
+    model._default_manager.filter(pk=pk).update(statut="failed", error=message[:2000], **fields)
     return "failed"
 
 

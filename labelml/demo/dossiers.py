@@ -40,12 +40,12 @@ SYNTHESES = [
 
 # ML code → (target state, share of elements rated)
 PLAN = {
-    "ml-paris-est": (Dossier.Etat.AUTOEVALUATION, 0.5),
-    "ml-val-de-marne-sud": (Dossier.Etat.PLAN_AMELIORATION, 1.0),
-    "ml-essonne-nord": (Dossier.Etat.AUDIT_A_PLANIFIER, 1.0),
-    "ml-lyon-rhone": (Dossier.Etat.AUTOEVALUATION, 0.2),
-    "ml-grenoble-alpes": (Dossier.Etat.PLAN_AMELIORATION, 1.0),
-    "ml-clermont-volcans": (Dossier.Etat.AUTOEVALUATION, 0.0),
+    "ml-paris-est": (Dossier.Statut.AUTOEVALUATION, 0.5),
+    "ml-val-de-marne-sud": (Dossier.Statut.PLAN_AMELIORATION, 1.0),
+    "ml-essonne-nord": (Dossier.Statut.AUDIT_A_PLANIFIER, 1.0),
+    "ml-lyon-rhone": (Dossier.Statut.AUTOEVALUATION, 0.2),
+    "ml-grenoble-alpes": (Dossier.Statut.PLAN_AMELIORATION, 1.0),
+    "ml-clermont-volcans": (Dossier.Statut.AUTOEVALUATION, 0.0),
 }
 
 
@@ -86,9 +86,9 @@ def _fill(dossier: Dossier, share: float, rng: random.Random, actor: User | None
 def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
     """Move a demo dossier along the workflow as the demo would have lived it."""
     order: list[str] = [
-        Dossier.Etat.AUTOEVALUATION,
-        Dossier.Etat.PLAN_AMELIORATION,
-        Dossier.Etat.AUDIT_A_PLANIFIER,
+        Dossier.Statut.AUTOEVALUATION,
+        Dossier.Statut.PLAN_AMELIORATION,
+        Dossier.Statut.AUDIT_A_PLANIFIER,
     ]
     if order.index(target) >= 1:
         take_snapshot(dossier, None)
@@ -96,7 +96,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
             dossier,
             None,
             "submit_autoevaluation",
-            Dossier.Etat.PLAN_AMELIORATION,
+            Dossier.Statut.PLAN_AMELIORATION,
             "Données de démonstration",
         )
         plan, _ = PlanAmelioration.objects.get_or_create(dossier=dossier)
@@ -122,7 +122,7 @@ def _advance(dossier: Dossier, target: str, rng: random.Random) -> None:
         plan.soumis_le = timezone.now()
         plan.save(update_fields=["soumis_le"])
         log_step(dossier, None, "submit_plan", "Données de démonstration")
-        move(dossier, None, "request_audit", Dossier.Etat.AUDIT_A_PLANIFIER)
+        move(dossier, None, "request_audit", Dossier.Statut.AUDIT_A_PLANIFIER)
 
 
 @transaction.atomic
@@ -166,7 +166,7 @@ def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
 def _seed_demo_audit(campagne: Campagne, admin: User, users: dict[str, Any]) -> None:
     """The demo auditor has a mission to start: the audit of ML Essonne Nord (idempotent)."""
     dossier = Dossier.objects.filter(campagne=campagne, structure__code="ml-essonne-nord").first()
-    if dossier is None or dossier.etat != Dossier.Etat.AUDIT_A_PLANIFIER:
+    if dossier is None or dossier.statut != Dossier.Statut.AUDIT_A_PLANIFIER:
         return
     if Audit.objects.filter(dossier=dossier).exists():
         return

@@ -16,8 +16,8 @@ def export(user: User) -> dict[str, list[dict[str, Any]]]:
         "rapports_demandes": rows(
             Document.objects.filter(requested_by_id=user.pk).order_by("created_at", "pk"),
             dossier="dossier_id",
-            type="kind",
-            statut="status",
+            type="type",
+            statut="statut",
             demande_le="created_at",
         ),
     }

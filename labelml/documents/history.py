@@ -15,11 +15,11 @@ def reports(history: StructureHistory) -> None:
     latest: dict[int, dict[str, Any]] = {dossier.pk: {} for dossier in history.dossiers}
     if latest:
         ready = (
-            Document.objects.filter(dossier_id__in=latest, status=Document.Status.READY)
+            Document.objects.filter(dossier_id__in=latest, statut=Document.Statut.READY)
             .exclude(fichier="")
-            .order_by("kind", "-created_at")
+            .order_by("type", "-created_at")
         )
         for document in ready:
-            latest[document.dossier_id].setdefault(document.kind, document)
+            latest[document.dossier_id].setdefault(document.type, document)
     for dossier in history.dossiers:
         dossier.reports = list(latest[dossier.pk].values())

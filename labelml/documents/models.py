@@ -18,7 +18,7 @@ def _document_path(instance: Any, filename: str) -> str:
 
 
 class Document(models.Model):
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         AUTOEVALUATION = "autoevaluation", _("Rapport d'auto-évaluation")
         PLAN = "plan", _("Plan d'amélioration")
         AUDIT = "audit", _("Rapport d'audit")
@@ -26,15 +26,15 @@ class Document(models.Model):
         ATTESTATION = "attestation", _("Attestation de labellisation")
         SUIVI = "suivi", _("Rapport d'audit de suivi")
 
-    class Status(models.TextChoices):
+    class Statut(models.TextChoices):
         QUEUED = "queued", _("En attente")
         RENDERING = "rendering", _("En cours de génération")
         READY = "ready", _("Prêt")
         FAILED = "failed", _("Échec")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="documents")
-    kind = models.CharField(max_length=30, choices=Kind.choices)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    type = models.CharField(max_length=30, choices=Type.choices)
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.QUEUED)
     error = models.TextField(blank=True)
     fichier = models.FileField(upload_to=_document_path, blank=True, max_length=255)
     pages = models.PositiveIntegerField(null=True, blank=True)
@@ -53,16 +53,16 @@ class Document(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.dossier}"
+        return f"{self.get_type_display()} — {self.dossier}"
 
     @property
     def filename(self) -> str:
-        return f"{self.kind}-{self.dossier.structure.code}-{self.created_at:%Y%m%d}.pdf"
+        return f"{self.type}-{self.dossier.structure.code}-{self.created_at:%Y%m%d}.pdf"
 
     @property
     def waiting_for_service(self) -> bool:
         """Queued while the task queue (Redis) was unreachable: rendered once it is back."""
-        return jobs.waiting_for_broker(self, pending=self.status == self.Status.QUEUED)
+        return jobs.waiting_for_broker(self, pending=self.statut == self.Statut.QUEUED)
 
 
 def _image_path(instance: Any, filename: str) -> str:

@@ -18,7 +18,7 @@ def request_document(*, dossier: Dossier, actor: User | None, kind: str) -> Docu
     """Queue a render. A render already queued or running for the same dossier and kind is
     reused (a double click does not render twice). A document that cannot exist yet (an audit
     report before validation, an attestation without a label) is refused with the reason."""
-    if kind not in Document.Kind.values:
+    if kind not in Document.Type.values:
         raise ValidationError("Type de rapport inconnu.")
     reason = unavailable_reason(kind, dossier)
     if reason:
@@ -26,11 +26,11 @@ def request_document(*, dossier: Dossier, actor: User | None, kind: str) -> Docu
     # Serialise concurrent requests for the same dossier so that only one render is queued.
     Dossier.objects.select_for_update().filter(pk=dossier.pk).first()
     pending = Document.objects.filter(
-        dossier=dossier, kind=kind, status__in=[Document.Status.QUEUED, Document.Status.RENDERING]
+        dossier=dossier, type=kind, statut__in=[Document.Statut.QUEUED, Document.Statut.RENDERING]
     ).first()
     if pending is not None:
         return pending
-    document = Document.objects.create(dossier=dossier, kind=kind, requested_by=actor)
+    document = Document.objects.create(dossier=dossier, type=kind, requested_by=actor)
     enqueue(document)
     return document
 
@@ -46,16 +46,16 @@ def enqueue(document: Document) -> None:
 def requeue_pending() -> int:
     from .tasks import render_document
 
-    return jobs.requeue(Document.objects.filter(status=Document.Status.QUEUED), render_document)
+    return jobs.requeue(Document.objects.filter(statut=Document.Statut.QUEUED), render_document)
 
 
 @transaction.atomic
 def retry_document(*, document: Document) -> Document:
     document = Document.objects.select_for_update().get(pk=document.pk)
-    if document.status == Document.Status.FAILED:
-        document.status = Document.Status.QUEUED
+    if document.statut == Document.Statut.FAILED:
+        document.statut = Document.Statut.QUEUED
         document.error = ""
         document.enqueued_at = None
-        document.save(update_fields=["status", "error", "enqueued_at"])
+        document.save(update_fields=["statut", "error", "enqueued_at"])
         enqueue(document)
     return document

@@ -36,16 +36,16 @@ def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-d
     """A ready document is not rendered again; a redelivered task (its worker died mid-render)
     finishes the same row instead of creating another. Rendering only reads the dossier."""
     # No join: the dossier is read after the status change is committed.
-    document = jobs.claim(Document, document_id, running=Document.Status.RENDERING)
+    document = jobs.claim(Document, document_id, running=Document.Statut.RENDERING)
     if document is None:
         return "skipped"
     dossier = document.dossier
     try:
-        reason = unavailable_reason(document.kind, dossier)
+        reason = unavailable_reason(document.type, dossier)
         if reason:
             return _fail(document_id, reason)
-        pdf, pages = render(document.kind, dossier)
-        document.fichier.save(f"{document.kind}.pdf", ContentFile(pdf), save=False)
+        pdf, pages = render(document.type, dossier)
+        document.fichier.save(f"{document.type}.pdf", ContentFile(pdf), save=False)
     except SoftTimeLimitExceeded:
         return _fail(document_id, "La génération a dépassé le temps imparti ; relancez-la.")
     except jobs.TRANSIENT as exc:
@@ -60,7 +60,7 @@ def render_document(self, document_id: int) -> str:  # type: ignore[no-untyped-d
         return _fail(document_id, f"La génération a échoué : {type(exc).__name__} : {exc}")
     Document.objects.filter(pk=document_id).update(
         fichier=document.fichier.name,
-        status=Document.Status.READY,
+        statut=Document.Statut.READY,
         pages=pages,
         rendered_at=timezone.now(),
         error="",

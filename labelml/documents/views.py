@@ -32,12 +32,12 @@ def document_list(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             "dossier": dossier,
             "tab": "documents",
             "documents": documents,
-            "pending": any(d.status in ("queued", "rendering") for d in documents),
+            "pending": any(d.statut in ("queued", "rendering") for d in documents),
             "delayed": any(d.waiting_for_service for d in documents),
             "service_unavailable": SERVICE_UNAVAILABLE,
             "kinds": [
                 {"code": code, "label": label, "reason": unavailable_reason(code, dossier)}
-                for code, label in Document.Kind.choices
+                for code, label in Document.Type.choices
             ]
             if not request.htmx
             else [],
@@ -51,7 +51,7 @@ def document_request(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse
     dossier = get_dossier_for_user(request.user, pk)
     try:
         document = request_document(
-            dossier=dossier, actor=request.user, kind=request.POST.get("kind", "")
+            dossier=dossier, actor=request.user, kind=request.POST.get("type", "")
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -83,7 +83,7 @@ def document_download(
     document = get_object_or_404(
         dossier.documents.select_related("dossier__structure"), pk=document_pk
     )
-    if document.status != Document.Status.READY or not document.fichier:
+    if document.statut != Document.Statut.READY or not document.fichier:
         raise Http404("Ce rapport n'est pas prêt.")
     try:
         handle = document.fichier.open("rb")

@@ -39,7 +39,7 @@ class Rappel(models.Model):
     """A deadline reminder that was sent. The unique constraint makes each one go out once,
     however often (or concurrently) the daily job runs; a moved deadline is a new reminder."""
 
-    class Kind(models.TextChoices):
+    class Type(models.TextChoices):
         AUTOEVALUATION_J14 = "autoevaluation_j14", _("Clôture de l'auto-évaluation dans 14 jours")
         AUTOEVALUATION_J3 = "autoevaluation_j3", _("Clôture de l'auto-évaluation dans 3 jours")
         ECARTS_J7 = "ecarts_j7", _("Réponse aux écarts : échéance dans 7 jours")
@@ -47,7 +47,7 @@ class Rappel(models.Model):
         LABEL_M1 = "label_m1", _("Expiration du label dans 1 mois")
         SUIVI_J30 = "suivi_j30", _("Audit de suivi : dossier à transmettre")
 
-    kind = models.CharField(_("type"), max_length=30, choices=Kind.choices)
+    type = models.CharField(_("type"), max_length=30, choices=Type.choices)
     # The dossier (self-assessment, gaps), the label (expiry) or the follow-up audit the
     # reminder is about.
     object_id = models.PositiveBigIntegerField(_("objet"))
@@ -61,9 +61,9 @@ class Rappel(models.Model):
         ordering = ["-sent_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["kind", "object_id", "deadline"], name="one_rappel_per_deadline"
+                fields=["type", "object_id", "deadline"], name="one_rappel_per_deadline"
             )
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} — {self.object_id} ({self.deadline})"
+        return f"{self.get_type_display()} — {self.object_id} ({self.deadline})"

@@ -36,7 +36,7 @@ from labelml.core.hooks import Hook
 from .models import Notification, Rappel
 
 logger = logging.getLogger(__name__)
-Kind = Rappel.Kind
+Type = Rappel.Type
 
 
 def months_before(day: dt.date, months: int) -> dt.date:
@@ -53,7 +53,7 @@ def months_after(day: dt.date, months: int) -> dt.date:
 
 @dataclass(frozen=True)
 class Step:
-    kind: str
+    type: str
     days: int = 0
     months: int = 0
 
@@ -93,7 +93,7 @@ def send_once(
     with transaction.atomic():
         try:
             with transaction.atomic():
-                rappel = Rappel.objects.create(kind=kind, object_id=object_id, deadline=deadline)
+                rappel = Rappel.objects.create(type=kind, object_id=object_id, deadline=deadline)
         except IntegrityError:
             return False
         notifications = send()
@@ -107,7 +107,7 @@ def send_once(
 
 def not_sent(qs: Any, kind: str, deadline: dt.date) -> Any:
     return qs.exclude(
-        pk__in=Rappel.objects.filter(kind=kind, deadline=deadline).values("object_id")
+        pk__in=Rappel.objects.filter(type=kind, deadline=deadline).values("object_id")
     )
 
 
@@ -126,7 +126,7 @@ def register_reminders(name: str, provider: ReminderProvider) -> None:
 
 def send_due_reminders(today: dt.date) -> dict[str, int]:
     """Send the reminders due on `today` that were not sent yet; the number sent per kind."""
-    counts = {kind: 0 for kind in Kind.values}
+    counts = {kind: 0 for kind in Type.values}
     for provider in _PROVIDERS:
         provider(today, counts)
     logger.info("Reminders of %s: %s", today, counts)

@@ -127,7 +127,7 @@ def _export_for(user: User, scope: Scope, pk: int) -> Export:
 def export_download(request: AuthenticatedHttpRequest, pk: int) -> FileResponse | HttpResponse:
     scope = scope_for_user(request.user)
     export = _export_for(request.user, scope, pk)
-    if export.status != Export.Status.READY or not export.fichier:
+    if export.statut != Export.Statut.READY or not export.fichier:
         raise Http404("Cet export n'est pas prêt.")
     try:
         handle = export.fichier.open("rb")

@@ -26,7 +26,7 @@ class Export(models.Model):
     class Format(models.TextChoices):
         XLSX = "xlsx", _("Excel (XLSX)")
 
-    class Status(models.TextChoices):
+    class Statut(models.TextChoices):
         QUEUED = "queued", _("En attente")
         RUNNING = "running", _("En cours de préparation")
         READY = "ready", _("Prêt")
@@ -39,7 +39,7 @@ class Export(models.Model):
     # The requester's scope when they asked: {"national": bool, "armls": [ids], "regions": [...]};
     # the task applies exactly this scope, never a wider one.
     scope = models.JSONField(_("périmètre"), default=dict)
-    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.QUEUED)
     error = models.TextField(blank=True)
     fichier = models.FileField(upload_to=_export_path, blank=True, max_length=255)
     filename = models.CharField(_("nom du fichier"), max_length=200)
@@ -64,9 +64,9 @@ class Export(models.Model):
 
     @property
     def pending(self) -> bool:
-        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+        return self.statut in (self.Statut.QUEUED, self.Statut.RUNNING)
 
     @property
     def waiting_for_service(self) -> bool:
         """Queued while the task queue (Redis) was unreachable: built once it is back."""
-        return jobs.waiting_for_broker(self, pending=self.status == self.Status.QUEUED)
+        return jobs.waiting_for_broker(self, pending=self.statut == self.Statut.QUEUED)

@@ -28,10 +28,10 @@ from referentiel.models import Critere, Echelle, Niveau, Section
 
 from .scope import Filters, Scope, dossiers_in_scope, sort_key
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 # The dossiers past the self-assessment, in the audit, and labelled: the dashboard's KPIs.
-ETATS_AUDIT = (Etat.AUDIT_A_PLANIFIER, Etat.AUDIT_PLANIFIE, Etat.AUDIT_EN_COURS)
-ETATS_LABELLISES = (Etat.LABELLISE, Etat.LABELLISE_SOUS_RESERVE)
+ETATS_AUDIT = (Statut.AUDIT_A_PLANIFIER, Statut.AUDIT_PLANIFIE, Statut.AUDIT_EN_COURS)
+ETATS_LABELLISES = (Statut.LABELLISE, Statut.LABELLISE_SOUS_RESERVE)
 # Workflow actions that mark progress (campagnes.workflow writes them in DossierTransition).
 ACTION_AUTOEVALUATION = "submit_autoevaluation"
 ACTION_AUDIT = "validate_audit_report"
@@ -51,22 +51,22 @@ def _round(value: Any) -> Decimal | None:
 
 
 @dataclass(frozen=True)
-class EtatCount:
-    etat: str
+class StatutCount:
+    statut: str
     label: str
     count: int
 
 
 @dataclass(frozen=True)
-class EtatCounts:
-    rows: list[EtatCount]
+class StatutCounts:
+    rows: list[StatutCount]
 
     @property
     def total(self) -> int:
         return sum(r.count for r in self.rows)
 
-    def count(self, *etats: str) -> int:
-        return sum(r.count for r in self.rows if r.etat in etats)
+    def count(self, *statuts: str) -> int:
+        return sum(r.count for r in self.rows if r.statut in statuts)
 
     @property
     def labellises(self) -> int:
@@ -77,19 +77,20 @@ class EtatCounts:
         return self.count(*ETATS_AUDIT)
 
 
-def counts_by_state(scope: Scope, filters: Filters) -> EtatCounts:
+def counts_by_state(scope: Scope, filters: Filters) -> StatutCounts:
     """Number of dossiers in each workflow state (every state listed, zeros included). One
     query."""
     counts = dict(
         dossiers_in_scope(scope, filters)
         .order_by()
-        .values("etat")
+        .values("statut")
         .annotate(n=Count("pk"))
-        .values_list("etat", "n")
+        .values_list("statut", "n")
     )
-    return EtatCounts(
+    return StatutCounts(
         rows=[
-            EtatCount(etat=e.value, label=str(e.label), count=counts.get(e.value, 0)) for e in Etat
+            StatutCount(statut=e.value, label=str(e.label), count=counts.get(e.value, 0))
+            for e in Statut
         ]
     )
 
@@ -98,7 +99,7 @@ def counts_by_state(scope: Scope, filters: Filters) -> EtatCounts:
 class RegionRow:
     region: str
     label: str
-    counts: list[int]  # in the order of `RegionCounts.etats`
+    counts: list[int]  # in the order of `RegionCounts.statuts`
 
     @property
     def total(self) -> int:
@@ -107,12 +108,12 @@ class RegionRow:
 
 @dataclass(frozen=True)
 class RegionCounts:
-    etats: list[tuple[str, str]]  # (code, label), in workflow order
+    statuts: list[tuple[str, str]]  # (code, label), in workflow order
     rows: list[RegionRow]
 
     @property
     def totals(self) -> list[int]:
-        return [sum(r.counts[i] for r in self.rows) for i in range(len(self.etats))]
+        return [sum(r.counts[i] for r in self.rows) for i in range(len(self.statuts))]
 
     @property
     def total(self) -> int:
@@ -125,24 +126,24 @@ def counts_by_region(scope: Scope, filters: Filters) -> RegionCounts:
     rows = (
         dossiers_in_scope(scope, filters)
         .order_by()
-        .values("structure__region", "etat")
+        .values("structure__region", "statut")
         .annotate(n=Count("pk"))
-        .values_list("structure__region", "etat", "n")
+        .values_list("structure__region", "statut", "n")
     )
-    cells: dict[tuple[str, str], int] = {(region, etat): n for region, etat, n in rows}
+    cells: dict[tuple[str, str], int] = {(region, statut): n for region, statut, n in rows}
     regions = [filters.region] if filters.region else list(scope.regions)
     labels = dict(Region.choices)
-    etats = [(e.value, str(e.label)) for e in Etat]
+    statuts = [(e.value, str(e.label)) for e in Statut]
     out = [
         RegionRow(
             region=code,
             label=str(labels.get(code, code)),
-            counts=[cells.get((code, etat), 0) for etat, _ in etats],
+            counts=[cells.get((code, statut), 0) for statut, _ in statuts],
         )
         for code in regions
     ]
     out.sort(key=lambda r: sort_key(r.label))
-    return RegionCounts(etats=etats, rows=out)
+    return RegionCounts(statuts=statuts, rows=out)
 
 
 # --- Progress over time -------------------------------------------------------------------------
@@ -445,7 +446,7 @@ def labels_expiring(
 
 @dataclass(frozen=True)
 class Dashboard:
-    etats: EtatCounts
+    statuts: StatutCounts
     regions: RegionCounts
     semaines: list[WeekPoint]
     niveaux: Levels
@@ -456,7 +457,7 @@ class Dashboard:
 def dashboard(scope: Scope, filters: Filters) -> Dashboard:
     """Everything the dashboard page shows: at most 10 queries whatever the data's size."""
     return Dashboard(
-        etats=counts_by_state(scope, filters),
+        statuts=counts_by_state(scope, filters),
         regions=counts_by_region(scope, filters),
         semaines=progress_over_time(scope, filters),
         niveaux=average_levels(scope, filters),

@@ -65,7 +65,7 @@ def request_export(*, user: User, scope: Scope, filters: Filters, dataset: str) 
         requested_by=user,
         dataset=dataset,
         format=Export.Format.XLSX,
-        status__in=[Export.Status.QUEUED, Export.Status.RUNNING],
+        statut__in=[Export.Statut.QUEUED, Export.Statut.RUNNING],
     )
     for export in pending:
         if export.filters == wanted and export.scope == snapshot:
@@ -93,17 +93,17 @@ def enqueue(export: Export) -> None:
 def requeue_pending() -> int:
     from .tasks import build_export
 
-    return jobs.requeue(Export.objects.filter(status=Export.Status.QUEUED), build_export)
+    return jobs.requeue(Export.objects.filter(statut=Export.Statut.QUEUED), build_export)
 
 
 @transaction.atomic
 def retry_export(*, export: Export) -> Export:
     export = Export.objects.select_for_update().get(pk=export.pk)
-    if export.status == Export.Status.FAILED:
-        export.status = Export.Status.QUEUED
+    if export.statut == Export.Statut.FAILED:
+        export.statut = Export.Statut.QUEUED
         export.error = ""
         export.finished_at = None
         export.enqueued_at = None
-        export.save(update_fields=["status", "error", "finished_at", "enqueued_at"])
+        export.save(update_fields=["statut", "error", "finished_at", "enqueued_at"])
         enqueue(export)
     return export

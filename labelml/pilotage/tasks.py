@@ -40,7 +40,7 @@ def _fail(export_id: int, message: str) -> str:
 def build_export(self, export_id: int) -> str:  # type: ignore[no-untyped-def]
     """A ready or failed export is not built again; a redelivered task (its worker died) builds
     the same row again instead of creating another."""
-    export = jobs.claim(Export, export_id, running=Export.Status.RUNNING)
+    export = jobs.claim(Export, export_id, running=Export.Statut.RUNNING)
     if export is None:
         return "skipped"
     try:
@@ -66,7 +66,7 @@ def build_export(self, export_id: int) -> str:  # type: ignore[no-untyped-def]
         return _fail(export_id, f"La préparation a échoué : {type(exc).__name__} : {exc}")
     Export.objects.filter(pk=export_id).update(
         fichier=export.fichier.name,
-        status=Export.Status.READY,
+        statut=Export.Statut.READY,
         lignes=count,
         finished_at=timezone.now(),
         error="",

@@ -24,22 +24,22 @@ def _float(value: Decimal | None) -> float | None:
 
 def chart_data(data: selectors.Dashboard) -> dict[str, Any]:
     """What the charts draw, as plain JSON (rendered with json_script, read by pilotage.js)."""
-    etats = data.regions.etats
+    statuts = data.regions.statuts
     # States nobody is in would only clutter the legend of the region chart.
     used = [i for i, total in enumerate(data.regions.totals) if total]
     levels = data.niveaux
     return {
-        "etats": {
-            "codes": [r.etat for r in data.etats.rows],
-            "labels": [r.label for r in data.etats.rows],
-            "values": [r.count for r in data.etats.rows],
+        "statuts": {
+            "codes": [r.statut for r in data.statuts.rows],
+            "labels": [r.label for r in data.statuts.rows],
+            "values": [r.count for r in data.statuts.rows],
         },
         "regions": {
             "labels": [r.label for r in data.regions.rows],
             "datasets": [
                 {
-                    "code": etats[i][0],
-                    "label": etats[i][1],
+                    "code": statuts[i][0],
+                    "label": statuts[i][1],
                     "data": [r.counts[i] for r in data.regions.rows],
                 }
                 for i in used

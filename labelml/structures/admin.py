@@ -12,8 +12,8 @@ class MembershipInline(admin.TabularInline):
 
 @admin.register(Structure)
 class StructureAdmin(GuardedModelAdmin):
-    list_display = ["nom", "code", "type", "region", "parent", "active"]
-    list_filter = ["type", "region", "active"]
+    list_display = ["nom", "code", "type", "region", "parent", "actif"]
+    list_filter = ["type", "region", "actif"]
     search_fields = ["nom", "code", "ville"]
     list_select_related = ["parent"]
     autocomplete_fields = ["parent"]

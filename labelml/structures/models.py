@@ -80,7 +80,7 @@ class Structure(models.Model):
     )
     ville = models.CharField(_("ville"), max_length=120, blank=True)
     email = models.EmailField(_("e-mail de contact"), blank=True)
-    active = models.BooleanField(_("active"), default=True)
+    actif = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = StructureQuerySet.as_manager()

@@ -34,7 +34,7 @@ def build_targets() -> dict[str, Any]:
         role for role, caps in ROLE_CAPABILITIES.items() if Capability.EDIT_AUTOEVALUATION in caps
     ]
     dossiers = list(
-        Dossier.objects.filter(etat=Dossier.Etat.AUTOEVALUATION)
+        Dossier.objects.filter(statut=Dossier.Statut.AUTOEVALUATION)
         .select_related("campagne__referentiel")
         .order_by("pk")
     )
@@ -97,7 +97,7 @@ def build_targets() -> dict[str, Any]:
 
     audits = list(
         Audit.objects.filter(
-            dossier__etat=Dossier.Etat.AUDIT_EN_COURS,
+            dossier__statut=Dossier.Statut.AUDIT_EN_COURS,
             statut__in=[Audit.Statut.PLANIFIE, Audit.Statut.EN_COURS, Audit.Statut.A_REVOIR],
         )
         .select_related("auditeur__user", "dossier__campagne__referentiel")

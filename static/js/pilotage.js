@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  // One colour per workflow state, in workflow order (campagnes.models.Dossier.Etat).
+  // One colour per workflow state, in workflow order (campagnes.models.Dossier.Statut).
   var ETAT_COLOURS = {
     autoevaluation: "#8fb3e0",
     plan_amelioration: "#4f7fc0",
@@ -63,7 +63,7 @@
   }
 
   var BUILDERS = {
-    etats: function (data) {
+    statuts: function (data) {
       return {
         type: "bar",
         data: {

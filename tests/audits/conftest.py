@@ -72,7 +72,7 @@ def to_audit_a_planifier(dossier: Any, direction: Any) -> Any:
     submit_plan(dossier, direction)
     request_audit(dossier, direction)
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.AUDIT_A_PLANIFIER
+    assert dossier.statut == Dossier.Statut.AUDIT_A_PLANIFIER
     return dossier
 
 
@@ -128,7 +128,7 @@ def footprint(dossier: Any) -> dict[str, Any]:
     from campagnes.models import DossierUserObjectPermission
 
     return {
-        "etat": Dossier.objects.get(pk=dossier.pk).etat,
+        "statut": Dossier.objects.get(pk=dossier.pk).statut,
         "transitions": list(
             DossierTransition.objects.filter(dossier=dossier)
             .order_by("pk")

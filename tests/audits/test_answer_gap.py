@@ -27,7 +27,7 @@ from tests.audits.conftest import (
     fresh,
 )
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 PARIS = ZoneInfo("Europe/Paris")
 
 
@@ -155,7 +155,7 @@ def test_gaps_cannot_be_answered_during_the_audit(started, people):
 def test_gaps_cannot_be_answered_once_the_dossier_left_reponse_structure(validated, people):
     c = constat(validated, GAP_CRITERE)
     _answer(c, people.direction)  # a draft, still open
-    Dossier.objects.filter(pk=validated.dossier_id).update(etat=Etat.EN_COMMISSION)
+    Dossier.objects.filter(pk=validated.dossier_id).update(statut=Statut.EN_COMMISSION)
     before = footprint(validated.dossier)
 
     with pytest.raises(PermissionDenied):

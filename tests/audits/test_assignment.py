@@ -24,7 +24,7 @@ from tests.audits.conftest import (
 )
 from tests.factories import MembershipFactory
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 
 
 def _assign(dossier, actor, auditeur, **kwargs):  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_only_a_national_admin_assigns_the_audit(planifiable, people, auditeur, 
         _assign(planifiable, actor, auditeur)
 
     assert footprint(planifiable) == before
-    assert footprint(planifiable)["etat"] == Etat.AUDIT_A_PLANIFIER
+    assert footprint(planifiable)["statut"] == Statut.AUDIT_A_PLANIFIER
     assert not Audit.objects.exists()
     assert "view_dossier" not in get_perms(auditeur.user, planifiable)
 
@@ -74,7 +74,7 @@ def test_assigning_during_the_improvement_plan_is_refused(dossier, people, admin
         _assign(dossier, admin, auditeur)
 
     assert footprint(dossier) == before
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
 
 def test_assigning_twice_is_refused_and_changes_nothing(assigned, admin, collegue):
@@ -170,7 +170,7 @@ def test_assignment_creates_the_audit_with_one_finding_per_criterion(
         )
     )
     assert constats.filter(niveau__isnull=True, observation="", version=0).count() == 24
-    assert Dossier.objects.get(pk=planifiable.pk).etat == Etat.AUDIT_PLANIFIE
+    assert Dossier.objects.get(pk=planifiable.pk).statut == Statut.AUDIT_PLANIFIE
 
 
 def test_assignment_writes_the_transition(planifiable, admin, auditeur):
@@ -179,8 +179,8 @@ def test_assignment_writes_the_transition(planifiable, admin, auditeur):
     transition = DossierTransition.objects.filter(dossier=planifiable).latest("pk")
     assert transition.action == "assign_audit"
     assert (transition.from_state, transition.to_state) == (
-        Etat.AUDIT_A_PLANIFIER,
-        Etat.AUDIT_PLANIFIE,
+        Statut.AUDIT_A_PLANIFIER,
+        Statut.AUDIT_PLANIFIE,
     )
     assert transition.actor == admin
     assert "15/09/2025" in transition.reason and "17/09/2025" in transition.reason

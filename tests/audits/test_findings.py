@@ -19,7 +19,7 @@ from tests.audits.conftest import (
     fresh,
 )
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 
 
 def _actor(who, people, auditeur, collegue, lead, other_lead, admin):  # type: ignore[no-untyped-def]
@@ -57,13 +57,13 @@ def test_only_the_assigned_auditor_starts_the_audit(
 def test_the_assigned_auditor_starts_the_audit(assigned, auditeur):
     start_audit(assigned.dossier, auditeur.user)
 
-    assert Dossier.objects.get(pk=assigned.dossier_id).etat == Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=assigned.dossier_id).statut == Statut.AUDIT_EN_COURS
     assert fresh(assigned).statut == Audit.Statut.EN_COURS
     transition = DossierTransition.objects.filter(dossier_id=assigned.dossier_id).latest("pk")
     assert (transition.action, transition.from_state, transition.to_state) == (
         "start_audit",
-        Etat.AUDIT_PLANIFIE,
-        Etat.AUDIT_EN_COURS,
+        Statut.AUDIT_PLANIFIE,
+        Statut.AUDIT_EN_COURS,
     )
     assert transition.actor == auditeur.user
 

@@ -28,7 +28,7 @@ from tests.audits.conftest import (
     fresh,
 )
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 
 
 def _labels(exc) -> list[str]:  # type: ignore[no-untyped-def]
@@ -173,7 +173,7 @@ def test_a_complete_report_is_submitted_to_the_lead_auditors(started, auditeur, 
     assert audit.soumis_le is not None
     assert audit.locked
     # The dossier stays in audit_en_cours until the lead validates.
-    assert Dossier.objects.get(pk=started.dossier_id).etat == Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=started.dossier_id).statut == Statut.AUDIT_EN_COURS
     transition = DossierTransition.objects.filter(dossier_id=started.dossier_id).latest("pk")
     assert transition.action == "submit_audit_report"
     assert transition.actor == auditeur.user
@@ -219,7 +219,7 @@ def test_a_save_in_flight_cannot_slip_past_the_lock(started, auditeur, lead, ste
     c = constat(started, CONFORME_CRITERE)
     audit = fresh(started)
     assert c.audit.statut == audit.statut == Audit.Statut.EN_COURS  # read before the lock
-    assert c.audit.dossier.etat == audit.dossier.etat == Etat.AUDIT_EN_COURS
+    assert c.audit.dossier.statut == audit.dossier.statut == Statut.AUDIT_EN_COURS
     submit_audit_report(started.dossier, auditeur.user)
     if step == "validate":
         validate_audit_report(started.dossier, lead.user)
@@ -298,7 +298,7 @@ def test_the_lead_returns_the_report_with_remarks(submitted, auditeur, lead):
     assert revue.decision == Revue.Decision.RENVOYE
     assert revue.remarques == "Motivez l'écart 1.2."
     assert revue.par == lead.user
-    assert Dossier.objects.get(pk=audit.dossier_id).etat == Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=audit.dossier_id).statut == Statut.AUDIT_EN_COURS
     transition = DossierTransition.objects.filter(dossier_id=audit.dossier_id).latest("pk")
     assert (transition.action, transition.actor) == ("return_audit_report", lead.user)
     assert Notification.objects.filter(
@@ -403,14 +403,14 @@ def test_the_lead_validates_the_report(submitted, lead, people, auditeur):
     assert audit.statut == Audit.Statut.VALIDE
     assert audit.valide_le is not None
     assert audit.valide_par == lead.user
-    assert Dossier.objects.get(pk=audit.dossier_id).etat == Etat.REPONSE_STRUCTURE
+    assert Dossier.objects.get(pk=audit.dossier_id).statut == Statut.REPONSE_STRUCTURE
     revue = Revue.objects.get(audit=audit)
     assert (revue.decision, revue.par) == (Revue.Decision.VALIDE, lead.user)
     transition = DossierTransition.objects.filter(dossier_id=audit.dossier_id).latest("pk")
     assert (transition.action, transition.from_state, transition.to_state) == (
         "validate_audit_report",
-        Etat.AUDIT_EN_COURS,
-        Etat.REPONSE_STRUCTURE,
+        Statut.AUDIT_EN_COURS,
+        Statut.REPONSE_STRUCTURE,
     )
     assert transition.actor == lead.user
     recipients = set(

@@ -45,7 +45,7 @@ def test_admin_assigns_the_audit_through_the_form(planifiable, admin, auditeur):
     assert response.status_code == 302
     audit = Audit.objects.get(dossier=planifiable)
     assert audit.auditeur == auditeur and audit.sites == "Siège, antenne Nord"
-    assert Dossier.objects.get(pk=planifiable.pk).etat == Dossier.Etat.AUDIT_PLANIFIE
+    assert Dossier.objects.get(pk=planifiable.pk).statut == Dossier.Statut.AUDIT_PLANIFIE
 
 
 def test_the_structure_cannot_assign_its_own_auditor(planifiable, people, auditeur):

@@ -74,7 +74,7 @@ def test_auditor_records_findings_offline_and_the_lead_reviews_the_report(
     admin_page.click("main form button[type=submit]")
     expect(admin_page.locator(".messages")).to_contain_text("Évaluation externe planifiée")
     admin_page.close()
-    assert Dossier.objects.get(pk=dossier.pk).etat == Dossier.Etat.AUDIT_PLANIFIE
+    assert Dossier.objects.get(pk=dossier.pk).statut == Dossier.Statut.AUDIT_PLANIFIE
     base = f"/dossiers/{dossier.pk}/audit/"
     tablet = browser.new_context(base_url=live_server.url, locale="fr-FR", viewport=TABLET)
     tablet.set_default_timeout(15_000)
@@ -85,7 +85,7 @@ def test_auditor_records_findings_offline_and_the_lead_reviews_the_report(
     page.goto(base)
     page.click("text=Démarrer l'évaluation")
     expect(page.locator(".messages")).to_contain_text("Évaluation démarrée")
-    assert Dossier.objects.get(pk=dossier.pk).etat == Dossier.Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=dossier.pk).statut == Dossier.Statut.AUDIT_EN_COURS
 
     # --- side by side, at 768 px: the declaration, then the finding form --------------------------
     c11 = constat(dossier, "1.1")
@@ -212,7 +212,7 @@ def test_auditor_records_findings_offline_and_the_lead_reviews_the_report(
     desk.close()
 
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.REPONSE_STRUCTURE
+    assert dossier.statut == Dossier.Statut.REPONSE_STRUCTURE
     audit.refresh_from_db()
     assert audit.statut == Audit.Statut.VALIDE and audit.valide_par == lead.user
     assert audit.points_forts == "Une équipe engagée, des partenariats solides."

@@ -442,7 +442,7 @@ def test_the_auditor_starts_the_audit_from_the_overview(mission):
     assert response.status_code == 302
     mission.audit.refresh_from_db()
     assert mission.audit.statut == Audit.Statut.EN_COURS
-    assert Dossier.objects.get(pk=mission.dossier.pk).etat == Dossier.Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=mission.dossier.pk).statut == Dossier.Statut.AUDIT_EN_COURS
     assert "Démarrer l'évaluation" not in text(client.get(overview_url(mission.dossier)))
 
 
@@ -532,7 +532,7 @@ def test_validation_locks_the_findings_and_moves_the_dossier_to_the_structures_a
     assert response.status_code == 302
     m.audit.refresh_from_db()
     assert m.audit.statut == Audit.Statut.VALIDE and m.audit.valide_par == m.lead
-    assert Dossier.objects.get(pk=m.dossier.pk).etat == Dossier.Etat.REPONSE_STRUCTURE
+    assert Dossier.objects.get(pk=m.dossier.pk).statut == Dossier.Statut.REPONSE_STRUCTURE
     constat = constat_of(m.audit, "1.1")
     refused = save(client_for(m.auditor), m.dossier, constat, "observation", "x", constat.version)
     assert refused.status_code == 403
@@ -545,7 +545,7 @@ def test_a_report_not_submitted_cannot_be_validated(running):
 
     assert response.status_code == 400
     assert "Seul un rapport soumis peut être validé." in text(response)
-    assert Dossier.objects.get(pk=running.dossier.pk).etat == Dossier.Etat.AUDIT_EN_COURS
+    assert Dossier.objects.get(pk=running.dossier.pk).statut == Dossier.Statut.AUDIT_EN_COURS
 
 
 @pytest.mark.parametrize("who", ["auditor", "direction", "admin"])

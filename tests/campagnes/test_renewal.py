@@ -141,7 +141,7 @@ def test_the_renewal_copies_the_last_submitted_version_not_later_data(
         assert copied[code].version == 0
     assert not any(r.justification == "Modifié après" for r in copied.values())
     assert renewal.renouvellement_de == labelled
-    assert renewal.etat == Dossier.Etat.AUTOEVALUATION
+    assert renewal.statut == Dossier.Statut.AUTOEVALUATION
     syntheses = SyntheseCritere.objects.filter(autoevaluation__dossier=renewal)
     assert syntheses.count() == 24
     assert all(
@@ -395,7 +395,7 @@ def test_submission_is_refused_until_every_copied_answer_is_confirmed(renewal, d
     submit_autoevaluation(renewal, direction)
 
     renewal.refresh_from_db()
-    assert renewal.etat == Dossier.Etat.PLAN_AMELIORATION
+    assert renewal.statut == Dossier.Statut.PLAN_AMELIORATION
     assert {c: r["niveau"] for c, r in submitted(renewal).items()} == {
         c: r["niveau"] for c, r in submitted(renewal.renouvellement_de).items()
     }
@@ -629,7 +629,7 @@ def test_the_campaign_renewal_page_is_national(labelled, campagne_2029, directio
 def decide_favourably(dossier: Dossier, admin: Any) -> Label:
     """The commission's decision on `dossier` through audits.commission.services.decide (the agenda
     point is written directly: the audit of the renewal is not what is tested here)."""
-    Dossier.objects.filter(pk=dossier.pk).update(etat=Dossier.Etat.EN_COMMISSION)
+    Dossier.objects.filter(pk=dossier.pk).update(statut=Dossier.Statut.EN_COMMISSION)
     members = [MembreCommissionFactory() for _ in range(3)]
     seance = commission.create_seance(
         actor=admin, date=timezone.now(), president=members[0], membres=members[1:]

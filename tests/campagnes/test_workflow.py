@@ -29,7 +29,7 @@ from tests.campagnes.conftest import fill_dossier, niveau, rate
 from tests.conftest import client_for, member
 from tests.urlmap import iter_patterns
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -39,7 +39,7 @@ def footprint(dossier: Dossier) -> dict[str, Any]:
     """Everything a transition may touch, read fresh from the database."""
     plan = PlanAmelioration.objects.get(dossier=dossier)
     return {
-        "etat": Dossier.objects.get(pk=dossier.pk).etat,
+        "statut": Dossier.objects.get(pk=dossier.pk).statut,
         "transitions": list(
             DossierTransition.objects.filter(dossier=dossier)
             .order_by("pk")
@@ -91,7 +91,7 @@ def test_open_campagne_creates_the_dossier_with_its_empty_self_assessment(campag
 
     assert [d.structure for d in report.created] == [network["ml_a"]]
     dossier = report.created[0]
-    assert dossier.etat == Etat.AUTOEVALUATION
+    assert dossier.statut == Statut.AUTOEVALUATION
     autoevaluation = AutoEvaluation.objects.get(dossier=dossier)
     reponses = Reponse.objects.filter(autoevaluation=autoevaluation)
     assert reponses.count() == 99
@@ -107,7 +107,7 @@ def test_open_campagne_creates_the_dossier_with_its_empty_self_assessment(campag
     assert plan.actions.count() == 0
     [transition] = DossierTransition.objects.filter(dossier=dossier)
     assert transition.action == "open"
-    assert (transition.from_state, transition.to_state) == ("", Etat.AUTOEVALUATION)
+    assert (transition.from_state, transition.to_state) == ("", Statut.AUTOEVALUATION)
     assert transition.actor == admin
 
 
@@ -232,7 +232,7 @@ def test_submitting_an_untouched_self_assessment_lists_every_element_and_criteri
     assert len(labels) == 99 + 24
     assert labels[0] == "Élément 1.1.e1 : niveau non renseigné"
     assert "Critère 5.4 : synthèse à rédiger" in labels
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUTOEVALUATION
 
 
 def test_submitting_twice_is_refused_and_changes_nothing(filled_dossier, people):
@@ -394,8 +394,8 @@ def test_submission_freezes_a_snapshot_and_moves_to_the_improvement_plan(filled_
 
     result = submit_autoevaluation(filled_dossier, people.direction)
 
-    assert result.etat == Etat.PLAN_AMELIORATION
-    assert Dossier.objects.get(pk=filled_dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert result.statut == Statut.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=filled_dossier.pk).statut == Statut.PLAN_AMELIORATION
     [snapshot] = Snapshot.objects.filter(dossier=filled_dossier)
     assert snapshot.numero == 1
     assert snapshot.soumis_par == people.direction
@@ -410,8 +410,8 @@ def test_submission_freezes_a_snapshot_and_moves_to_the_improvement_plan(filled_
     transition = DossierTransition.objects.filter(dossier=filled_dossier).latest("pk")
     assert transition.action == "submit_autoevaluation"
     assert (transition.from_state, transition.to_state) == (
-        Etat.AUTOEVALUATION,
-        Etat.PLAN_AMELIORATION,
+        Statut.AUTOEVALUATION,
+        Statut.PLAN_AMELIORATION,
     )
     assert transition.actor == people.direction
     assert snapshot.empreinte[:12] in transition.reason
@@ -428,17 +428,17 @@ def test_plan_submission_then_audit_request_reach_audit_a_planifier(dossier, peo
     assert plan.soumis_par == people.direction
     logged = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert logged.action == "submit_plan"
-    assert logged.from_state == logged.to_state == Etat.PLAN_AMELIORATION
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert logged.from_state == logged.to_state == Statut.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
     request_audit(dossier, people.direction)
 
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUDIT_A_PLANIFIER
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUDIT_A_PLANIFIER
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert transition.action == "request_audit"
     assert (transition.from_state, transition.to_state) == (
-        Etat.PLAN_AMELIORATION,
-        Etat.AUDIT_A_PLANIFIER,
+        Statut.PLAN_AMELIORATION,
+        Statut.AUDIT_A_PLANIFIER,
     )
     assert transition.actor == people.direction
 
@@ -452,10 +452,10 @@ def test_an_admin_reopens_with_a_reason_kept_in_the_history(dossier, people, adm
 
     reopen_autoevaluation(dossier, admin, "  Pièces manquantes sur la partie 4  ")
 
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUTOEVALUATION
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert transition.action == "reopen_autoevaluation"
-    assert (transition.from_state, transition.to_state) == (stage, Etat.AUTOEVALUATION)
+    assert (transition.from_state, transition.to_state) == (stage, Statut.AUTOEVALUATION)
     assert transition.actor == admin
     assert transition.reason == "Pièces manquantes sur la partie 4"
 
@@ -495,7 +495,7 @@ def test_resubmission_creates_a_second_snapshot_and_keeps_the_first_unchanged(
         "points_forts": "Points forts.",
         "axes_amelioration": "Axes.",
     }
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
 
 # --- notifications -----------------------------------------------------------------------------
@@ -584,7 +584,7 @@ def test_submit_view_shows_the_missing_items_with_links_on_an_incomplete_dossier
     assert f'href="{critere_url(dossier, "3.1")}#element-3.1.e2"' in html
     assert "Critère 5.2 : synthèse à rédiger" in html
     assert f'href="{critere_url(dossier, "5.2")}#synthese"' in html
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUTOEVALUATION
     assert not Snapshot.objects.filter(dossier=dossier).exists()
 
 
@@ -594,7 +594,7 @@ def test_submit_view_refuses_the_referent(filled_dossier, people):
     response = client_for(people.referent).post(url)
 
     assert response.status_code == 403
-    assert Dossier.objects.get(pk=filled_dossier.pk).etat == Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=filled_dossier.pk).statut == Statut.AUTOEVALUATION
     assert not Snapshot.objects.filter(dossier=filled_dossier).exists()
 
 
@@ -605,7 +605,7 @@ def test_submit_view_submits_a_complete_dossier_for_the_direction(filled_dossier
 
     assert response.status_code == 302
     assert response["Location"] == reverse("campagnes:dossier_detail", args=[filled_dossier.pk])
-    assert Dossier.objects.get(pk=filled_dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=filled_dossier.pk).statut == Statut.PLAN_AMELIORATION
     assert Snapshot.objects.filter(dossier=filled_dossier, numero=1).exists()
 
 
@@ -619,7 +619,7 @@ def test_request_audit_view_refuses_the_referent(dossier, people):
     )
 
     assert response.status_code == 403
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
 
 def test_request_audit_view_works_for_the_direction(dossier, people):
@@ -632,7 +632,7 @@ def test_request_audit_view_works_for_the_direction(dossier, people):
     )
 
     assert response.status_code == 302
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUDIT_A_PLANIFIER
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUDIT_A_PLANIFIER
 
 
 def test_reopen_view_is_forbidden_to_the_direction(dossier, people):
@@ -642,7 +642,7 @@ def test_reopen_view_is_forbidden_to_the_direction(dossier, people):
 
     assert client.get(url).status_code == 403
     assert client.post(url, {"motif": "Je veux corriger"}).status_code == 403
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
 
 def test_reopen_view_works_for_the_admin(dossier, people, admin):
@@ -653,12 +653,12 @@ def test_reopen_view_works_for_the_admin(dossier, people, admin):
     assert client.get(url).status_code == 200
     refused = client.post(url, {"motif": ""})
     assert refused.status_code == 400
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.PLAN_AMELIORATION
 
     response = client.post(url, {"motif": "Synthèses trop succinctes"})
 
     assert response.status_code == 302
-    assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUTOEVALUATION
     transition = DossierTransition.objects.filter(dossier=dossier).latest("pk")
     assert (transition.action, transition.reason, transition.actor) == (
         "reopen_autoevaluation",

@@ -57,7 +57,7 @@ def seance(admin, network):  # type: ignore[no-untyped-def]
 
 def test_agenda_recuses_members_of_the_structures_arml(seance, answered, admin):
     point = services.add_to_agenda(actor=admin, seance=seance, dossier=answered)
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.EN_COMMISSION
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.EN_COMMISSION
     recusal = Recusation.objects.get(point=point)
     assert recusal.membre == seance.m3 and recusal.automatique
     with pytest.raises(PermissionDenied):
@@ -69,7 +69,7 @@ def test_a_dossier_with_unanswered_gaps_cannot_go_on_the_agenda(seance, validate
 
     with pytest.raises(TransitionError, match="répondu aux écarts"):
         services.add_to_agenda(actor=admin, seance=seance, dossier=validated.dossier)
-    assert Dossier.objects.get(pk=validated.dossier_id).etat == Dossier.Etat.REPONSE_STRUCTURE
+    assert Dossier.objects.get(pk=validated.dossier_id).statut == Dossier.Statut.REPONSE_STRUCTURE
 
 
 def test_votes_are_secret_until_closed_change_until_then_and_count_once(seance, answered, admin):
@@ -106,7 +106,7 @@ def test_no_quorum_no_decision(seance, answered, admin):
     with pytest.raises(ValidationError, match="Quorum non atteint"):
         services.decide(point=point, user=seance.chair.user, motivation="Dossier solide.")
     assert not Decision.objects.exists() and not Label.objects.exists()
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.EN_COMMISSION
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.EN_COMMISSION
 
 
 def test_decision_creates_the_label_with_its_validity(seance, answered, admin):
@@ -132,7 +132,7 @@ def test_decision_creates_the_label_with_its_validity(seance, answered, admin):
     assert label.date_debut == timezone.localdate()
     assert label.date_fin.year == label.date_debut.year + answered.campagne.validite_label_annees
     assert label.statut_le(label.date_fin + dt.timedelta(days=1)) == "expire"
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.LABELLISE
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.LABELLISE
 
 
 def test_an_open_major_gap_forbids_labellise(seance, answered, admin):
@@ -144,7 +144,7 @@ def test_an_open_major_gap_forbids_labellise(seance, answered, admin):
     services.close_vote(point=point, user=seance.chair.user)
     decision = services.decide(point=point, user=seance.chair.user, motivation="Bon dossier.")
     assert decision.resultat == "labellise_sous_reserve"
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.LABELLISE_SOUS_RESERVE
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.LABELLISE_SOUS_RESERVE
     assert answered.plan.actions.filter(origine="reserve").exists()
 
 
@@ -155,7 +155,7 @@ def test_a_tie_adjourns_and_sends_the_dossier_back_to_the_plan(seance, answered,
     services.close_vote(point=point, user=seance.chair.user)
     decision = services.decide(point=point, user=seance.chair.user, motivation="Partage des voix.")
     assert decision.resultat == "ajourne" and not Label.objects.exists()
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.PLAN_AMELIORATION
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.PLAN_AMELIORATION
 
 
 def test_sitting_members_read_the_dossier_on_their_agenda_and_its_report(seance, answered, admin):

@@ -110,7 +110,7 @@ def test_admin_places_a_dossier_on_the_agenda(admin, seance, answered):
     point = PointOrdreDuJour.objects.get(seance=seance, dossier=answered)
     assert point.rapporteur == seance.m2
     assert Recusation.objects.get(point=point).membre == seance.m3
-    assert Dossier.objects.get(pk=answered.pk).etat == Dossier.Etat.EN_COMMISSION
+    assert Dossier.objects.get(pk=answered.pk).statut == Dossier.Statut.EN_COMMISSION
     page = client.get(reverse("commission:seance_detail", args=[seance.pk])).content.decode()
     assert answered.structure.nom in page and "Vote ouvert" in page
 

@@ -38,16 +38,16 @@ from labelml.structures.roles import Role
 
 pytestmark = pytest.mark.django_db
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 DEMO_MLS = {ml[0] for ml in MLS}
 AT_OR_PAST_AUDIT = {
-    Etat.AUDIT_PLANIFIE,
-    Etat.AUDIT_EN_COURS,
-    Etat.REPONSE_STRUCTURE,
-    Etat.EN_COMMISSION,
-    Etat.LABELLISE,
-    Etat.LABELLISE_SOUS_RESERVE,
-    Etat.REFUSE,
+    Statut.AUDIT_PLANIFIE,
+    Statut.AUDIT_EN_COURS,
+    Statut.REPONSE_STRUCTURE,
+    Statut.EN_COMMISSION,
+    Statut.LABELLISE,
+    Statut.LABELLISE_SOUS_RESERVE,
+    Statut.REFUSE,
 }
 
 
@@ -65,7 +65,7 @@ def fingerprint() -> tuple:
     ):
         levels.update("|".join(row).encode())
     return (
-        sorted(Counter(Dossier.objects.values_list("etat", flat=True)).items()),
+        sorted(Counter(Dossier.objects.values_list("statut", flat=True)).items()),
         Reponse.objects.filter(niveau__valeur__isnull=False).aggregate(a=Avg("niveau__valeur"))[
             "a"
         ],
@@ -159,7 +159,7 @@ def test_national_seed():
         assert User.objects.get(email=account.email).check_password("labelml-demo")
     assert User.objects.get(email="direction.brest@demo.labelml.fr").check_password("labelml-demo")
     paris = Dossier.objects.get(structure__code="ml-paris-est")
-    assert paris.etat == Etat.AUTOEVALUATION
+    assert paris.statut == Statut.AUTOEVALUATION
     assert not Membership.objects.filter(
         structure=paris.structure, user__email__startswith="direction."
     ).exists()
@@ -169,12 +169,12 @@ def test_national_seed():
     assert Campagne.objects.count() == 1
     dossiers = list(Dossier.objects.select_related("structure"))
     assert len(dossiers) == 436
-    states = Counter(d.etat for d in dossiers)
-    assert set(states) == set(Etat.values) - {Etat.AJOURNE}
-    assert states[Etat.AUTOEVALUATION] > states[Etat.LABELLISE] > states[Etat.REFUSE] > 0
+    states = Counter(d.statut for d in dossiers)
+    assert set(states) == set(Statut.values) - {Statut.AJOURNE}
+    assert states[Statut.AUTOEVALUATION] > states[Statut.LABELLISE] > states[Statut.REFUSE] > 0
     adjourned = Decision.objects.filter(resultat="ajourne").select_related("dossier")
     assert adjourned.exists()
-    assert {d.dossier.etat for d in adjourned} == {Etat.PLAN_AMELIORATION}
+    assert {d.dossier.statut for d in adjourned} == {Statut.PLAN_AMELIORATION}
     assert set(Decision.objects.values_list("resultat", flat=True)) == set(Decision.Resultat.values)
 
     # The history: an unbroken chain of transitions from the opening to the current state.
@@ -187,7 +187,7 @@ def test_national_seed():
         assert chain[0].action == "open" and chain[0].from_state == ""
         for before, after in zip(chain, chain[1:], strict=False):
             assert after.from_state == before.to_state and after.at > before.at, d
-        assert chain[-1].to_state == d.etat and chain[-1].at <= now
+        assert chain[-1].to_state == d.statut and chain[-1].at <= now
     submissions = Counter(
         t.at.isocalendar()[:2]
         for t in DossierTransition.objects.filter(action="submit_autoevaluation")
@@ -198,9 +198,9 @@ def test_national_seed():
     national = [d for d in dossiers if d.structure.code not in DEMO_MLS]
     with_snapshot = set(Snapshot.objects.values_list("dossier_id", flat=True))
     for d in dossiers:
-        if d.etat != Etat.AUTOEVALUATION:
+        if d.statut != Statut.AUTOEVALUATION:
             assert d.pk in with_snapshot, d
-    sample = [d for d in national[::25] if d.etat != Etat.AUTOEVALUATION]
+    sample = [d for d in national[::25] if d.statut != Statut.AUTOEVALUATION]
     last_snapshots = {  # the last one of each (ordered by number: the last one wins)
         s.dossier_id: s for s in Snapshot.objects.filter(dossier__in=sample).order_by("numero")
     }
@@ -209,7 +209,7 @@ def test_national_seed():
         assert last_snapshots[d.pk].contenu == snapshot_content(d)
     progress = Counter(
         Reponse.objects.filter(
-            autoevaluation__dossier__etat=Etat.AUTOEVALUATION, niveau__isnull=False
+            autoevaluation__dossier__statut=Statut.AUTOEVALUATION, niveau__isnull=False
         ).values_list("autoevaluation_id", flat=True)
     )
     assert len(set(progress.values())) > 10  # self-assessments at every stage of progress
@@ -223,7 +223,7 @@ def test_national_seed():
 
     # Audits exist exactly for the dossiers at or past the audit (and the adjourned ones).
     audited = set(Audit.objects.values_list("dossier_id", flat=True))
-    expected = {d.pk for d in dossiers if d.etat in AT_OR_PAST_AUDIT} | {
+    expected = {d.pk for d in dossiers if d.statut in AT_OR_PAST_AUDIT} | {
         d.dossier_id for d in adjourned
     }
     assert audited == expected
@@ -256,7 +256,9 @@ def test_national_seed():
             outcome = "labellise_sous_reserve"
         assert outcome == point.decision.resultat
     today = timezone.localdate()
-    labelled = [d for d in dossiers if d.etat in (Etat.LABELLISE, Etat.LABELLISE_SOUS_RESERVE)]
+    labelled = [
+        d for d in dossiers if d.statut in (Statut.LABELLISE, Statut.LABELLISE_SOUS_RESERVE)
+    ]
     labels = {
         label.decision.dossier_id: label
         for label in Label.objects.select_related("decision", "structure")
@@ -265,17 +267,17 @@ def test_national_seed():
     assert len({label.numero for label in labels.values()}) == len(labels)
     for d in labelled:
         label = labels[d.pk]
-        assert label.decision.resultat == d.etat and label.structure_id == d.structure_id
+        assert label.decision.resultat == d.statut and label.structure_id == d.structure_id
         assert re.fullmatch(r"LML-\d{4}-\d{5}", label.numero)
         assert label.statut_le(today) == "valide"
         assert label.date_fin == label.date_debut.replace(
             year=label.date_debut.year + 3
         ) - dt.timedelta(days=1)
-        if d.etat == Etat.LABELLISE_SOUS_RESERVE:
+        if d.statut == Statut.LABELLISE_SOUS_RESERVE:
             assert label.reserves
             assert Action.objects.filter(plan__dossier=d, origine="reserve").exists()
     for d in dossiers:
-        if d.etat in (Etat.EN_COMMISSION, Etat.LABELLISE, Etat.LABELLISE_SOUS_RESERVE):
+        if d.statut in (Statut.EN_COMMISSION, Statut.LABELLISE, Statut.LABELLISE_SOUS_RESERVE):
             assert not Constat.objects.filter(
                 audit__dossier=d, niveau__code__in=["ecart_mineur", "ecart_majeur"]
             ).exclude(reponse_ecart__envoye_le__isnull=False)
@@ -294,12 +296,12 @@ def test_national_seed():
     # Added after the current campaign: nothing to renew then (a label granted in 2026 is not
     # renewed by a campaign opened before it), and the dossiers already written stay as they are.
     assert not Dossier.objects.filter(renouvellement_de__isnull=False).exists()
-    assert set(previous.dossiers.values_list("etat", flat=True)) <= {
-        Etat.AUTOEVALUATION,
-        Etat.PLAN_AMELIORATION,
-        Etat.LABELLISE,
-        Etat.LABELLISE_SOUS_RESERVE,
-        Etat.REFUSE,
+    assert set(previous.dossiers.values_list("statut", flat=True)) <= {
+        Statut.AUTOEVALUATION,
+        Statut.PLAN_AMELIORATION,
+        Statut.LABELLISE,
+        Statut.LABELLISE_SOUS_RESERVE,
+        Statut.REFUSE,
     }
     assert Label.objects.filter(
         decision__dossier__campagne=previous,
@@ -324,7 +326,7 @@ def test_the_command_prints_a_french_summary(monkeypatch):
                     "nom": "Campagne nationale de labellisation 2026",
                     "dossiers_crees": 430,
                     "dossiers": 436,
-                    "etats": {"autoevaluation": 108, "labellise": 45},
+                    "statuts": {"autoevaluation": 108, "labellise": 45},
                     "decisions": {"labellise": 45, "ajourne": 12},
                     "labels": 45,
                     "duree": 3.0,

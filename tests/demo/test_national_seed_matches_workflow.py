@@ -70,7 +70,7 @@ from referentiel.models import Niveau
 
 pytestmark = pytest.mark.django_db
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 User = get_user_model()
 
 # The small run, two campaigns (the command's default) with the seed's default seed: the small
@@ -87,16 +87,16 @@ SIDE_EFFECTS = {"notifications.Notification", "autoevaluations.Saisie"}
 SHARED = {"commission.Seance", "commission.Seance_membres"}
 
 STAGES = (
-    Etat.AUTOEVALUATION,
-    Etat.PLAN_AMELIORATION,
-    Etat.AUDIT_A_PLANIFIER,
-    Etat.AUDIT_PLANIFIE,
-    Etat.AUDIT_EN_COURS,
-    Etat.REPONSE_STRUCTURE,
-    Etat.EN_COMMISSION,
-    Etat.LABELLISE,
-    Etat.LABELLISE_SOUS_RESERVE,
-    Etat.REFUSE,
+    Statut.AUTOEVALUATION,
+    Statut.PLAN_AMELIORATION,
+    Statut.AUDIT_A_PLANIFIER,
+    Statut.AUDIT_PLANIFIE,
+    Statut.AUDIT_EN_COURS,
+    Statut.REPONSE_STRUCTURE,
+    Statut.EN_COMMISSION,
+    Statut.LABELLISE,
+    Statut.LABELLISE_SOUS_RESERVE,
+    Statut.REFUSE,
     "ajourne",  # back in plan_amelioration, with a decision
 )
 
@@ -724,14 +724,14 @@ class Replay:
         """What was done since the last step: the self-assessment in progress, the plan not
         submitted yet, the findings of an audit in progress, the answers to the gaps."""
         self.dossier.refresh_from_db()
-        etat = self.dossier.etat
-        if etat == Etat.AUTOEVALUATION:
+        statut = self.dossier.statut
+        if statut == Statut.AUTOEVALUATION:
             self.fill(autoevaluation_services.snapshot_content(self.seeded), final=True)
-        if etat in (Etat.AUTOEVALUATION, Etat.PLAN_AMELIORATION):
+        if statut in (Statut.AUTOEVALUATION, Statut.PLAN_AMELIORATION):
             self.make_plan()
-        if etat == Etat.AUDIT_EN_COURS:
+        if statut == Statut.AUDIT_EN_COURS:
             self.record_findings()
-        if etat == Etat.REPONSE_STRUCTURE:
+        if statut == Statut.REPONSE_STRUCTURE:
             self.answer_gaps()
 
 
@@ -741,7 +741,7 @@ class Replay:
 def stage_of(dossier: Dossier) -> str:
     if Decision.objects.filter(dossier=dossier, resultat="ajourne").exists():
         return "ajourne"
-    return dossier.etat
+    return dossier.statut
 
 
 def variants(dossier: Dossier) -> set[str]:
@@ -751,15 +751,15 @@ def variants(dossier: Dossier) -> set[str]:
     out = {f"stage:{stage_of(dossier)}"}
     if "reopen_autoevaluation" in actions:
         out.add("reopened" if actions.count("submit_autoevaluation") == 1 else "resubmitted")
-    if dossier.etat == Etat.AUTOEVALUATION and "submit_autoevaluation" not in actions:
+    if dossier.statut == Statut.AUTOEVALUATION and "submit_autoevaluation" not in actions:
         out.add("self-assessment in progress")
         if Action.objects.filter(plan__dossier=dossier).exclude(origine="reprise").exists():
             out.add("actions while self-assessing")
-    if dossier.etat == Etat.PLAN_AMELIORATION and stage_of(dossier) != "ajourne":
+    if dossier.statut == Statut.PLAN_AMELIORATION and stage_of(dossier) != "ajourne":
         out.add("plan submitted" if "submit_plan" in actions else "plan in progress")
     if "return_audit_report" in actions:
         out.add("report returned")
-    if audit is not None and dossier.etat == Etat.AUDIT_EN_COURS:
+    if audit is not None and dossier.statut == Statut.AUDIT_EN_COURS:
         out.add(f"audit {audit.statut}")
     if Recusation.objects.filter(point__dossier=dossier, automatique=False).exists():
         out.add("declared conflict")
@@ -795,8 +795,8 @@ def compare(structure: Structure, admin: Any) -> list[str]:
     in_tree: Counter[str] = Counter()
     for a, b in zip(seeded, lived, strict=True):
         diffs = differences(Shape(a).tables(), Shape(b).tables())
-        if b.etat != a.etat:
-            diffs.append(f"état : {a.etat} (jeu national), {b.etat} (services)")
+        if b.statut != a.statut:
+            diffs.append(f"état : {a.statut} (jeu national), {b.statut} (services)")
         out += [f"[{a.campagne.nom}] {d}" for d in diffs]
         in_tree += Counter({label: len(objs) for label, objs in owned_rows(b).items()})
     outside = {label: n for label, n in (written - in_tree).items() if label not in SHARED and n}
@@ -842,11 +842,11 @@ BRANCHES = {
     *(
         f"earlier campaign stage:{stage}"
         for stage in (
-            Etat.AUTOEVALUATION,
-            Etat.PLAN_AMELIORATION,
-            Etat.LABELLISE,
-            Etat.LABELLISE_SOUS_RESERVE,
-            Etat.REFUSE,
+            Statut.AUTOEVALUATION,
+            Statut.PLAN_AMELIORATION,
+            Statut.LABELLISE,
+            Statut.LABELLISE_SOUS_RESERVE,
+            Statut.REFUSE,
             "ajourne",
         )
     ),
@@ -916,7 +916,7 @@ def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
         workflow.log_step(dossier, actor, "notify_arml")
 
     def extra_row(dossier: Dossier, actor: Any, *args: Any) -> None:
-        Rappel.objects.create(kind="ecarts_j7", object_id=dossier.pk, deadline="2030-01-01")
+        Rappel.objects.create(type="ecarts_j7", object_id=dossier.pk, deadline="2030-01-01")
 
     with monkeypatch.context() as patch:
         patch.setattr(
@@ -927,12 +927,12 @@ def test_the_comparison_is_a_real_check(small_national_run, monkeypatch):
         patch.setattr(
             plan_services, "request_audit", _patched(plan_services, "request_audit", extra_row)
         )
-        diffs = compare(_one(structures, Etat.LABELLISE_SOUS_RESERVE), admin)
+        diffs = compare(_one(structures, Statut.LABELLISE_SOUS_RESERVE), admin)
     assert any("campagnes.DossierTransition : historique" in d for d in diffs), diffs
     assert any("notify_arml" in d for d in diffs), diffs
     assert any("hors des dossiers" in d and "notifications.Rappel" in d for d in diffs), diffs
 
-    structure = _one(structures, Etat.REPONSE_STRUCTURE)
+    structure = _one(structures, Statut.REPONSE_STRUCTURE)
     dossier = Dossier.objects.get(structure=structure, campagne__nom=CAMPAGNE)
     PlanAmelioration.objects.filter(dossier=dossier).update(soumis_par=admin)
     DossierUserObjectPermission.objects.filter(content_object=dossier).delete()

@@ -21,9 +21,9 @@ def complete(db):  # type: ignore[no-untyped-def]
     return build_complete_dossier(seed=7)
 
 
-@pytest.mark.parametrize("kind", Document.Kind.values)
+@pytest.mark.parametrize("kind", Document.Type.values)
 def test_the_document_is_tagged_archivable_and_uses_only_the_shipped_fonts(complete, kind):
-    if kind == Document.Kind.SUIVI:  # the follow-up audit of the label, concluded
+    if kind == Document.Type.SUIVI:  # the follow-up audit of the label, concluded
         add_concluded_followup(complete)
     pdf, pages = render(kind, complete)
     reader = PdfReader(io.BytesIO(pdf))
@@ -37,7 +37,7 @@ def test_the_document_is_tagged_archivable_and_uses_only_the_shipped_fonts(compl
     xmp = root["/Metadata"].get_object().get_data().decode()
     assert 'pdfaid:part="3"' in xmp and 'pdfaid:conformance="A"' in xmp
     assert 'pdfuaid:part="1"' in xmp
-    assert Document.Kind(kind).label.split()[0] in xmp  # the title names the document
+    assert Document.Type(kind).label.split()[0] in xmp  # the title names the document
     fonts = set()
     for page in reader.pages:
         for ref in page["/Resources"]["/Font"].values():

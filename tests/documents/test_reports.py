@@ -32,7 +32,7 @@ def eager(settings, tmp_path):  # type: ignore[no-untyped-def]
 def request_report(client, dossier, django_capture_on_commit_callbacks):  # type: ignore[no-untyped-def]
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("documents:document_request", args=[dossier.pk]), {"kind": "autoevaluation"}
+            reverse("documents:document_request", args=[dossier.pk]), {"type": "autoevaluation"}
         )
     assert response.status_code == 302
     return Document.objects.get(dossier=dossier)
@@ -50,7 +50,7 @@ def test_the_self_assessment_report_is_rendered_and_downloadable(
         client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
     )
     document.refresh_from_db()
-    assert document.status == Document.Status.READY and document.pages >= 2
+    assert document.statut == Document.Statut.READY and document.pages >= 2
     response = client_for(people.lecteur).get(
         reverse("documents:document_download", args=[filled_dossier.pk, document.pk])
     )
@@ -92,7 +92,7 @@ def test_a_failed_render_shows_its_error_and_can_be_retried(
     client = client_for(people.referent)
     document = request_report(client, filled_dossier, django_capture_on_commit_callbacks)
     document.refresh_from_db()
-    assert document.status == Document.Status.FAILED and "gabarit introuvable" in document.error
+    assert document.statut == Document.Statut.FAILED and "gabarit introuvable" in document.error
     assert (
         "gabarit introuvable"
         in client.get(reverse("documents:document_list", args=[filled_dossier.pk])).content.decode()
@@ -101,7 +101,7 @@ def test_a_failed_render_shows_its_error_and_can_be_retried(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("documents:document_retry", args=[filled_dossier.pk, document.pk]))
     document.refresh_from_db()
-    assert document.status == Document.Status.READY
+    assert document.statut == Document.Statut.READY
 
 
 def test_only_readers_of_the_dossier_get_its_documents(
@@ -127,7 +127,7 @@ def test_the_page_lists_the_five_documents_and_says_why_one_cannot_exist_yet(
         reverse("documents:document_list", args=[filled_dossier.pk])
     )
     text = html.content.decode()
-    for label in Document.Kind.labels:
+    for label in Document.Type.labels:
         assert label.replace("'", "&#x27;") in text
     assert "Aucun audit n&#x27;a encore eu lieu pour ce dossier." in text
     assert 'value="autoevaluation"' in text and 'value="audit"' not in text
@@ -140,7 +140,7 @@ def test_a_document_that_cannot_exist_yet_is_refused_and_nothing_is_queued(
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         response = client.post(
             reverse("documents:document_request", args=[filled_dossier.pk]),
-            {"kind": "audit"},
+            {"type": "audit"},
             follow=True,
         )
     assert callbacks == []
@@ -148,7 +148,7 @@ def test_a_document_that_cannot_exist_yet_is_refused_and_nothing_is_queued(
     assert "Aucun audit n&#x27;a encore eu lieu" in response.content.decode()
     response = client.post(
         reverse("documents:document_request", args=[filled_dossier.pk]),
-        {"kind": "inconnu"},
+        {"type": "inconnu"},
         follow=True,
     )
     assert "Type de rapport inconnu" in response.content.decode()
@@ -195,7 +195,7 @@ def test_a_transient_error_is_retried_then_the_document_is_ready(
         client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
     )
     document.refresh_from_db()
-    assert len(calls) == 2 and document.status == Document.Status.READY
+    assert len(calls) == 2 and document.statut == Document.Statut.READY
 
 
 def test_a_transient_error_that_persists_fails_the_document_with_a_french_message(
@@ -211,7 +211,7 @@ def test_a_transient_error_that_persists_fails_the_document_with_a_french_messag
         client_for(people.referent), filled_dossier, django_capture_on_commit_callbacks
     )
     document.refresh_from_db()
-    assert document.status == Document.Status.FAILED
+    assert document.statut == Document.Statut.FAILED
     assert "relancez" in document.error
 
 
@@ -219,9 +219,9 @@ def test_a_render_interrupted_by_a_dead_worker_is_finished_by_the_redelivered_ta
     filled_dossier,
 ):
     document = Document.objects.create(
-        dossier=filled_dossier, kind="autoevaluation", status=Document.Status.RENDERING
+        dossier=filled_dossier, type="autoevaluation", statut=Document.Statut.RENDERING
     )
     assert render_document(document.pk) == "ready"
     document.refresh_from_db()
-    assert document.status == Document.Status.READY and document.fichier
+    assert document.statut == Document.Statut.READY and document.fichier
     assert Document.objects.count() == 1

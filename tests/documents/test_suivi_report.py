@@ -128,11 +128,11 @@ def test_the_report_waits_for_the_conclusion(
         with django_capture_on_commit_callbacks(execute=True) as callbacks:
             response = client.post(
                 reverse("documents:document_request", args=[dossier.pk]),
-                {"kind": "suivi"},
+                {"type": "suivi"},
                 follow=True,
             )
         assert callbacks == []  # nothing queued
-        assert not Document.objects.filter(kind=Document.Kind.SUIVI).exists()
+        assert not Document.objects.filter(type=Document.Type.SUIVI).exists()
         assert (
             "Le rapport d&#x27;audit de suivi sera disponible une fois l&#x27;audit de suivi "
             "conclu." in response.content.decode()
@@ -305,13 +305,13 @@ def test_the_report_is_requested_rendered_and_downloaded(
         dossier = concluded.dossier
         with django_capture_on_commit_callbacks(execute=True):
             response = client_for(people.referent).post(
-                reverse("documents:document_request", args=[dossier.pk]), {"kind": "suivi"}
+                reverse("documents:document_request", args=[dossier.pk]), {"type": "suivi"}
             )
         assert response.status_code == 302
     finally:
         celery_app.conf.task_always_eager = previous
-    document = Document.objects.get(dossier=dossier, kind=Document.Kind.SUIVI)
-    assert document.status == Document.Status.READY, document.error
+    document = Document.objects.get(dossier=dossier, type=Document.Type.SUIVI)
+    assert document.statut == Document.Statut.READY, document.error
     assert document.pages >= 1
     response = client_for(people.lecteur).get(
         reverse("documents:document_download", args=[dossier.pk, document.pk])

@@ -65,7 +65,7 @@ def pdf_text(document: Document) -> tuple[PdfReader, str]:
 
 def settled(dossier: Any, count: int) -> bool:
     docs = Document.objects.filter(dossier=dossier)
-    return docs.count() == count and all(d.status in ("ready", "failed") for d in docs)
+    return docs.count() == count and all(d.statut in ("ready", "failed") for d in docs)
 
 
 def test_a_real_worker_renders_every_document(media, tmp_path):
@@ -82,15 +82,15 @@ def test_a_real_worker_renders_every_document(media, tmp_path):
             worker.stop()
     label = dossier.decisions.get().label
     for document in Document.objects.filter(dossier=dossier):
-        assert document.status == Document.Status.READY, (document.kind, document.error)
+        assert document.statut == Document.Statut.READY, (document.type, document.error)
         reader, text = pdf_text(document)
         assert len(reader.pages) == document.pages >= 1
-        assert dossier.structure.nom in text.replace("’", "'"), document.kind
-        if document.kind in ("autoevaluation", "audit"):
+        assert dossier.structure.nom in text.replace("’", "'"), document.type
+        if document.type in ("autoevaluation", "audit"):
             assert CRITERE_TITLE in text
-        if document.kind == "plan":
+        if document.type == "plan":
             assert "Formaliser et partager les pratiques du critère 1.1" in text
-        if document.kind in ("decision", "attestation", "suivi"):
+        if document.type in ("decision", "attestation", "suivi"):
             assert label.numero in text
     assert "render_document" in worker.output()  # the worker, not this process, rendered
     assert dossier_data(dossier) == before
@@ -119,7 +119,7 @@ class TableLock:
 def test_a_worker_killed_mid_render_is_redelivered_and_the_document_exists_once(media, tmp_path):
     dossier = build_complete_dossier(seed=2)
     before = dossier_data(dossier)
-    document = Document.objects.create(dossier=dossier, kind="audit")
+    document = Document.objects.create(dossier=dossier, type="audit")
     with worker_queue() as queue:
         first = Worker(queue=queue, log=tmp_path / "first.log", visibility_timeout=8)
         lock = TableLock("audits_constat")  # read by the audit report after it starts
@@ -149,7 +149,7 @@ def test_a_worker_killed_mid_render_is_redelivered_and_the_document_exists_once(
     documents = Document.objects.filter(dossier=dossier)
     assert documents.count() == 1
     document = documents.get()
-    assert document.status == Document.Status.READY, document.error
+    assert document.statut == Document.Statut.READY, document.error
     files = list(Path(media, "documents", str(dossier.pk)).iterdir())
     assert [f.name for f in files] == [Path(document.fichier.name).name]
     reader, text = pdf_text(document)

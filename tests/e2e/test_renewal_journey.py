@@ -122,7 +122,7 @@ def test_a_renewal_starts_from_the_copied_answers_and_needs_each_one_confirmed(
     missing = dir_page.locator("#manquants")
     expect(missing).to_contain_text("Élément 1.1.e1 : réponse reprise à confirmer")
     expect(missing).to_contain_text("Critère 5.2 : synthèse reprise à confirmer")
-    assert Dossier.objects.get(pk=dossier.pk).etat == Dossier.Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Dossier.Statut.AUTOEVALUATION
 
     # --- the referent confirms one answer on its own (htmx) -------------------------------------
     e1_block.locator("button", has_text="Confirmer cette réponse").click()
@@ -167,7 +167,7 @@ def test_a_renewal_starts_from_the_copied_answers_and_needs_each_one_confirmed(
     expect(dir_page.locator("body")).to_contain_text("Reprise du plan précédent")
 
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.PLAN_AMELIORATION
+    assert dossier.statut == Dossier.Statut.PLAN_AMELIORATION
     assert not Reponse.objects.filter(autoevaluation__dossier=dossier, a_confirmer=True).exists()
     assert not SyntheseCritere.objects.filter(
         autoevaluation__dossier=dossier, a_confirmer=True

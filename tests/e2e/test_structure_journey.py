@@ -85,7 +85,7 @@ def test_referent_and_direction_take_the_dossier_to_the_audit_request(
     missing = dir_page.locator("#manquants")
     expect(missing).to_contain_text("Élément 1.1.e2 : niveau non renseigné")
     expect(missing).to_contain_text("Critère 1.1 : synthèse à rédiger")
-    assert Dossier.objects.get(pk=dossier.pk).etat == Dossier.Etat.AUTOEVALUATION
+    assert Dossier.objects.get(pk=dossier.pk).statut == Dossier.Statut.AUTOEVALUATION
 
     # The referent follows the link of a missing item and completes the criterion.
     ref_page.goto(f"/dossiers/{dossier.pk}/autoevaluation/soumettre/")
@@ -118,7 +118,7 @@ def test_referent_and_direction_take_the_dossier_to_the_audit_request(
     expect(dir_page.locator(".messages")).to_contain_text("Évaluation externe demandée")
 
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.AUDIT_A_PLANIFIER
+    assert dossier.statut == Dossier.Statut.AUDIT_A_PLANIFIER
     snapshot = dossier.snapshots.get()
     assert {r["element"]: r["niveau"] for r in snapshot.contenu["reponses"]}["1.1.e2"] == "2"
     e1.refresh_from_db()

@@ -137,8 +137,8 @@ def build_world() -> dict[str, Any]:
     # A document and an export said ready whose file is not in the storage.
     document = Document.objects.create(
         dossier=labelled,
-        kind="autoevaluation",
-        status="ready",
+        type="autoevaluation",
+        statut="ready",
         fichier=f"documents/{labelled.pk}/absent.pdf",
         pages=1,
     )
@@ -147,7 +147,7 @@ def build_world() -> dict[str, Any]:
         filters={"campagne": labelled.campagne_id, "region": None},
         scope={"national": True, "armls": [], "regions": []},
         filename="dossiers.xlsx",
-        status="ready",
+        statut="ready",
         fichier="exports/absent.xlsx",
         requested_by=admin,
     )
@@ -373,7 +373,7 @@ POST_KEYS = {
     "element_source",
     "envoyer",
     "fichier",
-    "kind",
+    "type",
     "labels",
     "lien",
     "motivation",
@@ -471,7 +471,7 @@ def payloads(names: list[str]) -> dict[str, dict[str, Any]]:
 RAW_BODIES = {
     "octets non UTF-8 (urlencoded)": (
         "application/x-www-form-urlencoded",
-        b"version=\xff\xfe&champ=justification&justification=\xc3\x28&kind=\xe9&titre=%FF",
+        b"version=\xff\xfe&champ=justification&justification=\xc3\x28&type=\xe9&titre=%FF",
     ),
     "octets non UTF-8 (multipart)": (
         "multipart/form-data; boundary=XyZ",

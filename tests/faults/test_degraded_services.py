@@ -153,20 +153,20 @@ def test_a_report_requested_while_redis_is_down_waits_and_the_page_says_so(
     client = client_for(people.direction)
     response = client.post(
         reverse("documents:document_request", args=[dossier.pk]),
-        {"kind": "autoevaluation"},
+        {"type": "autoevaluation"},
         follow=True,
     )
     assert response.status_code == 200
     assert response.content.decode().count(DELAYED_REPORT) == 2  # message and list notice
     document = Document.objects.get(dossier=dossier)
-    assert (document.status, document.enqueued_at) == ("queued", None)
+    assert (document.statut, document.enqueued_at) == ("queued", None)
     assert document.waiting_for_service
     poll = client.get(reverse("documents:document_list", args=[dossier.pk]), HTTP_HX_REQUEST="true")
     assert DELAYED_REPORT in poll.content.decode() and "every 10s" in poll.content.decode()
     # A second click reuses the queued document and says the same.
     again = client.post(
         reverse("documents:document_request", args=[dossier.pk]),
-        {"kind": "autoevaluation"},
+        {"type": "autoevaluation"},
         follow=True,
     )
     assert DELAYED_REPORT in again.content.decode()
@@ -195,7 +195,7 @@ def test_a_report_requested_with_redis_up_is_published_and_stamped(
     client = client_for(people.direction)
     response = client.post(
         reverse("documents:document_request", args=[dossier.pk]),
-        {"kind": "autoevaluation"},
+        {"type": "autoevaluation"},
         follow=True,
     )
     body = response.content.decode()
@@ -209,11 +209,11 @@ def test_a_report_requested_with_redis_up_is_published_and_stamped(
 def test_a_lost_message_is_published_again_after_the_delay(broker, dossier, settings):  # noqa: F811
     broker.up = True
     old = timezone.now() - dt.timedelta(seconds=settings.JOB_REQUEUE_LOST_AFTER + 60)
-    lost = Document.objects.create(dossier=dossier, kind="autoevaluation", status="queued")
+    lost = Document.objects.create(dossier=dossier, type="autoevaluation", statut="queued")
     Document.objects.filter(pk=lost.pk).update(created_at=old, enqueued_at=old)
-    recent = Document.objects.create(dossier=dossier, kind="plan", status="queued")
+    recent = Document.objects.create(dossier=dossier, type="plan", statut="queued")
     Document.objects.filter(pk=recent.pk).update(created_at=old, enqueued_at=timezone.now())
-    done = Document.objects.create(dossier=dossier, kind="audit", status="ready")
+    done = Document.objects.create(dossier=dossier, type="audit", statut="ready")
     make_old(Document, done.pk)
     assert jobs.requeue_all()["documents"] == 1
     assert broker.sent == [("documents.render_document", lost.pk)]
@@ -224,8 +224,8 @@ def test_a_recovery_that_finds_redis_still_down_leaves_the_rows_for_the_next(
     broker,
     dossier,  # noqa: F811
 ):
-    first = Document.objects.create(dossier=dossier, kind="autoevaluation")
-    second = Document.objects.create(dossier=dossier, kind="plan")
+    first = Document.objects.create(dossier=dossier, type="autoevaluation")
+    second = Document.objects.create(dossier=dossier, type="plan")
     make_old(Document, first.pk)
     make_old(Document, second.pk)
     assert jobs.requeue_all()["documents"] == 0
@@ -250,7 +250,7 @@ def test_an_export_requested_while_redis_is_down_waits_and_the_page_says_so(
     assert response.status_code == 200
     assert response.content.decode().count(DELAYED_EXPORT) == 2
     export = Export.objects.get()
-    assert (export.status, export.enqueued_at) == ("queued", None)
+    assert (export.statut, export.enqueued_at) == ("queued", None)
     make_old(Export, export.pk)
     broker.up = True
     assert jobs.requeue_all()["exports"] == 1

@@ -112,15 +112,15 @@ def test_redis_stopped_pages_saves_and_logins_work_and_reports_wait_for_it(
 
         # A report: the request is accepted, the page says the rendering is delayed.
         response, took = timed(
-            user.post, f"/dossiers/{dossier.pk}/rapports/demander/", {"kind": "autoevaluation"}
+            user.post, f"/dossiers/{dossier.pk}/rapports/demander/", {"type": "autoevaluation"}
         )
         assert response.status_code == 302, (response.status_code, app.output())
         assert took < PAGE_BUDGET, took
         listing = user.get(response.headers["Location"])
         assert listing.status_code == 200
         assert listing.text.count(DELAYED) == 2  # the message, and the list's own notice
-        document = Document.objects.get(dossier=dossier, kind="autoevaluation")
-        assert document.status == Document.Status.QUEUED
+        document = Document.objects.get(dossier=dossier, type="autoevaluation")
+        assert document.statut == Document.Statut.QUEUED
         assert document.enqueued_at is None
         # The list polled by htmx keeps saying so.
         poll = user.get(f"/dossiers/{dossier.pk}/rapports/", htmx=True)
@@ -147,7 +147,7 @@ def test_redis_stopped_pages_saves_and_logins_work_and_reports_wait_for_it(
             what="the report, once Redis is back",
         )
         document.refresh_from_db()
-        assert document.status == Document.Status.READY, (document.error, worker.output())
+        assert document.statut == Document.Statut.READY, (document.error, worker.output())
         assert document.enqueued_at is not None and document.pages
         assert "render_document" in worker.output()
         listing = user.get(f"/dossiers/{dossier.pk}/rapports/")

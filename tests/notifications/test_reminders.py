@@ -29,7 +29,7 @@ from tests.conftest import member
 pytestmark = pytest.mark.django_db
 
 CLOSING = dt.date(2025, 6, 30)  # the `campagne` fixture's date_cloture_autoevaluation
-K = Rappel.Kind
+K = Rappel.Type
 
 
 @pytest.fixture(autouse=True)
@@ -75,10 +75,10 @@ def test_the_due_step_is_the_nearest_one_started():
     from campagnes.autoevaluations.reminders import AUTOEVALUATION_STEPS as steps
 
     assert due_step(steps, CLOSING, dt.date(2025, 6, 15)) is None
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 16)).kind == K.AUTOEVALUATION_J14
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 26)).kind == K.AUTOEVALUATION_J14
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 27)).kind == K.AUTOEVALUATION_J3
-    assert due_step(steps, CLOSING, CLOSING).kind == K.AUTOEVALUATION_J3
+    assert due_step(steps, CLOSING, dt.date(2025, 6, 16)).type == K.AUTOEVALUATION_J14
+    assert due_step(steps, CLOSING, dt.date(2025, 6, 26)).type == K.AUTOEVALUATION_J14
+    assert due_step(steps, CLOSING, dt.date(2025, 6, 27)).type == K.AUTOEVALUATION_J3
+    assert due_step(steps, CLOSING, CLOSING).type == K.AUTOEVALUATION_J3
     assert due_step(steps, CLOSING, dt.date(2025, 7, 1)) is None
 
 
@@ -113,7 +113,7 @@ def test_self_assessment_reminders_go_14_and_3_days_before_the_closing_once_each
     assert notifications[0].titre == "Auto-évaluation : clôture dans 3 jours"
     for day in (dt.date(2025, 6, 27), dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
         assert run(day) == ({}, [])
-    assert list(Rappel.objects.values_list("kind", "object_id", "deadline", "recipients")) == [
+    assert list(Rappel.objects.values_list("type", "object_id", "deadline", "recipients")) == [
         (K.AUTOEVALUATION_J3, dossier.pk, CLOSING, 2),
         (K.AUTOEVALUATION_J14, dossier.pk, CLOSING, 2),
     ]
@@ -214,7 +214,7 @@ def test_no_gap_reminder_once_every_gap_is_answered(validated, people, run):
 def test_no_gap_reminder_for_a_dossier_past_the_answers(validated, people, admin, run):
     from campagnes.models import Dossier
 
-    Dossier.objects.filter(pk=validated.dossier_id).update(etat=Dossier.Etat.EN_COMMISSION)
+    Dossier.objects.filter(pk=validated.dossier_id).update(statut=Dossier.Statut.EN_COMMISSION)
     assert run(gap_deadline(validated) - dt.timedelta(days=7)) == ({}, [])
 
 

@@ -24,7 +24,7 @@ from tests.factories import AuditeurFactory, MembreCommissionFactory, MissionLoc
 pytestmark = pytest.mark.django_db
 
 URL = "/pilotage/"
-E = Dossier.Etat
+E = Dossier.Statut
 
 
 # --- A hand-built data set ---------------------------------------------------------------------
@@ -52,7 +52,7 @@ class Builder:
             subject_id=dossier.pk,
             action=action,
             from_state="",
-            to_state=to or dossier.etat,
+            to_state=to or dossier.statut,
         )
         DossierTransition.objects.filter(pk=t.pk).update(at=when)
 
@@ -60,7 +60,7 @@ class Builder:
         self,
         structure: Any,
         *,
-        etat: str,
+        statut: str,
         auto: str = "3",
         submitted: dt.datetime | None = None,
         audit: dict[str, str] | None = None,
@@ -116,7 +116,7 @@ class Builder:
                     date_fin=label_end,
                     statut=label_statut,
                 )
-        Dossier.objects.filter(pk=dossier.pk).update(etat=etat)
+        Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
         return dossier
 
 
@@ -142,7 +142,7 @@ def data(admin, campagne, network):  # type: ignore[no-untyped-def]
     b = Builder(admin, campagne)
     a = b.dossier(
         network["ml_a"],
-        etat=E.LABELLISE,
+        statut=E.LABELLISE,
         auto="3",
         submitted=at(W1 + dt.timedelta(days=1)),
         audit={X: "ecart_mineur", Y: "ecart_majeur"},
@@ -152,7 +152,7 @@ def data(admin, campagne, network):  # type: ignore[no-untyped-def]
     )
     a2 = b.dossier(
         network["ml_a2"],
-        etat=E.AUDIT_EN_COURS,
+        statut=E.AUDIT_EN_COURS,
         auto="4",
         submitted=at(W2),
         audit={},
@@ -175,7 +175,7 @@ def data(admin, campagne, network):  # type: ignore[no-untyped-def]
     )
     bb = b.dossier(
         network["ml_b"],
-        etat=E.LABELLISE,
+        statut=E.LABELLISE,
         auto="1",
         submitted=at(W1 + dt.timedelta(days=3)),
         audit={X: "ecart_majeur"},
@@ -202,16 +202,16 @@ def filters(campagne: Any, region: str | None = None) -> Filters:
 
 
 def test_counts_by_state_and_region(data, campagne, network):  # type: ignore[no-untyped-def]
-    etats = selectors.counts_by_state(NATIONAL, filters(campagne))
-    assert etats.total == 3
-    assert etats.count(E.LABELLISE) == 2
-    assert etats.en_audit == 1
-    assert [r.etat for r in etats.rows] == list(E.values)  # every state, zeros included
+    statuts = selectors.counts_by_state(NATIONAL, filters(campagne))
+    assert statuts.total == 3
+    assert statuts.count(E.LABELLISE) == 2
+    assert statuts.en_audit == 1
+    assert [r.statut for r in statuts.rows] == list(E.values)  # every state, zeros included
 
     regions = selectors.counts_by_region(NATIONAL, filters(campagne))
     by_region = {r.region: r for r in regions.rows}
     assert set(by_region) == {"11", "84", "53"}  # every region of the scope, zeros included
-    col = [code for code, _ in regions.etats].index(E.LABELLISE)
+    col = [code for code, _ in regions.statuts].index(E.LABELLISE)
     assert by_region["11"].total == 2 and by_region["11"].counts[col] == 1
     assert by_region["84"].total == 1 and by_region["84"].counts[col] == 1
     assert by_region["53"].total == 0
@@ -303,7 +303,7 @@ def test_labels_expiring(data, campagne, network):  # type: ignore[no-untyped-de
 
 def test_no_campaign_yields_empty_figures(network):  # type: ignore[no-untyped-def]
     empty = selectors.dashboard(NATIONAL, Filters(campagne=None, region=None))
-    assert empty.etats.total == 0
+    assert empty.statuts.total == 0
     assert empty.niveaux.criteres == []
     assert empty.ecarts == [] and empty.semaines == []
 
@@ -321,11 +321,11 @@ def test_national_admin_sees_every_region(data, admin, campagne):  # type: ignor
     assert "Mission Locale de Villeurbanne-Secret" in html
     assert "chart.umd.min.js" in html and "pilotage.js" in html
     assert 'id="pilotage-data"' in html
-    assert response.context["data"].etats.total == 3
+    assert response.context["data"].statuts.total == 3
     # The region filter narrows the figures.
     response = client_for(admin).get(URL, {"region": "84", "campagne": campagne.pk})
     assert response.status_code == 200
-    assert response.context["data"].etats.total == 1
+    assert response.context["data"].statuts.total == 1
 
 
 def test_arml_sees_only_its_region(data, people, campagne, network):  # type: ignore[no-untyped-def]
@@ -339,7 +339,7 @@ def test_arml_sees_only_its_region(data, people, campagne, network):  # type: ig
     assert "Villeurbanne-Secret" not in html
     assert "LBL-TEST-0003" not in html
     d = response.context["data"]
-    assert d.etats.total == 2
+    assert d.statuts.total == 2
     assert [r.region for r in d.regions.rows] == ["11"]
     assert sum(w.autoevaluations for w in d.semaines) == 2
     assert {c.code: c for c in d.niveaux.criteres}["3.1"].autoevaluation == Decimal("3.50")
@@ -360,7 +360,7 @@ def test_arml_b_sees_region_84_only(data, network):  # type: ignore[no-untyped-d
     response = client_for(referent_b).get(URL)
     assert response.status_code == 200
     d = response.context["data"]
-    assert d.etats.total == 1
+    assert d.statuts.total == 1
     assert [r.numero for r in d.echeances.rows] == ["LBL-TEST-0003"]
     assert client_for(referent_b).get(URL, {"region": "11"}).status_code == 404
 
@@ -408,7 +408,7 @@ def test_query_count_is_constant(data, admin, people, campagne, network):  # typ
         ml = MissionLocaleFactory(parent=arml_structure, region=arml_structure.region)
         b.dossier(
             ml,
-            etat=E.LABELLISE if i % 3 else E.REPONSE_STRUCTURE,
+            statut=E.LABELLISE if i % 3 else E.REPONSE_STRUCTURE,
             auto=str(1 + i % 4),
             submitted=at(W1 + dt.timedelta(days=7 * i)),
             audit={X: "ecart_mineur"} if i % 2 else {Y: "ecart_majeur"},

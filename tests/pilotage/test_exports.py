@@ -412,7 +412,7 @@ def test_an_xlsx_export_is_built_by_the_task_and_downloaded(
         campagne=campagne.pk,
     )
     export.refresh_from_db()
-    assert export.status == Export.Status.READY, export.error
+    assert export.statut == Export.Statut.READY, export.error
     assert export.requested_by == arml and export.lignes == 2 * 99
     assert export.filters == {"campagne": campagne.pk, "region": None}
     assert export.scope == {"national": False, "armls": [network["arml_a"].pk], "regions": ["11"]}
@@ -541,7 +541,7 @@ def test_a_failed_export_shows_its_error_and_can_be_retried(
         client, django_capture_on_commit_callbacks, dataset="constats", campagne=campagne.pk
     )
     export.refresh_from_db()
-    assert export.status == Export.Status.FAILED and "disque plein" in export.error
+    assert export.statut == Export.Statut.FAILED and "disque plein" in export.error
     page = client.get(reverse("pilotage:pilotage_exports")).content.decode()
     assert "disque plein" in page and "Relancer" in page
     url = reverse("pilotage:pilotage_export_download", args=[export.pk])
@@ -551,7 +551,7 @@ def test_a_failed_export_shows_its_error_and_can_be_retried(
         response = client.post(reverse("pilotage:pilotage_export_retry", args=[export.pk]))
     assert response.status_code == 302
     export.refresh_from_db()
-    assert export.status == Export.Status.READY and export.error == ""
+    assert export.statut == Export.Statut.READY and export.error == ""
     assert client.get(url).status_code == 200
 
 

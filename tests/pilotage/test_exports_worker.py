@@ -59,7 +59,7 @@ def test_a_real_worker_builds_the_xlsx_within_the_requesters_scope(settings, tmp
         finally:
             worker.stop()
     export.refresh_from_db()
-    assert export.status == Export.Status.READY, export.error
+    assert export.statut == Export.Statut.READY, export.error
     assert "build_export" in worker.output()  # the worker, not this process, built it
     with export.fichier.open("rb") as f:
         rows = list(load_workbook(f, read_only=True).active.iter_rows(values_only=True))

@@ -108,8 +108,8 @@ def rate(dossier: Dossier, element_code: str, niveau_code: str, a_confirmer: boo
     assert updated == 1
 
 
-def set_etat(dossier: Dossier, etat: str) -> None:
-    Dossier.objects.filter(pk=dossier.pk).update(etat=etat)
+def set_statut(dossier: Dossier, statut: str) -> None:
+    Dossier.objects.filter(pk=dossier.pk).update(statut=statut)
     dossier.refresh_from_db()
 
 

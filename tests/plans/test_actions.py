@@ -367,9 +367,9 @@ def test_followup_actions_are_added_after_the_editing_window(dossier, admin_unml
     from campagnes.models import Dossier
     from campagnes.plans.services import add_followup_action
 
-    from .conftest import set_etat
+    from .conftest import set_statut
 
-    set_etat(dossier, Dossier.Etat.LABELLISE_SOUS_RESERVE)
+    set_statut(dossier, Dossier.Statut.LABELLISE_SOUS_RESERVE)
     action = add_followup_action(
         dossier=dossier,
         titre="Lever la réserve sur l'accueil",

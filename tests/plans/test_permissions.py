@@ -12,7 +12,7 @@ from labelml.structures.roles import Role
 from tests.conftest import client_for, member
 from tests.urlmap import iter_patterns
 
-from .conftest import action_payload, element, make_action, rate, set_etat
+from .conftest import action_payload, element, make_action, rate, set_statut
 
 pytestmark = pytest.mark.django_db
 
@@ -52,7 +52,7 @@ def write_names() -> set[str]:
 def ready(dossier):  # type: ignore[no-untyped-def]
     """ML A's dossier in `plan_amelioration`, with one action and one pending suggestion:
     every write would succeed for its direction."""
-    set_etat(dossier, Dossier.Etat.PLAN_AMELIORATION)
+    set_statut(dossier, Dossier.Statut.PLAN_AMELIORATION)
     action = make_action(dossier, titre="Action existante", avancement=10)
     rate(dossier, "2.1.e1", "1")
     return dossier, action, element(dossier, "2.1.e1")
@@ -64,7 +64,7 @@ def snapshot(dossier):  # type: ignore[no-untyped-def]
     plan = dossier.plan
     plan.refresh_from_db()
     return (
-        dossier.etat,
+        dossier.statut,
         plan.soumis_le,
         sorted(Action.objects.filter(plan=plan).values_list("pk", "titre", "avancement")),
         DossierTransition.objects.filter(dossier=dossier).count(),
@@ -107,7 +107,7 @@ def test_missing_dossier_answers_like_a_foreign_one(ready, outsider, direction):
 
 def test_an_action_of_another_dossier_answers_404(ready, other_dossier, direction):
     dossier, _action, _target = ready
-    set_etat(other_dossier, Dossier.Etat.PLAN_AMELIORATION)
+    set_statut(other_dossier, Dossier.Statut.PLAN_AMELIORATION)
     foreign = make_action(other_dossier, titre="Action de la ML B", avancement=20)
     client = client_for(direction)
     edit = reverse("plans:plan_action_edit", args=[dossier.pk, foreign.pk])
@@ -193,12 +193,12 @@ def test_anonymous_visitors_are_sent_to_the_login_page(ready):
 
 
 @pytest.mark.parametrize(
-    "etat",
-    [Dossier.Etat.AUDIT_A_PLANIFIER, Dossier.Etat.AUDIT_EN_COURS, Dossier.Etat.EN_COMMISSION],
+    "statut",
+    [Dossier.Statut.AUDIT_A_PLANIFIER, Dossier.Statut.AUDIT_EN_COURS, Dossier.Statut.EN_COMMISSION],
 )
-def test_once_the_audit_is_requested_the_plan_is_read_only(ready, referent, direction, etat):
+def test_once_the_audit_is_requested_the_plan_is_read_only(ready, referent, direction, statut):
     dossier, action, target = ready
-    set_etat(dossier, etat)
+    set_statut(dossier, statut)
     urls = plan_urls(dossier, action, target.pk)
     before = snapshot(dossier)
     for user in (referent, direction):

@@ -150,7 +150,7 @@ def _add_actions(dossier, n: int, owners) -> None:  # type: ignore[no-untyped-de
         )
 
 
-@pytest.mark.parametrize("url_name", ["plan_detail", "plan_timeline"])
+@pytest.mark.parametrize("url_name", ["plans:plan_detail", "plans:plan_timeline"])
 def test_query_count_does_not_grow_with_the_number_of_actions(dossier, referent, url_name):
     owners = [member(dossier.structure, Role.CONTRIBUTEUR), referent]
     client = client_for(referent)

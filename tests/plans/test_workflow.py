@@ -8,7 +8,7 @@ from django.urls import reverse
 from campagnes.models import Dossier, DossierTransition
 from tests.conftest import client_for
 
-from .conftest import make_action, set_etat
+from .conftest import make_action, set_statut
 
 pytestmark = pytest.mark.django_db
 
@@ -23,7 +23,7 @@ def audit_url(dossier):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def in_plan(dossier):  # type: ignore[no-untyped-def]
-    set_etat(dossier, Dossier.Etat.PLAN_AMELIORATION)
+    set_statut(dossier, Dossier.Statut.PLAN_AMELIORATION)
     return dossier
 
 
@@ -48,7 +48,7 @@ def test_direction_submits_a_plan_with_actions(in_plan, direction):
     transition = DossierTransition.objects.get(dossier=in_plan, action="submit_plan")
     assert transition.actor == direction
     in_plan.refresh_from_db()
-    assert in_plan.etat == Dossier.Etat.PLAN_AMELIORATION
+    assert in_plan.statut == Dossier.Statut.PLAN_AMELIORATION
 
 
 def test_referent_cannot_submit_the_plan(in_plan, referent):
@@ -94,12 +94,12 @@ def test_after_submission_the_direction_requests_the_audit(in_plan, direction, r
     client_for(direction).post(submit_url(in_plan))
     assert client_for(referent).post(audit_url(in_plan)).status_code == 403
     in_plan.refresh_from_db()
-    assert in_plan.etat == Dossier.Etat.PLAN_AMELIORATION
+    assert in_plan.statut == Dossier.Statut.PLAN_AMELIORATION
     client_for(direction).post(audit_url(in_plan))
     in_plan.refresh_from_db()
-    assert in_plan.etat == Dossier.Etat.AUDIT_A_PLANIFIER
+    assert in_plan.statut == Dossier.Statut.AUDIT_A_PLANIFIER
     assert DossierTransition.objects.filter(
-        dossier=in_plan, action="request_audit", to_state=Dossier.Etat.AUDIT_A_PLANIFIER
+        dossier=in_plan, action="request_audit", to_state=Dossier.Statut.AUDIT_A_PLANIFIER
     ).exists()
 
 

@@ -68,7 +68,7 @@ def test_members_without_the_right_are_refused(request, dossier, critere, media_
 def test_nothing_is_added_once_the_self_assessment_is_submitted(
     dossier, referent, critere, media_root
 ):
-    dossier.etat = Dossier.Etat.PLAN_AMELIORATION
+    dossier.statut = Dossier.Statut.PLAN_AMELIORATION
     dossier.save()
     with pytest.raises(PermissionDenied, match="pendant l'auto-évaluation"):
         _add(dossier, referent, critere)
@@ -148,7 +148,7 @@ def test_delete_needs_the_upload_right(dossier, referent, lecteur, critere):
     preuve = _add(dossier, referent, critere)
     with pytest.raises(PermissionDenied):
         delete_preuve(preuve=preuve, actor=lecteur)
-    dossier.etat = Dossier.Etat.AUDIT_A_PLANIFIER
+    dossier.statut = Dossier.Statut.AUDIT_A_PLANIFIER
     dossier.save()
     preuve.refresh_from_db()
     with pytest.raises(PermissionDenied):

@@ -380,7 +380,7 @@ def test_an_id_from_another_dossier_is_a_404(dossier, referent, preuve_b):
 
 
 def test_once_submitted_evidence_is_read_only(dossier, referent, critere, preuve):
-    Dossier.objects.filter(pk=dossier.pk).update(etat=Dossier.Etat.PLAN_AMELIORATION)
+    Dossier.objects.filter(pk=dossier.pk).update(statut=Dossier.Statut.PLAN_AMELIORATION)
     client = client_for(referent)
     assert client.get(add_url(dossier)).status_code == 403
     response = client.post(add_url(dossier), post_data(critere, upload("a.pdf", samples.PDF)))

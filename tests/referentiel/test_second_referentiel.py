@@ -281,7 +281,7 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     submit_audit_report(dossier, auditeur.user)
     validate_audit_report(dossier, lead.user)
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.REPONSE_STRUCTURE
+    assert dossier.statut == Dossier.Statut.REPONSE_STRUCTURE
 
     # Commission: the ARML's own referent sits on it and is recused automatically.
     chair = MembreCommissionFactory(user=with_totp(_user()), college=MembreCommission.College.ETAT)
@@ -300,7 +300,7 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     )
     assert decision.resultat == "labellise"
     dossier.refresh_from_db()
-    assert dossier.etat == Dossier.Etat.LABELLISE
+    assert dossier.statut == Dossier.Statut.LABELLISE
 
     # The label: the ARML is in the public registry, its certificate verifies.
     label = Label.objects.get(structure=arml)
@@ -315,7 +315,7 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     with django_capture_on_commit_callbacks(execute=True):
         document = request_document(dossier=dossier, actor=direction, kind="autoevaluation")
     document.refresh_from_db()
-    assert document.status == Document.Status.READY, document.error
+    assert document.statut == Document.Statut.READY, document.error
     html = (
         client_for(direction)
         .get(reverse("structures:structure_history", args=[arml.pk]))

@@ -151,7 +151,7 @@ def test_every_download_is_an_attachment(media, dossier, people, admin, referent
     assert_attachment(reader.get(reverse("autoevaluations:fiche_download", args=[fiche.pk])))
 
     document = Document.objects.create(
-        dossier=dossier, kind=Document.Kind.AUTOEVALUATION, status=Document.Status.READY
+        dossier=dossier, type=Document.Type.AUTOEVALUATION, statut=Document.Statut.READY
     )
     document.fichier.save("rapport.pdf", ContentFile(b"%PDF-1.4 rapport"), save=True)
     assert_attachment(
@@ -161,7 +161,7 @@ def test_every_download_is_an_attachment(media, dossier, people, admin, referent
     export = Export.objects.create(
         dataset=Export.Dataset.DOSSIERS,
         requested_by=admin,
-        status=Export.Status.READY,
+        statut=Export.Statut.READY,
         filename="dossiers.xlsx",
         scope={"national": True, "armls": [], "regions": []},
     )

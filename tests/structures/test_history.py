@@ -87,11 +87,11 @@ def labelled_dossier(admin: Any, structure: Any, referentiel: Any, n: int, **lab
         date_fin=label.get("date_fin", today + dt.timedelta(days=1000)),
         reserves="Lever l'écart sur l'accueil.",
     )
-    ready = Document(dossier=dossier, kind="decision", status="ready")
+    ready = Document(dossier=dossier, type="decision", statut="ready")
     ready.fichier.save("d.pdf", ContentFile(b"%PDF-1.4"), save=False)
     ready.rendered_at = timezone.now()
     ready.save()
-    Document.objects.create(dossier=dossier, kind="audit", status="queued")
+    Document.objects.create(dossier=dossier, type="audit", statut="queued")
     return dossier
 
 
@@ -142,7 +142,7 @@ def test_the_history_shows_dossiers_decisions_labels_events_and_follow_ups(
     )
     # Dossiers: campaign, state, link, ready reports (only those ready).
     documents = {
-        (d.dossier_id, d.status): d for d in Document.objects.filter(dossier__in=(old, current))
+        (d.dossier_id, d.statut): d for d in Document.objects.filter(dossier__in=(old, current))
     }
     for dossier in (old, current):
         assert dossier.campagne.nom in html

@@ -15,7 +15,7 @@ from labelml.notifications.reminders import send_due_reminders
 from tests.suivis.conftest import answer_all
 
 pytestmark = pytest.mark.django_db
-KIND = Rappel.Kind.SUIVI_J30
+KIND = Rappel.Type.SUIVI_J30
 
 
 def _date(suivi: AuditSuivi, days: int) -> dt.date:
@@ -36,7 +36,7 @@ def test_the_reminder_is_sent_once(suivi, people):
     assert send_due_reminders(today)[KIND] == 0
     assert send_due_reminders(today + dt.timedelta(days=1))[KIND] == 0
     assert Notification.objects.count() == before + 2
-    rappel = Rappel.objects.get(kind=KIND, object_id=suivi.pk)
+    rappel = Rappel.objects.get(type=KIND, object_id=suivi.pk)
     assert rappel.recipients == 2
 
 

@@ -48,7 +48,7 @@ the dossiers already written as they are, first-time dossiers.
 
 `ajourne` is a commission outcome, not a resting state: the workflow sends an adjourned dossier
 back to `plan_amelioration` (audits.commission.services.record_decision), so
-`Dossier.Etat.AJOURNE` is never written; adjourned dossiers are found through their decision.
+`Dossier.Statut.AJOURNE` is never written; adjourned dossiers are found through their decision.
 
 Deterministic for a seed (and a day: the dates are relative to today); idempotent: a Mission
 Locale that already has a dossier in a campaign is left alone.

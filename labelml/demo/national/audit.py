@@ -23,7 +23,7 @@ from .data import (
     de_ville,
 )
 from .helpers import _audit_level, _aware
-from .parameters import AJOURNE, AUDIT_BIAS, DECIDED, GAP_CODES, Etat
+from .parameters import AJOURNE, AUDIT_BIAS, DECIDED, GAP_CODES, Statut
 from .state import _DossierState
 
 
@@ -89,9 +89,9 @@ class _ExternalAudit(_DossierState):
         if others and rng.random() < 0.6:
             sites += f" ; antenne {de_ville(rng.choice(others).ville)}"
         S = Audit.Statut
-        if self.stage == Etat.AUDIT_PLANIFIE:
+        if self.stage == Statut.AUDIT_PLANIFIE:
             statut = S.PLANIFIE
-        elif self.stage == Etat.AUDIT_EN_COURS:
+        elif self.stage == Statut.AUDIT_EN_COURS:
             statut = {"en_cours": S.EN_COURS, "soumis": S.SOUMIS, "a_revoir": S.A_REVOIR}[
                 self.audit_sub
             ]

@@ -37,7 +37,7 @@ from .parameters import (
     OPENED_DAYS_AGO,
     PAST_CAMPAIGN_DAYS,
     PAST_MIX,
-    Etat,
+    Statut,
 )
 
 if TYPE_CHECKING:
@@ -88,7 +88,7 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
         builder.plan(todo)
         builder.write()
 
-    etats = dict(sorted(Counter(campagne.dossiers.values_list("etat", flat=True)).items()))
+    statuts = dict(sorted(Counter(campagne.dossiers.values_list("statut", flat=True)).items()))
     decisions = dict(
         Counter(
             Decision.objects.filter(dossier__campagne=campagne).values_list("resultat", flat=True)
@@ -97,8 +97,8 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
     result = {
         "nom": campagne.nom,
         "dossiers_crees": len(todo),
-        "dossiers": sum(etats.values()),
-        "etats": etats,
+        "dossiers": sum(statuts.values()),
+        "statuts": statuts,
         "decisions": decisions,
         "labels": Label.objects.filter(decision__dossier__campagne=campagne).count(),
         "duree": time.monotonic() - started,
@@ -277,7 +277,7 @@ class _Campaign:
         for i, stage in enumerate(stages):
             if stage in DECIDED:
                 placement[i] = rng.choice(past)
-            elif stage == Etat.EN_COMMISSION:
+            elif stage == Statut.EN_COMMISSION:
                 placement[i] = upcoming[0]
         for i, ml in enumerate(mls):
             seance = placement.get(i)

@@ -15,7 +15,7 @@ from labelml.accounts.models import User
 from .audit import _ExternalAudit
 from .commission import _CommissionSteps
 from .data import REOPEN_REASONS
-from .parameters import AJOURNE, ANCHOR_DAYS, FIRST_SUBMISSION_DAY, GAPS, Etat
+from .parameters import AJOURNE, ANCHOR_DAYS, FIRST_SUBMISSION_DAY, GAPS, Statut
 from .self_assessment import _SelfAssessment
 
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         self.ref, self.net, self.rows = campaign.ref, campaign.net, campaign.rows
         self.direction = self.net.direction[ml.pk]
         self.referent = self.net.referent[ml.pk]
-        self.etat = Etat.PLAN_AMELIORATION if stage == AJOURNE else stage
+        self.statut = Statut.PLAN_AMELIORATION if stage == AJOURNE else stage
         self.when: dict[str, dt.datetime] = {}
 
     def chain(self) -> list[str]:
@@ -50,22 +50,22 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         self.reopened = self.c.current and rng.random() < 0.05
         self.returned = rng.random() < 0.12
         self.audit_sub = rng.choices(["en_cours", "soumis", "a_revoir"], [55, 30, 15])[0]
-        self.plan_submitted = stage != Etat.PLAN_AMELIORATION or rng.random() < 0.35
-        if stage == Etat.AUTOEVALUATION:
+        self.plan_submitted = stage != Statut.PLAN_AMELIORATION or rng.random() < 0.35
+        if stage == Statut.AUTOEVALUATION:
             return ["submit_autoevaluation", "reopen_autoevaluation"] if self.reopened else []
         steps = ["submit_autoevaluation"]
         if self.reopened:
             steps += ["reopen_autoevaluation", "resubmit_autoevaluation"]
-        if stage == Etat.PLAN_AMELIORATION:
+        if stage == Statut.PLAN_AMELIORATION:
             return steps + (["submit_plan"] if self.plan_submitted else [])
         steps += ["submit_plan", "request_audit"]
-        if stage == Etat.AUDIT_A_PLANIFIER:
+        if stage == Statut.AUDIT_A_PLANIFIER:
             return steps
         steps.append("assign_audit")
-        if stage == Etat.AUDIT_PLANIFIE:
+        if stage == Statut.AUDIT_PLANIFIE:
             return steps
         steps.append("start_audit")
-        if stage == Etat.AUDIT_EN_COURS:
+        if stage == Statut.AUDIT_EN_COURS:
             if self.audit_sub != "en_cours":
                 steps.append("submit_audit_report")
             if self.audit_sub == "a_revoir":
@@ -75,10 +75,10 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         if self.returned:
             steps += ["return_audit_report", "resubmit_audit_report"]
         steps.append("validate_audit_report")
-        if stage == Etat.REPONSE_STRUCTURE:
+        if stage == Statut.REPONSE_STRUCTURE:
             return steps
         steps.append("place_on_agenda")
-        if stage == Etat.EN_COMMISSION:
+        if stage == Statut.EN_COMMISSION:
             return steps
         return [*steps, "decision"]
 
@@ -92,7 +92,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             decision_at = self.seance.at + dt.timedelta(minutes=10 * self.ordre)
             anchor = float((self.seance.at.date() - c.opening).days) + 0.55
         else:
-            lo, hi = ANCHOR_DAYS[self.etat]
+            lo, hi = ANCHOR_DAYS[self.statut]
             anchor = c.end_day - rng.uniform(lo, hi)
         gaps = [rng.uniform(*GAPS[s]) for s in steps[1:]]
         earliest = FIRST_SUBMISSION_DAY + rng.uniform(0, 40)
@@ -128,7 +128,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         self.dossier = Dossier(
             campagne=self.c.campagne,
             structure=self.ml,
-            etat=self.etat,
+            statut=self.statut,
             renouvellement_de=self.previous.dossier if self.previous else None,
         )
         self.rows.dossiers.append(self.dossier)
@@ -176,7 +176,7 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         """The DossierTransition rows of the workflow, in order."""
         c, when, net = self.c, self.when, self.net
         rows = self.rows.transitions
-        state: str = Etat.AUTOEVALUATION
+        state: str = Statut.AUTOEVALUATION
         previous = self.previous
         if previous is None:
             action, reason = "open", f"Ouverture de la campagne « {c.campagne.nom} »"
@@ -228,41 +228,41 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
                 numero, empreinte = next(versions)
                 move(
                     "submit_autoevaluation",
-                    Etat.PLAN_AMELIORATION,
+                    Statut.PLAN_AMELIORATION,
                     self.direction,
                     f"Version {numero} soumise (empreinte {empreinte[:12]}…)",
                 )
             elif step == "reopen_autoevaluation":
-                move(step, Etat.AUTOEVALUATION, net.admin, self.rng.choice(REOPEN_REASONS))
+                move(step, Statut.AUTOEVALUATION, net.admin, self.rng.choice(REOPEN_REASONS))
             elif step == "submit_plan":
                 move(step, state, self.direction, f"{self.plan_actions} action(s)")
             elif step == "request_audit":
-                move(step, Etat.AUDIT_A_PLANIFIER, self.direction)
+                move(step, Statut.AUDIT_A_PLANIFIER, self.direction)
             elif step == "assign_audit":
                 a = self.auditeur
                 move(
                     step,
-                    Etat.AUDIT_PLANIFIE,
+                    Statut.AUDIT_PLANIFIE,
                     net.admin,
                     f"{a.user} ({a.organisme}), du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}",
                 )
             elif step == "start_audit":
-                move(step, Etat.AUDIT_EN_COURS, self.auditeur.user)
+                move(step, Statut.AUDIT_EN_COURS, self.auditeur.user)
             elif step in ("submit_audit_report", "resubmit_audit_report"):
                 move("submit_audit_report", state, self.auditeur.user)
             elif step == "return_audit_report":
                 move(step, state, self.lead.user)  # the remarks are in the Revue row only
             elif step == "validate_audit_report":
-                move(step, Etat.REPONSE_STRUCTURE, self.lead.user)
+                move(step, Statut.REPONSE_STRUCTURE, self.lead.user)
             elif step == "place_on_agenda":
-                move(step, Etat.EN_COMMISSION, net.admin)
+                move(step, Statut.EN_COMMISSION, net.admin)
             elif step == "decision":
                 assert self.seance is not None
                 move(
                     f"decision_{self.outcome}",
-                    self.etat,
+                    self.statut,
                     self.seance.seance.president.user,
                     self.motivation,
                 )
-        assert state == self.etat, (state, self.etat)
+        assert state == self.statut, (state, self.statut)
         self.dossier.updated_at = rows[-1].at

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from campagnes.models import Dossier
 
-Etat = Dossier.Etat
+Statut = Dossier.Statut
 AJOURNE = "ajourne"  # a commission outcome; the dossier goes back to plan_amelioration
 DECIDED = ("labellise", "labellise_sous_reserve", AJOURNE, "refuse")
 CURRENT_YEAR = 2026
@@ -16,13 +16,13 @@ BATCH = 2000
 # Stage mix of the current campaign, for the 430 Missions Locales outside the small demo (whose
 # six dossiers are in autoevaluation, plan_amelioration and audit_planifie).
 CURRENT_MIX: tuple[tuple[str, int], ...] = (
-    (Etat.AUTOEVALUATION, 105),
-    (Etat.PLAN_AMELIORATION, 60),
-    (Etat.AUDIT_A_PLANIFIER, 40),
-    (Etat.AUDIT_PLANIFIE, 40),
-    (Etat.AUDIT_EN_COURS, 35),
-    (Etat.REPONSE_STRUCTURE, 30),
-    (Etat.EN_COMMISSION, 25),
+    (Statut.AUTOEVALUATION, 105),
+    (Statut.PLAN_AMELIORATION, 60),
+    (Statut.AUDIT_A_PLANIFIER, 40),
+    (Statut.AUDIT_PLANIFIE, 40),
+    (Statut.AUDIT_EN_COURS, 35),
+    (Statut.REPONSE_STRUCTURE, 30),
+    (Statut.EN_COMMISSION, 25),
     ("labellise", 45),
     ("labellise_sous_reserve", 30),
     (AJOURNE, 12),
@@ -30,8 +30,8 @@ CURRENT_MIX: tuple[tuple[str, int], ...] = (
 )
 # An earlier campaign is over: most dossiers were decided, a few never went to the audit.
 PAST_MIX: tuple[tuple[str, int], ...] = (
-    (Etat.AUTOEVALUATION, 4),
-    (Etat.PLAN_AMELIORATION, 5),
+    (Statut.AUTOEVALUATION, 4),
+    (Statut.PLAN_AMELIORATION, 5),
     ("labellise", 52),
     ("labellise_sous_reserve", 30),
     (AJOURNE, 5),
@@ -92,13 +92,13 @@ COMMISSION_MEMBERS = 12
 ANCHOR_DAYS: dict[
     str, tuple[float, float]
 ] = {  # how long ago the last step of a dossier in this state happened (min, max)
-    Etat.AUTOEVALUATION: (1, 60),  # a reopening
-    Etat.PLAN_AMELIORATION: (1, 80),
-    Etat.AUDIT_A_PLANIFIER: (1, 35),
-    Etat.AUDIT_PLANIFIE: (1, 40),
-    Etat.AUDIT_EN_COURS: (1, 22),
-    Etat.REPONSE_STRUCTURE: (1, 27),
-    Etat.EN_COMMISSION: (1, 30),
+    Statut.AUTOEVALUATION: (1, 60),  # a reopening
+    Statut.PLAN_AMELIORATION: (1, 80),
+    Statut.AUDIT_A_PLANIFIER: (1, 35),
+    Statut.AUDIT_PLANIFIE: (1, 40),
+    Statut.AUDIT_EN_COURS: (1, 22),
+    Statut.REPONSE_STRUCTURE: (1, 27),
+    Statut.EN_COMMISSION: (1, 30),
 }
 FIRST_SUBMISSION_DAY = 30  # no self-assessment is submitted in the campaign's first month
 

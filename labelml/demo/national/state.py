@@ -35,7 +35,7 @@ class _DossierState:
     rows: _Rows
     direction: Any
     referent: Any
-    etat: str
+    statut: str
     when: dict[str, dt.datetime]
     # chain
     reopened: bool

@@ -40,12 +40,12 @@ def unavailable(dossier: Dossier) -> str | None:
     label = current_label(dossier)
     if label is None:
         return NO_LABEL
-    status = label.statut_le(timezone.localdate())
-    if status == Label.Statut.RETIRE:
+    statut = label.statut_le(timezone.localdate())
+    if statut == Label.Statut.RETIRE:
         return "Le label de cette structure est retiré."
-    if status == Label.Statut.SUSPENDU:
+    if statut == Label.Statut.SUSPENDU:
         return "Le label de cette structure est suspendu."
-    if status == "expire":
+    if statut == "expire":
         return f"Le label de cette structure a expiré le {date_longue(label.date_fin)}."
     return None
 

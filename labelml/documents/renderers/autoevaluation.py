@@ -86,7 +86,7 @@ def context(dossier: Dossier) -> dict[str, Any]:
                 }
             )
         sections.append({"stats": leaf, "criteres": criteres})
-    draft = dossier.etat == Dossier.Etat.AUTOEVALUATION
+    draft = dossier.statut == Dossier.Statut.AUTOEVALUATION
     ctx.update(
         {
             "snapshot": None if draft else dossier.snapshots.order_by("-numero").first(),

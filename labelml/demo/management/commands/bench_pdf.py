@@ -53,7 +53,7 @@ class Command(BaseCommand):
         from labelml.demo.samples import add_concluded_followup, build_complete_dossier
 
         dossier = build_complete_dossier()
-        if kind == Document.Kind.SUIVI:
+        if kind == Document.Type.SUIVI:
             add_concluded_followup(dossier)
         html = build_html(kind, dossier)
         render_pdf(html)  # warm-up: fonts, hyphenation dictionaries, imports
@@ -68,7 +68,7 @@ class Command(BaseCommand):
                 document = request_document(dossier=dossier, actor=None, kind=kind)
             document.refresh_from_db()
             task_times.append(time.perf_counter() - started)
-            if document.status != Document.Status.READY:
+            if document.statut != Document.Statut.READY:
                 raise RuntimeError(f"Rendu en échec : {document.error}")
             return document
 

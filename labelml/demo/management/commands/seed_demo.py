@@ -87,9 +87,9 @@ class Command(BaseCommand):
                 f"\n{campagne['nom']} : {campagne['dossiers']} dossiers "
                 f"({campagne['dossiers_crees']} créés par cette exécution)"
             )
-            for etat, label in Dossier.Etat.choices:
-                if etat in campagne["etats"]:
-                    self.stdout.write(f"  {label:<34} {campagne['etats'][etat]:>4}")
+            for statut, label in Dossier.Statut.choices:
+                if statut in campagne["statuts"]:
+                    self.stdout.write(f"  {label:<34} {campagne['statuts'][statut]:>4}")
             decisions = ", ".join(
                 f"{label.lower()} {campagne['decisions'][value]}"
                 for value, label in Decision.Resultat.choices
