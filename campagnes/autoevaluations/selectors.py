@@ -404,7 +404,10 @@ def worklist(user: Any) -> list[WorkItem]:
         )
         .filter(Q(autoevaluation__dossier__structure_id__in=editors) | Q(contributeur_id=user.pk))
         .select_related(
-            "critere", "autoevaluation__dossier__structure", "autoevaluation__dossier__campagne"
+            "critere",
+            "contributeur",
+            "autoevaluation__dossier__structure",
+            "autoevaluation__dossier__campagne",
         )
         .annotate(todo=Coalesce(Subquery(todo, output_field=IntegerField()), 0))
         .order_by("autoevaluation__dossier__structure__nom", "critere__ordre")
@@ -440,7 +443,8 @@ def worklist(user: Any) -> list[WorkItem]:
                     text=f"Compléter le critère {s.critere.code} : {_short(s.critere.titre)}",
                     url=reverse("autoevaluation_critere", args=[dossier.pk, s.critere.code]),
                     due=due,
-                    detail=f"{dossier.structure.nom} · {_criterion_todo(s)}",
+                    detail=f"{dossier.structure.nom} · {_criterion_todo(s)}"
+                    + (f" · assigné à {s.contributeur}" if s.contributeur else ""),
                     group="Auto-évaluation",
                 )
             )
