@@ -352,15 +352,14 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             )
             .select_related("dossier__structure", "dossier__campagne")
             .annotate(open_gaps=open_gaps)
+            .filter(open_gaps__gt=0)
         ):
             n = a.open_gaps
             items.append(
                 WorkItem(
-                    f"Répondre aux écarts de l'évaluation externe ({n} sans réponse)"
-                    if n
-                    else "Toutes les réponses aux écarts sont envoyées",
+                    f"Répondre aux écarts de l'évaluation externe ({n} sans réponse)",
                     reverse("audit_gaps", args=[a.dossier_id]),
-                    due=gap_deadline(a) if n else None,
+                    due=gap_deadline(a),
                     detail=f"{a.dossier.structure.nom} · {a.dossier.campagne.nom}",
                     group="Évaluation externe",
                 )

@@ -306,3 +306,7 @@ def test_the_home_page_runs_a_constant_number_of_queries_for_every_role(
     # The larger data did show more work.
     assert a_faire(large["membre"].html).count("Voter sur le dossier") == 3
     assert "Relire le rapport" in large["lead"].html
+
+
+def test_once_every_gap_is_answered_the_direction_has_nothing_left_there(answered, people):
+    assert "Répondre aux écarts" not in home(people.direction)
