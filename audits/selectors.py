@@ -19,7 +19,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
-from labelml.structures.home import WorkItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Niveau, Section
@@ -369,13 +369,14 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             "transitions__at",
             filter=Q(transitions__to_state=Dossier.Etat.AUDIT_A_PLANIFIER),
         )
+        to_plan: list[WorkItem] = []
         for d in (
             Dossier.objects.filter(etat=Dossier.Etat.AUDIT_A_PLANIFIER)
             .select_related("structure", "campagne")
             .annotate(asked=asked)
             .order_by("asked", "pk")
         ):
-            items.append(
+            to_plan.append(
                 WorkItem(
                     f"Planifier l'évaluation externe : {d.structure.nom}",
                     reverse("audit_assign", args=[d.pk]),
@@ -384,14 +385,24 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                     group="Administration nationale",
                 )
             )
+        items += capped(
+            to_plan,
+            (
+                "Et {n} autre évaluation externe à planifier (voir les campagnes)",
+                "Et {n} autres évaluations externes à planifier (voir les campagnes)",
+            ),
+            reverse("campagne_list"),
+            "Administration nationale",
+        )
         too_old = timezone.now() - dt.timedelta(days=REVIEW_WITHIN_DAYS)
+        waiting: list[WorkItem] = []
         for a in (
             Audit.objects.filter(statut=Audit.Statut.SOUMIS, soumis_le__lt=too_old)
             .select_related(*related)
             .order_by("soumis_le")
         ):
             submitted = timezone.localdate(a.soumis_le)
-            items.append(
+            waiting.append(
                 WorkItem(
                     f"Rapport en attente de relecture depuis le {_fr(submitted)} : "
                     f"{a.dossier.structure.nom}",
@@ -402,6 +413,15 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                     group="Administration nationale",
                 )
             )
+        items += capped(
+            waiting,
+            (
+                "Et {n} autre rapport en attente de relecture (voir les campagnes)",
+                "Et {n} autres rapports en attente de relecture (voir les campagnes)",
+            ),
+            reverse("campagne_list"),
+            "Administration nationale",
+        )
     return items
 
 

@@ -10,7 +10,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from labelml.accounts.models import User
-from labelml.structures.home import WorkItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, is_national_admin, roles_for
 
@@ -199,6 +199,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .annotate(last=Max("transitions__at"))
             .order_by("structure__nom")
         )
+        flagged: list[WorkItem] = []
         for d in region:
             last = d.last or d.updated_at
             seen = f"dernière activité le {timezone.localdate(last):%d/%m/%Y}"
@@ -206,7 +207,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                 d.etat == Dossier.Etat.AUTOEVALUATION
                 and d.campagne.date_cloture_autoevaluation < today
             ):
-                items.append(
+                flagged.append(
                     WorkItem(
                         text=f"Dossier en retard : {d.structure.nom}, auto-évaluation non soumise",
                         url=reverse("dossier_detail", args=[d.pk]),
@@ -217,7 +218,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                 )
             elif last < stuck_before:
                 days = (timezone.now() - last).days
-                items.append(
+                flagged.append(
                     WorkItem(
                         text=f"Dossier sans activité depuis {days} jours : {d.structure.nom} "
                         f"({d.get_etat_display()})",
@@ -226,4 +227,13 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                         group="Accompagnement de la région",
                     )
                 )
+        items += capped(
+            flagged,
+            (
+                "Et {n} autre dossier de la région à suivre (voir le tableau de bord régional)",
+                "Et {n} autres dossiers de la région à suivre (voir le tableau de bord régional)",
+            ),
+            reverse("pilotage_dashboard"),
+            "Accompagnement de la région",
+        )
     return items

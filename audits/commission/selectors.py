@@ -9,7 +9,7 @@ from django.db.models import Q
 
 from campagnes.models import Dossier
 from labelml.accounts.models import User
-from labelml.structures.home import WorkItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import MembreCommission, Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
@@ -244,13 +244,14 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .order_by("date")
             .first()
         )
+        ready_items: list[WorkItem] = []
         for d in ready:
             if next_seance is not None:
                 url = reverse("seance_detail", args=[next_seance.pk])
                 where = f"prochaine {when(next_seance).lower()}"
             else:
                 url, where = reverse("seance_create"), "aucune séance à venir : en créer une"
-            items.append(
+            ready_items.append(
                 WorkItem(
                     f"Inscrire à l'ordre du jour de la commission : {d.structure.nom}",
                     url,
@@ -258,6 +259,15 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                     group="Administration nationale",
                 )
             )
+        items += capped(
+            ready_items,
+            (
+                "Et {n} autre dossier prêt pour la commission (voir les séances)",
+                "Et {n} autres dossiers prêts pour la commission (voir les séances)",
+            ),
+            reverse("seance_list"),
+            "Administration nationale",
+        )
     return items
 
 

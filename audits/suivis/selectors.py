@@ -21,7 +21,7 @@ from django.urls import reverse
 from audits.commission.models import Label
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
-from labelml.structures.home import WorkItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, visible_structures_q
@@ -223,13 +223,14 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             )
         )
     if is_national_admin(user):
+        unassigned: list[WorkItem] = []
         for s in (
             AuditSuivi.objects.filter(auditeur__isnull=True)
             .exclude(statut=S.CONCLU)
             .select_related(*related)
             .order_by("date_prevue")
         ):
-            items.append(
+            unassigned.append(
                 WorkItem(
                     f"Désigner l'auditeur de l'audit de suivi : {s.label.structure.nom}",
                     reverse("suivi_assign", args=[s.pk]),
@@ -238,4 +239,13 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                     group="Administration nationale",
                 )
             )
+        items += capped(
+            unassigned,
+            (
+                "Et {n} autre audit de suivi sans auditeur",
+                "Et {n} autres audits de suivi sans auditeur",
+            ),
+            reverse("suivi_list"),
+            "Administration nationale",
+        )
     return items

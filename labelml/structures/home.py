@@ -11,6 +11,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from labelml.core.hooks import Hook
 
@@ -74,3 +75,20 @@ def worklist(user: Any) -> list[WorkItem]:
         items.extend(lines(user))
     far = dt.date.max
     return sorted(items, key=lambda item: item.due or far)
+
+
+# One kind of work is listed line by line up to this many; beyond, one line says how many more
+# and leads to the list where they all are (the national administrators see the whole network).
+WORKLIST_LIMIT = 10
+
+
+def capped(
+    items: list[WorkItem], more: tuple[str, str], url: str, group: str = ""
+) -> list[WorkItem]:
+    """The first WORKLIST_LIMIT `items`, then one line saying how many more (`more`: the
+    singular and plural phrases, "{n}" for the count) leading to `url`, if there are more."""
+    if len(items) <= WORKLIST_LIMIT:
+        return items
+    rest = len(items) - WORKLIST_LIMIT
+    text = ngettext(more[0], more[1], rest).format(n=rest)
+    return [*items[:WORKLIST_LIMIT], WorkItem(text, url, group=group)]

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audits.selectors import gap_deadline
 from campagnes.autoevaluations.models import Preuve, SyntheseCritere
-from campagnes.models import DossierTransition
+from campagnes.models import Dossier, DossierTransition
 from labelml.structures.roles import Role
 from tests.audits.conftest import assign, complete_report, to_audit_a_planifier
 from tests.campagnes.conftest import fill_dossier, open_dossier
@@ -310,3 +310,18 @@ def test_the_home_page_runs_a_constant_number_of_queries_for_every_role(
 
 def test_once_every_gap_is_answered_the_direction_has_nothing_left_there(answered, people):
     assert "Répondre aux écarts" not in home(people.direction)
+
+
+def test_a_long_list_of_one_kind_is_cut_with_a_line_to_the_rest(campagne, network, admin):
+    from campagnes.services import open_campagne
+    from tests.factories import MissionLocaleFactory
+
+    mls = [MissionLocaleFactory(parent=network["arml_a"], region="11") for _ in range(12)]
+    open_campagne(actor=admin, campagne=campagne, structures=mls)
+    Dossier.objects.filter(structure__in=mls).update(etat=Dossier.Etat.AUDIT_A_PLANIFIER)
+    section = a_faire(home(admin))
+    assert section.count("Planifier l'évaluation externe :") == 10
+    assert "Et 2 autres évaluations externes à planifier" in section
+    assert link("campagne_list") in section
+    Dossier.objects.filter(structure=mls[0]).update(etat=Dossier.Etat.AUTOEVALUATION)
+    assert "Et 1 autre évaluation externe à planifier" in a_faire(home(admin))
