@@ -165,7 +165,9 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
     """What campaigns and dossiers give the home's "À faire": to a lecteur, where each dossier
     of its structure stands and who acts next; to an ARML's référent labellisation, the
     dossiers of its region that are late (self-assessment past its closing date) or stuck (no
-    step for STUCK_AFTER_DAYS days), with their last activity. Two queries at most."""
+    step for STUCK_AFTER_DAYS days, after the self-assessment: while it is filled in, its answers
+    are its activity and its closing date its deadline), with their last activity. Two queries
+    at most."""
     from django.db.models import Max
     from django.urls import reverse
     from django.utils import timezone
@@ -216,7 +218,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                         group="Accompagnement de la région",
                     )
                 )
-            elif last < stuck_before:
+            elif d.etat != Dossier.Etat.AUTOEVALUATION and last < stuck_before:
                 days = (timezone.now() - last).days
                 flagged.append(
                     WorkItem(

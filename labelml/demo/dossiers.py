@@ -13,6 +13,7 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from audits.commission.services import add_to_agenda, create_seance
@@ -180,7 +181,7 @@ def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
     _seed_demo_work(campagne, admin, users)
     # The audit request of Val-de-Marne Sud has waited for weeks.
     waiting = Dossier.objects.get(campagne=campagne, structure__code="ml-val-de-marne-sud")
-    waiting.transitions.update(at=timezone.now() - dt.timedelta(days=WAITING_DAYS))
+    waiting.transitions.update(at=F("at") - dt.timedelta(days=WAITING_DAYS))
     # The demo contributor has two criteria to work on.
     paris = Dossier.objects.get(campagne=campagne, structure__code="ml-paris-est")
     SyntheseCritere.objects.filter(

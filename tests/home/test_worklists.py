@@ -151,6 +151,9 @@ def test_a_dossier_without_activity_for_a_month_is_flagged_as_stuck(
     d = open_dossier(admin, campagne, network["ml_a2"])
     assert network["ml_a2"].nom not in a_faire(home(people.arml))
     DossierTransition.objects.filter(dossier=d).update(at=timezone.now() - dt.timedelta(days=45))
+    # While the self-assessment is filled in, its closing date is what counts.
+    assert network["ml_a2"].nom not in a_faire(home(people.arml))
+    Dossier.objects.filter(pk=d.pk).update(etat=Dossier.Etat.PLAN_AMELIORATION)
     section = a_faire(home(people.arml))
     assert "Dossier sans activité depuis 45 jours" in section and network["ml_a2"].nom in section
 
