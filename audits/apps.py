@@ -11,6 +11,7 @@ class AuditsConfig(AppConfig):
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
         from labelml.structures.history import register_history
+        from labelml.structures.home import register_worklist
 
         from . import donnees, history, reminders, selectors
 
@@ -19,3 +20,5 @@ class AuditsConfig(AppConfig):
         register_personal_data("audits", export=donnees.export)
         register_reminders("audits", reminders.gap_reminders)
         register_history("audits", history.dossiers)
+        register_worklist("audits", selectors.worklist)
+        hooks.dossier_deadlines.register(selectors.dossier_deadlines)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Exists, Max, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
@@ -19,6 +19,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import Auditeur
 from labelml.structures.roles import Capability
 from referentiel.models import Critere, Niveau, Section
@@ -256,3 +257,192 @@ def comparison(
         font_family=font_family,
     )
     return Comparison(progress=progress, rows=rows, sections=sections, radar=radar)
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+# A submitted report waits this long for its review; after that the UNML sees it as waiting too
+# long (and the lead auditor's line shows the date passed).
+REVIEW_WITHIN_DAYS = 15
+
+
+def _fr(day: dt.date) -> str:
+    return f"{day:%d/%m/%Y}"
+
+
+def worklist(user: User | AnonymousUser) -> list[WorkItem]:
+    """What the external audit gives the home's "À faire": the auditor's missions, with their
+    days on site and their next step; the reports a lead auditor has to review; the gaps the
+    direction has to answer, with their deadline; to the UNML, the audits to plan and the
+    reports waiting too long for their review. A fixed number of queries."""
+    from campagnes.selectors import member_roles
+    from labelml.structures.roles import ROLE_CAPABILITIES
+    from labelml.structures.selectors import is_national_admin
+
+    if not user.is_authenticated:
+        return []
+    items: list[WorkItem] = []
+    related = ("dossier__structure", "dossier__campagne", "auditeur__user", "organisme")
+    # The auditor's missions (and her reports under review).
+    # Through the user's relation, which keeps the row (or its absence) for the home page.
+    try:
+        auditeur: Auditeur | None = user.auditeur
+    except Auditeur.DoesNotExist:
+        auditeur = None
+    if auditeur is not None:
+        next_step: dict[str, str] = {
+            Audit.Statut.PLANIFIE: "Préparer et démarrer l'évaluation externe",
+            Audit.Statut.EN_COURS: "Renseigner les constats et rédiger le rapport",
+            Audit.Statut.A_REVOIR: "Reprendre le rapport renvoyé par l'auditeur référent",
+        }
+        for a in (
+            Audit.objects.filter(auditeur=auditeur, statut__in=list(next_step))
+            .select_related(*related)
+            .order_by("date_debut")
+        ):
+            items.append(
+                WorkItem(
+                    f"{next_step[a.statut]} : {a.dossier.structure.nom}",
+                    reverse("audits:audit_overview", args=[a.dossier_id]),
+                    due=a.date_debut if a.statut == Audit.Statut.PLANIFIE else a.date_fin,
+                    detail=f"Sur site du {_fr(a.date_debut)} au {_fr(a.date_fin)}"
+                    + (f" · {a.sites}" if a.sites else ""),
+                    group="Missions d'évaluation",
+                )
+            )
+        if auditeur.est_referent:
+            for a in (
+                Audit.objects.filter(organisme_id=auditeur.organisme_id, statut=Audit.Statut.SOUMIS)
+                .exclude(auditeur=auditeur)
+                .select_related(*related)
+                .order_by("soumis_le")
+            ):
+                submitted = timezone.localdate(a.soumis_le) if a.soumis_le else None
+                items.append(
+                    WorkItem(
+                        f"Relire le rapport d'évaluation : {a.dossier.structure.nom}",
+                        reverse("audits:audit_review", args=[a.dossier_id]),
+                        due=submitted + dt.timedelta(days=REVIEW_WITHIN_DAYS)
+                        if submitted
+                        else None,
+                        detail=f"Rapport de {a.auditeur.user}"
+                        + (f", soumis le {_fr(submitted)}" if submitted else ""),
+                        group="Relecture des rapports",
+                    )
+                )
+    # The direction answers the gaps of a validated report.
+    answerers = [
+        pk
+        for pk, role in member_roles(user).items()
+        if Capability.ANSWER_CONSTATS in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
+    if answerers:
+        open_gaps = Count(
+            "constats",
+            filter=Q(constats__niveau__code__in=GAP_CODES)
+            & (
+                Q(constats__reponse_ecart__isnull=True)
+                | Q(constats__reponse_ecart__envoye_le__isnull=True)
+            ),
+        )
+        for a in (
+            Audit.objects.filter(
+                dossier__structure_id__in=answerers,
+                dossier__statut=Dossier.Statut.REPONSE_STRUCTURE,
+            )
+            .select_related("dossier__structure", "dossier__campagne")
+            .annotate(open_gaps=open_gaps)
+            .filter(open_gaps__gt=0)
+        ):
+            n = a.open_gaps
+            items.append(
+                WorkItem(
+                    f"Répondre aux écarts de l'évaluation externe ({n} sans réponse)",
+                    reverse("audits:audit_gaps", args=[a.dossier_id]),
+                    due=gap_deadline(a),
+                    detail=f"{a.dossier.structure.nom} · {a.dossier.campagne.nom}",
+                    group="Évaluation externe",
+                )
+            )
+    if is_national_admin(user):
+        asked = Max(
+            "transitions__at",
+            filter=Q(transitions__to_state=Dossier.Statut.AUDIT_A_PLANIFIER),
+        )
+        to_plan: list[WorkItem] = []
+        for d in (
+            Dossier.objects.filter(statut=Dossier.Statut.AUDIT_A_PLANIFIER)
+            .select_related("structure", "campagne")
+            .annotate(asked=asked)
+            .order_by("asked", "pk")
+        ):
+            to_plan.append(
+                WorkItem(
+                    f"Planifier l'évaluation externe : {d.structure.nom}",
+                    reverse("audits:audit_assign", args=[d.pk]),
+                    detail=d.campagne.nom
+                    + (f" · demandée le {_fr(timezone.localdate(d.asked))}" if d.asked else ""),
+                    group="Administration nationale",
+                )
+            )
+        items += capped(
+            to_plan,
+            (
+                "Et {n} autre évaluation externe à planifier (voir les campagnes)",
+                "Et {n} autres évaluations externes à planifier (voir les campagnes)",
+            ),
+            reverse("campagnes:campagne_list"),
+            "Administration nationale",
+        )
+        too_old = timezone.now() - dt.timedelta(days=REVIEW_WITHIN_DAYS)
+        waiting: list[WorkItem] = []
+        for a in (
+            Audit.objects.filter(statut=Audit.Statut.SOUMIS, soumis_le__lt=too_old)
+            .select_related(*related)
+            .order_by("soumis_le")
+        ):
+            submitted = timezone.localdate(a.soumis_le)
+            waiting.append(
+                WorkItem(
+                    f"Rapport en attente de relecture depuis le {_fr(submitted)} : "
+                    f"{a.dossier.structure.nom}",
+                    reverse("audits:audit_overview", args=[a.dossier_id]),
+                    due=submitted + dt.timedelta(days=REVIEW_WITHIN_DAYS),
+                    detail=f"{a.organisme} · auditeur {a.auditeur.user} : relancer l'auditeur "
+                    "référent de l'organisme",
+                    group="Administration nationale",
+                )
+            )
+        items += capped(
+            waiting,
+            (
+                "Et {n} autre rapport en attente de relecture (voir les campagnes)",
+                "Et {n} autres rapports en attente de relecture (voir les campagnes)",
+            ),
+            reverse("campagnes:campagne_list"),
+            "Administration nationale",
+        )
+    return items
+
+
+def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[dt.date, str]]:
+    """campagnes.hooks.dossier_deadlines: the days on site and the deadline of the answers to
+    the gaps (one query, while the audit is ahead or running)."""
+    if dossier.statut not in (
+        Dossier.Statut.AUDIT_PLANIFIE,
+        Dossier.Statut.AUDIT_EN_COURS,
+        Dossier.Statut.REPONSE_STRUCTURE,
+    ):
+        return {}
+    audit = Audit.objects.filter(dossier=dossier).first()
+    if audit is None:
+        return {}
+    out: dict[str, tuple[dt.date, str]] = {
+        Dossier.Statut.AUDIT_PLANIFIE: (audit.date_debut, "premier jour sur site"),
+        Dossier.Statut.AUDIT_EN_COURS: (audit.date_fin, "dernier jour sur site"),
+    }
+    audit.dossier = dossier
+    deadline = gap_deadline(audit)
+    if deadline is not None:
+        out[Dossier.Statut.REPONSE_STRUCTURE] = (deadline, "réponse aux écarts attendue")
+    return out

@@ -8,7 +8,9 @@ class CampagnesConfig(AppConfig):
     def ready(self) -> None:
         """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from labelml.accounts.donnees import register_personal_data
+        from labelml.structures.home import register_worklist
 
-        from . import donnees
+        from . import donnees, selectors
 
         register_personal_data("campagnes", export=donnees.export, texts=donnees.TEXTS)
+        register_worklist("campagnes", selectors.worklist)

@@ -67,3 +67,10 @@ renewals: Hook[Renewals] = Hook("campagnes.renewals", single=True)
 # How the journal (DossierTransition) words the rows of a workflow above the dossier's,
 # registered under its subject ("label", "suivi"): (its states' choices, its actions' labels).
 journal_words: Hook[tuple[type[Choices], Mapping[str, Any]]] = Hook("campagnes.journal_words")
+
+# The dates due of the steps the apps above run (the audit's days on site, the deadline of the
+# answers to the gaps, the séance): called with the dossier, returns {state: (date, phrase)}
+# for the states it knows of. One query at most each (the dossier's path is on every page).
+dossier_deadlines: Hook[Callable[[Dossier], dict[str, tuple[dt.date, str]]]] = Hook(
+    "campagnes.dossier_deadlines"
+)

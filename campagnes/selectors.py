@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
 from labelml.accounts.models import User
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, is_national_admin, roles_for
 
@@ -129,3 +132,110 @@ def lock_state_for_write(dossier_id: int) -> str:
     if row is None:
         raise Dossier.DoesNotExist
     return str(row[0])
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+# The dossier's journey is over in these states: nothing late, nothing stuck.
+FINAL_STATES = {
+    Dossier.Statut.LABELLISE,
+    Dossier.Statut.LABELLISE_SOUS_RESERVE,
+    Dossier.Statut.AJOURNE,
+    Dossier.Statut.REFUSE,
+}
+# A dossier whose journal has not moved for this long is flagged to its ARML as stuck.
+STUCK_AFTER_DAYS = 30
+
+
+def member_roles(user: User | AnonymousUser) -> dict[int, str]:
+    """The user's role on each structure they belong to (one query)."""
+    from labelml.structures.models import Membership
+
+    if not user.is_authenticated:
+        return {}
+    # Kept on the user object: every app's worklist asks it during the same request.
+    memo: dict[int, str] | None = user.__dict__.get("_member_roles")
+    if memo is None:
+        memo = dict(Membership.objects.filter(user_id=user.pk).values_list("structure_id", "role"))
+        user.__dict__["_member_roles"] = memo
+    return memo
+
+
+def worklist(user: User | AnonymousUser) -> list[WorkItem]:
+    """What campaigns and dossiers give the home's "À faire": to a lecteur, where each dossier
+    of its structure stands and who acts next; to an ARML's référent labellisation, the
+    dossiers of its region that are late (self-assessment past its closing date) or stuck (no
+    step for STUCK_AFTER_DAYS days, after the self-assessment: while it is filled in, its answers
+    are its activity and its closing date its deadline), with their last activity. Two queries
+    at most."""
+    from django.db.models import Max
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from labelml.structures.roles import Role
+
+    from .path import next_actor
+
+    roles = member_roles(user)
+    items: list[WorkItem] = []
+    readers = [pk for pk, role in roles.items() if role == Role.LECTEUR]
+    armls = [pk for pk, role in roles.items() if role == Role.REFERENT_ARML]
+    if readers:
+        for d in _with_relations(Dossier.objects.filter(structure_id__in=readers)).order_by(
+            "structure__nom", "-campagne__date_ouverture"
+        ):
+            items.append(
+                WorkItem(
+                    text=f"Suivre le dossier {d.structure.nom} : {d.get_statut_display()}",
+                    url=reverse("campagnes:dossier_detail", args=[d.pk]),
+                    detail=f"{d.campagne.nom}. {next_actor(d.statut)}",
+                    group="Lecture",
+                )
+            )
+    if armls:
+        today = timezone.localdate()
+        stuck_before = timezone.now() - dt.timedelta(days=STUCK_AFTER_DAYS)
+        region = (
+            _with_relations(Dossier.objects.filter(structure__parent_id__in=armls))
+            .exclude(statut__in=FINAL_STATES)
+            .annotate(last=Max("transitions__at"))
+            .order_by("structure__nom")
+        )
+        flagged: list[WorkItem] = []
+        for d in region:
+            last = d.last or d.updated_at
+            seen = f"dernière activité le {timezone.localdate(last):%d/%m/%Y}"
+            if (
+                d.statut == Dossier.Statut.AUTOEVALUATION
+                and d.campagne.date_cloture_autoevaluation < today
+            ):
+                flagged.append(
+                    WorkItem(
+                        text=f"Dossier en retard : {d.structure.nom}, auto-évaluation non soumise",
+                        url=reverse("campagnes:dossier_detail", args=[d.pk]),
+                        due=d.campagne.date_cloture_autoevaluation,
+                        detail=f"{d.campagne.nom} · {seen}",
+                        group="Accompagnement de la région",
+                    )
+                )
+            elif d.statut != Dossier.Statut.AUTOEVALUATION and last < stuck_before:
+                days = (timezone.now() - last).days
+                flagged.append(
+                    WorkItem(
+                        text=f"Dossier sans activité depuis {days} jours : {d.structure.nom} "
+                        f"({d.get_statut_display()})",
+                        url=reverse("campagnes:dossier_detail", args=[d.pk]),
+                        detail=f"{d.campagne.nom} · {seen}. {next_actor(d.statut)}",
+                        group="Accompagnement de la région",
+                    )
+                )
+        items += capped(
+            flagged,
+            (
+                "Et {n} autre dossier de la région à suivre (voir le tableau de bord régional)",
+                "Et {n} autres dossiers de la région à suivre (voir le tableau de bord régional)",
+            ),
+            reverse("pilotage:pilotage_dashboard"),
+            "Accompagnement de la région",
+        )
+    return items

@@ -12,7 +12,7 @@ class CommissionConfig(AppConfig):
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
         from labelml.structures.history import register_history
-        from labelml.structures.home import register_home_context
+        from labelml.structures.home import register_home_context, register_worklist
 
         from . import donnees, history, home, reminders, renewals, selectors
         from .models import Label
@@ -24,3 +24,5 @@ class CommissionConfig(AppConfig):
         register_reminders("commission", reminders.label_reminders)
         register_history("commission", history.decisions_and_labels)
         register_home_context("commission", home.labels_coming_to_an_end)
+        register_worklist("commission", selectors.worklist)
+        hooks.dossier_deadlines.register(selectors.dossier_deadlines)

@@ -9,6 +9,7 @@ from django.db.models import Q
 
 from campagnes.models import Dossier
 from labelml.accounts.models import User
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import MembreCommission, Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
@@ -93,3 +94,204 @@ def labels_for(user: User | AnonymousUser) -> Any:
     ):
         return Label.objects.all()
     return Label.objects.filter(structure__in=Structure.objects.for_user(user).values("pk"))
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+
+def worklist(user: User | AnonymousUser) -> list[WorkItem]:
+    """What the commission gives the home's "À faire": to its members, the séances to come and
+    the dossiers to vote on (or to declare a conflict of interest on); to a séance's chair, the
+    votes to close, with how many have voted and whether the quorum is reached, and the
+    decisions to record; to the UNML, the dossiers ready for the commission (report validated,
+    every gap answered) not yet on an agenda. A fixed number of queries."""
+    from django.db.models import Count, Exists, IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from audits.models import GAP_CODES, Audit, Constat
+
+    from . import tally as t
+    from .models import Decision, Recusation
+
+    if not user.is_authenticated:
+        return []
+    items: list[WorkItem] = []
+
+    def when(seance: Seance) -> str:
+        local = timezone.localtime(seance.date)
+        return f"Séance du {local:%d/%m/%Y à %Hh%M}" + (f", {seance.lieu}" if seance.lieu else "")
+
+    membre = MembreCommission.objects.filter(user_id=user.pk, actif=True).first()
+    if membre is not None:
+        for seance in (
+            Seance.objects.filter(membres=membre)
+            .exclude(statut=Seance.Statut.CLOSE)
+            .select_related("president__user")
+            .annotate(n_points=Count("points", distinct=True))
+            .order_by("date")
+        ):
+            n = seance.n_points
+            items.append(
+                WorkItem(
+                    f"{when(seance)} : {n} dossier{'s' if n > 1 else ''} à l'ordre du jour",
+                    reverse("commission:seance_detail", args=[seance.pk]),
+                    due=timezone.localdate(seance.date),
+                    detail=f"Présidence : {seance.president.user}"
+                    + (" (vous)" if seance.president.user_id == user.pk else ""),
+                    group="Commission de labellisation",
+                )
+            )
+        recused = Recusation.objects.filter(point_id=OuterRef("pk"), membre=membre)
+        voted = Vote.objects.filter(point_id=OuterRef("pk"), membre=membre)
+        for point in (
+            PointOrdreDuJour.objects.filter(
+                seance__membres=membre, vote=PointOrdreDuJour.Vote.OUVERT
+            )
+            .exclude(seance__statut=Seance.Statut.CLOSE)
+            .annotate(recused=Exists(recused), voted=Exists(voted))
+            .filter(recused=False, voted=False)
+            .select_related("seance", "dossier__structure")
+            .order_by("seance__date", "ordre", "pk")
+        ):
+            items.append(
+                WorkItem(
+                    f"Voter sur le dossier {point.dossier.structure.nom}, ou déclarer un conflit "
+                    "d'intérêts",
+                    reverse("commission:point_detail", args=[point.seance_id, point.pk]),
+                    due=timezone.localdate(point.seance.date),
+                    detail=when(point.seance),
+                    group="Commission de labellisation",
+                )
+            )
+        members = (
+            Seance.objects.filter(pk=OuterRef("seance_id")).annotate(n=Count("membres")).values("n")
+        )
+        recusals = (
+            Recusation.objects.filter(point_id=OuterRef("pk"))
+            .values("point_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        # Only the votes of members not recused count (as in tally.tally).
+        recused_vote = Recusation.objects.filter(
+            point_id=OuterRef("point_id"), membre_id=OuterRef("membre_id")
+        )
+        votes = (
+            Vote.objects.filter(point_id=OuterRef("pk"))
+            .exclude(Exists(recused_vote))
+            .values("point_id")
+            .annotate(n=Count("pk"))
+            .values("n")
+        )
+        decided = Decision.objects.filter(point_id=OuterRef("pk"))
+        for chaired in (
+            PointOrdreDuJour.objects.filter(seance__president=membre)
+            .exclude(seance__statut=Seance.Statut.CLOSE)
+            .annotate(
+                n_members=Coalesce(Subquery(members, output_field=IntegerField()), 0),
+                n_recused=Coalesce(Subquery(recusals, output_field=IntegerField()), 0),
+                n_votes=Coalesce(Subquery(votes, output_field=IntegerField()), 0),
+                decided=Exists(decided),
+            )
+            .filter(decided=False)
+            .select_related("seance", "dossier__structure")
+            .order_by("seance__date", "ordre", "pk")
+        ):
+            eligible = chaired.n_members - chaired.n_recused
+            quorum = eligible > 0 and chaired.n_votes >= t.quorum_required(
+                eligible, chaired.seance.quorum_pourcentage
+            )
+            count = (
+                f"{chaired.n_votes} votant{'s' if chaired.n_votes > 1 else ''} sur {eligible} "
+                f"membre{'s' if eligible > 1 else ''} non récusé{'s' if eligible > 1 else ''}, "
+                f"quorum {'atteint' if quorum else 'non atteint'}"
+            )
+            if chaired.vote == PointOrdreDuJour.Vote.OUVERT:
+                items.append(
+                    WorkItem(
+                        f"Présider le vote sur {chaired.dossier.structure.nom} et le clore",
+                        reverse("commission:point_detail", args=[chaired.seance_id, chaired.pk]),
+                        due=timezone.localdate(chaired.seance.date),
+                        detail=f"{when(chaired.seance)} · {count}",
+                        group="Présidence de séance",
+                    )
+                )
+            else:
+                items.append(
+                    WorkItem(
+                        f"Enregistrer la décision sur {chaired.dossier.structure.nom}",
+                        reverse("commission:point_decide", args=[chaired.seance_id, chaired.pk]),
+                        due=timezone.localdate(chaired.seance.date),
+                        detail=f"{when(chaired.seance)} · vote clos · {count}",
+                        group="Présidence de séance",
+                    )
+                )
+    if is_national_admin(user):
+        unanswered = Constat.objects.filter(
+            audit__dossier_id=OuterRef("pk"), niveau__code__in=GAP_CODES
+        ).exclude(reponse_ecart__envoye_le__isnull=False)
+        ready = (
+            Dossier.objects.filter(statut=Dossier.Statut.REPONSE_STRUCTURE)
+            .filter(Exists(Audit.objects.filter(dossier_id=OuterRef("pk"), statut="valide")))
+            .exclude(Exists(unanswered))
+            .select_related("structure", "campagne")
+            .order_by("structure__nom")
+        )
+        next_seance = (
+            Seance.objects.filter(statut=Seance.Statut.PLANIFIEE, date__gte=timezone.now())
+            .order_by("date")
+            .first()
+        )
+        ready_items: list[WorkItem] = []
+        for d in ready:
+            if next_seance is not None:
+                url = reverse("commission:seance_detail", args=[next_seance.pk])
+                where = f"prochaine {when(next_seance).lower()}"
+            else:
+                url, where = (
+                    reverse("commission:seance_create"),
+                    "aucune séance à venir : en créer une",
+                )
+            ready_items.append(
+                WorkItem(
+                    f"Inscrire à l'ordre du jour de la commission : {d.structure.nom}",
+                    url,
+                    detail=f"{d.campagne.nom} · rapport validé, écarts répondus · {where}",
+                    group="Administration nationale",
+                )
+            )
+        items += capped(
+            ready_items,
+            (
+                "Et {n} autre dossier prêt pour la commission (voir les séances)",
+                "Et {n} autres dossiers prêts pour la commission (voir les séances)",
+            ),
+            reverse("commission:seance_list"),
+            "Administration nationale",
+        )
+    return items
+
+
+def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[Any, str]]:
+    """campagnes.hooks.dossier_deadlines: the séance whose agenda holds the dossier (one query,
+    while it is before the commission)."""
+    from django.utils import timezone
+
+    if dossier.statut != Dossier.Statut.EN_COMMISSION:
+        return {}
+    point = (
+        PointOrdreDuJour.objects.filter(dossier=dossier, decision__isnull=True)
+        .select_related("seance")
+        .order_by("seance__date")
+        .first()
+    )
+    if point is None:
+        return {}
+    return {
+        Dossier.Statut.EN_COMMISSION: (
+            timezone.localdate(point.seance.date),
+            "séance de la commission",
+        )
+    }

@@ -21,6 +21,7 @@ from django.urls import reverse
 from audits.commission.models import Label
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
+from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for, visible_structures_q
@@ -162,3 +163,89 @@ def conclusion_missing_items(suivi: AuditSuivi, today: dt.date) -> list[MissingI
             )
         )
     return out
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+
+def worklist(user: User | AnonymousUser) -> list[WorkItem]:
+    """What the follow-up audits give the home's "À faire": to the structure (référent qualité,
+    direction), the file to prepare and send before the mid-term date; to the assigned auditor,
+    the files to review; to the UNML, the follow-ups still without an auditor. A fixed number of
+    queries."""
+    from campagnes.selectors import member_roles
+    from labelml.structures.roles import ROLE_CAPABILITIES
+    from labelml.structures.selectors import is_national_admin
+
+    if not user.is_authenticated:
+        return []
+    S = AuditSuivi.Statut
+    related = ("label__structure", "auditeur__user")
+    items: list[WorkItem] = []
+    answerers = [
+        pk
+        for pk, role in member_roles(user).items()
+        if Capability.ANSWER_SUIVI in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
+    if answerers:
+        for s in (
+            AuditSuivi.objects.filter(
+                label__structure_id__in=answerers, statut__in=[S.PLANIFIE, S.DOSSIER_EN_COURS]
+            )
+            .select_related(*related)
+            .order_by("date_prevue")
+        ):
+            items.append(
+                WorkItem(
+                    "Préparer et transmettre le dossier de l'audit de suivi",
+                    reverse("suivis:suivi_detail", args=[s.pk]),
+                    due=s.date_prevue,
+                    detail=f"{s.label.structure.nom} · label {s.label.numero}",
+                    group="Audit de suivi",
+                )
+            )
+    review: dict[str, str] = {
+        S.TRANSMIS: "Revoir le dossier de suivi",
+        S.EN_REVUE: "Conclure l'audit de suivi",
+    }
+    for s in (
+        AuditSuivi.objects.filter(auditeur__user_id=user.pk, statut__in=list(review))
+        .select_related(*related)
+        .order_by("date_prevue")
+    ):
+        items.append(
+            WorkItem(
+                f"{review[s.statut]} : {s.label.structure.nom}",
+                reverse("suivis:suivi_detail", args=[s.pk]),
+                due=s.date_prevue,
+                detail=f"Label {s.label.numero}",
+                group="Audit de suivi",
+            )
+        )
+    if is_national_admin(user):
+        unassigned: list[WorkItem] = []
+        for s in (
+            AuditSuivi.objects.filter(auditeur__isnull=True)
+            .exclude(statut=S.CONCLU)
+            .select_related(*related)
+            .order_by("date_prevue")
+        ):
+            unassigned.append(
+                WorkItem(
+                    f"Désigner l'auditeur de l'audit de suivi : {s.label.structure.nom}",
+                    reverse("suivis:suivi_assign", args=[s.pk]),
+                    due=s.date_prevue,
+                    detail=f"Label {s.label.numero} · audit à mi-parcours",
+                    group="Administration nationale",
+                )
+            )
+        items += capped(
+            unassigned,
+            (
+                "Et {n} autre audit de suivi sans auditeur",
+                "Et {n} autres audits de suivi sans auditeur",
+            ),
+            reverse("suivis:suivi_list"),
+            "Administration nationale",
+        )
+    return items

@@ -11,6 +11,7 @@ class AutoevaluationsConfig(AppConfig):
         from campagnes import hooks
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
+        from labelml.structures.home import register_worklist
 
         from . import donnees, reminders, selectors, services
 
@@ -18,3 +19,4 @@ class AutoevaluationsConfig(AppConfig):
         hooks.dossier_home.register(selectors.dossier_home)
         register_personal_data("autoevaluations", export=donnees.export)
         register_reminders("autoevaluations", reminders.autoevaluation_reminders)
+        register_worklist("autoevaluations", selectors.worklist)

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from campagnes.models import Dossier
 from labelml.core.transitions import MissingItem
+from labelml.structures.home import WorkItem
 from referentiel.models import Aide, Critere, Element, Niveau, Section
 
 from .models import Preuve, Reponse, SyntheseCritere
@@ -330,3 +331,171 @@ def dossier_home(dossier: Dossier) -> dict[str, Any]:
     is missing before it can be submitted (the first eight)."""
     todo = missing_items(dossier) if dossier.statut == Dossier.Statut.AUTOEVALUATION else []
     return {"progress": dossier_progress(dossier), "todo": todo[:8], "todo_count": len(todo)}
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+# Criteria listed one by one per dossier on the home page; the rest in one line.
+WORKLIST_CRITERIA = 6
+
+
+def _short(text: str) -> str:
+    from django.utils.text import Truncator
+
+    return str(Truncator(text).chars(90))
+
+
+def _criterion_todo(synthese: SyntheseCritere) -> str:
+    """What is left on a criterion ("" when it is complete)."""
+    parts = []
+    n = getattr(synthese, "todo", 0)
+    if n:
+        parts.append(f"{n} élément{'s' if n > 1 else ''} à noter")
+    if not synthese.synthese:
+        parts.append("synthèse à rédiger")
+    elif synthese.a_confirmer:
+        parts.append("synthèse reprise à confirmer")
+    return ", ".join(parts)
+
+
+def worklist(user: Any) -> list[WorkItem]:
+    """What the self-assessment gives the home's "À faire", while it is open: the criteria
+    assigned to the user; to the référent qualité and the direction, the criteria left to fill
+    (the first WORKLIST_CRITERIA, then one line for the rest) and, once complete, its
+    submission for the direction; the evidence expiring within EXPIRY_WARNING_DAYS days.
+    Three queries at most."""
+    import datetime as dt
+
+    from django.db.models import IntegerField, OuterRef, Subquery
+    from django.db.models.functions import Coalesce
+    from django.utils import timezone
+
+    from campagnes.selectors import FINAL_STATES, member_roles
+    from labelml.structures.roles import ROLE_CAPABILITIES, Capability
+
+    from .preuves import EXPIRY_WARNING_DAYS
+
+    roles = member_roles(user)
+    if not user.is_authenticated:
+        return []
+    editors = [
+        pk
+        for pk, role in roles.items()
+        if Capability.EDIT_AUTOEVALUATION in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
+    submitters = {
+        pk
+        for pk, role in roles.items()
+        if Capability.SUBMIT in ROLE_CAPABILITIES.get(role, frozenset())
+    }
+    todo = (
+        Reponse.objects.filter(
+            autoevaluation_id=OuterRef("autoevaluation_id"),
+            element__critere_id=OuterRef("critere_id"),
+        )
+        .filter(~rated_q() | Q(niveau__code=SANS_OBJET, justification=""))
+        .values("autoevaluation_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    syntheses = (
+        SyntheseCritere.objects.filter(
+            autoevaluation__dossier__statut=Dossier.Statut.AUTOEVALUATION,
+        )
+        .filter(Q(autoevaluation__dossier__structure_id__in=editors) | Q(contributeur_id=user.pk))
+        .select_related(
+            "critere",
+            "contributeur",
+            "autoevaluation__dossier__structure",
+            "autoevaluation__dossier__campagne",
+        )
+        .annotate(todo=Coalesce(Subquery(todo, output_field=IntegerField()), 0))
+        .order_by("autoevaluation__dossier__structure__nom", "critere__ordre")
+        if roles
+        else SyntheseCritere.objects.none()
+    )
+    items: list[WorkItem] = []
+    by_dossier: dict[int, list[SyntheseCritere]] = {}
+    for s in syntheses:
+        by_dossier.setdefault(s.autoevaluation.dossier_id, []).append(s)
+    for rows in by_dossier.values():
+        dossier = rows[0].autoevaluation.dossier
+        due = dossier.campagne.date_cloture_autoevaluation
+        left = [s for s in rows if _criterion_todo(s)]
+        mine = [s for s in left if s.contributeur_id == user.pk]
+        others = [s for s in left if s.contributeur_id != user.pk]
+        for s in mine:
+            items.append(
+                WorkItem(
+                    text=f"Critère {s.critere.code} qui vous est assigné : "
+                    f"{_short(s.critere.titre)}",
+                    url=reverse(
+                        "autoevaluations:autoevaluation_critere", args=[dossier.pk, s.critere.code]
+                    ),
+                    due=due,
+                    detail=f"{dossier.structure.nom} · {_criterion_todo(s)}",
+                    group="Auto-évaluation",
+                )
+            )
+        if dossier.structure_id not in editors:
+            continue
+        for s in others[:WORKLIST_CRITERIA]:
+            items.append(
+                WorkItem(
+                    text=f"Compléter le critère {s.critere.code} : {_short(s.critere.titre)}",
+                    url=reverse(
+                        "autoevaluations:autoevaluation_critere", args=[dossier.pk, s.critere.code]
+                    ),
+                    due=due,
+                    detail=f"{dossier.structure.nom} · {_criterion_todo(s)}"
+                    + (f" · assigné à {s.contributeur}" if s.contributeur else ""),
+                    group="Auto-évaluation",
+                )
+            )
+        rest = len(others) - WORKLIST_CRITERIA
+        if rest > 0:
+            items.append(
+                WorkItem(
+                    text=f"Et {rest} autre{'s' if rest > 1 else ''} critère"
+                    f"{'s' if rest > 1 else ''} à compléter",
+                    url=reverse("autoevaluations:autoevaluation_overview", args=[dossier.pk]),
+                    due=due,
+                    detail=dossier.structure.nom,
+                    group="Auto-évaluation",
+                )
+            )
+        if not left and dossier.structure_id in submitters:
+            items.append(
+                WorkItem(
+                    text="L'auto-évaluation est complète : la relire et la soumettre",
+                    url=reverse("autoevaluations:autoevaluation_submit", args=[dossier.pk]),
+                    due=due,
+                    detail=f"{dossier.structure.nom} · {dossier.campagne.nom}",
+                    group="Auto-évaluation",
+                )
+            )
+    uploaders = [
+        pk
+        for pk, role in roles.items()
+        if Capability.UPLOAD_PREUVE in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
+    if uploaders:
+        limit = timezone.localdate() + dt.timedelta(days=EXPIRY_WARNING_DAYS)
+        preuves = (
+            Preuve.objects.filter(dossier__structure_id__in=uploaders, date_expiration__lte=limit)
+            .exclude(dossier__statut__in=FINAL_STATES)
+            .select_related("dossier__structure", "critere")
+            .order_by("date_expiration")[:10]
+        )
+        for p in preuves:
+            expired = p.date_expiration is not None and p.date_expiration < timezone.localdate()
+            items.append(
+                WorkItem(
+                    text=f"Preuve {'expirée' if expired else 'bientôt expirée'} : {p.titre}",
+                    url=reverse("autoevaluations:preuve_list", args=[p.dossier_id]),
+                    due=p.date_expiration,
+                    detail=f"{p.dossier.structure.nom} · critère {p.critere.code} · à remplacer",
+                    group="Preuves",
+                )
+            )
+    return items

@@ -10,9 +10,11 @@ class PlansConfig(AppConfig):
         """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
         from labelml.accounts.donnees import register_personal_data
+        from labelml.structures.home import register_worklist
 
         from . import donnees, selectors, services
 
         hooks.dossier_opened.register(services.open_plan)
         hooks.dossier_home.register(selectors.dossier_home)
         register_personal_data("plans", export=donnees.export)
+        register_worklist("plans", selectors.worklist)

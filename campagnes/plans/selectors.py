@@ -21,6 +21,7 @@ from campagnes.autoevaluations.models import Reponse
 from campagnes.autoevaluations.selectors import rated_q
 from campagnes.models import Dossier
 from labelml.core.ids import parse_id
+from labelml.structures.home import WorkItem
 from referentiel.models import Critere, Element
 
 from .models import Action, PlanAmelioration
@@ -262,3 +263,88 @@ def timeline_actions(dossier: Dossier) -> TimelineData:
 def dossier_home(dossier: Dossier) -> dict[str, Any]:
     """campagnes.hooks.dossier_home: the plan (its actions and whether it is submitted)."""
     return {"plan": getattr(dossier, "plan", None)}
+
+
+# The home's worklist (labelml.structures.home.register_worklist) ------------------------------
+
+
+def worklist(user: Any) -> list[WorkItem]:
+    """What the improvement plan gives the home's "À faire": while the dossier is at its plan,
+    writing it (référent qualité), submitting it then asking for the external audit
+    (direction); in any dossier still running, the open actions the user is responsible for,
+    while it can be edited, with their deadline. Two queries at most (after the roles)."""
+    from django.urls import reverse
+
+    from campagnes.selectors import EDITABLE_PLAN, member_roles
+    from labelml.structures.roles import ROLE_CAPABILITIES, Capability
+
+    if not user.is_authenticated:
+        return []
+    roles = member_roles(user)
+    writers = [
+        pk
+        for pk, role in roles.items()
+        if Capability.EDIT_PLAN in ROLE_CAPABILITIES.get(role, frozenset())
+    ]
+    submitters = {
+        pk
+        for pk, role in roles.items()
+        if Capability.SUBMIT in ROLE_CAPABILITIES.get(role, frozenset())
+    }
+    items: list[WorkItem] = []
+    if writers:
+        plans = PlanAmelioration.objects.filter(
+            dossier__structure_id__in=writers, dossier__statut=Dossier.Statut.PLAN_AMELIORATION
+        ).select_related("dossier__structure", "dossier__campagne")
+        for plan in plans.order_by("dossier__structure__nom"):
+            d = plan.dossier
+            where = f"{d.structure.nom} · {d.campagne.nom}"
+            if plan.soumis_le is None and d.structure_id in submitters:
+                items.append(
+                    WorkItem(
+                        "Relire et soumettre le plan d'amélioration",
+                        reverse("plans:plan_detail", args=[d.pk]),
+                        detail=where,
+                        group="Plan d'amélioration",
+                    )
+                )
+            elif plan.soumis_le is None:
+                items.append(
+                    WorkItem(
+                        "Rédiger le plan d'amélioration à partir des éléments à améliorer",
+                        reverse("plans:plan_detail", args=[d.pk]),
+                        detail=where,
+                        group="Plan d'amélioration",
+                    )
+                )
+            elif d.structure_id in submitters:
+                items.append(
+                    WorkItem(
+                        "Le plan est soumis : demander l'évaluation externe",
+                        reverse("campagnes:dossier_detail", args=[d.pk]),
+                        detail=where,
+                        group="Plan d'amélioration",
+                    )
+                )
+    if roles:
+        mine = (
+            Action.objects.filter(
+                responsable_id=user.pk,
+                statut__in=OPEN_STATUSES,
+                plan__dossier__statut__in=EDITABLE_PLAN,
+            )
+            .select_related("plan__dossier__structure")
+            .order_by(F("echeance").asc(nulls_last=True), "pk")[:10]
+        )
+        for a in mine:
+            items.append(
+                WorkItem(
+                    f"Action du plan dont vous êtes responsable : {a.titre}",
+                    reverse("plans:plan_action_edit", args=[a.plan.dossier_id, a.pk]),
+                    due=a.echeance,
+                    detail=f"{a.plan.dossier.structure.nom} · {a.get_statut_display()}, "
+                    f"{a.avancement} %",
+                    group="Plan d'amélioration",
+                )
+            )
+    return items

@@ -1,5 +1,10 @@
 """Demo dossiers for `seed_demo`: a national campaign with dossiers in several states, and the
-demo referent's self-assessment half filled. Deterministic (seeded random), idempotent."""
+demo referent's self-assessment half filled. Every demo account finds work on its home page
+("À faire", issue 15): criteria to fill (Paris Est, Lyon Rhône), an audit to plan that waits
+since long (Val-de-Marne Sud: the UNML and the ARML), a mission in progress (Essonne Nord: the
+auditor), a report to review (Grenoble Alpes: the lead auditor), a séance to come with a dossier
+to vote on (Clermont Volcans: the commission member and the chair). Deterministic (seeded
+random), idempotent."""
 
 from __future__ import annotations
 
@@ -8,10 +13,17 @@ import random
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from audits.models import Audit
-from audits.services import assign_audit
+from audits.commission.services import add_to_agenda, create_seance
+from audits.models import Audit, Constat
+from audits.services import (
+    assign_audit,
+    start_audit,
+    submit_audit_report,
+    validate_audit_report,
+)
 from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
 from campagnes.models import Campagne, Dossier
@@ -19,7 +31,7 @@ from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.services import create_campagne, open_campagne
 from campagnes.workflow import log_step, move
 from labelml.accounts.models import User
-from labelml.structures.models import Structure
+from labelml.structures.models import MembreCommission, Structure
 from referentiel.models import Niveau, Referentiel
 
 CAMPAGNE = "Campagne nationale de labellisation 2026"
@@ -41,12 +53,22 @@ SYNTHESES = [
 # ML code → (target state, share of elements rated)
 PLAN = {
     "ml-paris-est": (Dossier.Statut.AUTOEVALUATION, 0.5),
-    "ml-val-de-marne-sud": (Dossier.Statut.PLAN_AMELIORATION, 1.0),
+    "ml-val-de-marne-sud": (Dossier.Statut.AUDIT_A_PLANIFIER, 1.0),
     "ml-essonne-nord": (Dossier.Statut.AUDIT_A_PLANIFIER, 1.0),
     "ml-lyon-rhone": (Dossier.Statut.AUTOEVALUATION, 0.2),
-    "ml-grenoble-alpes": (Dossier.Statut.PLAN_AMELIORATION, 1.0),
-    "ml-clermont-volcans": (Dossier.Statut.AUTOEVALUATION, 0.0),
+    # Then, through the real steps: a report submitted to the lead auditor (_seed_demo_review)…
+    "ml-grenoble-alpes": (Dossier.Statut.AUDIT_A_PLANIFIER, 1.0),
+    # … and a dossier on the agenda of a séance to come (_seed_demo_seance).
+    "ml-clermont-volcans": (Dossier.Statut.AUDIT_A_PLANIFIER, 1.0),
 }
+# The audit request of Val-de-Marne Sud waits since this many days (the UNML's audit to plan,
+# the ARML's dossier without activity).
+WAITING_DAYS = 40
+AUDIT_OBSERVATIONS = [
+    "Pratique constatée sur site et confirmée en entretien avec les conseillers.",
+    "Procédure écrite, connue des équipes ; indicateurs présentés en comité de direction.",
+    "Démarche engagée avec les partenaires du territoire ; premiers résultats mesurés.",
+]
 
 
 def _fill(dossier: Dossier, share: float, rng: random.Random, actor: User | None) -> None:
@@ -131,6 +153,7 @@ def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
     campagne = Campagne.objects.filter(nom=CAMPAGNE).first()
     if campagne is not None:
         _seed_demo_audit(campagne, admin, users)
+        _seed_demo_work(campagne, admin, users)
         return campagne  # already seeded: leave people's demo work alone
     today = dt.date.today()
     campagne = create_campagne(
@@ -155,6 +178,10 @@ def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
         )
         _advance(dossier, target, rng)
     _seed_demo_audit(campagne, admin, users)
+    _seed_demo_work(campagne, admin, users)
+    # The audit request of Val-de-Marne Sud has waited for weeks.
+    waiting = Dossier.objects.get(campagne=campagne, structure__code="ml-val-de-marne-sud")
+    waiting.transitions.update(at=F("at") - dt.timedelta(days=WAITING_DAYS))
     # The demo contributor has two criteria to work on.
     paris = Dossier.objects.get(campagne=campagne, structure__code="ml-paris-est")
     SyntheseCritere.objects.filter(
@@ -175,7 +202,85 @@ def _seed_demo_audit(campagne: Campagne, admin: User, users: dict[str, Any]) -> 
         dossier,
         admin,
         auditeur=users["auditeur"].auditeur,
-        date_debut=today + dt.timedelta(days=7),
-        date_fin=today + dt.timedelta(days=8),
+        date_debut=today - dt.timedelta(days=1),
+        date_fin=today + dt.timedelta(days=1),
         sites="Siège de Massy ; antenne de Palaiseau",
     )
+    # The auditor is on site: her mission is in progress.
+    start_audit(dossier, users["auditeur"])
+
+
+def _seed_demo_work(campagne: Campagne, admin: User, users: dict[str, Any]) -> None:
+    """The work of the auditors and of the commission (idempotent: each step only runs from the
+    state it starts from)."""
+    grenoble = Dossier.objects.filter(
+        campagne=campagne, structure__code="ml-grenoble-alpes"
+    ).first()
+    if grenoble is not None and grenoble.statut == Dossier.Statut.AUDIT_A_PLANIFIER:
+        _audit_until_submitted(grenoble, admin, users, days_ago=12, gaps=1)
+    clermont = Dossier.objects.filter(
+        campagne=campagne, structure__code="ml-clermont-volcans"
+    ).first()
+    if clermont is not None and clermont.statut == Dossier.Statut.AUDIT_A_PLANIFIER:
+        _audit_until_submitted(clermont, admin, users, days_ago=40, gaps=0)
+        validate_audit_report(clermont, users["auditeur-referent"])
+        clermont.refresh_from_db()
+        _seed_demo_seance(clermont, admin, users)
+
+
+def _audit_until_submitted(
+    dossier: Dossier, admin: User, users: dict[str, Any], *, days_ago: int, gaps: int
+) -> None:
+    """Assign the demo auditor, start the audit, rate every criterion (`gaps` minor gaps, the
+    rest conforme or strong points), write the report's opening and submit it."""
+    rng = random.Random(dossier.structure.code)  # nosec B311 # seeded: reproducible demo
+    today = dt.date.today()
+    auditeur = users["auditeur"]
+    assign_audit(
+        dossier,
+        admin,
+        auditeur=auditeur.auditeur,
+        date_debut=today - dt.timedelta(days=days_ago),
+        date_fin=today - dt.timedelta(days=days_ago - 1),
+        sites=f"Siège de {dossier.structure.ville}",
+    )
+    start_audit(dossier, auditeur)
+    referentiel = dossier.campagne.referentiel
+    levels = {n.code: n for n in Niveau.objects.filter(echelle_id=referentiel.echelle_audit_pk)}
+    constats = list(Constat.objects.filter(audit__dossier=dossier).order_by("critere__ordre"))
+    for i, c in enumerate(constats):
+        if i % 7 == 3 and gaps > 0:
+            gaps -= 1
+            c.niveau = levels["ecart_mineur"]
+            c.observation = (
+                "La procédure existe mais n'est pas appliquée de la même façon sur tous les "
+                "sites ; aucun indicateur n'en mesure l'effet."
+            )
+        else:
+            c.niveau = levels[rng.choice(["conforme", "conforme", "point_fort"])]
+            c.observation = rng.choice(AUDIT_OBSERVATIONS)
+        c.preuves_examinees = "Comptes rendus de comité, tableau de bord, procédure d'accueil."
+    Constat.objects.bulk_update(constats, ["niveau", "observation", "preuves_examinees"])
+    Audit.objects.filter(dossier=dossier).update(
+        points_forts="Une équipe engagée et des partenariats solides sur le territoire.",
+        progres="Le plan d'amélioration issu de l'auto-évaluation est engagé.",
+        avis_global="La structure remplit les exigences du référentiel.",
+        recommandation=Audit.Recommandation.FAVORABLE,
+    )
+    submit_audit_report(dossier, auditeur)
+
+
+def _seed_demo_seance(dossier: Dossier, admin: User, users: dict[str, Any]) -> None:
+    """A séance in two weeks, chaired by the demo chair, with the demo member; the dossier on
+    its agenda, its vote open."""
+    president = MembreCommission.objects.get(user=users["president"])
+    membre = MembreCommission.objects.get(user=users["commission"])
+    seance = create_seance(
+        actor=admin,
+        date=timezone.now().replace(hour=14, minute=0, second=0, microsecond=0)
+        + dt.timedelta(days=14),
+        president=president,
+        membres=[membre],
+        lieu="Paris, siège de l'UNML",
+    )
+    add_to_agenda(actor=admin, seance=seance, dossier=dossier, rapporteur=membre)

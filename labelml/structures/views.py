@@ -14,7 +14,7 @@ from labelml.core.types import AuthenticatedHttpRequest
 
 from .forms import AcceptInvitationForm, InvitationForm
 from .history import structure_history as build_history
-from .home import home_context
+from .home import home_context, worklist
 from .models import Invitation, Membership, Region, Structure
 from .roles import Capability, Role
 from .selectors import (
@@ -47,6 +47,8 @@ def home(request: AuthenticatedHttpRequest) -> HttpResponse:
             "memberships": memberships,
             "is_admin": is_admin,
             "steers_region": steers_region,
+            # "À faire": each app above adds its lines (labelml/structures/home.py).
+            "worklist": worklist(request.user),
             **home_context(request),
         },
     )

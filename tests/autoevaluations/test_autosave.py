@@ -881,7 +881,9 @@ def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_si
         f"{page}: {n_small} queries for the shipped référentiel, {n_large} for the large one"
         f"\n--- small ---\n{sql_small}\n--- large ---\n{sql_large}"
     )
-    assert n_large <= 15, f"{page}: {n_large} queries\n{sql_large}"
+    # Two of them for the dossier's path shown on every dossier page (campagnes/path.py): the
+    # journal's dates and, during the audit, its days on site.
+    assert n_large <= 17, f"{page}: {n_large} queries\n{sql_large}"
 
 
 def test_the_large_pages_show_the_large_data(two_sizes):
