@@ -23,6 +23,8 @@ urlpatterns = [
     path("comptes/sessions/", include("labelml.accounts.sessions_urls")),
     # "Mes données": the person downloads what the platform keeps about them.
     path("comptes/donnees/", include("labelml.accounts.donnees_urls")),
+    # "Jetons d'accès": the person's API tokens (labelml/api).
+    path("comptes/jetons/", include("labelml.api.token_urls")),
     path("comptes/", include("allauth.urls")),
     path("referentiels/", include("referentiel.urls")),
     path("structures/", include("labelml.structures.urls")),
@@ -35,6 +37,8 @@ urlpatterns = [
     path("dossiers/<int:pk>/audit/", include("audits.urls")),
     path("dossiers/<int:pk>/rapports/", include("labelml.documents.urls")),
     path("audits/", include("audits.missions_urls")),
+    # The open-data registry (labelml/api/registry.py), then the public pages.
+    path("labels/", include("labelml.api.registry_urls")),
     path("labels/", include("audits.commission.public_urls")),
     path("commission/", include("audits.commission.urls")),
     path("notifications/", include("labelml.notifications.urls")),
@@ -42,5 +46,6 @@ urlpatterns = [
     path("suivis/", include("audits.suivis.urls")),
     path("administration/documents/", include("labelml.documents.parametres_urls")),
     path("administration/utilisateurs/", include("labelml.accounts.utilisateurs_urls")),
+    path("api/v1/", include("labelml.api.urls")),
     path("fiches/<int:pk>/", autoevaluations_views.fiche_download, name="fiche_download"),
 ]
