@@ -17,3 +17,9 @@ class JetonRateThrottle(SimpleRateThrottle):
         if isinstance(request.auth, JetonAcces):
             return self.cache_format % {"scope": self.scope, "ident": request.auth.pk}
         return None
+
+    def get_rate(self) -> str | None:
+        # Read at each request, not once at import: the rate is a setting (API_RATE_PER_TOKEN).
+        from rest_framework.settings import api_settings
+
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)

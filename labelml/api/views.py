@@ -299,7 +299,7 @@ class DossierDetail(GenericAPIView):
             }
             for t in dossier.journal.order_by("at", "pk")
         ]
-        return Response(s.DossierDetailSerializer(data).data)
+        return Response(data)
 
 
 # --- versions (ETag / If-Match) -------------------------------------------------------------------
