@@ -126,9 +126,7 @@ def test_every_api_route_has_a_rule(name):
     assert name in GET_RULES, f"nouvelle route d'API sans règle d'autorisation : {name}"
 
 
-@pytest.mark.parametrize(
-    ("name", "actor"), [(n, a) for n in sorted(GET_RULES) for a in ACTORS]
-)
+@pytest.mark.parametrize(("name", "actor"), [(n, a) for n in sorted(GET_RULES) for a in ACTORS])
 def test_get(world, name, actor):
     response = api(world, actor).get(url(name, (world, world.labelled)))
     expected = GET_RULES[name][actor]
