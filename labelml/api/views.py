@@ -5,7 +5,6 @@ forbidden action: 403; the journal row is the token owner's). See docs/api.md.""
 from __future__ import annotations
 
 import hashlib
-from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -258,9 +257,7 @@ def _scores(progress: Any) -> list[dict[str, Any]]:
                     "titre": node.section.titre,
                     "parent": parent,
                     "pourcentage": node.percent,
-                    "score": node.score.quantize(Decimal("0.01"))
-                    if node.score is not None
-                    else None,
+                    "score": node.score,
                 }
             )
             walk(node.children, node.section.code)
@@ -280,25 +277,30 @@ class DossierDetail(GenericAPIView):
         dossier = get_dossier_for_user(request.user, pk)
         progress = dossier_progress(dossier)
         data = s.DossierSerializer(dossier).data
-        data["progression"] = {
-            "elements": progress.total,
-            "elements_notes": progress.rated,
-            "pourcentage": progress.percent,
-            "syntheses_redigees": progress.syntheses_done,
-            "criteres": len(progress.criteres),
-            "a_confirmer": progress.a_confirmer,
-        }
-        data["scores"] = _scores(progress)
-        data["parcours"] = [
+        data["progression"] = s.ProgressionSerializer(
             {
-                "action": t.action,
-                "de": t.from_state,
-                "vers": t.to_state,
-                "motif": t.reason,
-                "le": t.at,
+                "elements": progress.total,
+                "elements_notes": progress.rated,
+                "pourcentage": progress.percent,
+                "syntheses_redigees": progress.syntheses_done,
+                "criteres": len(progress.criteres),
+                "a_confirmer": progress.a_confirmer,
             }
-            for t in dossier.journal.order_by("at", "pk")
-        ]
+        ).data
+        data["scores"] = s.ScorePartieSerializer(_scores(progress), many=True).data
+        data["parcours"] = s.EtapeSerializer(
+            [
+                {
+                    "action": t.action,
+                    "de": t.from_state,
+                    "vers": t.to_state,
+                    "motif": t.reason,
+                    "le": t.at,
+                }
+                for t in dossier.journal.order_by("at", "pk")
+            ],
+            many=True,
+        ).data
         return Response(data)
 
 
