@@ -14,7 +14,7 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.generics import GenericAPIView
+from rest_framework.generics import GenericAPIView, ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -49,14 +49,14 @@ from referentiel.models import Critere, Element, Niveau, Referentiel
 from referentiel.selectors import referentiel_tree, referentiels_for_user
 
 from . import serializers as s
-from .errors import PreconditionFailed, PreconditionRequired
+from .errors import PROBLEM_TYPE, PreconditionFailed, PreconditionRequired
 from .schema import ProblemSerializer
 
 # The journal's action for a write made through the API (its reason says what and which token).
 JOURNAL_ACTION = "api_ecriture"
 
 PROBLEMS = {
-    code: OpenApiResponse(ProblemSerializer, description=text)
+    (code, PROBLEM_TYPE): OpenApiResponse(ProblemSerializer, description=text)
     for code, text in (
         (400, "Requête invalide"),
         (401, "Jeton absent, inconnu, révoqué ou expiré"),
@@ -67,8 +67,12 @@ PROBLEMS = {
 }
 WRITE_PROBLEMS = {
     **PROBLEMS,
-    412: OpenApiResponse(ProblemSerializer, description="Version périmée : rien n'a changé"),
-    428: OpenApiResponse(ProblemSerializer, description="En-tête If-Match manquant"),
+    (412, PROBLEM_TYPE): OpenApiResponse(
+        ProblemSerializer, description="Version périmée : rien n'a changé"
+    ),
+    (428, PROBLEM_TYPE): OpenApiResponse(
+        ProblemSerializer, description="En-tête If-Match manquant"
+    ),
 }
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -91,12 +95,8 @@ def _filters(serializer_class: type, request: Request) -> dict[str, Any]:
     return dict(filters.validated_data)
 
 
-class ListView(GenericAPIView):
+class ListView(ListAPIView):
     """A paginated list (cursor) of the caller's rows."""
-
-    def get(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
 
 # --- référentiels -------------------------------------------------------------------------------
