@@ -7,7 +7,13 @@ from . import views
 
 urlpatterns = [
     path("openapi.json", SpectacularJSONAPIView.as_view(), name="api_schema"),
-    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api_schema"), name="api_docs"),
+    path(
+        "docs/",
+        SpectacularSwaggerSplitView.as_view(
+            url_name="api_schema", template_name="api/swagger_ui.html"
+        ),
+        name="api_docs",
+    ),
     path("referentiels/", views.ReferentielList.as_view(), name="api_referentiels"),
     path("referentiels/<int:pk>/", views.ReferentielDetail.as_view(), name="api_referentiel"),
     path("structures/", views.StructureList.as_view(), name="api_structures"),
