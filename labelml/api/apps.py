@@ -11,5 +11,10 @@ class ApiConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
+        from labelml.accounts.donnees import register_personal_data
+
         # The OpenAPI description of our token authentication (drf-spectacular extension).
-        from . import schema  # noqa: F401
+        from . import donnees, schema  # noqa: F401
+
+        register_personal_data("api", export=donnees.export, erase=donnees.erase)

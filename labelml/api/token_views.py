@@ -20,7 +20,8 @@ from . import tokens
 from .forms import JetonForm
 from .models import JetonAcces
 
-SECRET_SESSION_KEY = "api_jeton_cree"
+# The session key under which the new token waits to be shown once (a key name, not a secret).
+SECRET_SESSION_KEY = "api_jeton_cree"  # nosec B105
 
 
 @login_required

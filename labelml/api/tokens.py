@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from django.utils import timezone
@@ -114,8 +114,3 @@ def touch(jeton: JetonAcces) -> None:
     if jeton.dernier_usage is None or now - jeton.dernier_usage > dt.timedelta(minutes=1):
         JetonAcces.objects.filter(pk=jeton.pk).update(dernier_usage=now)
         jeton.dernier_usage = now
-
-
-def ensure_owner(jeton: JetonAcces, user: User) -> None:
-    if jeton.user_id != user.pk:
-        raise PermissionDenied

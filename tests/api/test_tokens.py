@@ -150,3 +150,20 @@ def test_the_rate_limit_is_per_token_with_retry_after(referent, settings):
     assert refused.json()["reessayer_dans"] == int(refused["Retry-After"])
     # Another token of the same person has its own budget.
     assert ApiClient(second).get(url).status_code == 200
+
+
+def test_deleting_the_account_deletes_its_tokens(referent, network):
+    from labelml.accounts.donnees import personal_data_parts
+    from labelml.accounts.services import pseudonymise_user
+
+    jeton, secret = create_token(user=referent, nom="SI", portee="ecriture", jours=30)
+    exported = {}
+    for part in personal_data_parts():
+        if part.export is not None:
+            exported.update(part.export(referent))
+    assert [row["nom"] for row in exported["jetons_acces"]] == ["SI"]
+    assert secret not in str(exported)
+    admin = with_totp(member(network["unml"], Role.ADMIN_UNML))
+    pseudonymise_user(actor=admin, user=referent, motif="Départ")
+    assert not JetonAcces.objects.filter(pk=jeton.pk).exists()
+    assert ApiClient(secret).get(reverse("api_dossiers")).status_code == 401
