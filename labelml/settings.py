@@ -90,6 +90,9 @@ INSTALLED_APPS = [
     "csp",
     "guardian",
     "django_htmx",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Bottom to top, as the layers go (docs/architecture.md); each app keeps its label.
     "labelml.structures",
     "labelml.accounts",
@@ -103,6 +106,7 @@ INSTALLED_APPS = [
     "audits.suivis",
     "labelml.documents",
     "labelml.pilotage",
+    "labelml.api",
     "labelml.demo",
 ]
 
@@ -338,6 +342,41 @@ SESSION_COOKIE_SECURE = not DEBUG
 SESSION_COOKIE_SAMESITE = "Lax"
 # "Mes sessions" (labelml/accounts/sessions_views.py) lists them from allauth.usersessions' rows.
 USERSESSIONS_TRACK_ACTIVITY = False
+
+# --- The public API (/api/v1/, labelml/api, docs/api.md) -------------------------------------
+# Personal tokens only (no session, so no CSRF question), problem details in French, cursor
+# pages, a rate limit per token (429 with Retry-After). The docs page is served from
+# drf-spectacular-sidecar's static files, under the CSP below.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["labelml.api.authentication.JetonAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["labelml.api.permissions.JetonScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["labelml.api.throttling.JetonRateThrottle"],
+    "DEFAULT_THROTTLE_RATES": {"jeton": os.environ.get("API_RATE_PER_TOKEN", "600/min")},
+    "DEFAULT_PAGINATION_CLASS": "labelml.api.pagination.Curseur",
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "labelml.api.errors.problem_handler",
+    "URL_FORMAT_OVERRIDE": None,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "API labelml",
+    "DESCRIPTION": (
+        "L'API du label qualité des Missions Locales : référentiels, structures, campagnes, "
+        "dossiers, auto-évaluation, plan d'amélioration, évaluation externe, décisions et "
+        "labels, chiffres du pilotage. Un jeton d'accès personnel (Authorization: Bearer …) "
+        "agit avec les droits de son titulaire. Erreurs : problem details (RFC 9457)."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+}
 
 # --- Security headers and Content-Security-Policy (docs/security.md) --------------------------
 # The CSRF token travels in forms and in the hx-headers of base.html, never read from the cookie.

@@ -20,8 +20,10 @@ urlpatterns = [
     path("", structures_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    # Our account pages come before allauth's, some of which they replace at the same address.
+    # Our account pages come before allauth's, some of which they replace at the same address;
+    # the API's (tokens, open-data registry) before allauth's and the commission's public pages.
     path("", include("labelml.accounts.urls")),
+    path("", include("labelml.api.urls")),
     path("comptes/", include("allauth.urls")),
     path("", include("labelml.structures.urls")),
     path("", include("labelml.notifications.urls")),

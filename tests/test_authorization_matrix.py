@@ -167,6 +167,13 @@ RULES: dict[str, Rule] = {
     "account_login": rule(answers(redirect=LOGGED, anon=OK), post=EVERYONE),
     "commission:label_registry": rule(answers(ok=EVERYONE)),
     "commission:label_verify": rule(answers(ok=EVERYONE)),
+    # The registry as open data (labelml/api/registry.py).
+    "api:label_registre_csv": rule(answers(ok=EVERYONE)),
+    "api:label_registre_json": rule(answers(ok=EVERYONE)),
+    # One's own API tokens (labelml/api): anyone logged in creates theirs; a token is revoked
+    # by its owner only (this one belongs to `cible`, who is no actor: 404 for all).
+    "api:api_jetons": rule(answers(ok=LOGGED), post=LOGGED),
+    "api:api_jeton_revoke": rule(POST_ONLY, post=set(), sees=set()),
     # The token of the link is the credential: whoever holds it may accept.
     "structures:invitation_accept": rule(answers(ok=EVERYONE), post=EVERYONE),
     "accounts:mes_donnees": rule(answers(ok=LOGGED)),
@@ -483,6 +490,12 @@ ALLAUTH_OWN = {
 
 def application_routes() -> dict[str, str]:
     return {name: route for name, route, _ in iter_patterns() if name not in ALLAUTH_OWN}
+    # The API (/api/v1/) answers tokens, not sessions: its matrix is tests/api/test_api_matrix.py.
+    return {
+        name: route
+        for name, route in iter_patterns()
+        if name not in ALLAUTH_OWN and not route.startswith("api/v1/")
+    }
 
 
 ROUTES = application_routes()
@@ -680,6 +693,9 @@ def build_world() -> SimpleNamespace:
         client.force_login(user)
         sessions[actor] = client.cookies[settings.SESSION_COOKIE_NAME].value
 
+    from labelml.api.tokens import create_token
+
+    cible = membre(ml_b, Role.LECTEUR)
     return SimpleNamespace(
         users=users,
         sessions=sessions,
@@ -700,7 +716,8 @@ def build_world() -> SimpleNamespace:
         usersession=usersession,
         referentiel=labelled.campagne.referentiel,
         # An account for the administrators' deletion page: a reader of ML B.
-        cible=membre(ml_b, Role.LECTEUR),
+        cible=cible,
+        jeton=create_token(user=cible, nom="Tableur", portee="lecture", jours=30)[0],
     )
 
 
@@ -741,6 +758,7 @@ PK_BY_PREFIX = (
     ("fiches/", lambda w, side: w.fiche.pk),
     ("administration/utilisateurs/", lambda w, side: w.cible.pk),
     ("comptes/sessions/", lambda w, side: w.usersession.pk),
+    ("comptes/jetons/", lambda w, side: w.jeton.pk),
 )
 
 
@@ -830,6 +848,7 @@ def footprint(w: Any) -> dict[str, Any]:
     from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
     from campagnes.plans.models import Action, PlanAmelioration
     from labelml.accounts.models import SuppressionCompte, User
+    from labelml.api.models import JetonAcces
     from labelml.documents.models import Document, ParametresDocuments
     from labelml.notifications.models import Notification
     from labelml.pilotage.models import Export
@@ -870,6 +889,7 @@ def footprint(w: Any) -> dict[str, Any]:
         "grants": agg(DossierUserObjectPermission.objects),
         "documents": list(Document.objects.order_by("pk").values_list("pk", "statut")),
         "exports": list(Export.objects.order_by("pk").values_list("pk", "statut")),
+        "jetons": list(JetonAcces.objects.order_by("pk").values_list("pk", "revoque_le")),
         "parametres": list(ParametresDocuments.objects.values_list("pk", "updated_at")),
         "notifications": agg(Notification.objects, unread=Count("pk", filter=Q(lu_le=None))),
         "users": agg(User.objects, active=Count("pk", filter=Q(is_active=True))),

@@ -202,6 +202,13 @@ def valid_kwargs(name: str, route: str, w: dict[str, Any]) -> dict[str, Any]:
     action = w["suivi_action"].pk if top == "suivis" else w["action"].pk
     if top == "dossiers" and name.startswith(("audit_", "document_")):
         pk_of["dossiers"] = w["labelled"].pk
+    if top == "api":  # /api/v1/<resource>/<pk>/…/<row_pk>/ (the API's own sweep: tests/api)
+        resource = route.split("/")[2]
+        pk_of["api"] = {
+            "referentiels": w["referentiel"].pk,
+            "structures": w["structure"].pk,
+            "campagnes": w["campagne"].pk,
+        }.get(resource, w["dossier"].pk)
     providers: dict[str, Any] = {
         "pk": pk_of.get(top),
         "reponse_pk": w["reponse"].pk,
@@ -222,6 +229,9 @@ def valid_kwargs(name: str, route: str, w: dict[str, Any]) -> dict[str, Any]:
         "which": "logo",
         "key": "abc",
         "uidb36": "1",
+        "row_pk": {"reponse": w["reponse"].pk, "synthese": w["synthese"].pk}.get(
+            name.removeprefix("api_"), w["action"].pk
+        ),
     }
     return {param: providers.get(param) for _, param in params_of(route)}
 
@@ -249,6 +259,12 @@ def url(name: str, kwargs: dict[str, Any]) -> str | None:
         return None
 
 
+def token_of(user: Any) -> str:
+    from labelml.api.tokens import create_token
+
+    return create_token(user=user, nom="Essais", portee="ecriture", jours=1)[1]
+
+
 def clients(world: dict[str, Any]) -> dict[str, Client]:
     out = {}
     for label, user in [
@@ -258,6 +274,8 @@ def clients(world: dict[str, Any]) -> dict[str, Client]:
     ]:
         client = Client(raise_request_exception=False)
         client.force_login(user)
+        # The API (/api/v1/) reads a personal token, the pages the session.
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token_of(user)}"
         out[label] = client
     return out
 

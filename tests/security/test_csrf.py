@@ -81,6 +81,12 @@ def test_a_post_without_token_is_refused_on_every_route(admin_client):
     accepted = []
     for route in routes:
         response = admin_client.post(route.path, {"titre": "x", "choix": "pour"})
+        if route.path.startswith("/api/v1/"):
+            # The API ignores the session (personal tokens only, no CSRF to forge): the
+            # browser's cookies open nothing there (401), or the route takes no POST (405).
+            if response.status_code not in (401, 405):
+                accepted.append((route.path, response.status_code))
+            continue
         if response.status_code != 403:
             accepted.append((route.path, response.status_code))
     assert accepted == []
