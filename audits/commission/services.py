@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Audit, Constat
-from campagnes.models import Campagne, Dossier, DossierTransition
+from campagnes.models import VALIDITE_MAX, Campagne, Dossier, DossierTransition
 from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
@@ -280,6 +280,11 @@ def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
     )
     start = current.date_fin + dt.timedelta(days=1) if current else today
     years = dossier.campagne.validite_label_annees
+    if not 1 <= years <= VALIDITE_MAX:
+        raise ValidationError(
+            f"La durée de validité du label de la campagne ({years} ans) doit être comprise "
+            f"entre 1 et {VALIDITE_MAX} ans : corrigez la campagne avant de décider."
+        )
     try:
         end = start.replace(year=start.year + years) - dt.timedelta(days=1)
     except ValueError:  # 29 February
