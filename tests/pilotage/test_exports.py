@@ -173,6 +173,30 @@ def test_every_formula_trigger_is_neutralised(text, expected):
     assert xlsx_cell(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =1+1",
+        '\u00a0=HYPERLINK("http://x")',
+        "\n+33 1 23",
+        "\r\n-2",
+        "\u200b@SUM(A1)",
+        "\ufeff=1",
+        " \t \u2060=cmd",
+        "\u202f\u3000-1",
+    ],
+)
+def test_a_formula_behind_whitespace_or_invisible_characters_is_neutralised(text):
+    assert neutralise(text) == "'" + text
+    assert csv_cell(text) == "'" + text
+    assert str(xlsx_cell(text)).startswith("'")
+
+
+def test_text_with_leading_spaces_and_no_formula_is_kept():
+    assert neutralise("  Texte ordinaire") == "  Texte ordinaire"
+    assert neutralise("\u00a0") == "\u00a0"
+
+
 def test_numbers_and_dates_are_not_neutralised():
     from decimal import Decimal
 
