@@ -73,6 +73,7 @@ SERVER_TESTS = {
     "test_postgres_restart.py",
     "test_redis_down.py",
     "test_sqlite_simultaneous.py",
+    "test_demo_server.py",
 }
 
 
