@@ -289,7 +289,8 @@ SUIVI_RAPPEL_JOURS = env_int("SUIVI_RAPPEL_JOURS", 30)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's login by e-mail, with verified addresses only (labelml/accounts/emails.py).
+    "labelml.accounts.emails.VerifiedEmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "account_login"
@@ -300,7 +301,11 @@ ACCOUNT_ADAPTER = "labelml.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts only come from invitations sent to that address
+# Accounts come from invitations sent to their address (verified: labelml/accounts/emails.py);
+# an address added later is sent a verification link and is neither a login nor primary until
+# it is verified.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_FORMS = {"add_email": "labelml.accounts.emails.AddEmailForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never opens a session, so it cannot skip TOTP
 ACCOUNT_SESSION_REMEMBER = False

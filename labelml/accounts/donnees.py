@@ -67,9 +67,7 @@ def register_personal_data(
 ) -> None:
     """Register the part of the app `label` (registering it again replaces it). The sections
     follow the order of registration, that of INSTALLED_APPS."""
-    _PARTS.register(
-        PersonalDataPart(export=export, erase=erase, texts=tuple(texts)), name=label
-    )
+    _PARTS.register(PersonalDataPart(export=export, erase=erase, texts=tuple(texts)), name=label)
 
 
 def personal_data_parts() -> list[PersonalDataPart]:
