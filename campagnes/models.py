@@ -194,6 +194,12 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
 
 
+# The French words of the dossier's steps that keep its state (the others show the states).
+DOSSIER_ACTION_WORDS = {
+    "extend_closing": _("Clôture des auto-évaluations prolongée"),
+}
+
+
 class DossierTransition(models.Model):
     """The journal of every workflow of a dossier (SPEC §3), its own, its label's and its
     follow-ups': who, when, from, to, why. `subject` and `subject_id` name the workflow's row
@@ -227,7 +233,7 @@ class DossierTransition(models.Model):
 
     def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
         if self.subject == self.Subject.DOSSIER:
-            return Dossier.Etat, {}
+            return Dossier.Etat, DOSSIER_ACTION_WORDS
         return dict(hooks.journal_words.items())[self.subject]
 
     @property
