@@ -144,6 +144,9 @@ def _require_sitting_member(user: User, point: PointOrdreDuJour) -> MembreCommis
 
 @transaction.atomic
 def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recusation:
+    # Under the point's lock, as the vote and its closing: a page shown before the closing
+    # cannot withdraw a vote from a closed count.
+    point = _locked_point(point)
     membre = _require_sitting_member(user, point)
     if point.vote == PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Le vote est clos.")

@@ -176,3 +176,19 @@ def test_certificate_numbers_never_reuse_a_number_written_by_other_means(answere
     numero = services.next_certificate_number(2031)
     assert numero == "LML-2031-00004"
     label_for(fresh, numero)  # no collision on the unique number
+
+
+def test_a_conflict_declared_from_a_page_shown_before_the_closing_changes_no_count(
+    seance,  # noqa: F811
+    point,
+):
+    for m in (seance.m1, seance.m2):
+        services.cast_vote(point=point, user=m.user, choix="favorable")
+    shown = PointOrdreDuJour.objects.get(pk=point.pk)  # the page, vote still open
+    services.close_vote(point=point, user=seance.chair.user)
+
+    with pytest.raises(ValidationError, match="clos"):
+        services.declare_conflict(point=shown, user=seance.m1.user, motif="Après coup")
+
+    assert Vote.objects.filter(point=point, membre=seance.m1).exists()
+    assert not Recusation.objects.filter(point=point, membre=seance.m1).exists()
