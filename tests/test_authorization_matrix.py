@@ -201,6 +201,15 @@ RULES: dict[str, Rule] = {
     "campagne_detail": rule(answers(ok={ADMIN})),
     "campagne_open": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
     "campagne_renew": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
+    "campagne_extend": rule(
+        POST_ONLY,
+        post={ADMIN},
+        sees={ADMIN},
+        data=lambda w: {
+            "date_cloture": (dt.date.today() + dt.timedelta(days=120)).isoformat(),
+            "motif": "Prolongation accordée",
+        },
+    ),
     # The labelled dossier: read by all who see it.
     "dossier_detail": rule(answers(ok=D_READ)),
     "dossier_history": rule(answers(ok=D_READ)),

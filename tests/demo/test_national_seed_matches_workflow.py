@@ -84,7 +84,8 @@ SEED = 2026
 # What the seed documents it does not write (labelml/demo/national/__init__.py).
 SIDE_EFFECTS = {"notifications.Notification", "autoevaluations.Saisie"}
 # The rows a dossier points to but does not own: shared with other dossiers in the seed.
-SHARED = {"commission.Seance", "commission.Seance_membres"}
+# Rows shared by every dossier: the séances, and the year's certificate counter.
+SHARED = {"commission.Seance", "commission.Seance_membres", "commission.CompteurCertificat"}
 
 STAGES = (
     Etat.AUTOEVALUATION,

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
+from audits.commission.models import (
+    CompteurCertificat,
+    Decision,
+    Label,
+    PointOrdreDuJour,
+    Recusation,
+    Seance,
+    Vote,
+)
 from audits.models import Audit, Constat, ReponseEcart, Revue
 from campagnes import hooks
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
@@ -382,9 +390,18 @@ class _Campaign:
         for label in sorted(self.rows.labels, key=lambda lb: (lb.created_at, lb.structure.code)):
             year = timezone.localdate(label.created_at).year
             if year not in next_of:
-                next_of[year] = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
+                counter = CompteurCertificat.objects.filter(annee=year).first()
+                next_of[year] = 1 + max(
+                    Label.objects.filter(numero__startswith=f"LML-{year}-").count(),
+                    counter.dernier if counter else 0,
+                )
             label.numero = f"LML-{year}-{next_of[year]:05d}"
             next_of[year] += 1
+        # The years' counters follow, so that the next decision goes on without a gap.
+        for year, following in next_of.items():
+            CompteurCertificat.objects.update_or_create(
+                annee=year, defaults={"dernier": following - 1}
+            )
 
 
 _AUTO_FIELDS: list[Any] = []
