@@ -219,10 +219,10 @@ def test_the_region_filter_applies(admin, campagne, dossiers, network):
 def test_the_campaign_filter_applies(admin, campagne, dossiers, network, referentiel_ml):
     other = create_campagne(
         actor=admin,
-        nom="Campagne 2026",
+        nom="Campagne suivante",
         referentiel=referentiel_ml,
-        date_ouverture=dt.date(2026, 1, 5),
-        date_cloture_autoevaluation=dt.date(2026, 6, 30),
+        date_ouverture=campagne.date_ouverture + dt.timedelta(days=1),  # the latest one
+        date_cloture_autoevaluation=campagne.date_cloture_autoevaluation,
     )
     open_campagne(actor=admin, campagne=other, structures=[network["ml_b"]])
     rows = get_csv(client_for(admin), "dossiers", campagne=other.pk)
