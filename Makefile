@@ -45,10 +45,12 @@ demo: migrate
 	$(BIN)/python manage.py import_referentiel fixtures/referentiel-ml-2022.yaml
 	$(BIN)/python manage.py seed_demo
 
-## Set everything up on SQLite (eager Celery, local files) and serve the application.
+## Set everything up on SQLite (eager Celery, local files) and serve the application, with
+## DEBUG off (the application's own error pages); `DEBUG=1 make run` for Django's debug pages.
+DEBUG ?= 0
 run: demo
 	@echo "labelml : http://$(HOST):$(PORT)  (comptes de démonstration ci-dessus)"
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	LABELML_ENV=demo DJANGO_DEBUG=$(DEBUG) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 ## The whole test suite. CI sets DATABASE_URL, REDIS_URL and REQUIRE_SERVICES=1 (see .ci/run).
 test: install system-packages browser security

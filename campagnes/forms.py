@@ -76,6 +76,18 @@ class OuvertureForm(forms.Form):
         return list(qs)
 
 
+class ProlongationForm(forms.Form):
+    date_cloture = forms.DateField(
+        label="Nouvelle date de clôture des auto-évaluations",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    motif = forms.CharField(
+        label="Motif (conservé dans l'historique des dossiers)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class ReouvertureForm(forms.Form):
     motif = forms.CharField(
         label="Motif de la réouverture", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000

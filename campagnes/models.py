@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,10 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from labelml.accounts.models import User
+
+
+VALIDITE_MAX = 10  # years of validity of a label, at most
+DELAI_REPONSE_MAX = 365  # days to answer the gaps, at most
 
 
 class Campagne(models.Model):
@@ -41,10 +46,22 @@ class Campagne(models.Model):
     date_ouverture = models.DateField(_("ouverture"))
     date_cloture_autoevaluation = models.DateField(_("clôture des auto-évaluations"))
     delai_reponse_jours = models.PositiveSmallIntegerField(
-        _("délai de réponse aux écarts (jours)"), default=30
+        _("délai de réponse aux écarts (jours)"),
+        default=30,
+        validators=[
+            MinValueValidator(1, _("Le délai de réponse aux écarts est d'au moins 1 jour.")),
+            MaxValueValidator(
+                DELAI_REPONSE_MAX, _("Le délai de réponse aux écarts est d'au plus 365 jours.")
+            ),
+        ],
     )
     validite_label_annees = models.PositiveSmallIntegerField(
-        _("durée de validité du label (années)"), default=3
+        _("durée de validité du label (années)"),
+        default=3,
+        validators=[
+            MinValueValidator(1, _("Un label est valable au moins 1 an.")),
+            MaxValueValidator(VALIDITE_MAX, _("Un label est valable au plus 10 ans.")),
+        ],
     )
     ecart_majeur_bloquant = models.BooleanField(
         _("un écart majeur ouvert interdit « labellisé »"), default=True
@@ -65,6 +82,22 @@ class Campagne(models.Model):
         verbose_name = _("campagne")
         verbose_name_plural = _("campagnes")
         ordering = ["-date_ouverture"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(validite_label_annees__gte=1)
+                & models.Q(validite_label_annees__lte=VALIDITE_MAX),
+                name="campagne_validite_1_10_ans",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(delai_reponse_jours__gte=1)
+                & models.Q(delai_reponse_jours__lte=DELAI_REPONSE_MAX),
+                name="campagne_delai_reponse_1_365_jours",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(date_cloture_autoevaluation__gte=models.F("date_ouverture")),
+                name="campagne_cloture_apres_ouverture",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.nom
@@ -161,6 +194,12 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
 
 
+# The French words of the dossier's steps that keep its state (the others show the states).
+DOSSIER_ACTION_WORDS = {
+    "extend_closing": _("Clôture des auto-évaluations prolongée"),
+}
+
+
 class DossierTransition(models.Model):
     """The journal of every workflow of a dossier (SPEC §3), its own, its label's and its
     follow-ups': who, when, from, to, why. `subject` and `subject_id` name the workflow's row
@@ -194,7 +233,7 @@ class DossierTransition(models.Model):
 
     def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
         if self.subject == self.Subject.DOSSIER:
-            return Dossier.Statut, {}
+            return Dossier.Statut, DOSSIER_ACTION_WORDS
         return dict(hooks.journal_words.items())[self.subject]
 
     @property

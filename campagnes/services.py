@@ -144,6 +144,40 @@ def open_renewal(*, actor: User, campagne: Campagne, structure: Structure) -> Do
     return _create_dossier(actor=actor, campagne=campagne, structure=structure, label=label)
 
 
+def extend_closing(
+    *, actor: User, campagne: Campagne, date_cloture: dt.date, motif: str
+) -> Campagne:
+    """The UNML extends the campaign's self-assessment closing date (never earlier: a closing
+    brought forward would close self-assessments without warning). Journaled on each of the
+    campaign's dossiers still in self-assessment (and every dossier's journal says so)."""
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML prolongent une campagne.")
+    motif = (motif or "").strip()
+    if not motif:
+        raise ValidationError({"motif": "Indiquez le motif de la prolongation : il est conservé."})
+    with transaction.atomic():
+        campagne = Campagne.objects.select_for_update().get(pk=campagne.pk)
+        before = campagne.date_cloture_autoevaluation
+        if date_cloture <= before:
+            raise ValidationError(
+                {
+                    "date_cloture": f"La nouvelle date de clôture doit suivre l'actuelle "
+                    f"({before:%d/%m/%Y}) : une prolongation ne l'avance pas."
+                }
+            )
+        if date_cloture > before + dt.timedelta(days=365):
+            raise ValidationError({"date_cloture": "Une prolongation est d'un an au plus."})
+        campagne.date_cloture_autoevaluation = date_cloture
+        campagne.save(update_fields=["date_cloture_autoevaluation"])
+        reason = (
+            f"Clôture des auto-évaluations de la campagne « {campagne.nom} » prolongée du "
+            f"{before:%d/%m/%Y} au {date_cloture:%d/%m/%Y} : {motif}"
+        )
+        for dossier in campagne.dossiers.select_related("structure", "campagne"):
+            DOSSIER.log_step(dossier, actor, "extend_closing", reason)
+    return campagne
+
+
 def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list[Any]:
     """The labels to renew in `campagne` (see `hooks.Renewals.candidates`)."""
     return hooks.renewals.get().candidates(campagne, today or timezone.localdate())

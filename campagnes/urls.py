@@ -12,6 +12,7 @@ urlpatterns = [
     path("campagnes/<int:pk>/", views.campagne_detail, name="campagne_detail"),
     path("campagnes/<int:pk>/ouvrir/", views.campagne_open, name="campagne_open"),
     path("campagnes/<int:pk>/renouvellements/", views.campagne_renew, name="campagne_renew"),
+    path("campagnes/<int:pk>/prolonger/", views.campagne_extend, name="campagne_extend"),
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/historique/", views.dossier_history, name="dossier_history"),
     path("dossiers/<int:pk>/rouvrir/", views.dossier_reopen, name="dossier_reopen"),

@@ -14,9 +14,15 @@ from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import hooks
-from .forms import CampagneForm, OuvertureForm, ReouvertureForm
+from .forms import CampagneForm, OuvertureForm, ProlongationForm, ReouvertureForm
 from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
-from .services import create_campagne, open_campagne, open_renewal, renewal_candidates
+from .services import (
+    create_campagne,
+    extend_closing,
+    open_campagne,
+    open_renewal,
+    renewal_candidates,
+)
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -116,7 +122,9 @@ def campagne_create(request: AuthenticatedHttpRequest) -> HttpResponse:
 
 
 @login_required
-def campagne_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def campagne_detail(
+    request: HttpRequest, pk: int, prolongation: ProlongationForm | None = None
+) -> HttpResponse:
     _admin_only(request)
     campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
     if campagne is None:
@@ -132,8 +140,36 @@ def campagne_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "dossiers": dossiers,
             "form": OuvertureForm(campagne=campagne),
             "renewals": renewal_candidates(campagne),
+            "prolongation": prolongation or ProlongationForm(),
         },
+        status=400 if prolongation is not None else 200,
     )
+
+
+@login_required
+@require_POST
+def campagne_extend(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The UNML extends the self-assessment closing date (journaled in the dossiers)."""
+    _admin_only(request)
+    campagne = campagnes_for_admin(request.user).filter(pk=pk).first()
+    if campagne is None:
+        raise Http404("Campagne introuvable.")
+    form = ProlongationForm(request.POST)
+    if form.is_valid():
+        try:
+            extend_closing(actor=request.user, campagne=campagne, **form.cleaned_data)
+        except ValidationError as exc:
+            for fieldname, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(fieldname if fieldname in form.fields else None, error)
+        else:
+            messages.success(
+                request,
+                "Clôture des auto-évaluations prolongée au "
+                f"{form.cleaned_data['date_cloture']:%d/%m/%Y}.",
+            )
+            return redirect("campagnes:campagne_detail", pk=campagne.pk)
+    return campagne_detail(request, pk, prolongation=form)
 
 
 @login_required

@@ -64,12 +64,18 @@ def env_list(name: str, default: str = "") -> list[str]:
 
 # "production" in the production stack (docker-compose.yml): demo data is refused there.
 ENVIRONMENT = os.environ.get("LABELML_ENV", "development")
-DEBUG = env_bool("DJANGO_DEBUG", ENVIRONMENT != "production")
+# "demo" is `make run`: the demonstration on this machine, served as in production (DEBUG off:
+# the application's own 400/403/404/413/500 pages under its CSP), but over plain HTTP on
+# loopback, with the static files served by WhiteNoise from the source folders (no
+# collectstatic). `DEBUG=1 make run` asks for Django's debug pages.
+DEMO = ENVIRONMENT == "demo"
+DEBUG = env_bool("DJANGO_DEBUG", ENVIRONMENT not in ("production", "demo"))
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "")
 if not SECRET_KEY:
-    if not DEBUG:
+    if not DEBUG and not DEMO:
         raise ImproperlyConfigured("DJANGO_SECRET_KEY est obligatoire quand DJANGO_DEBUG=0.")
-    SECRET_KEY = "dev-only-insecure-key-labelml"  # noqa: S105 - never used with DEBUG off  # nosec B105
+    # Never used in production: only with DEBUG on or for the demonstration on loopback.
+    SECRET_KEY = "dev-only-insecure-key-labelml"  # noqa: S105  # nosec B105
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("DJANGO_CSRF_TRUSTED_ORIGINS")
@@ -159,6 +165,17 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The embedded default (`make run`) under simultaneous writes: readers never wait (WAL), a
+    # write transaction takes the write lock when it begins (IMMEDIATE, so it never fails
+    # half-way when upgrading a read lock) and waits for it up to the busy timeout instead of
+    # answering "database is locked".
+    DATABASES["default"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": env_float("SQLITE_BUSY_TIMEOUT", 20),
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -276,7 +293,8 @@ SUIVI_RAPPEL_JOURS = env_int("SUIVI_RAPPEL_JOURS", 30)
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    # allauth's login by e-mail, with verified addresses only (labelml/accounts/emails.py).
+    "labelml.accounts.emails.VerifiedEmailBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 LOGIN_URL = "account_login"
@@ -287,7 +305,11 @@ ACCOUNT_ADAPTER = "labelml.accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
-ACCOUNT_EMAIL_VERIFICATION = "none"  # accounts only come from invitations sent to that address
+# Accounts come from invitations sent to their address (verified: labelml/accounts/emails.py);
+# an address added later is sent a verification link and is neither a login nor primary until
+# it is verified.
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_FORMS = {"add_email": "labelml.accounts.emails.AddEmailForm"}
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False  # a reset never opens a session, so it cannot skip TOTP
 ACCOUNT_SESSION_REMEMBER = False
@@ -338,7 +360,7 @@ SESSION_ABSOLUTE_TIMEOUT = 3600 * env_int("SESSION_ABSOLUTE_TIMEOUT_HOURS", 12)
 SESSION_ACTIVITY_RESOLUTION = 60
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_TIMEOUT
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_SECURE = not DEBUG and not DEMO
 SESSION_COOKIE_SAMESITE = "Lax"
 # "Mes sessions" (labelml/accounts/sessions_views.py) lists them from allauth.usersessions' rows.
 USERSESSIONS_TRACK_ACTIVITY = False
@@ -381,7 +403,7 @@ SPECTACULAR_SETTINGS = {
 # --- Security headers and Content-Security-Policy (docs/security.md) --------------------------
 # The CSRF token travels in forms and in the hx-headers of base.html, never read from the cookie.
 CSRF_COOKIE_HTTPONLY = True
-CSRF_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG and not DEMO
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
@@ -414,7 +436,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
     "payment": [],
     "usb": [],
 }
-if not DEBUG:
+if not DEBUG and not DEMO:
     SECURE_SSL_REDIRECT = env_bool("DJANGO_SECURE_SSL_REDIRECT", True)
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
@@ -476,11 +498,16 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG
+            if DEBUG or DEMO
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
+
+# The demonstration serves the static files straight from their folders (labelml/settings.py,
+# DEMO), through WhiteNoise, with DEBUG off.
+WHITENOISE_USE_FINDERS = DEBUG or DEMO
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # A multipart body (file upload) larger than the largest file accepted plus its form is refused
 # with a 413 before it is read (labelml/core/uploads.py); a form without file is bounded by

@@ -68,7 +68,13 @@ def _group_for_xdist(items: list[pytest.Item]) -> None:
 
 
 # The test modules that start a private PostgreSQL, Redis or gunicorn (tests/faults/services.py).
-SERVER_TESTS = {"test_degraded_services.py", "test_postgres_restart.py", "test_redis_down.py"}
+SERVER_TESTS = {
+    "test_degraded_services.py",
+    "test_postgres_restart.py",
+    "test_redis_down.py",
+    "test_sqlite_simultaneous.py",
+    "test_demo_server.py",
+}
 
 
 @pytest.fixture

@@ -210,6 +210,15 @@ RULES: dict[str, Rule] = {
     "campagnes:campagne_detail": rule(answers(ok={ADMIN})),
     "campagnes:campagne_open": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
     "campagnes:campagne_renew": rule(POST_ONLY, post={ADMIN}, sees={ADMIN}),
+    "campagnes:campagne_extend": rule(
+        POST_ONLY,
+        post={ADMIN},
+        sees={ADMIN},
+        data=lambda w: {
+            "date_cloture": (dt.date.today() + dt.timedelta(days=120)).isoformat(),
+            "motif": "Prolongation accordée",
+        },
+    ),
     # The labelled dossier: read by all who see it.
     "campagnes:dossier_detail": rule(answers(ok=D_READ)),
     "campagnes:dossier_history": rule(answers(ok=D_READ)),
@@ -489,11 +498,10 @@ ALLAUTH_OWN = {
 
 
 def application_routes() -> dict[str, str]:
-    return {name: route for name, route, _ in iter_patterns() if name not in ALLAUTH_OWN}
     # The API (/api/v1/) answers tokens, not sessions: its matrix is tests/api/test_api_matrix.py.
     return {
         name: route
-        for name, route in iter_patterns()
+        for name, route, _ in iter_patterns()
         if name not in ALLAUTH_OWN and not route.startswith("api/v1/")
     }
 
@@ -591,7 +599,7 @@ def build_world() -> SimpleNamespace:
         AUD_X: totp(auditeur_x.user),
         LEAD: totp(lead.user),
         MEMBRE: totp(sitting.user),
-        MEMBRE_X: totp(MembreCommission.objects.create(user=UserFactory(), college="statut").user),
+        MEMBRE_X: totp(MembreCommission.objects.create(user=UserFactory(), college="etat").user),
         PRES: totp(seance.president.user),
         ADMIN: totp(admin),
         OUT: membre(ml_b, Role.DIRECTION),

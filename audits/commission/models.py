@@ -198,3 +198,19 @@ class Label(models.Model):
             return "expire"
         # A renewal decided before the old label ends starts the day after it (no gap).
         return "a_venir" if day < self.date_debut else "valide"
+
+
+class CompteurCertificat(models.Model):
+    """The last certificate number given in a year. Taken under a row lock by each decision that
+    grants a label, so that numbers are unique and without gaps, even for simultaneous
+    decisions."""
+
+    annee = models.PositiveSmallIntegerField(_("année"), primary_key=True)
+    dernier = models.PositiveIntegerField(_("dernier numéro attribué"), default=0)
+
+    class Meta:
+        verbose_name = _("compteur de certificats")
+        verbose_name_plural = _("compteurs de certificats")
+
+    def __str__(self) -> str:
+        return f"{self.annee} : {self.dernier}"

@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from audits.models import Audit, Constat
-from campagnes.models import Campagne, Dossier, DossierTransition
+from campagnes.models import VALIDITE_MAX, Campagne, Dossier, DossierTransition
 from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
@@ -24,6 +24,7 @@ from labelml.structures.selectors import is_national_admin
 
 from . import tally as t
 from .models import (
+    CompteurCertificat,
     Decision,
     Label,
     PointOrdreDuJour,
@@ -86,6 +87,55 @@ def add_to_agenda(
     return point
 
 
+def _conflicted_user_ids(point: PointOrdreDuJour) -> set[int]:
+    """The users who belong, now, to the dossier's structure or to its ARML (SPEC §2: they never
+    vote on its dossier). Read at the moment of the act, not only when the agenda was set."""
+    dossier = point.dossier
+    structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
+    return set(
+        Membership.objects.filter(structure_id__in=structures).values_list("user_id", flat=True)
+    )
+
+
+AUTO_RECUSAL = "Membre de la structure ou de son ARML (récusation automatique)"
+
+
+def _recuse_conflicted_members(point: PointOrdreDuJour) -> set[int]:
+    """Under the point's row lock: recuse the séance's members who belong now to the structure
+    or its ARML (a member who joined after the agenda was set) and drop their votes, which never
+    count. Returns the user ids of every recused member of the point."""
+    conflicted = _conflicted_user_ids(point)
+    recused = set(point.recusations.values_list("membre_id", flat=True))
+    Recusation.objects.bulk_create(
+        [
+            Recusation(point=point, membre_id=pk, automatique=True, motif=AUTO_RECUSAL)
+            for pk in point.seance.membres.filter(user_id__in=conflicted)
+            .exclude(pk__in=recused)
+            .values_list("pk", flat=True)
+        ],
+        ignore_conflicts=True,
+    )
+    Vote.objects.filter(point=point, membre__user_id__in=conflicted).delete()
+    return set(point.recusations.values_list("membre__user_id", flat=True))
+
+
+def _locked_point(point: PointOrdreDuJour) -> PointOrdreDuJour:
+    return (
+        PointOrdreDuJour.objects.select_for_update(of=("self",))
+        .select_related("seance__president", "dossier__campagne", "dossier__structure")
+        .get(pk=point.pk)
+    )
+
+
+def _require_seance_day(point: PointOrdreDuJour, what: str) -> None:
+    """Votes and decisions are not taken before the séance's day."""
+    day = timezone.localtime(point.seance.date).date()
+    if timezone.localdate() < day:
+        raise ValidationError(
+            f"La séance est fixée au {day:%d/%m/%Y} : {what} n'est pas possible avant cette date."
+        )
+
+
 def _require_sitting_member(user: User, point: PointOrdreDuJour) -> MembreCommission:
     if Capability.SIT_COMMISSION not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Vous ne siégez pas à cette séance.")
@@ -94,6 +144,9 @@ def _require_sitting_member(user: User, point: PointOrdreDuJour) -> MembreCommis
 
 @transaction.atomic
 def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recusation:
+    # Under the point's lock, as the vote and its closing: a page shown before the closing
+    # cannot withdraw a vote from a closed count.
+    point = _locked_point(point)
     membre = _require_sitting_member(user, point)
     if point.vote == PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Le vote est clos.")
@@ -106,23 +159,36 @@ def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recu
     return recusation
 
 
-@transaction.atomic
 def cast_vote(*, point: PointOrdreDuJour, user: User, choix: str) -> Vote:
-    """A member votes once per dossier and may change the vote until the chair closes it."""
-    point = (
-        PointOrdreDuJour.objects.select_for_update()
-        .select_related("seance__president")
-        .get(pk=point.pk)
+    """A member votes once per dossier and may change the vote until the chair closes it. The
+    conflict of interest is checked now, under the point's lock: a member who joined the
+    structure (or its ARML) since the agenda was set is recused at this moment (the recusal is
+    kept) and the vote is refused."""
+    newly_recused = False
+    with transaction.atomic():
+        point = _locked_point(point)
+        membre = _require_sitting_member(user, point)
+        if point.vote == PointOrdreDuJour.Vote.CLOS:
+            raise ValidationError("Le vote est clos : il ne peut plus changer.")
+        already = Recusation.objects.filter(point=point, membre=membre).exists()
+        if not already and user.pk in _recuse_conflicted_members(point):
+            newly_recused = True
+        elif already:
+            raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
+        else:
+            _require_seance_day(point, "le vote")
+            if choix not in t.CHOICES:
+                raise ValidationError("Choix de vote inconnu.")
+            vote, _ = Vote.objects.update_or_create(
+                point=point, membre=membre, defaults={"choix": choix}
+            )
+            return vote
+    # Outside the block: the recusal is committed with the refusal.
+    assert newly_recused
+    raise PermissionDenied(
+        "Vous êtes membre de la structure de ce dossier ou de son ARML : vous êtes récusé(e) "
+        "et ne pouvez pas voter sur ce dossier."
     )
-    membre = _require_sitting_member(user, point)
-    if Recusation.objects.filter(point=point, membre=membre).exists():
-        raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
-    if point.vote == PointOrdreDuJour.Vote.CLOS:
-        raise ValidationError("Le vote est clos : il ne peut plus changer.")
-    if choix not in t.CHOICES:
-        raise ValidationError("Choix de vote inconnu.")
-    vote, _ = Vote.objects.update_or_create(point=point, membre=membre, defaults={"choix": choix})
-    return vote
 
 
 def current_tally(point: PointOrdreDuJour) -> t.Tally:
@@ -135,20 +201,27 @@ def current_tally(point: PointOrdreDuJour) -> t.Tally:
 
 
 def _require_chair(user: User, point: PointOrdreDuJour) -> None:
+    """The chair acts on a dossier only when not recused on it (a declared conflict, an
+    automatic recusal, or a membership of the structure or its ARML checked now)."""
     if Capability.CHAIR_SEANCE not in seance_capabilities(user, point.seance):
         raise PermissionDenied("Seul(e) le (la) président(e) de séance clôt les votes et décide.")
+    if Recusation.objects.filter(
+        point=point, membre__user_id=user.pk
+    ).exists() or user.pk in _conflicted_user_ids(point):
+        raise PermissionDenied(
+            "Vous êtes récusé(e) pour ce dossier (conflit d'intérêts) : vous ne pouvez ni clore "
+            "le vote ni enregistrer la décision."
+        )
 
 
 @transaction.atomic
 def close_vote(*, point: PointOrdreDuJour, user: User) -> t.Tally:
-    point = (
-        PointOrdreDuJour.objects.select_for_update()
-        .select_related("seance__president")
-        .get(pk=point.pk)
-    )
+    point = _locked_point(point)
     _require_chair(user, point)
     if point.vote == PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Le vote est déjà clos.")
+    _require_seance_day(point, "la clôture du vote")
+    _recuse_conflicted_members(point)
     point.vote = PointOrdreDuJour.Vote.CLOS
     point.clos_le = timezone.now()
     point.save(update_fields=["vote", "clos_le"])
@@ -177,8 +250,23 @@ def _reserve_criteres(dossier: Dossier) -> list[Any]:
 
 
 def next_certificate_number(year: int) -> str:
-    count = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
-    return f"LML-{year}-{count:05d}"
+    """The next number of `year`, from its counter row taken under a row lock (held until the
+    decision's transaction ends): unique and gapless under simultaneous decisions. Numbers
+    written by other means (the demonstration data) are never given again."""
+    prefix = f"LML-{year}-"
+    with transaction.atomic():
+        CompteurCertificat.objects.get_or_create(annee=year)
+        counter = CompteurCertificat.objects.select_for_update().get(annee=year)
+        highest = (
+            Label.objects.filter(numero__startswith=prefix)
+            .order_by("-numero")
+            .values_list("numero", flat=True)
+            .first()
+        )
+        last = max(counter.dernier, int(highest.removeprefix(prefix)) if highest else 0)
+        counter.dernier = last + 1
+        counter.save(update_fields=["dernier"])
+    return f"{prefix}{counter.dernier:05d}"
 
 
 def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -195,6 +283,11 @@ def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
     )
     start = current.date_fin + dt.timedelta(days=1) if current else today
     years = dossier.campagne.validite_label_annees
+    if not 1 <= years <= VALIDITE_MAX:
+        raise ValidationError(
+            f"La durée de validité du label de la campagne ({years} ans) doit être comprise "
+            f"entre 1 et {VALIDITE_MAX} ans : corrigez la campagne avant de décider."
+        )
     try:
         end = start.replace(year=start.year + years) - dt.timedelta(days=1)
     except ValueError:  # 29 February
@@ -206,19 +299,17 @@ def label_period(dossier: Dossier, today: dt.date) -> tuple[dt.date, dt.date]:
 def decide(*, point: PointOrdreDuJour, user: User, motivation: str) -> Decision:
     """The chair records the outcome of the closed vote with its motivation. No quorum, no
     decision. An open major gap forbids `labellise` when the campaign says so."""
-    point = (
-        PointOrdreDuJour.objects.select_for_update()
-        .select_related("seance__president", "dossier__campagne", "dossier__structure")
-        .get(pk=point.pk)
-    )
+    point = _locked_point(point)
     _require_chair(user, point)
     if point.vote != PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Clôturez d'abord le vote.")
+    _require_seance_day(point, "la décision")
     if Decision.objects.filter(point=point).exists():
         raise ValidationError("La décision est déjà enregistrée.")
     motivation = (motivation or "").strip()
     if not motivation:
         raise ValidationError("La motivation de la décision est obligatoire.")
+    _recuse_conflicted_members(point)
     result = current_tally(point)
     if not result.quorum or result.outcome is None:
         required = t.quorum_required(result.eligible, point.seance.quorum_pourcentage)

@@ -58,11 +58,30 @@ def _can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -
     )
 
 
+def require_open_period(dossier: Dossier, what: str = "saisie") -> None:
+    """The self-assessment is written between the campaign's opening and its closing date
+    (included; the UNML may extend the closing: campagnes.services.extend_closing)."""
+    campagne = dossier.campagne
+    today = timezone.localdate()
+    if today < campagne.date_ouverture:
+        raise ValidationError(
+            f"La campagne « {campagne.nom} » ouvre le {campagne.date_ouverture:%d/%m/%Y} : "
+            f"l'auto-évaluation ne peut pas être {what} avant cette date."
+        )
+    if today > campagne.date_cloture_autoevaluation:
+        raise ValidationError(
+            f"L'auto-évaluation de la campagne « {campagne.nom} » est close depuis le "
+            f"{campagne.date_cloture_autoevaluation:%d/%m/%Y} : elle ne peut plus être {what}. "
+            "L'UNML peut prolonger la date de clôture."
+        )
+
+
 def ensure_can_edit(actor: User, dossier: Dossier, synthese: SyntheseCritere | None) -> None:
     if dossier.statut != Dossier.Statut.AUTOEVALUATION:
         raise PermissionDenied("L'auto-évaluation n'est plus modifiable : elle a été soumise.")
     if not _can_edit(actor, dossier, synthese):
         raise PermissionDenied("Votre rôle ne permet pas de modifier ce critère.")
+    require_open_period(dossier)
 
 
 def _synthese_if_needed(actor: User, dossier: Dossier, reponse: Reponse) -> SyntheseCritere | None:
@@ -441,6 +460,10 @@ def submit_autoevaluation(dossier: Dossier, actor: User) -> Dossier:
         dossier = locked_dossier(dossier)
         require_capability(actor, dossier, Capability.SUBMIT, "soumettre l'auto-évaluation")
         require_state(dossier, [Dossier.Statut.AUTOEVALUATION], "soumettre l'auto-évaluation")
+        try:
+            require_open_period(dossier, "soumise")
+        except ValidationError as exc:
+            raise TransitionError(exc.messages[0]) from None
         missing = missing_items(dossier)
         if missing:
             to_confirm = sum(1 for m in missing if m.kind == "a_confirmer")

@@ -406,7 +406,10 @@ def confirm_synthese(request: AuthenticatedHttpRequest, pk: int, synthese_pk: in
         return _confirm_refused(
             request, "Version manquante : rechargez la page.", f"synthese-{synthese.pk}"
         )
-    result = confirm_synthese_service(synthese=synthese, actor=request.user, version=version)
+    try:
+        result = confirm_synthese_service(synthese=synthese, actor=request.user, version=version)
+    except ValidationError as exc:
+        return _confirm_refused(request, " ".join(exc.messages), f"synthese-{synthese.pk}")
     return _confirm_response(
         request, dossier, kind="synthese", obj=synthese, result=result, code=synthese.critere.code
     )
@@ -424,8 +427,12 @@ def confirm_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpRe
         autoevaluation__dossier=dossier,
         critere__code=code,
     )
-    ensure_can_edit(request.user, dossier, synthese)
     url = reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code])
+    try:
+        ensure_can_edit(request.user, dossier, synthese)
+    except ValidationError as exc:  # the campaign's period (403 stays a 403)
+        messages.error(request, " ".join(exc.messages))
+        return redirect(url)
     if not request.POST.get("relu"):
         messages.error(
             request,

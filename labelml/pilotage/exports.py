@@ -77,9 +77,22 @@ def _label(choices: Any, value: str | None) -> str:
         return value
 
 
+# What a spreadsheet skips before reading a formula: whitespace of every kind (space, no-break
+# space, line feed, carriage return, tab…) and the invisible format characters.
+INVISIBLE = "\u200b\u200c\u200d\u200e\u200f\u2060\u2061\u2062\u2063\u2064\ufeff\u00ad\u180e"
+
+
+def _lead_stripped(text: str) -> str:
+    i = 0
+    while i < len(text) and (text[i].isspace() or text[i] in INVISIBLE):
+        i += 1
+    return text[i:]
+
+
 def neutralise(text: str) -> str:
-    """A cell a spreadsheet would evaluate as a formula is kept as text."""
-    if text.startswith(FORMULA_TRIGGERS):
+    """A cell a spreadsheet would evaluate as a formula is kept as text, also when the formula
+    hides behind leading whitespace or invisible characters."""
+    if text.startswith(FORMULA_TRIGGERS) or _lead_stripped(text).startswith(FORMULA_TRIGGERS):
         return "'" + text
     return text
 

@@ -6,6 +6,7 @@ import csv
 import io
 from dataclasses import dataclass, field
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -94,7 +95,10 @@ def accept_invitation(
         raise ValidationError("Cette invitation n'est plus valable : demandez-en une nouvelle.")
     if user is None:
         User = get_user_model()
-        if User.objects.filter(email__iexact=invitation.email).exists():
+        if (
+            User.objects.filter(email__iexact=invitation.email).exists()
+            or EmailAddress.objects.filter(email__iexact=invitation.email, verified=True).exists()
+        ):
             raise ValidationError(
                 "Un compte existe déjà pour cette adresse : connectez-vous pour accepter."
             )

@@ -69,7 +69,7 @@ def sample(settings, tmp_path):  # type: ignore[no-untyped-def]
     Notification.objects.create(destinataire=direction, dossier=dossier, titre="Pour vous")
     direction.set_password(PASSWORD)
     direction.save()
-    EmailAddress.objects.create(user=direction, email=direction.email, primary=True)
+    assert EmailAddress.objects.filter(user=direction, email=direction.email, primary=True).exists()
     return {
         "dossier": dossier,
         "audit": audit,
@@ -110,7 +110,7 @@ def test_the_direction_downloads_what_they_wrote_and_decided(sample):
     data = download(direction)
     assert data["profil"]["email"] == direction.email
     assert data["adresses_email"] == [
-        {"email": direction.email, "verifiee": False, "principale": True}
+        {"email": direction.email, "verifiee": True, "principale": True}
     ]
     assert data["adhesions"][0]["role"] == Role.DIRECTION
     assert data["adhesions"][0]["structure_id"] == dossier.structure_id

@@ -625,8 +625,8 @@ def two_sizes(running, admin, network, people, settings, tmp_path):  # type: ign
         actor=admin,
         nom="Campagne sur le référentiel généré",
         referentiel=referentiel,
-        date_ouverture=dt.date(2025, 1, 1),
-        date_cloture_autoevaluation=dt.date(2025, 12, 31),
+        date_ouverture=dt.date.today() - dt.timedelta(days=60),
+        date_cloture_autoevaluation=dt.date.today() + dt.timedelta(days=120),
     )
     big = open_dossier(admin, campagne, network["ml_a2"])
     from labelml.structures.roles import Role

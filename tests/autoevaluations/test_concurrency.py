@@ -62,8 +62,8 @@ def editors(referentiel_ml, network):  # type: ignore[no-untyped-def]
         actor=admin,
         nom="Campagne concurrente",
         referentiel=referentiel_ml,
-        date_ouverture=dt.date(2025, 1, 1),
-        date_cloture_autoevaluation=dt.date(2025, 6, 30),
+        date_ouverture=dt.date.today() - dt.timedelta(days=60),
+        date_cloture_autoevaluation=dt.date.today() + dt.timedelta(days=120),
     )
     [dossier] = open_campagne(actor=admin, campagne=campagne, structures=[network["ml_a"]]).created
     roles = [Role.REFERENT_QUALITE, Role.DIRECTION]

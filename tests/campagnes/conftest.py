@@ -64,6 +64,10 @@ def admin(network):  # type: ignore[no-untyped-def]
     return with_totp(member(network["unml"], Role.ADMIN_UNML))
 
 
+OPENING = dt.date.today() - dt.timedelta(days=60)
+CLOSING = dt.date.today() + dt.timedelta(days=120)
+
+
 @pytest.fixture
 def campagne(referentiel_ml, admin):  # type: ignore[no-untyped-def]
     from campagnes.services import create_campagne
@@ -72,8 +76,9 @@ def campagne(referentiel_ml, admin):  # type: ignore[no-untyped-def]
         actor=admin,
         nom="Campagne de labellisation 2025",
         referentiel=referentiel_ml,
-        date_ouverture=dt.date(2025, 1, 6),
-        date_cloture_autoevaluation=dt.date(2025, 6, 30),
+        # Open today: the self-assessment is written between these dates (issue 16).
+        date_ouverture=OPENING,
+        date_cloture_autoevaluation=CLOSING,
     )
 
 

@@ -46,7 +46,7 @@ def seance(admin, network):  # type: ignore[no-untyped-def]
     m3 = MembreCommissionFactory(user=member(network["arml_a"], Role.REFERENT_ARML))
     seance = services.create_seance(
         actor=admin,
-        date=timezone.now() + dt.timedelta(days=3),
+        date=timezone.now(),
         president=chair,
         membres=[m1, m2, m3],
         lieu="Paris",

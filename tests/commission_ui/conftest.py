@@ -5,7 +5,6 @@ dossier on the agenda recuses them automatically."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -55,7 +54,7 @@ def make_seance(admin: Any, network: Any) -> Any:
     m3 = MembreCommissionFactory(user=with_totp(member(network["arml_a"], Role.REFERENT_ARML)))
     seance = services.create_seance(
         actor=admin,
-        date=timezone.now() + dt.timedelta(days=3),
+        date=timezone.now(),
         president=chair,
         membres=[m1, m2, m3],
         lieu="Paris",

@@ -41,7 +41,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -84,7 +85,8 @@ SEED = 2026
 # What the seed documents it does not write (labelml/demo/national/__init__.py).
 SIDE_EFFECTS = {"notifications.Notification", "autoevaluations.Saisie"}
 # The rows a dossier points to but does not own: shared with other dossiers in the seed.
-SHARED = {"commission.Seance", "commission.Seance_membres"}
+# Rows shared by every dossier: the séances, and the year's certificate counter.
+SHARED = {"commission.Seance", "commission.Seance_membres", "commission.CompteurCertificat"}
 
 STAGES = (
     Statut.AUTOEVALUATION,
@@ -393,7 +395,32 @@ class Replay:
         return None if user is None else self.people.get(user.pk, user)
 
     def live(self, seeded: Dossier) -> Dossier:
-        """One dossier's story: its history is the script, one service call per step."""
+        """One dossier's story: its history is the script, one service call per step. The
+        story is replayed today: the campaign's self-assessment period, enforced by the
+        services, is stretched to include today for the replay, then given back."""
+        with self.period_open_today(seeded.campagne):
+            return self._live(seeded)
+
+    @staticmethod
+    @contextmanager
+    def period_open_today(campagne: Campagne) -> Iterator[None]:
+        dates = (campagne.date_ouverture, campagne.date_cloture_autoevaluation)
+        today = timezone.localdate()
+        stretched = (min(dates[0], today), max(dates[1], today))
+
+        def put(values: tuple[dt.date, dt.date]) -> None:
+            campagne.date_ouverture, campagne.date_cloture_autoevaluation = values
+            Campagne.objects.filter(pk=campagne.pk).update(
+                date_ouverture=values[0], date_cloture_autoevaluation=values[1]
+            )
+
+        put(stretched)
+        try:
+            yield
+        finally:
+            put(dates)
+
+    def _live(self, seeded: Dossier) -> Dossier:
         self.seeded = seeded
         self.history = list(
             DossierTransition.objects.filter(dossier=seeded)

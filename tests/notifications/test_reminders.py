@@ -23,12 +23,11 @@ from labelml.notifications.reminders import due_step, months_before, send_due_re
 from labelml.notifications.tasks import send_reminders
 from labelml.structures.roles import Role
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, constat
-from tests.campagnes.conftest import fill_dossier, rate
+from tests.campagnes.conftest import CLOSING, fill_dossier, rate  # CLOSING: the fixture's
 from tests.conftest import member
 
 pytestmark = pytest.mark.django_db
 
-CLOSING = dt.date(2025, 6, 30)  # the `campagne` fixture's date_cloture_autoevaluation
 K = Rappel.Type
 
 
@@ -74,12 +73,12 @@ def test_months_are_calendar_months():
 def test_the_due_step_is_the_nearest_one_started():
     from campagnes.autoevaluations.reminders import AUTOEVALUATION_STEPS as steps
 
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 15)) is None
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 16)).type == K.AUTOEVALUATION_J14
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 26)).type == K.AUTOEVALUATION_J14
-    assert due_step(steps, CLOSING, dt.date(2025, 6, 27)).type == K.AUTOEVALUATION_J3
+    assert due_step(steps, CLOSING, CLOSING - dt.timedelta(days=15)) is None
+    assert due_step(steps, CLOSING, CLOSING - dt.timedelta(days=14)).type == K.AUTOEVALUATION_J14
+    assert due_step(steps, CLOSING, CLOSING - dt.timedelta(days=4)).type == K.AUTOEVALUATION_J14
+    assert due_step(steps, CLOSING, CLOSING - dt.timedelta(days=3)).type == K.AUTOEVALUATION_J3
     assert due_step(steps, CLOSING, CLOSING).type == K.AUTOEVALUATION_J3
-    assert due_step(steps, CLOSING, dt.date(2025, 7, 1)) is None
+    assert due_step(steps, CLOSING, CLOSING + dt.timedelta(days=1)) is None
 
 
 # --- self-assessment closing -----------------------------------------------------------------
@@ -89,15 +88,15 @@ def test_self_assessment_reminders_go_14_and_3_days_before_the_closing_once_each
     dossier, people, run
 ):
     rate(dossier, "1.1.e1")
-    assert run(dt.date(2025, 6, 15)) == ({}, [])
+    assert run(CLOSING - dt.timedelta(days=15)) == ({}, [])
 
     mail.outbox.clear()
-    sent, notifications = run(dt.date(2025, 6, 16))
+    sent, notifications = run(CLOSING - dt.timedelta(days=14))
     assert sent == {K.AUTOEVALUATION_J14: 1}
     assert recipients(notifications) == {people.referent, people.direction}
     n = notifications[0]
     assert n.titre == "Auto-évaluation : clôture dans 14 jours"
-    assert "30/06/2025" in n.message and "1 élément sur 99 est évalué" in n.message
+    assert f"{CLOSING:%d/%m/%Y}" in n.message and "1 élément sur 99 est évalué" in n.message
     assert n.dossier == dossier and n.url == reverse("campagnes:dossier_detail", args=[dossier.pk])
     assert sorted(m.to[0] for m in mail.outbox) == sorted(
         [people.referent.email, people.direction.email]
@@ -105,13 +104,17 @@ def test_self_assessment_reminders_go_14_and_3_days_before_the_closing_once_each
     assert mail.outbox[0].subject == "[labelml] Auto-évaluation : clôture dans 14 jours"
 
     # The same day again, and the next days: nothing more.
-    for day in (dt.date(2025, 6, 16), dt.date(2025, 6, 17), dt.date(2025, 6, 26)):
+    for day in (
+        CLOSING - dt.timedelta(days=14),
+        CLOSING - dt.timedelta(days=13),
+        CLOSING - dt.timedelta(days=4),
+    ):
         assert run(day) == ({}, [])
 
-    sent, notifications = run(dt.date(2025, 6, 27))
+    sent, notifications = run(CLOSING - dt.timedelta(days=3))
     assert sent == {K.AUTOEVALUATION_J3: 1}
     assert notifications[0].titre == "Auto-évaluation : clôture dans 3 jours"
-    for day in (dt.date(2025, 6, 27), dt.date(2025, 6, 30), dt.date(2025, 7, 1)):
+    for day in (CLOSING - dt.timedelta(days=3), CLOSING, CLOSING + dt.timedelta(days=1)):
         assert run(day) == ({}, [])
     assert list(Rappel.objects.values_list("type", "object_id", "deadline", "recipients")) == [
         (K.AUTOEVALUATION_J3, dossier.pk, CLOSING, 2),
@@ -126,38 +129,40 @@ def test_a_dossier_past_the_self_assessment_gets_no_reminder(
     fill_dossier(dossier)
     submit_autoevaluation(dossier, people.direction)
 
-    sent, notifications = run(dt.date(2025, 6, 16))
+    sent, notifications = run(CLOSING - dt.timedelta(days=14))
     assert sent == {K.AUTOEVALUATION_J14: 1}
     assert recipients(notifications) == {ml_a2_direction}
     assert {n.dossier_id for n in notifications} == {other_dossier.pk}
 
 
 def test_a_missed_day_is_caught_up_but_only_with_the_nearest_step(dossier, people, run):
-    sent, notifications = run(dt.date(2025, 6, 20))  # the job did not run on the 16th
+    sent, notifications = run(CLOSING - dt.timedelta(days=10))  # the job did not run on the 16th
     assert sent == {K.AUTOEVALUATION_J14: 1}
     assert notifications[0].titre == "Auto-évaluation : clôture dans 10 jours"
     Rappel.objects.all().delete()
     # First run two days before the closing: only the "3 days" step, never "14 days".
-    sent, notifications = run(dt.date(2025, 6, 29))
+    sent, notifications = run(CLOSING - dt.timedelta(days=1))
     assert sent == {K.AUTOEVALUATION_J3: 1}
     assert notifications[0].titre == "Auto-évaluation : clôture demain"
-    assert run(dt.date(2025, 6, 30)) == ({}, [])
+    assert run(CLOSING) == ({}, [])
 
 
 def test_a_postponed_closing_gets_its_own_reminders(dossier, people, campagne, run):
-    assert run(dt.date(2025, 6, 16))[0] == {K.AUTOEVALUATION_J14: 1}
-    Campagne.objects.filter(pk=campagne.pk).update(date_cloture_autoevaluation=dt.date(2025, 7, 31))
-    assert run(dt.date(2025, 6, 27)) == ({}, [])  # no longer 3 days before
-    sent, notifications = run(dt.date(2025, 7, 17))
+    assert run(CLOSING - dt.timedelta(days=14))[0] == {K.AUTOEVALUATION_J14: 1}
+    Campagne.objects.filter(pk=campagne.pk).update(
+        date_cloture_autoevaluation=CLOSING + dt.timedelta(days=31)
+    )
+    assert run(CLOSING - dt.timedelta(days=3)) == ({}, [])  # no longer 3 days before
+    sent, notifications = run(CLOSING + dt.timedelta(days=17))
     assert sent == {K.AUTOEVALUATION_J14: 1}
-    assert "31/07/2025" in notifications[0].message
+    assert f"{CLOSING + dt.timedelta(days=31):%d/%m/%Y}" in notifications[0].message
 
 
 def test_a_structure_without_anyone_to_tell_is_tried_again(dossier, network, run):
-    assert run(dt.date(2025, 6, 16)) == ({}, [])
+    assert run(CLOSING - dt.timedelta(days=14)) == ({}, [])
     assert not Rappel.objects.exists()
     direction = member(network["ml_a"], Role.DIRECTION)
-    sent, notifications = run(dt.date(2025, 6, 17))
+    sent, notifications = run(CLOSING - dt.timedelta(days=13))
     assert sent == {K.AUTOEVALUATION_J14: 1} and recipients(notifications) == {direction}
 
 
@@ -312,7 +317,7 @@ def test_the_task_takes_no_arguments_and_runs_for_today(
     dossier, people, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("django.utils.timezone.localdate", return_value=dt.date(2025, 6, 16)),
+        mock.patch("django.utils.timezone.localdate", return_value=CLOSING - dt.timedelta(days=14)),
         django_capture_on_commit_callbacks(execute=True),
     ):
         first = send_reminders.apply().get()
@@ -323,7 +328,7 @@ def test_the_task_takes_no_arguments_and_runs_for_today(
 
 
 def test_the_national_admins_receive_no_self_assessment_reminder(dossier, people, admin, run):
-    _, notifications = run(dt.date(2025, 6, 16))
+    _, notifications = run(CLOSING - dt.timedelta(days=14))
     assert admin not in recipients(notifications)
     assert people.arml not in recipients(notifications)
     assert people.lecteur not in recipients(notifications)

@@ -173,6 +173,30 @@ def test_every_formula_trigger_is_neutralised(text, expected):
     assert xlsx_cell(text) == expected
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        " =1+1",
+        '\u00a0=HYPERLINK("http://x")',
+        "\n+33 1 23",
+        "\r\n-2",
+        "\u200b@SUM(A1)",
+        "\ufeff=1",
+        " \t \u2060=cmd",
+        "\u202f\u3000-1",
+    ],
+)
+def test_a_formula_behind_whitespace_or_invisible_characters_is_neutralised(text):
+    assert neutralise(text) == "'" + text
+    assert csv_cell(text) == "'" + text
+    assert str(xlsx_cell(text)).startswith("'")
+
+
+def test_text_with_leading_spaces_and_no_formula_is_kept():
+    assert neutralise("  Texte ordinaire") == "  Texte ordinaire"
+    assert neutralise("\u00a0") == "\u00a0"
+
+
 def test_numbers_and_dates_are_not_neutralised():
     from decimal import Decimal
 
@@ -195,10 +219,10 @@ def test_the_region_filter_applies(admin, campagne, dossiers, network):
 def test_the_campaign_filter_applies(admin, campagne, dossiers, network, referentiel_ml):
     other = create_campagne(
         actor=admin,
-        nom="Campagne 2026",
+        nom="Campagne suivante",
         referentiel=referentiel_ml,
-        date_ouverture=dt.date(2026, 1, 5),
-        date_cloture_autoevaluation=dt.date(2026, 6, 30),
+        date_ouverture=campagne.date_ouverture + dt.timedelta(days=1),  # the latest one
+        date_cloture_autoevaluation=campagne.date_cloture_autoevaluation,
     )
     open_campagne(actor=admin, campagne=other, structures=[network["ml_b"]])
     rows = get_csv(client_for(admin), "dossiers", campagne=other.pk)

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -29,8 +29,8 @@ def campagne(admin_unml, referentiel_ml):  # type: ignore[no-untyped-def]
         actor=admin_unml,
         nom="Campagne 2026",
         referentiel=referentiel_ml,
-        date_ouverture=date(2026, 1, 5),
-        date_cloture_autoevaluation=date(2026, 6, 30),
+        date_ouverture=date.today() - timedelta(days=60),
+        date_cloture_autoevaluation=date.today() + timedelta(days=120),
     )
 
 

@@ -36,8 +36,8 @@ def dossiers(network, referentiel_ml, admin):  # type: ignore[no-untyped-def]
         actor=admin,
         nom="Campagne de labellisation 2025",
         referentiel=referentiel_ml,
-        date_ouverture=datetime.date(2025, 1, 6),
-        date_cloture_autoevaluation=datetime.date(2025, 12, 19),
+        date_ouverture=datetime.date.today() - datetime.timedelta(days=60),
+        date_cloture_autoevaluation=datetime.date.today() + datetime.timedelta(days=120),
     )
     report = open_campagne(
         actor=admin, campagne=campagne, structures=[network["ml_a"], network["ml_b"]]

@@ -62,8 +62,8 @@ def campagne_arml(referentiel_arml, admin):  # type: ignore[no-untyped-def]
         actor=admin,
         nom="Labellisation des ARML (exemple)",
         referentiel=referentiel_arml,
-        date_ouverture=dt.date(2026, 1, 5),
-        date_cloture_autoevaluation=dt.date(2026, 6, 30),
+        date_ouverture=dt.date.today() - dt.timedelta(days=60),
+        date_cloture_autoevaluation=dt.date.today() + dt.timedelta(days=120),
     )
 
 
@@ -155,8 +155,8 @@ def test_a_campaign_on_the_unml_referentiel_opens_for_the_unml_only(network, adm
         actor=admin,
         nom="Labellisation de l'UNML (exemple)",
         referentiel=ref,
-        date_ouverture=dt.date(2026, 1, 5),
-        date_cloture_autoevaluation=dt.date(2026, 6, 30),
+        date_ouverture=dt.date.today() - dt.timedelta(days=60),
+        date_cloture_autoevaluation=dt.date.today() + dt.timedelta(days=120),
     )
     report = open_campagne(
         actor=admin, campagne=campagne, structures=[network["unml"], network["arml_a"]]

@@ -18,7 +18,15 @@ from typing import TYPE_CHECKING, Any
 from django.contrib.auth.models import Permission
 from django.utils import timezone
 
-from audits.commission.models import Decision, Label, PointOrdreDuJour, Recusation, Seance, Vote
+from audits.commission.models import (
+    CompteurCertificat,
+    Decision,
+    Label,
+    PointOrdreDuJour,
+    Recusation,
+    Seance,
+    Vote,
+)
 from audits.models import Audit, Constat, ReponseEcart, Revue
 from campagnes import hooks
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
@@ -379,12 +387,23 @@ class _Campaign:
         """Certificate numbers LML-YYYY-NNNNN in the order of the decisions, after the existing
         ones of the decision's year (audits.commission.services.next_certificate_number)."""
         next_of: dict[int, int] = {}
+        counters = dict(CompteurCertificat.objects.values_list("annee", "dernier"))
         for label in sorted(self.rows.labels, key=lambda lb: (lb.created_at, lb.structure.code)):
             year = timezone.localdate(label.created_at).year
             if year not in next_of:
-                next_of[year] = Label.objects.filter(numero__startswith=f"LML-{year}-").count() + 1
+                next_of[year] = 1 + max(
+                    Label.objects.filter(numero__startswith=f"LML-{year}-").count(),
+                    counters.get(year, 0),
+                )
             label.numero = f"LML-{year}-{next_of[year]:05d}"
             next_of[year] += 1
+        # The years' counters follow, so that the next decision goes on without a gap.
+        CompteurCertificat.objects.bulk_create(
+            [CompteurCertificat(annee=y, dernier=n - 1) for y, n in next_of.items()],
+            update_conflicts=True,
+            unique_fields=["annee"],
+            update_fields=["dernier"],
+        )
 
 
 _AUTO_FIELDS: list[Any] = []

@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
+from labelml.accounts.emails import ensure_email_addresses
 from labelml.structures.models import (
     Auditeur,
     Membership,
@@ -152,6 +153,7 @@ def _ensure_network(seed: int, count: int | None = None) -> _Network:
             for first, last in [_person(seed, email)]
         )
         users.update({u.email: u for u in created})
+        ensure_email_addresses(u.pk for u in created)
     have = set(
         Membership.objects.filter(user__in=users.values()).values_list("user_id", "structure_id")
     )

@@ -7,7 +7,7 @@ class Migration(migrations.Migration):
     migration state, so RenameIndex would not satisfy the autodetector; the table is small.)"""
 
     dependencies = [
-        ("campagnes", "0004_journal"),
+        ("campagnes", "0005_campagne_bornes"),
     ]
 
     operations = [
