@@ -186,6 +186,26 @@ def require_independent(auditeur: Any, structure: Any) -> None:
         )
 
 
+def require_certified(auditeur: Any, until: Any) -> None:
+    """Only a certified auditor is assigned (source document 000: "auditeurs certifiés"): the
+    certification must be valid today and still on the last day on site."""
+    day = max(timezone.localdate(), until) if until else timezone.localdate()
+    if not auditeur.certifie_le(day):
+        if auditeur.certification_etat == "absente":
+            why = "n'a pas de certification enregistrée"
+        elif auditeur.certifie_jusqu_au < timezone.localdate():
+            why = f"a une certification expirée depuis le {auditeur.certifie_jusqu_au:%d/%m/%Y}"
+        else:
+            why = (
+                f"est certifié jusqu'au {auditeur.certifie_jusqu_au:%d/%m/%Y} seulement, "
+                "avant la fin de la mission"
+            )
+        raise TransitionError(
+            f"{auditeur.user} {why} : seul un auditeur certifié peut être désigné. "
+            "L'administrateur UNML met à jour sa certification."
+        )
+
+
 def _audit_locked(dossier: Dossier) -> Audit:
     audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
     if audit is None:
@@ -209,6 +229,7 @@ def assign_audit(
         require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
         require_state(dossier, [Dossier.Etat.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
         require_independent(auditeur, dossier.structure)
+        require_certified(auditeur, date_fin)
         if date_fin < date_debut:
             raise TransitionError("Le dernier jour sur site doit suivre le premier.")
         audit = Audit.objects.create(

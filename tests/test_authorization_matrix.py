@@ -195,6 +195,13 @@ RULES: dict[str, Rule] = {
         data=lambda w: {"email": "nouvelle@example.fr", "role": "lecteur"},
     ),
     "invitation_revoke": rule(POST_ONLY, post={RQ, DIR, ADMIN}, sees=ML_SEE),
+    # The auditors' certifications: national administration, nonexistent to anyone else.
+    "auditeur_list": rule(answers(ok={ADMIN})),
+    "auditeur_certification": rule(
+        answers(ok={ADMIN}),
+        post={ADMIN},
+        data=lambda w: {"organisme": "Certificateur", "reference": "C-1", "jusqu_au": "2030-01-01"},
+    ),
     # National steering of campaigns: to anyone else these pages do not exist.
     "campagne_list": rule(answers(ok={ADMIN})),
     "campagne_create": rule(answers(ok={ADMIN}), post={ADMIN}),
@@ -745,6 +752,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore
 
 # The object a <pk> designates, by the URL's prefix.
 PK_BY_PREFIX = (
+    ("structures/auditeurs/", lambda w, side: w.auditeur_x.pk),
     ("structures/", lambda w, side: w.structure.pk),
     ("campagnes/", lambda w, side: w.campagne.pk),
     ("dossiers/", lambda w, side: side.dossier.pk),

@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from audits.commission.models import Label
 from audits.models import GAP_CODES, Audit, Constat
-from audits.services import require_independent
+from audits.services import require_certified, require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.models import DossierTransition
@@ -286,6 +286,7 @@ def assign_followup(suivi: AuditSuivi, actor: User, *, auditeur: Auditeur) -> Au
         _require_label_not_withdrawn(suivi, "désigner l'auditeur")
         structure = suivi.dossier.structure
         require_independent(auditeur, structure)
+        require_certified(auditeur, None)
         previous = suivi.auditeur
         if previous is not None and previous.pk == auditeur.pk:
             raise TransitionError(f"{auditeur.user} est déjà l'auditeur de ce suivi.")

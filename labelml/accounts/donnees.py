@@ -67,9 +67,7 @@ def register_personal_data(
 ) -> None:
     """Register the part of the app `label` (registering it again replaces it). The sections
     follow the order of registration, that of INSTALLED_APPS."""
-    _PARTS.register(
-        PersonalDataPart(export=export, erase=erase, texts=tuple(texts)), name=label
-    )
+    _PARTS.register(PersonalDataPart(export=export, erase=erase, texts=tuple(texts)), name=label)
 
 
 def personal_data_parts() -> list[PersonalDataPart]:
@@ -142,6 +140,8 @@ def personal_data(user: User) -> dict[str, Any]:
             Auditeur.objects.filter(user_id=uid),
             organisme="organisme__nom",
             auditeur_referent="est_referent",
+            certification_organisme="certification_organisme",
+            certification_reference="certification_reference",
             certifie_jusqu_au="certifie_jusqu_au",
         ),
         "membre_commission": rows(

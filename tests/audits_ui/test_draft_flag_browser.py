@@ -23,7 +23,9 @@ PASSWORD = "mot-de-passe-solide-42"
 def login_with_totp(page: Any, email: str) -> None:
     login(page, email, PASSWORD)
     expect(page).to_have_url(re.compile(r"/2fa/authenticate/"))
-    page.fill("input[name=code]", format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30)))
+    page.fill(
+        "input[name=code]", format_hotp_value(hotp_value(DEMO_TOTP_SECRET, int(time.time()) // 30))
+    )
     page.press("input[name=code]", "Enter")
     page.wait_for_load_state("networkidle")
 
@@ -49,7 +51,7 @@ def test_no_draft_flag_shows_when_nothing_is_pending_and_one_shows_for_a_save_he
     # The saves of findings cannot reach the server (the network drops for them): the typed
     # text is kept as a draft waiting to be sent.
     page.route(re.compile(r".*/audit/constats/\d+/$"), lambda route: route.abort())
-    page.click(f"a[href$='/audit/criteres/1.1/']")
+    page.click("a[href$='/audit/criteres/1.1/']")
     page.fill(f"#observation-{c11.pk}", "Observation saisie sans réseau.")
     expect(page.locator(f"#status-constat-{c11.pk}")).to_contain_text("hors ligne")
     page.go_back()
