@@ -14,9 +14,20 @@ from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import hooks
-from .forms import CampagneForm, OuvertureForm, ReouvertureForm
-from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
-from .services import create_campagne, open_campagne, open_renewal, renewal_candidates
+from .forms import CampagneForm, EchangeForm, OuvertureForm, ReouvertureForm
+from .selectors import (
+    campagnes_for_admin,
+    dossier_capabilities,
+    get_dossier_for_echanges,
+    get_dossier_for_user,
+)
+from .services import (
+    create_campagne,
+    open_campagne,
+    open_renewal,
+    post_echange,
+    renewal_candidates,
+)
 
 
 def _admin_only(request: HttpRequest) -> None:
@@ -61,6 +72,34 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": dossier.journal.select_related("actor").order_by("-at", "-pk"),
             "snapshots": snapshots,
         },
+    )
+
+
+@login_required
+def dossier_echanges(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The support thread between the Mission Locale and its ARML (rule: selectors)."""
+    writing = request.method == "POST"
+    dossier = get_dossier_for_echanges(request.user, pk, write=writing)
+    form = EchangeForm(request.POST or None)
+    if writing and form.is_valid():
+        try:
+            post_echange(dossier, request.user, form.cleaned_data["texte"])
+        except ValidationError as exc:
+            form.add_error("texte", exc)
+        else:
+            messages.success(request, "Message envoyé.")
+            return redirect("dossier_echanges", pk=dossier.pk)
+    can_write = Capability.COMMENT in dossier_capabilities(request.user, dossier)
+    return render(
+        request,
+        "campagnes/dossier_echanges.html",
+        {
+            "dossier": dossier,
+            "tab": "echanges",
+            "echanges": dossier.echanges.select_related("auteur"),
+            "form": form if can_write else None,
+        },
+        status=400 if form.errors else 200,
     )
 
 

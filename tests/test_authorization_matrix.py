@@ -212,6 +212,14 @@ RULES: dict[str, Rule] = {
     "dossier_detail": rule(answers(ok=D_READ)),
     "dossier_history": rule(answers(ok=D_READ)),
     "dossier_request_audit": rule(POST_ONLY, post={DIR}, sees=D_READ),
+    # The support thread between the Mission Locale and its ARML: read by those who hold a role
+    # on the structure (not the auditors nor the commission, who see the dossier); written by
+    # the ARML's referent, answered by the quality referent and the direction.
+    "dossier_echanges": rule(
+        answers(ok=ML_SEE),
+        post={RQ, DIR, ARML},
+        data=lambda w: {"texte": "Bonjour"},
+    ),
     "dossier_reopen": rule(
         answers(ok={ADMIN}, forbidden=D_READ - {ADMIN}),
         post={ADMIN},
