@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from campagnes.autoevaluations import views as autoevaluations_views
 from labelml.core import health
@@ -18,6 +19,22 @@ handler500 = "labelml.core.errors.server_error"
 urlpatterns = [
     path("", structures_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # The footer's public pages: the RGAA accessibility statement, legal notices, personal data.
+    path(
+        "accessibilite/",
+        TemplateView.as_view(template_name="pages/accessibilite.html"),
+        name="accessibilite",
+    ),
+    path(
+        "mentions-legales/",
+        TemplateView.as_view(template_name="pages/mentions_legales.html"),
+        name="mentions_legales",
+    ),
+    path(
+        "donnees-personnelles/",
+        TemplateView.as_view(template_name="pages/donnees_personnelles.html"),
+        name="donnees_personnelles",
+    ),
     path("admin/", admin.site.urls),
     # "Mes sessions" replaces allauth.usersessions' page at the same address.
     path("comptes/sessions/", include("labelml.accounts.sessions_urls")),

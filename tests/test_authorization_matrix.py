@@ -165,6 +165,10 @@ RULES: dict[str, Rule] = {
     "account_login": rule(answers(redirect=LOGGED, anon=OK), post=EVERYONE),
     "label_registry": rule(answers(ok=EVERYONE)),
     "label_verify": rule(answers(ok=EVERYONE)),
+    # The footer's pages: accessibility statement, legal notices, personal data.
+    "accessibilite": rule(answers(ok=EVERYONE)),
+    "mentions_legales": rule(answers(ok=EVERYONE)),
+    "donnees_personnelles": rule(answers(ok=EVERYONE)),
     # The token of the link is the credential: whoever holds it may accept.
     "invitation_accept": rule(answers(ok=EVERYONE), post=EVERYONE),
     "mes_donnees": rule(answers(ok=LOGGED)),
