@@ -18,6 +18,7 @@ from labelml.accounts.models import User
 from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -296,7 +297,9 @@ def submit_audit_report(dossier: Dossier, actor: User) -> Dossier:
         missing = report_missing_items(audit)
         if missing:
             raise TransitionError(
-                f"Le rapport n'est pas complet : {len(missing)} point(s) à compléter.", missing
+                "Le rapport n'est pas complet : "
+                + pluriel(missing, "{n} point à compléter.", "{n} points à compléter."),
+                missing,
             )
         audit.statut = Audit.Statut.SOUMIS
         audit.soumis_le = timezone.now()

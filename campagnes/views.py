@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campagnes.workflow import reopen_autoevaluation
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
@@ -191,15 +192,22 @@ def campagne_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise
     renewals = (
-        f" (dont {len(report.renewals)} renouvellement(s) : ils reprennent l'auto-évaluation "
-        "précédente, à confirmer)"
+        " (dont "
+        + pluriel(
+            report.renewals,
+            "{n} renouvellement : il reprend",
+            "{n} renouvellements : ils reprennent",
+        )
+        + " l'auto-évaluation précédente, à confirmer)"
         if report.renewals
         else ""
     )
     messages.success(
         request,
-        f"{len(report.created)} dossier(s) ouvert(s){renewals}, {len(report.already)} "
-        "existai(en)t déjà.",
+        pluriel(report.created, "{n} dossier ouvert", "{n} dossiers ouverts")
+        + renewals
+        + ", "
+        + pluriel(report.already, "{n} existait déjà.", "{n} existaient déjà."),
     )
     for structure, reason in report.refused:
         messages.warning(request, f"{structure.nom} : {reason}.")
@@ -229,7 +237,12 @@ def campagne_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if opened:
         messages.success(
             request,
-            f"{opened} dossier(s) de renouvellement ouvert(s) : chacun reprend la dernière "
+            pluriel(
+                opened,
+                "{n} dossier de renouvellement ouvert",
+                "{n} dossiers de renouvellement ouverts",
+            )
+            + " : chacun reprend la dernière "
             "auto-évaluation soumise, chaque réponse étant à confirmer, et les actions "
             "ouvertes du plan.",
         )

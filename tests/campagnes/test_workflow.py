@@ -219,7 +219,7 @@ def test_submitting_an_incomplete_self_assessment_lists_what_is_missing_with_lin
     }
     for url in missing.values():
         assert resolve(url.split("#")[0]).url_name == "autoevaluation_critere"
-    assert "3 point(s)" in exc.value.message
+    assert "3 points" in exc.value.message
     assert footprint(dossier) == before
 
 
@@ -677,6 +677,7 @@ def dossier_urls(dossier: Dossier) -> dict[str, str]:
         "dossier_history": reverse("dossier_history", args=[pk]),
         "dossier_request_audit": reverse("dossier_request_audit", args=[pk]),
         "dossier_reopen": reverse("dossier_reopen", args=[pk]),
+        "dossier_echanges": reverse("dossier_echanges", args=[pk]),
         "autoevaluation_overview": reverse("autoevaluation_overview", args=[pk]),
         "autoevaluation_critere": reverse("autoevaluation_critere", args=[pk, "1.1"]),
         "autoevaluation_save_reponse": reverse(
@@ -708,6 +709,7 @@ DOSSIER_URL_NAMES = [
     "dossier_history",
     "dossier_request_audit",
     "dossier_reopen",
+    "dossier_echanges",
     "autoevaluation_overview",
     "autoevaluation_critere",
     "autoevaluation_save_reponse",

@@ -33,17 +33,22 @@ def test_the_administrators_header_holds_on_one_line_at_1280_px(
 ):
     settings.MFA_TOTP_TOLERANCE = 1
     admin = with_totp(member(network["unml"], Role.ADMIN_UNML))
-    admin.first_name, admin.last_name, admin.is_staff = "Marie-Christine", "Delacroix-Fontaine", True
+    admin.first_name, admin.last_name = "Marie-Christine", "Delacroix-Fontaine"
+    admin.is_staff = True
     admin.set_password(PASSWORD)
     admin.save()
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    viewport = {"width": 1280, "height": 800}
+    context = browser.new_context(base_url=live_server.url, viewport=viewport)
     page = context.new_page()
     login_with_totp(page, admin.email)
     expect(page.locator(".site-header")).to_contain_text("Administration")
+    items = ".site-header .brand, .site-header .nav a, .site-header .account > *"
     tops = page.evaluate(
-        """() => Array.from(document.querySelectorAll(
-              '.site-header .brand, .site-header .nav a, .site-header .account > *'))
-            .map(e => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2))"""
+        """(sel) => Array.from(document.querySelectorAll(sel)).map(e => {
+              const r = e.getBoundingClientRect();
+              return Math.round(r.top + r.height / 2);
+            })""",
+        items,
     )
     assert max(tops) - min(tops) <= 4, tops  # one row: every item on the same middle line
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
