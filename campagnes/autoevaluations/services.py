@@ -106,7 +106,11 @@ def save_reponse_field(
     if version == reponse.version and stored == stored_value(reponse, champ):
         # The same value again (a blur after an autosave): nothing to write.
         return SaveResult(True, version, stored, reponse.updated_by, reponse.updated_at)
-    return _save(reponse, actor, version, champ, stored, update)
+    result = _save(reponse, actor, version, champ, stored, update)
+    if result.ok:  # the instance says what is now saved (the save's answer reads it)
+        for name, value in update.items():
+            setattr(reponse, name, value)
+    return result
 
 
 def save_synthese_field(

@@ -146,6 +146,7 @@ def _save_response(
                     "result": result,
                     "obj": obj,
                     "kind": kind,
+                    "warn_reponse": obj if kind == "reponse" else None,
                     "critere_progress": _critere_progress(
                         dossier, obj, kind, {champ for champ, _, _ in results}
                     ),

@@ -545,6 +545,40 @@ def test_sans_objet_is_accepted_where_the_referentiel_allows_it(dossier, people)
     assert state(reponse)[0] == niveau(dossier, "sans_objet").pk
 
 
+def test_sans_objet_without_justification_warns_at_once_on_save(dossier, people):
+    """Not only at submission: the save that leaves « Sans objet » unjustified says so, the page
+    says it again, and the warning goes once a justification is saved."""
+    reponse = reponse_of(dossier, "4.2.1.e5")
+    client = client_for(people.referent)
+    url = reponse_url(dossier, reponse)
+    sans_objet = str(niveau(dossier, "sans_objet").pk)
+
+    response = client.post(url, {"champ": "niveau", "niveau": sans_objet, "version": "0"}, **HTMX)
+    assert response.status_code == 200
+    assert "« Sans objet » doit être justifié" in response.content.decode()
+    page = client.get(critere_url(dossier, "4.2.1")).content.decode()
+    assert f'id="sans-objet-reponse-{reponse.pk}"' in page
+
+    response = client.post(
+        url,
+        {"champ": "justification", "justification": "Pas d'antenne.", "version": "1"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "doit être justifié" not in response.content.decode()
+    page = client.get(critere_url(dossier, "4.2.1")).content.decode()
+    assert f'id="sans-objet-reponse-{reponse.pk}"' not in page
+
+    # A rated level needs no justification warning.
+    other = reponse_of(dossier, "4.2.1.e1")
+    response = client.post(
+        reponse_url(dossier, other),
+        {"champ": "niveau", "niveau": str(niveau(dossier, "2").pk), "version": "0"},
+        **HTMX,
+    )
+    assert "doit être justifié" not in response.content.decode()
+
+
 def audit_level(dossier: Dossier) -> Niveau:
     return Niveau.objects.get(
         echelle_id=dossier.campagne.referentiel.echelle_audit_id, code="conforme"
@@ -871,7 +905,10 @@ def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_si
 
     on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
     n_small, sql_small, n_large, sql_large = (
-        on_small.count, on_small.sql, on_large.count, on_large.sql
+        on_small.count,
+        on_small.sql,
+        on_large.count,
+        on_large.sql,
     )
 
     assert n_small == n_large, (

@@ -13,6 +13,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import resolve, reverse
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes.autoevaluations.services import submit_autoevaluation
@@ -583,6 +585,11 @@ def test_submit_view_shows_the_missing_items_with_links_on_an_incomplete_dossier
     assert f'href="{critere_url(dossier, "3.1")}#element-3.1.e2"' in html
     assert "Critère 5.2 : synthèse à rédiger" in html
     assert f'href="{critere_url(dossier, "5.2")}#synthese"' in html
+    # Each code comes with its words: the element's text, the criterion's title.
+    element = Reponse.objects.get(autoevaluation__dossier=dossier, element__code="3.1.e2").element
+    assert escape(Truncator(element.texte).chars(110)) in html
+    critere = SyntheseCritere.objects.get(autoevaluation__dossier=dossier, critere__code="5.2")
+    assert escape(critere.critere.titre) in html
     assert Dossier.objects.get(pk=dossier.pk).etat == Etat.AUTOEVALUATION
     assert not Snapshot.objects.filter(dossier=dossier).exists()
 
