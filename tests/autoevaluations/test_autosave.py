@@ -259,6 +259,10 @@ def test_a_stale_level_save_shows_the_other_persons_level(dossier, people):
     html = conflict.content.decode()
     assert f'<option value="{theirs.pk}" selected>' in html
     assert f'<option value="{mine.pk}" selected>' not in html
+    # The message names the field and the level in words, not a column and a key.
+    assert "Votre saisie du niveau n'a pas été enregistrée" in html
+    assert f'<q class="mine">1 — {htmllib.escape(mine.libelle)}</q>' in html
+    assert "(niveau)" not in html
     assert state(reponse)[0] == theirs.pk
     assert len(saisies(reponse)) == 1
 
