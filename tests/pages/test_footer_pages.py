@@ -32,7 +32,7 @@ def test_the_accessibility_statement_says_its_status_date_and_how_to_report_a_pr
     assert "partiellement conforme" in html
     assert "RGAA" in html
     assert "1er décembre 2026" in html
-    assert "Retour d&#x27;information et contact" in html
+    assert "Retour d'information et contact" in html
     assert "Défenseur des droits" in html
 
 
