@@ -1,8 +1,16 @@
 from django import forms
 
+from labelml.core.transitions import TransitionError
 from labelml.structures.models import Auditeur
 
 from .models import ReponseEcart
+from .services import require_certified
+
+
+def auditeur_label(a: Auditeur) -> str:
+    """An auditor as the assignment lists show them: body, lead, certification state."""
+    referent = " (référent)" if a.est_referent else ""
+    return f"{a.user} — {a.organisme}{referent} — {a.certification_libelle}"
 
 
 class AssignationForm(forms.Form):
@@ -27,9 +35,7 @@ class AssignationForm(forms.Form):
 
     def __init__(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        self.fields["auditeur"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda a: f"{a.user} — {a.organisme}{' (référent)' if a.est_referent else ''}"
-        )
+        self.fields["auditeur"].label_from_instance = auditeur_label  # type: ignore[attr-defined]
 
     def clean(self):  # type: ignore[no-untyped-def]
         data = super().clean()
@@ -39,6 +45,12 @@ class AssignationForm(forms.Form):
             and data["date_fin"] < data["date_debut"]
         ):
             self.add_error("date_fin", "Le dernier jour sur site doit suivre le premier.")
+        auditeur = data.get("auditeur")
+        if auditeur is not None:
+            try:
+                require_certified(auditeur, data.get("date_fin"))
+            except TransitionError as exc:
+                self.add_error("auditeur", str(exc))
         return data
 
 

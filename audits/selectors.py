@@ -115,9 +115,19 @@ def report_missing_items(audit: Audit) -> list[MissingItem]:
     for c in audit.constats.select_related("critere", "niveau").order_by("critere__ordre"):
         url = reverse("audits:audit_critere", args=[audit.dossier_id, c.critere.code])
         if c.niveau_id is None:
-            out.append(MissingItem(f"Critère {c.critere.code} : constat à renseigner", url))
+            out.append(
+                MissingItem(
+                    f"Critère {c.critere.code} : constat à renseigner", url, words=c.critere.titre
+                )
+            )
         elif c.niveau and c.niveau.code in GAP_CODES and not c.observation.strip():
-            out.append(MissingItem(f"Critère {c.critere.code} : l'écart doit être motivé", url))
+            out.append(
+                MissingItem(
+                    f"Critère {c.critere.code} : l'écart doit être motivé",
+                    url,
+                    words=c.critere.titre,
+                )
+            )
     if not audit.points_forts.strip():
         out.append(MissingItem("Rapport : les points forts ouvrent le rapport", f"{base}#global"))
     if not audit.recommandation:

@@ -18,6 +18,7 @@ from labelml.accounts.models import User
 from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -186,6 +187,26 @@ def require_independent(auditeur: Any, structure: Any) -> None:
         )
 
 
+def require_certified(auditeur: Any, until: Any) -> None:
+    """Only a certified auditor is assigned (source document 000: "auditeurs certifiés"): the
+    certification must be valid today and still on the last day on site."""
+    day = max(timezone.localdate(), until) if until else timezone.localdate()
+    if not auditeur.certifie_le(day):
+        if auditeur.certification_etat == "absente":
+            why = "n'a pas de certification enregistrée"
+        elif auditeur.certifie_jusqu_au < timezone.localdate():
+            why = f"a une certification expirée depuis le {auditeur.certifie_jusqu_au:%d/%m/%Y}"
+        else:
+            why = (
+                f"est certifié jusqu'au {auditeur.certifie_jusqu_au:%d/%m/%Y} seulement, "
+                "avant la fin de la mission"
+            )
+        raise TransitionError(
+            f"{auditeur.user} {why} : seul un auditeur certifié peut être désigné. "
+            "L'administrateur UNML met à jour sa certification."
+        )
+
+
 def _audit_locked(dossier: Dossier) -> Audit:
     audit = Audit.objects.select_for_update().filter(dossier=dossier).first()
     if audit is None:
@@ -209,6 +230,7 @@ def assign_audit(
         require_capability(actor, dossier, Capability.ADMINISTER, "planifier l'évaluation externe")
         require_state(dossier, [Dossier.Statut.AUDIT_A_PLANIFIER], "planifier l'évaluation externe")
         require_independent(auditeur, dossier.structure)
+        require_certified(auditeur, date_fin)
         if date_fin < date_debut:
             raise TransitionError("Le dernier jour sur site doit suivre le premier.")
         audit = Audit.objects.create(
@@ -275,7 +297,9 @@ def submit_audit_report(dossier: Dossier, actor: User) -> Dossier:
         missing = report_missing_items(audit)
         if missing:
             raise TransitionError(
-                f"Le rapport n'est pas complet : {len(missing)} point(s) à compléter.", missing
+                "Le rapport n'est pas complet : "
+                + pluriel(missing, "{n} point à compléter.", "{n} points à compléter."),
+                missing,
             )
         audit.statut = Audit.Statut.SOUMIS
         audit.soumis_le = timezone.now()

@@ -48,7 +48,14 @@ def assign(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "audits/assign.html",
-        {"dossier": dossier, "tab": "audit", "form": form},
+        {
+            "dossier": dossier,
+            "tab": "audit",
+            "form": form,
+            "auditeurs": form.fields["auditeur"].queryset.order_by(  # type: ignore[attr-defined]
+                "organisme__nom", "user__last_name"
+            ),
+        },
         status=400 if form.errors else 200,
     )
 

@@ -155,7 +155,11 @@ def _overview_context(
         return context
     constats = _constats(audit)
     niveaux = _niveaux(dossier)
-    revues = list(audit.revues.select_related("par"))
+    # The lead auditor's reviews and remarks stay between the auditors (the assigned auditor,
+    # the body's lead auditors): the structure, its ARML, the commission and the administrators
+    # read the validated report without them (docs/decisions.md, "Who sees what").
+    between_auditors = Capability.CONDUCT_AUDIT in caps or Capability.REVIEW_AUDIT in caps
+    revues = list(audit.revues.select_related("par")) if between_auditors else []
     context.update(
         constats=constats,
         niveaux=niveaux,

@@ -9,11 +9,11 @@ from typing import Any
 from labelml.accounts.donnees import rows
 from labelml.accounts.models import User
 
-from .models import DossierTransition
+from .models import DossierTransition, Echange
 
 # Free texts where the deleted person's name and address become the pseudonym (e.g. the reason
 # of an audit assignment "Sophie Lambert (Qualicert)").
-TEXTS = ((DossierTransition, "reason"),)
+TEXTS = ((DossierTransition, "reason"), (Echange, "texte"))
 
 
 def export(user: User) -> dict[str, list[dict[str, Any]]]:
@@ -26,6 +26,13 @@ def export(user: User) -> dict[str, list[dict[str, Any]]]:
             de="from_state",
             vers="to_state",
             motif="reason",
+            le="at",
+        ),
+        "echanges_avec_l_arml": rows(
+            Echange.objects.filter(auteur_id=user.pk).order_by("at", "pk"),
+            dossier="dossier_id",
+            cote="cote",
+            message="texte",
             le="at",
         ),
     }

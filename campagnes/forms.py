@@ -1,5 +1,6 @@
 from django import forms
 
+from labelml.core.autosave import MAX_TEXT
 from labelml.core.forms import IdMultipleChoiceField
 from labelml.structures.models import Region, Structure
 from referentiel.models import Referentiel
@@ -91,4 +92,13 @@ class ProlongationForm(forms.Form):
 class ReouvertureForm(forms.Form):
     motif = forms.CharField(
         label="Motif de la réouverture", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000
+    )
+
+
+class EchangeForm(forms.Form):
+    texte = forms.CharField(
+        label="Votre message",
+        max_length=MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": MAX_TEXT}),
+        error_messages={"required": "Écrivez votre message."},
     )

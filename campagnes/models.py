@@ -194,10 +194,31 @@ class DossierUserObjectPermission(UserObjectPermissionBase):
     content_object = models.ForeignKey(Dossier, on_delete=models.CASCADE)
 
 
-# The French words of the dossier's steps that keep its state (the others show the states).
-DOSSIER_ACTION_WORDS = {
+# The French words of the dossier's own steps (subject "dossier"), as its history shows them: a
+# person never reads a code name. A new step of the dossier adds its words here (the label's and
+# the follow-ups' steps give theirs through hooks.journal_words).
+DOSSIER_ACTIONS: dict[str, Any] = {
+    "open": _("Dossier ouvert par la campagne"),
+    "open_renewal": _("Dossier de renouvellement ouvert"),
+    "submit_autoevaluation": _("Auto-évaluation soumise"),
+    "reopen_autoevaluation": _("Auto-évaluation rouverte"),
+    "submit_plan": _("Plan d'amélioration soumis"),
+    "request_audit": _("Évaluation externe demandée"),
+    "assign_audit": _("Évaluation externe planifiée"),
+    "start_audit": _("Évaluation externe commencée"),
+    "submit_audit_report": _("Rapport d'évaluation soumis à l'auditeur référent"),
+    "resubmit_audit_report": _("Rapport d'évaluation soumis de nouveau à l'auditeur référent"),
+    "return_audit_report": _("Rapport d'évaluation renvoyé à l'auditeur pour reprise"),
+    "validate_audit_report": _("Rapport d'évaluation validé"),
+    "place_on_agenda": _("Inscription à l'ordre du jour de la commission"),
+    "decision_labellise": _("Décision de la commission : labellisé"),
+    "decision_labellise_sous_reserve": _("Décision de la commission : labellisé sous réserve"),
+    "decision_ajourne": _("Décision de la commission : ajourné"),
+    "decision_refuse": _("Décision de la commission : refusé"),
     "extend_closing": _("Clôture des auto-évaluations prolongée"),
 }
+# What a row whose action has no words yet says (never its code name).
+UNNAMED_STEP = _("Étape du dossier")
 
 
 class DossierTransition(models.Model):
@@ -233,12 +254,13 @@ class DossierTransition(models.Model):
 
     def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
         if self.subject == self.Subject.DOSSIER:
-            return Dossier.Statut, DOSSIER_ACTION_WORDS
+            return Dossier.Statut, DOSSIER_ACTIONS
         return dict(hooks.journal_words.items())[self.subject]
 
     @property
     def action_label(self) -> str:
-        return str(self._words()[1].get(self.action, self.action))
+        """The step in French; a row without words says "Étape du dossier", never its code."""
+        return str(self._words()[1].get(self.action, UNNAMED_STEP))
 
     @property
     def from_label(self) -> str:
@@ -247,3 +269,31 @@ class DossierTransition(models.Model):
     @property
     def to_label(self) -> str:
         return str(self._words()[0](self.to_state).label) if self.to_state else ""
+
+
+class Echange(models.Model):
+    """A message of the support thread between a Mission Locale and its ARML on a dossier (SPEC
+    §2: the ARML supports its Missions Locales): the ARML's référent labellisation writes, the
+    structure's quality referents and direction answer. Read by the structure's members, its
+    ARML's referents and the UNML administrators; never by auditors, the commission or the
+    public (docs/decisions.md, "Who sees what"). Written by campagnes.services.post_echange."""
+
+    class Cote(models.TextChoices):
+        ARML = "arml", _("ARML")
+        STRUCTURE = "structure", _("Structure")
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="echanges")
+    auteur = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    cote = models.CharField(_("côté"), max_length=10, choices=Cote.choices)
+    texte = models.TextField(_("message"))
+    at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("échange avec l'ARML")
+        verbose_name_plural = _("échanges avec l'ARML")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.dossier_id} — {self.get_cote_display()} — {self.at:%d/%m/%Y}"

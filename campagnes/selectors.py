@@ -239,3 +239,27 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             "Accompagnement de la région",
         )
     return items
+
+
+# --- The support thread between a Mission Locale and its ARML ------------------------------------
+#
+# Who reads: whoever holds a role on the dossier's structure (its members, lecteur included; the
+# référent labellisation of its ARML; the UNML administrators). Who writes: the ARML's referent
+# (Capability.COMMENT) and the structure's quality referents and direction. An auditor, a
+# commission member, another region's ARML: the thread does not exist for them (404), even when
+# they see the dossier. See docs/decisions.md, "Who sees what".
+
+
+def echanges_readable(user: User | AnonymousUser, dossier: Dossier) -> bool:
+    return bool(roles_for(user, dossier.structure))
+
+
+def get_dossier_for_echanges(user: User | AnonymousUser, pk: int, write: bool = False) -> Dossier:
+    """The dossier whose thread `user` reads (404 otherwise); with `write`, 403 to a reader who
+    may not write."""
+    dossier = get_dossier_for_user(user, pk)
+    if not echanges_readable(user, dossier):
+        raise Http404("Dossier introuvable.")
+    if write and Capability.COMMENT not in capabilities_for(user, dossier.structure):
+        raise PermissionDenied("Votre rôle ne permet pas d'écrire dans les échanges avec l'ARML.")
+    return dossier

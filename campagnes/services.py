@@ -17,15 +17,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from labelml.accounts.models import User
-from labelml.structures.models import Structure
-from labelml.structures.selectors import is_national_admin
+from labelml.core.autosave import clean_text
+from labelml.notifications.services import notify
+from labelml.structures.models import Membership, Structure
+from labelml.structures.roles import Capability, Role
+from labelml.structures.selectors import capabilities_for, is_national_admin
 from referentiel.models import Referentiel
 
 from . import hooks
-from .models import Campagne, Dossier
+from .models import Campagne, Dossier, Echange
 from .workflow import DOSSIER
 
 
@@ -181,3 +185,46 @@ def extend_closing(
 def renewal_candidates(campagne: Campagne, today: dt.date | None = None) -> list[Any]:
     """The labels to renew in `campagne` (see `hooks.Renewals.candidates`)."""
     return hooks.renewals.get().candidates(campagne, today or timezone.localdate())
+
+
+# --- The support thread between a Mission Locale and its ARML ------------------------------------
+
+
+def post_echange(dossier: Dossier, actor: User, texte: str) -> Echange:
+    """A message in the dossier's support thread: the ARML's référent labellisation writes, the
+    structure's quality referents and direction answer (Capability.COMMENT). The other side is
+    told (a notification with the link to the thread)."""
+    texte = clean_text(texte).strip()
+    if not texte:
+        raise ValidationError("Écrivez votre message.")
+    structure = dossier.structure
+    if Capability.COMMENT not in capabilities_for(actor, structure):
+        raise PermissionDenied("Votre rôle ne permet pas d'écrire dans les échanges avec l'ARML.")
+    own = Membership.objects.filter(
+        user_id=actor.pk,
+        structure_id=structure.pk,
+        role__in=[Role.REFERENT_QUALITE, Role.DIRECTION],
+    ).exists()
+    cote = Echange.Cote.STRUCTURE if own else Echange.Cote.ARML
+    with transaction.atomic():
+        echange = Echange.objects.create(dossier=dossier, auteur=actor, cote=cote, texte=texte)
+        if cote == Echange.Cote.ARML:
+            recipients = User.objects.filter(
+                memberships__structure_id=structure.pk,
+                memberships__role__in=[Role.REFERENT_QUALITE, Role.DIRECTION],
+            )
+            titre = f"Message de votre ARML sur le dossier {dossier.campagne.nom}"
+        else:
+            recipients = User.objects.filter(
+                memberships__structure_id__in=[structure.parent_id or 0],
+                memberships__role=Role.REFERENT_ARML,
+            )
+            titre = f"Réponse de {structure.nom} dans les échanges d'accompagnement"
+        notify(
+            [u for u in recipients.distinct() if u.pk != actor.pk],
+            titre=titre,
+            message=texte[:300],
+            url=reverse("campagnes:dossier_echanges", args=[dossier.pk]),
+            dossier=dossier,
+        )
+    return echange

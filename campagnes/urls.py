@@ -16,4 +16,5 @@ urlpatterns = [
     path("dossiers/<int:pk>/", views.dossier_detail, name="dossier_detail"),
     path("dossiers/<int:pk>/historique/", views.dossier_history, name="dossier_history"),
     path("dossiers/<int:pk>/rouvrir/", views.dossier_reopen, name="dossier_reopen"),
+    path("dossiers/<int:pk>/echanges/", views.dossier_echanges, name="dossier_echanges"),
 ]

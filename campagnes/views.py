@@ -8,19 +8,26 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from campagnes.workflow import reopen_autoevaluation
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
 
 from . import hooks
-from .forms import CampagneForm, OuvertureForm, ProlongationForm, ReouvertureForm
-from .selectors import campagnes_for_admin, dossier_capabilities, get_dossier_for_user
+from .forms import CampagneForm, EchangeForm, OuvertureForm, ProlongationForm, ReouvertureForm
+from .selectors import (
+    campagnes_for_admin,
+    dossier_capabilities,
+    get_dossier_for_echanges,
+    get_dossier_for_user,
+)
 from .services import (
     create_campagne,
     extend_closing,
     open_campagne,
     open_renewal,
+    post_echange,
     renewal_candidates,
 )
 
@@ -67,6 +74,34 @@ def dossier_history(request: HttpRequest, pk: int) -> HttpResponse:
             "transitions": dossier.journal.select_related("actor").order_by("-at", "-pk"),
             "snapshots": snapshots,
         },
+    )
+
+
+@login_required
+def dossier_echanges(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The support thread between the Mission Locale and its ARML (rule: selectors)."""
+    writing = request.method == "POST"
+    dossier = get_dossier_for_echanges(request.user, pk, write=writing)
+    form = EchangeForm(request.POST or None)
+    if writing and form.is_valid():
+        try:
+            post_echange(dossier, request.user, form.cleaned_data["texte"])
+        except ValidationError as exc:
+            form.add_error("texte", exc)
+        else:
+            messages.success(request, "Message envoyé.")
+            return redirect("campagnes:dossier_echanges", pk=dossier.pk)
+    can_write = Capability.COMMENT in dossier_capabilities(request.user, dossier)
+    return render(
+        request,
+        "campagnes/dossier_echanges.html",
+        {
+            "dossier": dossier,
+            "tab": "echanges",
+            "echanges": dossier.echanges.select_related("auteur"),
+            "form": form if can_write else None,
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -188,15 +223,22 @@ def campagne_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     except PermissionDenied:
         raise
     renewals = (
-        f" (dont {len(report.renewals)} renouvellement(s) : ils reprennent l'auto-évaluation "
-        "précédente, à confirmer)"
+        " (dont "
+        + pluriel(
+            report.renewals,
+            "{n} renouvellement : il reprend",
+            "{n} renouvellements : ils reprennent",
+        )
+        + " l'auto-évaluation précédente, à confirmer)"
         if report.renewals
         else ""
     )
     messages.success(
         request,
-        f"{len(report.created)} dossier(s) ouvert(s){renewals}, {len(report.already)} "
-        "existai(en)t déjà.",
+        pluriel(report.created, "{n} dossier ouvert", "{n} dossiers ouverts")
+        + renewals
+        + ", "
+        + pluriel(report.already, "{n} existait déjà.", "{n} existaient déjà."),
     )
     for structure, reason in report.refused:
         messages.warning(request, f"{structure.nom} : {reason}.")
@@ -226,7 +268,12 @@ def campagne_renew(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     if opened:
         messages.success(
             request,
-            f"{opened} dossier(s) de renouvellement ouvert(s) : chacun reprend la dernière "
+            pluriel(
+                opened,
+                "{n} dossier de renouvellement ouvert",
+                "{n} dossiers de renouvellement ouverts",
+            )
+            + " : chacun reprend la dernière "
             "auto-évaluation soumise, chaque réponse étant à confirmer, et les actions "
             "ouvertes du plan.",
         )

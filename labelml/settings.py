@@ -148,6 +148,8 @@ TEMPLATES = [
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {
+            # French plurals (0 and 1 singular) for the `pluralize` filter: labelml/core/pluriel.py
+            "builtins": ["labelml.core.pluriel"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

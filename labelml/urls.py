@@ -1,6 +1,7 @@
 from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import TemplateView
 
 from labelml.core import health
 from labelml.structures import views as structures_views
@@ -19,6 +20,22 @@ handler500 = "labelml.core.errors.server_error"
 urlpatterns = [
     path("", structures_views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
+    # The footer's public pages: the RGAA accessibility statement, legal notices, personal data.
+    path(
+        "accessibilite/",
+        TemplateView.as_view(template_name="pages/accessibilite.html"),
+        name="accessibilite",
+    ),
+    path(
+        "mentions-legales/",
+        TemplateView.as_view(template_name="pages/mentions_legales.html"),
+        name="mentions_legales",
+    ),
+    path(
+        "donnees-personnelles/",
+        TemplateView.as_view(template_name="pages/donnees_personnelles.html"),
+        name="donnees_personnelles",
+    ),
     path("admin/", admin.site.urls),
     # Our account pages come before allauth's, some of which they replace at the same address;
     # the API's (tokens, open-data registry) before allauth's and the commission's public pages.

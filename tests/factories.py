@@ -1,5 +1,8 @@
+import datetime
+
 import factory
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from labelml.structures.models import (
     Auditeur,
@@ -76,6 +79,12 @@ class AuditeurFactory(factory.django.DjangoModelFactory):
 
     user = factory.SubFactory(UserFactory)
     organisme = factory.SubFactory(OrganismeAuditeurFactory)
+    # Certified by default (only a certified auditor is assigned a mission).
+    certification_organisme = "Organisme de certification des auditeurs"
+    certification_reference = factory.Sequence(lambda n: f"CERT-AUD-{n:04d}")
+    certifie_jusqu_au = factory.LazyFunction(
+        lambda: timezone.localdate() + datetime.timedelta(days=730)
+    )
 
 
 class MembreCommissionFactory(factory.django.DjangoModelFactory):

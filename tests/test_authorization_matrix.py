@@ -174,6 +174,10 @@ RULES: dict[str, Rule] = {
     # by its owner only (this one belongs to `cible`, who is no actor: 404 for all).
     "api:api_jetons": rule(answers(ok=LOGGED), post=LOGGED),
     "api:api_jeton_revoke": rule(POST_ONLY, post=set(), sees=set()),
+    # The footer's pages: accessibility statement, legal notices, personal data.
+    "accessibilite": rule(answers(ok=EVERYONE)),
+    "mentions_legales": rule(answers(ok=EVERYONE)),
+    "donnees_personnelles": rule(answers(ok=EVERYONE)),
     # The token of the link is the credential: whoever holds it may accept.
     "structures:invitation_accept": rule(answers(ok=EVERYONE), post=EVERYONE),
     "accounts:mes_donnees": rule(answers(ok=LOGGED)),
@@ -204,6 +208,13 @@ RULES: dict[str, Rule] = {
         data=lambda w: {"email": "nouvelle@example.fr", "role": "lecteur"},
     ),
     "structures:invitation_revoke": rule(POST_ONLY, post={RQ, DIR, ADMIN}, sees=ML_SEE),
+    # The auditors' certifications: national administration, nonexistent to anyone else.
+    "structures:auditeur_list": rule(answers(ok={ADMIN})),
+    "structures:auditeur_certification": rule(
+        answers(ok={ADMIN}),
+        post={ADMIN},
+        data=lambda w: {"organisme": "Certificateur", "reference": "C-1", "jusqu_au": "2030-01-01"},
+    ),
     # National steering of campaigns: to anyone else these pages do not exist.
     "campagnes:campagne_list": rule(answers(ok={ADMIN})),
     "campagnes:campagne_create": rule(answers(ok={ADMIN}), post={ADMIN}),
@@ -223,6 +234,14 @@ RULES: dict[str, Rule] = {
     "campagnes:dossier_detail": rule(answers(ok=D_READ)),
     "campagnes:dossier_history": rule(answers(ok=D_READ)),
     "plans:dossier_request_audit": rule(POST_ONLY, post={DIR}, sees=D_READ),
+    # The support thread between the Mission Locale and its ARML: read by those who hold a role
+    # on the structure (not the auditors nor the commission, who see the dossier); written by
+    # the ARML's referent, answered by the quality referent and the direction.
+    "campagnes:dossier_echanges": rule(
+        answers(ok=ML_SEE),
+        post={RQ, DIR, ARML},
+        data=lambda w: {"texte": "Bonjour"},
+    ),
     "campagnes:dossier_reopen": rule(
         answers(ok={ADMIN}, forbidden=D_READ - {ADMIN}),
         post={ADMIN},
@@ -757,6 +776,7 @@ def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore
 
 # The object a <pk> designates, by the URL's prefix.
 PK_BY_PREFIX = (
+    ("structures/auditeurs/", lambda w, side: w.auditeur_x.pk),
     ("structures/", lambda w, side: w.structure.pk),
     ("campagnes/", lambda w, side: w.campagne.pk),
     ("dossiers/", lambda w, side: side.dossier.pk),

@@ -8,7 +8,7 @@ at once, no browser or proxy keeps an outdated "valide"."""
 from __future__ import annotations
 
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -57,7 +57,11 @@ def registry(request: HttpRequest) -> HttpResponse:
 def verify(request: HttpRequest, numero: str) -> HttpResponse:
     label = Label.objects.select_related("structure").filter(numero=numero.strip()).first()
     if label is None:
-        raise Http404("Aucun label ne porte ce numéro.")
+        # The app's own page, whatever the settings (with DEBUG on, raising Http404 would show
+        # Django's technical page to the public): rendered here with its 404 status.
+        return render(
+            request, "commission/public_verify_unknown.html", {"numero": numero[:40]}, status=404
+        )
     status = label.statut_le(timezone.localdate())
     since = None
     if status in (Label.Statut.SUSPENDU, Label.Statut.RETIRE):

@@ -240,7 +240,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .order_by("structure__nom")
         )
         next_seance = (
-            Seance.objects.filter(statut=Seance.Statut.PLANIFIEE, date__gte=timezone.now())
+            Seance.objects.filter(statut=Seance.Statut.PLANIFIEE, date__date__gte=timezone.localdate())
             .order_by("date")
             .first()
         )

@@ -16,6 +16,7 @@ from campagnes.models import VALIDITE_MAX, Campagne, Dossier, DossierTransition
 from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
 from labelml.notifications.services import notify_national_admins, notify_structure
 from labelml.structures.models import Membership, MembreCommission
@@ -314,8 +315,11 @@ def decide(*, point: PointOrdreDuJour, user: User, motivation: str) -> Decision:
     if not result.quorum or result.outcome is None:
         required = t.quorum_required(result.eligible, point.seance.quorum_pourcentage)
         raise ValidationError(
-            f"Quorum non atteint ({result.participants} votant(s) sur {result.eligible} membres "
-            f"non récusés, {required} requis) : pas de décision."
+            "Quorum non atteint ("
+            + pluriel(result.participants, "{n} votant", "{n} votants")
+            + " sur "
+            + pluriel(result.eligible, "{n} membre non récusé", "{n} membres non récusés")
+            + f", {required} requis) : pas de décision."
         )
     dossier = point.dossier
     outcome = result.outcome

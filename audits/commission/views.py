@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.models import Structure
@@ -118,7 +119,15 @@ def seance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     "Dossier inscrit à l'ordre du jour."
-                    + (f" {n} membre(s) récusé(s) automatiquement." if n else ""),
+                    + (
+                        pluriel(
+                            n,
+                            " {n} membre récusé automatiquement.",
+                            " {n} membres récusés automatiquement.",
+                        )
+                        if n
+                        else ""
+                    ),
                 )
                 return redirect("commission:seance_detail", pk=seance.pk)
     points = seance.points.select_related("dossier__structure", "rapporteur__user", "decision")

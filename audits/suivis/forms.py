@@ -7,9 +7,12 @@ from typing import Any
 
 from django import forms
 
+from audits.forms import auditeur_label
+from audits.services import require_certified
 from campagnes.autoevaluations.preuves import ACCEPT_ATTRIBUTE, ACCEPTED_LABEL
 from campagnes.plans.models import Action
 from labelml.core.autosave import MAX_TEXT
+from labelml.core.transitions import TransitionError
 from labelml.structures.models import Auditeur
 
 from .models import AuditSuivi
@@ -35,9 +38,15 @@ class AssignationSuiviForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["auditeur"].label_from_instance = (  # type: ignore[attr-defined]
-            lambda a: f"{a.user} — {a.organisme}{' (référent)' if a.est_referent else ''}"
-        )
+        self.fields["auditeur"].label_from_instance = auditeur_label  # type: ignore[attr-defined]
+
+    def clean_auditeur(self) -> Auditeur:
+        auditeur = self.cleaned_data["auditeur"]
+        try:
+            require_certified(auditeur, None)
+        except TransitionError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        return auditeur
 
 
 class PreuveSuiviForm(forms.Form):

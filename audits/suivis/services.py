@@ -27,7 +27,7 @@ from django.utils import timezone
 
 from audits.commission.models import Label
 from audits.models import GAP_CODES, Audit, Constat
-from audits.services import require_independent
+from audits.services import require_certified, require_independent
 from campagnes.autoevaluations.models import Preuve
 from campagnes.autoevaluations.preuves import check_upload
 from campagnes.models import DossierTransition
@@ -37,6 +37,7 @@ from labelml.accounts.models import User
 from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
 from labelml.notifications.services import STRUCTURE_ROLES, notify
 from labelml.structures.models import Auditeur
@@ -199,7 +200,10 @@ def schedule_followup(label: Label, *, today: dt.date | None = None) -> AuditSui
             "schedule",
             "",
             f"Mi-parcours du label {label.numero} : {suivi.date_prevue:%d/%m/%Y} ; "
-            f"{gaps} écart(s), {pistes} piste(s) de progrès à suivre",
+            + pluriel(gaps, "{n} écart", "{n} écarts")
+            + ", "
+            + pluriel(pistes, "{n} piste de progrès", "{n} pistes de progrès")
+            + " à suivre",
         )
         structure = label.structure
         _notify(
@@ -286,6 +290,7 @@ def assign_followup(suivi: AuditSuivi, actor: User, *, auditeur: Auditeur) -> Au
         _require_label_not_withdrawn(suivi, "désigner l'auditeur")
         structure = suivi.dossier.structure
         require_independent(auditeur, structure)
+        require_certified(auditeur, None)
         previous = suivi.auditeur
         if previous is not None and previous.pk == auditeur.pk:
             raise TransitionError(f"{auditeur.user} est déjà l'auditeur de ce suivi.")
@@ -538,7 +543,8 @@ def send_file(suivi: AuditSuivi, actor: User) -> AuditSuivi:
         missing = file_missing_items(suivi)
         if missing:
             raise TransitionError(
-                f"Le dossier de suivi n'est pas complet : {len(missing)} point(s) sans réponse.",
+                "Le dossier de suivi n'est pas complet : "
+                + pluriel(missing, "{n} point sans réponse.", "{n} points sans réponse."),
                 missing,
             )
         SUIVI.move(suivi, actor, "send_file", Statut.TRANSMIS, transmis_le=timezone.now())
@@ -644,8 +650,8 @@ def conclude(suivi: AuditSuivi, actor: User, *, conclusion: str, motivation: str
         missing = conclusion_missing_items(suivi, timezone.localdate())
         if missing:
             raise TransitionError(
-                f"L'audit de suivi ne peut pas encore être conclu : {len(missing)} point(s) "
-                "à compléter.",
+                "L'audit de suivi ne peut pas encore être conclu : "
+                + pluriel(missing, "{n} point à compléter.", "{n} points à compléter."),
                 missing,
             )
         label = AuditSuivi.Conclusion(conclusion).label

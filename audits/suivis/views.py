@@ -34,6 +34,7 @@ from campagnes.plans.models import Action
 from campagnes.plans.services import action_version
 from labelml.core.autosave import SaveResult, changed_fields, run_saves
 from labelml.core.ids import parse_int
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from labelml.structures.roles import Capability
@@ -267,7 +268,11 @@ def suivi_schedule(request: HtmxHttpRequest) -> HttpResponse:
     if created:
         messages.success(
             request,
-            f"{len(created)} audit(s) de suivi planifié(s) ; les structures sont prévenues.",
+            pluriel(
+                created,
+                "{n} audit de suivi planifié ; la structure est prévenue.",
+                "{n} audits de suivi planifiés ; les structures sont prévenues.",
+            ),
         )
     else:
         messages.info(request, "Aucun nouvel audit de suivi à planifier aujourd'hui.")

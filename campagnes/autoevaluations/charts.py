@@ -25,9 +25,10 @@ def radar_svg(
     rings: int | None = None,
     font_family: str = "",
 ) -> SafeString:
-    """A radar chart: one axis per label, one polygon per (name, values, colour) series.
-    A missing value is drawn at the centre. The SVG has a <title> and <desc> for screen
-    readers; pages also show the same figures in a table."""
+    """A radar chart: one axis per label, one polygon per (name, values, colour) series, a
+    legend under it when there are several. A missing value (a part not rated) is not drawn:
+    the series' line stops at it and the chart says which parts are left out. The SVG has a
+    <title> and <desc> for screen readers; pages also show the same figures in a table."""
     n = len(labels)
     if n < 3:
         return SafeString("")
@@ -56,22 +57,61 @@ def radar_svg(
         )
     descriptions = []
     for name, values, colour in series:
-        pts = []
-        for value, angle in zip(values, angles, strict=True):
-            v = float(value) if value is not None else 0.0
-            pts.append(_point(cx, cy, radius * min(v, max_value) / max_value, angle))
-        points = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)
-        parts.append(
-            f'<polygon points="{points}" fill="{escape(colour)}" fill-opacity="0.2" '
-            f'stroke="{escape(colour)}" stroke-width="2"/>'
-        )
-        for x, y in pts:
-            parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{escape(colour)}"/>')
+        # A part without a score is not drawn at 0 (that would read "rated 0"): the line stops
+        # there, and the part is named as not rated under the chart.
+        pts = [
+            _point(cx, cy, radius * min(float(v), max_value) / max_value, a)
+            if v is not None
+            else None
+            for v, a in zip(values, angles, strict=True)
+        ]
+        if all(p is not None for p in pts):
+            points = " ".join(f"{x:.1f},{y:.1f}" for x, y in pts)  # type: ignore[misc]
+            parts.append(
+                f'<polygon points="{points}" fill="{escape(colour)}" fill-opacity="0.2" '
+                f'stroke="{escape(colour)}" stroke-width="2"/>'
+            )
+        else:
+            for i, here in enumerate(pts):
+                there = pts[(i + 1) % n]
+                if here is not None and there is not None:
+                    parts.append(
+                        f'<line x1="{here[0]:.1f}" y1="{here[1]:.1f}" x2="{there[0]:.1f}" '
+                        f'y2="{there[1]:.1f}" stroke="{escape(colour)}" stroke-width="2"/>'
+                    )
+        for p in pts:
+            if p is not None:
+                parts.append(
+                    f'<circle cx="{p[0]:.1f}" cy="{p[1]:.1f}" r="3" fill="{escape(colour)}"/>'
+                )
         described = ", ".join(
             f"{lab} : {f'{float(v):.2f}'.replace('.', ',') if v is not None else 'non noté'}"
             for lab, v in zip(labels, values, strict=True)
         )
         descriptions.append(f"{name} — {described}")
+    # Under the chart: the legend (when several series share it) and the parts not drawn.
+    notes: list[tuple[str, str]] = []  # (colour or "", text)
+    if len(series) > 1:
+        notes += [(colour, name) for name, _values, colour in series]
+    for name, values, _colour in series:
+        unrated = [lab for lab, v in zip(labels, values, strict=True) if v is None]
+        if unrated:
+            prefix = f"{name} : " if len(series) > 1 else ""
+            notes.append(("", f"{prefix}non noté, hors du tracé : {', '.join(unrated)}"))
+    height = size + 20 * len(notes)
+    for i, (colour, text) in enumerate(notes):
+        y = size + 20 * i + 4
+        x = 16
+        if colour:
+            parts.append(
+                f'<rect x="{x}" y="{y - 9}" width="12" height="12" fill="{escape(colour)}" '
+                f'fill-opacity="0.6" stroke="{escape(colour)}"/>'
+            )
+            x += 18
+        parts.append(
+            f'<text x="{x}" y="{y + 1}" font-size="12" fill="#1f2328" class="radar-note">'
+            f"{escape(text)}</text>"
+        )
     # Printed documents name their embedded font (WeasyPrint's SVG text does not inherit the
     # page's CSS); pages leave the text to the site's font.
     font = format_html(' font-family="{}"', font_family) if font_family else ""
@@ -79,7 +119,7 @@ def radar_svg(
     markup = "".join(parts)
     drawing = mark_safe(markup)  # nosec B308, B703
     return format_html(
-        '<svg class="radar" viewBox="0 0 {0} {0}" width="{0}" height="{0}" role="img"{4} '
+        '<svg class="radar" viewBox="0 0 {0} {5}" width="{0}" height="{5}" role="img"{4} '
         'aria-labelledby="radar-title radar-desc" xmlns="http://www.w3.org/2000/svg">'
         '<title id="radar-title">{1}</title><desc id="radar-desc">{2}</desc>{3}</svg>',
         size,
@@ -87,4 +127,5 @@ def radar_svg(
         " ; ".join(descriptions),
         drawing,
         font,
+        height,
     )

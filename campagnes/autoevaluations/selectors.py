@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import Avg, Count, Prefetch, Q, prefetch_related_objects
 from django.http import Http404
 from django.urls import reverse
+from django.utils.text import Truncator
 
 from campagnes.models import Dossier
 from labelml.core.transitions import MissingItem
@@ -182,17 +183,27 @@ def missing_items(dossier: Dossier) -> list[MissingItem]:
     )
     for r in reponses:
         url = f"{base}criteres/{r.element.critere.code}/#element-{r.element.code}"
+        words = Truncator(r.element.texte).chars(110)
         if r.niveau_id is None:
-            out.append(MissingItem(f"Élément {r.element.code} : niveau non renseigné", url))
+            out.append(
+                MissingItem(f"Élément {r.element.code} : niveau non renseigné", url, words=words)
+            )
         elif r.a_confirmer:
             out.append(
                 MissingItem(
-                    f"Élément {r.element.code} : réponse reprise à confirmer", url, "a_confirmer"
+                    f"Élément {r.element.code} : réponse reprise à confirmer",
+                    url,
+                    "a_confirmer",
+                    words=words,
                 )
             )
         else:
             out.append(
-                MissingItem(f"Élément {r.element.code} : « Sans objet » doit être justifié", url)
+                MissingItem(
+                    f"Élément {r.element.code} : « Sans objet » doit être justifié",
+                    url,
+                    words=words,
+                )
             )
     for s in (
         SyntheseCritere.objects.filter(autoevaluation__dossier=dossier)
@@ -205,11 +216,13 @@ def missing_items(dossier: Dossier) -> list[MissingItem]:
                 f"Critère {s.critere.code} : synthèse reprise à confirmer",
                 f"{base}criteres/{s.critere.code}/#synthese",
                 "a_confirmer",
+                words=s.critere.titre,
             )
             if s.synthese
             else MissingItem(
                 f"Critère {s.critere.code} : synthèse à rédiger",
                 f"{base}criteres/{s.critere.code}/#synthese",
+                words=s.critere.titre,
             )
         )
     return out

@@ -26,6 +26,7 @@ from labelml.accounts.models import User
 from labelml.core.autosave import SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current, stored_value
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_structure
 from labelml.structures.models import Membership
@@ -125,7 +126,11 @@ def save_reponse_field(
     if version == reponse.version and stored == stored_value(reponse, champ):
         # The same value again (a blur after an autosave): nothing to write.
         return SaveResult(True, version, stored, reponse.updated_by, reponse.updated_at)
-    return _save(reponse, actor, version, champ, stored, update)
+    result = _save(reponse, actor, version, champ, stored, update)
+    if result.ok:  # the instance says what is now saved (the save's answer reads it)
+        for name, value in update.items():
+            setattr(reponse, name, value)
+    return result
 
 
 def save_synthese_field(
@@ -297,8 +302,10 @@ def open_autoevaluation(dossier: Dossier, previous: Dossier | None, actor: User)
         return ""
     copied = copy_previous_autoevaluation(dossier=dossier, previous=previous)
     return (
-        f"{copied.reponses} réponse(s) et {copied.syntheses} synthèse(s) reprises de la version "
-        f"{copied.version or '—'} soumise, à confirmer"
+        pluriel(copied.reponses, "{n} réponse", "{n} réponses")
+        + " et "
+        + pluriel(copied.syntheses, "{n} synthèse", "{n} synthèses")
+        + f" reprises de la version {copied.version or '—'} soumise, à confirmer"
     )
 
 
@@ -468,10 +475,17 @@ def submit_autoevaluation(dossier: Dossier, actor: User) -> Dossier:
         if missing:
             to_confirm = sum(1 for m in missing if m.kind == "a_confirmer")
             raise TransitionError(
-                f"L'auto-évaluation n'est pas complète : {len(missing)} point(s) à compléter"
+                "L'auto-évaluation n'est pas complète : "
+                + pluriel(missing, "{n} point à compléter", "{n} points à compléter")
                 + (
-                    f", dont {to_confirm} réponse(s) reprise(s) du dossier précédent à "
-                    "confirmer (confirmez-les telles quelles ou modifiez-les)."
+                    ", dont "
+                    + pluriel(
+                        to_confirm,
+                        "{n} réponse reprise du dossier précédent à confirmer (confirmez-la "
+                        "telle quelle ou modifiez-la).",
+                        "{n} réponses reprises du dossier précédent à confirmer (confirmez-les "
+                        "telles quelles ou modifiez-les).",
+                    )
                     if to_confirm
                     else "."
                 ),

@@ -24,6 +24,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
 from labelml.core.errors import missing_file
 from labelml.core.ids import parse_id, parse_int
+from labelml.core.pluriel import pluriel
 from labelml.core.security import protect_download
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
@@ -145,6 +146,7 @@ def _save_response(
                     "result": result,
                     "obj": obj,
                     "kind": kind,
+                    "warn_reponse": obj if kind == "reponse" else None,
                     "critere_progress": _critere_progress(
                         dossier, obj, kind, {champ for champ, _, _ in results}
                     ),
@@ -459,13 +461,21 @@ def confirm_all(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpRe
     if report.confirmed:
         messages.success(
             request,
-            f"Critère {code} : {len(report.confirmed)} réponse(s) reprise(s) confirmée(s).",
+            f"Critère {code} : "
+            + pluriel(
+                report.confirmed,
+                "{n} réponse reprise confirmée.",
+                "{n} réponses reprises confirmées.",
+            ),
         )
     if report.conflicts:
         messages.warning(
             request,
-            f"Non confirmé(s), car modifié(s) entre-temps : {', '.join(report.conflicts)}. "
-            "Relisez-les, puis confirmez-les.",
+            pluriel(
+                report.conflicts,
+                "Non confirmée, car modifiée entre-temps : {c}. Relisez-la, puis confirmez-la.",
+                "Non confirmées, car modifiées entre-temps : {c}. Relisez-les, puis confirmez-les.",
+            ).replace("{c}", ", ".join(report.conflicts)),
         )
     if not report.confirmed and not report.conflicts:
         messages.info(request, "Il ne reste rien à confirmer sur ce critère.")

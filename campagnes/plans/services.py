@@ -26,6 +26,7 @@ from campagnes.models import Dossier
 from campagnes.selectors import dossier_capabilities
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import TransitionError
 from labelml.notifications.services import notify, notify_national_admins, notify_structure
 from labelml.structures.models import Membership
@@ -465,7 +466,7 @@ def open_plan(dossier: Dossier, previous: Dossier | None, actor: User) -> str:
     if previous is None:
         return ""
     carried = carry_over_actions(dossier=dossier, previous=previous, actor=actor)
-    return f"{carried} action(s) du plan reprises"
+    return pluriel(carried, "{n} action du plan reprise", "{n} actions du plan reprises")
 
 
 def carry_over_actions(*, dossier: Dossier, previous: Dossier, actor: User | None = None) -> int:
@@ -545,7 +546,9 @@ def submit_plan(dossier: Dossier, actor: User) -> Dossier:
         plan.soumis_le = timezone.now()
         plan.soumis_par = actor
         plan.save(update_fields=["soumis_le", "soumis_par"])
-        log_step(dossier, actor, "submit_plan", f"{counts['total']} action(s)")
+        log_step(
+            dossier, actor, "submit_plan", pluriel(counts["total"], "{n} action", "{n} actions")
+        )
     return dossier
 
 

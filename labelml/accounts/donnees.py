@@ -140,6 +140,8 @@ def personal_data(user: User) -> dict[str, Any]:
             Auditeur.objects.filter(user_id=uid),
             organisme="organisme__nom",
             auditeur_referent="est_referent",
+            certification_organisme="certification_organisme",
+            certification_reference="certification_reference",
             certifie_jusqu_au="certifie_jusqu_au",
         ),
         "membre_commission": rows(

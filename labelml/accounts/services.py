@@ -133,7 +133,9 @@ def pseudonymise_user(*, actor: User, user: User, motif: str = "") -> Suppressio
         # The commission member and the auditor keep their rows (votes, séances and audits
         # point to them) but no longer sit nor are designated.
         "membre_commission": MembreCommission.objects.filter(user_id=user.pk).update(actif=False),
-        "auditeur": Auditeur.objects.filter(user_id=user.pk).update(certifie_jusqu_au=None),
+        "auditeur": Auditeur.objects.filter(user_id=user.pk).update(
+            certifie_jusqu_au=None, certification_reference="", certification_organisme=""
+        ),
     }
     # What the apps above registered (the notifications go).
     for part in personal_data_parts():

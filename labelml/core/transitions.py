@@ -27,6 +27,9 @@ class MissingItem:
     url: str = ""
     # "a_confirmer": a copied answer or synthesis of a renewal nobody confirmed yet.
     kind: str = ""
+    # The words of the element or criterion the label's code names, shown with it: a list of
+    # bare codes ("Élément 4.2.3.e2") says nothing to whoever has to fix it.
+    words: str = ""
 
 
 @dataclass

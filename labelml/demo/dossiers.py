@@ -28,7 +28,7 @@ from campagnes.autoevaluations.models import Reponse, SyntheseCritere
 from campagnes.autoevaluations.services import take_snapshot
 from campagnes.models import Campagne, Dossier
 from campagnes.plans.models import Action, PlanAmelioration
-from campagnes.services import create_campagne, open_campagne
+from campagnes.services import create_campagne, open_campagne, post_echange
 from campagnes.workflow import log_step, move
 from labelml.accounts.models import User
 from labelml.structures.models import MembreCommission, Structure
@@ -187,6 +187,20 @@ def seed_demo_dossiers(admin: User, users: dict[str, Any]) -> Campagne:
     SyntheseCritere.objects.filter(
         autoevaluation__dossier=paris, critere__code__in=["4.2.1", "4.2.2"]
     ).update(contributeur=users["contributeur"])
+    # The ARML supports Paris Est in the dossier's thread: a question, and the answer.
+    post_echange(
+        paris,
+        users["arml"],
+        "Bonjour, pour le critère 4.2, pensez à joindre le compte rendu du dernier comité de "
+        "pilotage : c'est la preuve que l'évaluateur demande le plus souvent. Souhaitez-vous "
+        "un temps d'échange avant la soumission ?",
+    )
+    post_echange(
+        paris,
+        users["referent"],
+        "Merci ! Le compte rendu sera ajouté cette semaine. Un point d'une heure début du mois "
+        "prochain nous serait très utile.",
+    )
     return campagne
 
 

@@ -12,6 +12,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from labelml.demo.certification import demo_certification
 from labelml.demo.dossiers import seed_demo_dossiers
 from labelml.structures.models import (
     Auditeur,
@@ -181,9 +182,17 @@ def seed_demo_network() -> list[DemoAccount]:
         membership.save()
 
     organisme, _ = OrganismeAuditeur.objects.get_or_create(nom=ORGANISME)
-    Auditeur.objects.get_or_create(user=users["auditeur"], defaults={"organisme": organisme})
     Auditeur.objects.get_or_create(
-        user=users["auditeur-referent"], defaults={"organisme": organisme, "est_referent": True}
+        user=users["auditeur"],
+        defaults={"organisme": organisme, **demo_certification("AUD-DEMO-001")},
+    )
+    Auditeur.objects.get_or_create(
+        user=users["auditeur-referent"],
+        defaults={
+            "organisme": organisme,
+            "est_referent": True,
+            **demo_certification("AUD-DEMO-002"),
+        },
     )
     MembreCommission.objects.get_or_create(
         user=users["commission"], defaults={"college": MembreCommission.College.RESEAU}

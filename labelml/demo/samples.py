@@ -34,6 +34,7 @@ from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.plans.services import request_audit, submit_plan
 from campagnes.services import create_campagne, open_campagne
 from labelml.accounts.models import User
+from labelml.demo.certification import demo_certification
 from labelml.structures.models import (
     Auditeur,
     Membership,
@@ -163,12 +164,15 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
     # External audit: a finding and an observation on every criterion, two minor gaps.
     organisme, _ = OrganismeAuditeur.objects.get_or_create(nom="Qualicert Évaluation")
     auditeur = Auditeur.objects.create(
-        user=_user(f"auditeur-{tag}@sample.labelml.fr", "Sophie", "Lambert"), organisme=organisme
+        user=_user(f"auditeur-{tag}@sample.labelml.fr", "Sophie", "Lambert"),
+        organisme=organisme,
+        **demo_certification(f"AUD-{tag}-1"),
     )
     lead = Auditeur.objects.create(
         user=_user(f"referent-{tag}@sample.labelml.fr", "Marc", "Dubois"),
         organisme=organisme,
         est_referent=True,
+        **demo_certification(f"AUD-{tag}-2"),
     )
     assign_audit(
         dossier,

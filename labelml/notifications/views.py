@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from labelml.core.pluriel import pluriel
 from labelml.core.types import AuthenticatedHttpRequest
 
 from .models import Notification
@@ -22,5 +23,10 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def mark_all_read(request: AuthenticatedHttpRequest) -> HttpResponse:
     count = mark_read(request.user)
-    messages.success(request, f"{count} notification(s) marquée(s) comme lue(s).")
+    messages.success(
+        request,
+        pluriel(
+            count, "{n} notification marquée comme lue.", "{n} notifications marquées comme lues."
+        ),
+    )
     return redirect("notifications:notification_list")

@@ -42,3 +42,31 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as exc:
                 self.add_error("password1", exc)
         return data
+
+
+class CertificationForm(forms.Form):
+    organisme = forms.CharField(
+        label="Organisme certificateur",
+        max_length=200,
+        required=False,
+        help_text="Par exemple l'organisme qui a délivré la certification d'auditeur.",
+    )
+    reference = forms.CharField(
+        label="Référence de la certification",
+        max_length=100,
+        required=False,
+        help_text="Laissez vide si l'auditeur n'est pas certifié : il ne pourra pas être désigné.",
+    )
+    jusqu_au = forms.DateField(
+        label="Valable jusqu'au",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def clean(self):  # type: ignore[no-untyped-def]
+        data = super().clean()
+        if data.get("reference") and not data.get("jusqu_au"):
+            self.add_error("jusqu_au", "Indiquez la date de fin de validité de la certification.")
+        if data.get("jusqu_au") and not data.get("reference"):
+            self.add_error("reference", "Indiquez la référence de la certification.")
+        return data

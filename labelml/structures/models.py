@@ -7,7 +7,7 @@ roles of SPEC §2 are carried by `Membership` and their capabilities live in rol
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -160,6 +160,15 @@ class Auditeur(models.Model):
         default=False,
         help_text=_("Relit les rapports des auditeurs de son organisme."),
     )
+    # The auditor's certification (source document 000: audits by "auditeurs certifiés"): the
+    # certifying body, the certificate's reference and its end. Kept by the UNML administrator;
+    # an auditor without a valid one is never assigned (audits.services.require_certified).
+    certification_organisme = models.CharField(
+        _("organisme certificateur"), max_length=200, blank=True
+    )
+    certification_reference = models.CharField(
+        _("référence de la certification"), max_length=100, blank=True
+    )
     certifie_jusqu_au = models.DateField(_("certifié jusqu'au"), null=True, blank=True)
 
     class Meta:
@@ -168,6 +177,32 @@ class Auditeur(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({self.organisme})"
+
+    def certifie_le(self, day: date) -> bool:
+        """Whether the certification covers `day` (it has a reference and has not ended)."""
+        return bool(
+            self.certification_reference
+            and self.certifie_jusqu_au is not None
+            and self.certifie_jusqu_au >= day
+        )
+
+    @property
+    def certification_etat(self) -> str:
+        """`valide`, `expiree` or `absente`, today."""
+        if not self.certification_reference or self.certifie_jusqu_au is None:
+            return "absente"
+        return "valide" if self.certifie_le(timezone.localdate()) else "expiree"
+
+    @property
+    def certification_libelle(self) -> str:
+        """The certification's state in words, as the assignment screen shows it."""
+        statut = self.certification_etat
+        if statut == "absente":
+            return "non certifié"
+        fin = self.certifie_jusqu_au.strftime("%d/%m/%Y") if self.certifie_jusqu_au else ""
+        if statut == "expiree":
+            return f"certification expirée le {fin}"
+        return f"certifié jusqu'au {fin}"
 
 
 class MembreCommission(models.Model):

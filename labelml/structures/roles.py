@@ -52,6 +52,7 @@ _REFERENT = {
     Capability.UPLOAD_PREUVE,
     Capability.INVITE,
     Capability.ANSWER_SUIVI,
+    Capability.COMMENT,  # answers its ARML in the dossier's support thread
 }
 
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from labelml.core.types import Actor
 
-from .models import Invitation, Membership, Region, Structure
+from .models import Auditeur, Invitation, Membership, Region, Structure
 from .roles import INVITABLE_BY_ROLE, ROLES_BY_STRUCTURE_TYPE, Capability, Role
 from .selectors import has_capability, is_national_admin, roles_for
 
@@ -202,3 +203,28 @@ def import_structures(text: str) -> StructureImportReport:
     if report.errors:
         transaction.set_rollback(True)
     return report
+
+
+# --- Auditors' certification ----------------------------------------------------------------------
+
+
+def update_certification(
+    *, actor: Actor, auditeur: Auditeur, organisme: str, reference: str, jusqu_au: date | None
+) -> Auditeur:
+    """The UNML administrator records an auditor's certification (body, reference, end). Only a
+    certified auditor can then be assigned a mission (audits.services.require_certified)."""
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML gèrent les certifications.")
+    with transaction.atomic():
+        auditeur = Auditeur.objects.select_for_update().get(pk=auditeur.pk)
+        auditeur.certification_organisme = organisme.strip()
+        auditeur.certification_reference = reference.strip()
+        auditeur.certifie_jusqu_au = jusqu_au
+        auditeur.save(
+            update_fields=[
+                "certification_organisme",
+                "certification_reference",
+                "certifie_jusqu_au",
+            ]
+        )
+    return auditeur

@@ -6,16 +6,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from labelml.core.types import AuthenticatedHttpRequest
 
-from .forms import AcceptInvitationForm, InvitationForm
+from .forms import AcceptInvitationForm, CertificationForm, InvitationForm
 from .history import structure_history as build_history
 from .home import home_context, worklist
-from .models import Invitation, Membership, Region, Structure
+from .models import Auditeur, Invitation, Membership, Region, Structure
 from .roles import Capability, Role
 from .selectors import (
     capabilities_for,
@@ -23,7 +23,13 @@ from .selectors import (
     is_national_admin,
     structures_for_user,
 )
-from .services import accept_invitation, invitable_roles, invite_member, revoke_invitation
+from .services import (
+    accept_invitation,
+    invitable_roles,
+    invite_member,
+    revoke_invitation,
+    update_certification,
+)
 
 
 @login_required
@@ -192,5 +198,49 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
         request,
         "structures/invitation_accept.html",
         {"invitation": invitation, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _require_national_admin(request: HttpRequest) -> None:
+    """The auditors' register is national administration: to anyone else it does not exist."""
+    if not is_national_admin(request.user):
+        raise Http404("Page introuvable.")
+
+
+@login_required
+def auditeur_list(request: HttpRequest) -> HttpResponse:
+    """The auditors and their certification: valid, lapsed or none (UNML administrators)."""
+    _require_national_admin(request)
+    auditeurs = list(
+        Auditeur.objects.filter(user__is_active=True)
+        .select_related("user", "organisme")
+        .order_by("organisme__nom", "user__last_name", "user__first_name")
+    )
+    return render(request, "structures/auditeur_list.html", {"auditeurs": auditeurs})
+
+
+@login_required
+def auditeur_certification(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    _require_national_admin(request)
+    auditeur = get_object_or_404(
+        Auditeur.objects.select_related("user", "organisme"), pk=pk, user__is_active=True
+    )
+    form = CertificationForm(
+        request.POST or None,
+        initial={
+            "organisme": auditeur.certification_organisme,
+            "reference": auditeur.certification_reference,
+            "jusqu_au": auditeur.certifie_jusqu_au,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        update_certification(actor=request.user, auditeur=auditeur, **form.cleaned_data)
+        messages.success(request, f"Certification de {auditeur.user} enregistrée.")
+        return redirect("structures:auditeur_list")
+    return render(
+        request,
+        "structures/auditeur_certification.html",
+        {"auditeur": auditeur, "form": form},
         status=400 if form.errors else 200,
     )

@@ -38,26 +38,47 @@
     };
   }
 
+  // The self-assessment's scale (1 to 4) and the audit's (1 to 5) differ: each mean is placed on
+  // its own scale, from 0 % (its lowest level) to 100 % (its highest), so that both series share
+  // one honest axis; the tooltip and the table give the exact mean on its scale.
+  var SCALES = { autoevaluation: [1, 4], audit: [1, 5] };
+
+  function onScale(values, range) {
+    return values.map(function (v) {
+      return v === null || v === undefined
+        ? null
+        : Math.round(((v - range[0]) / (range[1] - range[0])) * 1000) / 10;
+    });
+  }
+
   function levelsConfig(data) {
+    var raw = { 0: data.autoevaluation, 1: data.audit };
+    var ranges = { 0: SCALES.autoevaluation, 1: SCALES.audit };
+    var tooltip = titleTooltip(data);
+    tooltip.callbacks.label = function (item) {
+      var value = raw[item.datasetIndex][item.dataIndex];
+      if (value === null || value === undefined) return item.dataset.label + " : non évalué";
+      return item.dataset.label + " : " + String(value).replace(".", ",") + " sur " +
+        ranges[item.datasetIndex][1] + " (" + String(item.parsed.y).replace(".", ",") + " %)";
+    };
     return {
       type: "bar",
       data: {
         labels: data.labels,
         datasets: [
-          { label: "Auto-évaluation (échelle 1–4)", data: data.autoevaluation,
-            backgroundColor: BLUE, yAxisID: "y" },
-          { label: "Évaluation externe (échelle 1–5)", data: data.audit,
-            backgroundColor: ORANGE, yAxisID: "y2" }
+          { label: "Auto-évaluation (échelle 1–4)",
+            data: onScale(data.autoevaluation, SCALES.autoevaluation), backgroundColor: BLUE },
+          { label: "Évaluation externe (échelle 1–5)",
+            data: onScale(data.audit, SCALES.audit), backgroundColor: ORANGE }
         ]
       },
       options: {
         scales: {
-          y: { min: 0, max: 4, position: "left",
-               title: { display: true, text: "Auto-évaluation" }, ticks: { stepSize: 1 } },
-          y2: { min: 0, max: 5, position: "right", grid: { drawOnChartArea: false },
-                title: { display: true, text: "Évaluation externe" }, ticks: { stepSize: 1 } }
+          y: { min: 0, max: 100, position: "left",
+               title: { display: true, text: "Position sur l'échelle (0 % = niveau le plus bas, 100 % = le plus haut)" },
+               ticks: { stepSize: 25, callback: function (v) { return v + " %"; } } }
         },
-        plugins: { tooltip: titleTooltip(data) }
+        plugins: { legend: { position: "bottom" }, tooltip: tooltip }
       }
     };
   }

@@ -63,7 +63,7 @@ def test_an_empty_report_lists_every_criterion_and_the_global_fields(started, au
     assert all(
         m.url.startswith(f"/dossiers/{started.dossier_id}/audit/") for m in exc.value.missing
     )
-    assert "26 point(s)" in exc.value.message
+    assert "26 points" in exc.value.message
     assert footprint(started.dossier) == before
 
 

@@ -259,6 +259,10 @@ def test_a_stale_level_save_shows_the_other_persons_level(dossier, people):
     html = conflict.content.decode()
     assert f'<option value="{theirs.pk}" selected>' in html
     assert f'<option value="{mine.pk}" selected>' not in html
+    # The message names the field and the level in words, not a column and a key.
+    assert "Votre saisie du niveau n'a pas été enregistrée" in html
+    assert f'<q class="mine">1 — {htmllib.escape(mine.libelle)}</q>' in html
+    assert "(niveau)" not in html
     assert state(reponse)[0] == theirs.pk
     assert len(saisies(reponse)) == 1
 
@@ -543,6 +547,40 @@ def test_sans_objet_is_accepted_where_the_referentiel_allows_it(dossier, people)
 
     assert response.status_code == 200
     assert state(reponse)[0] == niveau(dossier, "sans_objet").pk
+
+
+def test_sans_objet_without_justification_warns_at_once_on_save(dossier, people):
+    """Not only at submission: the save that leaves « Sans objet » unjustified says so, the page
+    says it again, and the warning goes once a justification is saved."""
+    reponse = reponse_of(dossier, "4.2.1.e5")
+    client = client_for(people.referent)
+    url = reponse_url(dossier, reponse)
+    sans_objet = str(niveau(dossier, "sans_objet").pk)
+
+    response = client.post(url, {"champ": "niveau", "niveau": sans_objet, "version": "0"}, **HTMX)
+    assert response.status_code == 200
+    assert "« Sans objet » doit être justifié" in response.content.decode()
+    page = client.get(critere_url(dossier, "4.2.1")).content.decode()
+    assert f'id="sans-objet-reponse-{reponse.pk}"' in page
+
+    response = client.post(
+        url,
+        {"champ": "justification", "justification": "Pas d'antenne.", "version": "1"},
+        **HTMX,
+    )
+    assert response.status_code == 200
+    assert "doit être justifié" not in response.content.decode()
+    page = client.get(critere_url(dossier, "4.2.1")).content.decode()
+    assert f'id="sans-objet-reponse-{reponse.pk}"' not in page
+
+    # A rated level needs no justification warning.
+    other = reponse_of(dossier, "4.2.1.e1")
+    response = client.post(
+        reponse_url(dossier, other),
+        {"champ": "niveau", "niveau": str(niveau(dossier, "2").pk), "version": "0"},
+        **HTMX,
+    )
+    assert "doit être justifié" not in response.content.decode()
 
 
 def audit_level(dossier: Dossier) -> Niveau:

@@ -13,6 +13,8 @@ import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import resolve, reverse
+from django.utils.html import escape
+from django.utils.text import Truncator
 
 from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, SyntheseCritere
 from campagnes.autoevaluations.services import submit_autoevaluation
@@ -220,7 +222,7 @@ def test_submitting_an_incomplete_self_assessment_lists_what_is_missing_with_lin
     }
     for url in missing.values():
         assert resolve(url.split("#")[0]).url_name == "autoevaluation_critere"
-    assert "3 point(s)" in exc.value.message
+    assert "3 points" in exc.value.message
     assert footprint(dossier) == before
 
 
@@ -584,6 +586,11 @@ def test_submit_view_shows_the_missing_items_with_links_on_an_incomplete_dossier
     assert f'href="{critere_url(dossier, "3.1")}#element-3.1.e2"' in html
     assert "Critère 5.2 : synthèse à rédiger" in html
     assert f'href="{critere_url(dossier, "5.2")}#synthese"' in html
+    # Each code comes with its words: the element's text, the criterion's title.
+    element = Reponse.objects.get(autoevaluation__dossier=dossier, element__code="3.1.e2").element
+    assert escape(Truncator(element.texte).chars(110)) in html
+    critere = SyntheseCritere.objects.get(autoevaluation__dossier=dossier, critere__code="5.2")
+    assert escape(critere.critere.titre) in html
     assert Dossier.objects.get(pk=dossier.pk).statut == Statut.AUTOEVALUATION
     assert not Snapshot.objects.filter(dossier=dossier).exists()
 
@@ -680,6 +687,7 @@ def dossier_urls(dossier: Dossier) -> dict[str, str]:
         "campagnes:dossier_history": reverse("campagnes:dossier_history", args=[pk]),
         "plans:dossier_request_audit": reverse("plans:dossier_request_audit", args=[pk]),
         "campagnes:dossier_reopen": reverse("campagnes:dossier_reopen", args=[pk]),
+        "campagnes:dossier_echanges": reverse("campagnes:dossier_echanges", args=[pk]),
         "autoevaluations:autoevaluation_overview": reverse(
             "autoevaluations:autoevaluation_overview", args=[pk]
         ),
@@ -721,6 +729,7 @@ DOSSIER_URL_NAMES = [
     "campagnes:dossier_history",
     "plans:dossier_request_audit",
     "campagnes:dossier_reopen",
+    "campagnes:dossier_echanges",
     "autoevaluations:autoevaluation_overview",
     "autoevaluations:autoevaluation_critere",
     "autoevaluations:autoevaluation_save_reponse",

@@ -75,10 +75,15 @@ def test_a_renewed_label_starting_later_shows_as_not_yet_in_force_and_stays_off_
     )
 
 
-def test_an_unknown_certificate_answers_404():
-    assert (
-        Client().get(reverse("commission:label_verify", args=["LML-1999-99999"])).status_code == 404
-    )
+@pytest.mark.parametrize("debug", [False, True])
+def test_an_unknown_certificate_shows_the_apps_own_404_page_whatever_the_settings(settings, debug):
+    settings.DEBUG = debug
+    response = Client().get(reverse("commission:label_verify", args=["LML-1999-99999"]))
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "Certificat introuvable" in html and "LML-1999-99999" in html
+    assert f'href="{reverse("commission:label_registry")}"' in html
+    assert "Technical" not in html and "Traceback" not in html and "URLconf" not in html
 
 
 def test_labels_expiring_within_six_months_are_flagged_to_the_unml(label, admin, people):

@@ -249,7 +249,7 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     chair.post(url(point, "commission:point_close"))
     page = chair.get(url(point)).content.decode()
     assert "Quorum atteint" in page
-    assert "3 votant(s) sur 3 membre(s) non récusé(s)" in page
+    assert "3 votants sur 3 membres non récusés" in page
     assert f"{s.m1.user.get_full_name()} : Favorable" in page
     assert "Enregistrer la décision" in page
     # Members read the votes too once closed, but get no decision form.

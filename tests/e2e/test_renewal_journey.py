@@ -84,7 +84,7 @@ def test_a_renewal_starts_from_the_copied_answers_and_needs_each_one_confirmed(
     expect(renewals).to_contain_text(old_label.numero)
     expect(renewals).to_contain_text(structure.nom)
     renewals.locator("button[type=submit]").click()
-    expect(adm.locator(".messages")).to_contain_text("1 dossier(s) de renouvellement ouvert(s)")
+    expect(adm.locator(".messages")).to_contain_text("1 dossier de renouvellement ouvert")
     expect(adm.locator("#renouvellements")).to_contain_text("Renouvellements (0)")
     dossier = Dossier.objects.get(campagne=campagne, structure=structure)
     assert dossier.renouvellement_de == labelled
@@ -117,7 +117,7 @@ def test_a_renewal_starts_from_the_copied_answers_and_needs_each_one_confirmed(
     dir_page.goto(f"/dossiers/{dossier.pk}/autoevaluation/soumettre/")
     dir_page.click("form >> text=Soumettre l'auto-évaluation")
     expect(dir_page.locator("[role=alert]")).to_contain_text(
-        "dont 123 réponse(s) reprise(s) du dossier précédent à confirmer"
+        "dont 123 réponses reprises du dossier précédent à confirmer"
     )
     missing = dir_page.locator("#manquants")
     expect(missing).to_contain_text("Élément 1.1.e1 : réponse reprise à confirmer")

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from campagnes.models import Dossier
 from campagnes.path import STEPS, dossier_path, step_index
@@ -46,8 +47,8 @@ def test_the_path_is_an_ordered_list_with_the_current_step_and_its_deadline(doss
     step = current_step(section)
     assert step.startswith("Auto-évaluation (étape en cours)")
     # Since the campaign opened it; due at the campaign's closing of the self-assessments.
-    assert "depuis le" in step and "Clôture des auto-évaluations : 30 juin 2025" in step
-    assert "(dépassé)" in step
+    closing = date_format(dossier.campagne.date_cloture_autoevaluation, "j F Y")
+    assert "depuis le" in step and f"Clôture des auto-évaluations : {closing}" in step
     assert "(étape à venir)" in section
     assert "Qui agit maintenant :" in section and "la direction la soumet" in section
 

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from audits.selectors import gap_deadline
 from campagnes.autoevaluations.models import Preuve, SyntheseCritere
-from campagnes.models import Dossier, DossierTransition
+from campagnes.models import Campagne, Dossier, DossierTransition
 from labelml.structures.roles import Role
 from tests.audits.conftest import assign, complete_report, to_audit_a_planifier
 from tests.campagnes.conftest import fill_dossier, open_dossier
@@ -46,8 +47,9 @@ def test_the_referent_sees_the_criteria_to_fill_with_the_campaign_deadline(dossi
     section = a_faire(home(people.referent))
     assert "Compléter le critère 1.1" in section
     assert link("autoevaluations:autoevaluation_critere", dossier.pk, "1.1") in section
-    # The deadline is the campaign's closing of the self-assessments (30 June 2025: past).
-    assert "30 juin 2025" in section and "(dépassée)" in section
+    # The deadline is the campaign's closing of the self-assessments.
+    closing = dossier.campagne.date_cloture_autoevaluation
+    assert date_format(closing, "j F Y") in section
     # Six criteria one by one, the rest in one line leading to the overview.
     assert section.count("Compléter le critère") == 6
     assert "Et 18 autres critères à compléter" in section
@@ -134,7 +136,10 @@ def test_the_direction_answers_the_gaps_before_their_deadline(validated, people)
 def test_the_arml_sees_its_regions_stuck_and_late_dossiers_with_their_last_activity(
     dossier, other_dossier_b, people
 ):
-    # ML A's self-assessment closed on 30 June 2025 without being submitted: late.
+    # ML A's self-assessment closed yesterday without being submitted: late.
+    Campagne.objects.filter(pk=dossier.campagne_id).update(
+        date_cloture_autoevaluation=timezone.localdate() - dt.timedelta(days=1)
+    )
     section = a_faire(home(people.arml))
     assert "Dossier en retard" in section and dossier.structure.nom in section
     assert link("campagnes:dossier_detail", dossier.pk) in section

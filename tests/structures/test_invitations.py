@@ -149,7 +149,7 @@ def test_bad_email_gets_a_french_message_and_nothing_is_sent(network):
     client = client_for(member(network["ml_a"], Role.DIRECTION))
     response = invite(client, network["ml_a"], email="pas-une-adresse")
     assert response.status_code == 400
-    assert "Saisissez une adresse de courriel valide" in response.content.decode()
+    assert "adresse e-mail valide" in response.content.decode()
     assert not Invitation.objects.exists() and not mail.outbox
 
 

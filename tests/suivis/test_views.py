@@ -331,7 +331,7 @@ def test_sending_an_incomplete_file_lists_what_is_missing(suivi, people):
     response = client_for(people.direction).post(reverse("suivis:suivi_send", args=[suivi.pk]))
     assert response.status_code == 400
     body = response.content.decode()
-    assert "3 point(s) sans réponse" in body and "Critère 1.1" in body
+    assert "3 points sans réponse" in body and "Critère 1.1" in body
     assert fresh(suivi).statut == AuditSuivi.Statut.PLANIFIE
 
 

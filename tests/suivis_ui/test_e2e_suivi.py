@@ -80,7 +80,7 @@ def test_a_labelled_structure_goes_through_its_follow_up_audit(
     page.goto("/")
     page.click("text=Audits de suivi à mi-parcours")
     page.click("text=Planifier les audits de suivi échus")
-    expect(page.locator(".messages")).to_contain_text("1 audit(s) de suivi planifié(s)")
+    expect(page.locator(".messages")).to_contain_text("1 audit de suivi planifié")
     suivi = AuditSuivi.objects.get(label=label)
     row = page.locator("tbody tr", has_text=dossier.structure.nom)
     expect(row).to_contain_text(label.numero)

@@ -870,8 +870,9 @@
     if (
       waiting &&
       !window.confirm(
-        waiting +
-          " saisie(s) ne sont pas encore envoyées. Elles restent dans ce navigateur et partiront à votre prochaine connexion. Se déconnecter quand même ?"
+        (waiting > 1
+          ? waiting + " saisies ne sont pas encore envoyées. Elles restent dans ce navigateur et partiront à votre prochaine connexion. Se déconnecter quand même ?"
+          : "Une saisie n'est pas encore envoyée. Elle reste dans ce navigateur et partira à votre prochaine connexion. Se déconnecter quand même ?")
       )
     ) {
       event.preventDefault();

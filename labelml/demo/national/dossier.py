@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from campagnes.models import Dossier, DossierTransition
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 
 from .audit import _ExternalAudit
 from .commission import _CommissionSteps
@@ -186,9 +187,14 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             reason = (
                 f"Renouvellement du label {label.numero} (valable jusqu'au "
                 f"{label.date_fin:%d/%m/%Y}), campagne « {c.campagne.nom} » : "
-                f"{self.copied[0]} réponse(s) et {self.copied[1]} synthèse(s) reprises de la "
-                f"version {previous.snapshot.numero} soumise, à confirmer ; "
-                f"{self.carried} action(s) du plan reprises."
+                + pluriel(self.copied[0], "{n} réponse", "{n} réponses")
+                + " et "
+                + pluriel(self.copied[1], "{n} synthèse", "{n} synthèses")
+                + f" reprises de la version {previous.snapshot.numero} soumise, à confirmer ; "
+                + pluriel(
+                    self.carried, "{n} action du plan reprise", "{n} actions du plan reprises"
+                )
+                + "."
             )
         rows.append(
             DossierTransition(
@@ -235,7 +241,12 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
             elif step == "reopen_autoevaluation":
                 move(step, Statut.AUTOEVALUATION, net.admin, self.rng.choice(REOPEN_REASONS))
             elif step == "submit_plan":
-                move(step, state, self.direction, f"{self.plan_actions} action(s)")
+                move(
+                    step,
+                    state,
+                    self.direction,
+                    pluriel(self.plan_actions, "{n} action", "{n} actions"),
+                )
             elif step == "request_audit":
                 move(step, Statut.AUDIT_A_PLANIFIER, self.direction)
             elif step == "assign_audit":

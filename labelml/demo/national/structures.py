@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.utils.text import slugify
 
 from labelml.accounts.emails import ensure_email_addresses
+from labelml.demo.certification import demo_certification
 from labelml.structures.models import (
     Auditeur,
     Membership,
@@ -176,8 +177,13 @@ def _ensure_network(seed: int, count: int | None = None) -> _Network:
     }
     auditors = {a.user_id: a for a in Auditeur.objects.select_related("user", "organisme")}
     Auditeur.objects.bulk_create(
-        Auditeur(user=users[email], organisme=bodies[nom], est_referent=lead)
-        for email, nom, lead in auditor_emails
+        Auditeur(
+            user=users[email],
+            organisme=bodies[nom],
+            est_referent=lead,
+            **demo_certification(f"AUD-NAT-{i + 1:03d}"),
+        )
+        for i, (email, nom, lead) in enumerate(auditor_emails)
         if users[email].pk not in auditors
     )
     membres = {m.user_id: m for m in MembreCommission.objects.all()}

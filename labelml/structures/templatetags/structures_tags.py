@@ -8,7 +8,7 @@ from django import template
 from django.contrib.auth.models import AnonymousUser
 
 from labelml.core.types import Actor
-from labelml.structures.selectors import can_see_structure
+from labelml.structures.selectors import can_see_structure, roles_for
 
 register = template.Library()
 
@@ -19,3 +19,12 @@ def sees_structure(user: Actor | AnonymousUser, structure: Any) -> bool:
     if structure is None:
         return False
     return can_see_structure(user, structure)
+
+
+@register.filter
+def has_role_on(user: Actor | AnonymousUser, structure: Any) -> bool:
+    """Whether `user` holds a role on `structure` (its members, its ARML's referent, the UNML
+    administrators): `{% if user|has_role_on:dossier.structure %}`."""
+    if structure is None:
+        return False
+    return bool(roles_for(user, structure))
