@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
-from campagnes.models import Dossier
+from campagnes.models import Dossier, DossierTransition
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
@@ -256,3 +256,46 @@ def comparison(
         font_family=font_family,
     )
     return Comparison(progress=progress, rows=rows, sections=sections, radar=radar)
+
+
+# The structure's demande de labellisation -----------------------------------------------------
+
+DEMANDE_ACTION = "demande_labellisation"
+
+
+def unanswered_gaps(audit: Audit) -> list[Constat]:
+    """The gaps of `audit` whose answer is not sent yet."""
+    return list(
+        audit.constats.filter(niveau__code__in=GAP_CODES)
+        .exclude(reponse_ecart__envoye_le__isnull=False)
+        .select_related("critere")
+        .order_by("critere__ordre")
+    )
+
+
+def _current_demandes(dossier: object) -> QuerySet[DossierTransition]:
+    """Demandes of the dossier's current cycle: an adjournment sends the dossier back to its
+    plan, and a new demande is needed after it."""
+    return DossierTransition.objects.filter(
+        dossier=dossier, subject="dossier", action=DEMANDE_ACTION
+    ).exclude(
+        Exists(
+            DossierTransition.objects.filter(
+                dossier=OuterRef("dossier"), action="decision_ajourne", at__gt=OuterRef("at")
+            )
+        )
+    )
+
+
+def demande_filed_q() -> Q:
+    """A condition on Dossier: its direction filed the demande de labellisation."""
+    return Q(Exists(_current_demandes(OuterRef("pk"))))
+
+
+def demande_filed(dossier: Dossier) -> bool:
+    return _current_demandes(dossier).exists()
+
+
+def demande(dossier: Dossier) -> DossierTransition | None:
+    """The journal row of the demande, with its author."""
+    return _current_demandes(dossier).select_related("actor").order_by("-at").first()
