@@ -231,7 +231,6 @@ def assign_audit(
             dossier,
             actor,
             "assign_audit",
-            "file_demande",
             Dossier.Etat.AUDIT_PLANIFIE,
             f"{auditeur.user} ({auditeur.organisme}), du {date_debut:%d/%m/%Y} au "
             f"{date_fin:%d/%m/%Y}",

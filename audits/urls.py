@@ -19,4 +19,6 @@ urlpatterns = [
     path("ecarts/", views.gaps, name="audit_gaps"),
     path("ecarts/<int:constat_pk>/", views.answer_gap, name="audit_answer_gap"),
     path("comparaison/", views.comparison, name="audit_comparison"),
+    # The direction's demande de labellisation, once the gaps are answered.
+    path("demande/", views.demande, name="audit_demande"),
 ]

@@ -329,6 +329,13 @@ RULES: dict[str, Rule] = {
         post={LEAD},
         data=lambda w: {"decision": "renvoyer", "remarques": "À reprendre"},
     ),
+    # The direction files the demande de labellisation; whoever reads the dossier sees it.
+    "audit_demande": rule(answers(ok=D_READ), post={DIR}),
+    # A reservation action: whoever reads the dossier sees it; the référent and the direction
+    # document it while the label runs.
+    "plan_reserve_action": rule(
+        answers(ok=D_READ), post={RQ, DIR}, data=lambda w: {"statut": "a_faire"}
+    ),
     "audit_answer_gap": rule(
         answers(redirect=D_READ),
         post={DIR},
@@ -354,7 +361,16 @@ RULES: dict[str, Rule] = {
     "point_conflict": rule(
         POST_ONLY, post={MEMBRE, PRES}, sees=S_READ, data=lambda w: {"motif": "Lien"}
     ),
-    "point_close": rule(POST_ONLY, post={PRES}, sees=S_READ),
+    # The chair confirms before closing (a GET page; the world's vote is closed: back to the
+    # item); the séance is edited by the administrators until it opens; the chair or an
+    # administrator opens and closes it, and reopens a vote closed without quorum; the
+    # rapporteur writes their note.
+    "point_close": rule(answers(redirect={PRES}, forbidden={ADMIN, MEMBRE}), post={PRES}),
+    "seance_edit": rule(answers(ok={ADMIN}, forbidden={MEMBRE, PRES}), post={ADMIN}),
+    "seance_open": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "seance_close": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "point_reopen": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "point_note": rule(POST_ONLY, post={MEMBRE}, sees=S_READ, data=lambda w: {"note": "N"}),
     "point_decide": rule(
         POST_ONLY, post={PRES}, sees=S_READ, data=lambda w: {"motivation": "Motivée"}
     ),
@@ -369,6 +385,10 @@ RULES: dict[str, Rule] = {
     ),
     "label_withdraw": rule(
         POST_ONLY, post={ADMIN, PRES}, sees=L_READ, data=lambda w: {"motivation": "M"}
+    ),
+    # The lifting of reservations: the administrators record it.
+    "label_lift_reserves": rule(
+        POST_ONLY, post={ADMIN}, sees=L_READ, data=lambda w: {"motivation": "M"}
     ),
     # Steering (SPEC §9): the UNML nationally, each ARML its region; an export is its
     # requester's (and the national administrators').
@@ -649,6 +669,9 @@ def build_world() -> SimpleNamespace:
         synthese=SyntheseCritere.objects.filter(autoevaluation__dossier=labelled).first(),
         preuve=labelled_preuve,
         action=Action.objects.filter(plan__dossier=labelled).order_by("pk").first(),
+        reserve=Action.objects.create(
+            plan=labelled.plan, titre="Lever la réserve", origine="reserve", created_by=users[DIR]
+        ),
         element=Element.objects.filter(critere=gap.critere).first(),
         code=gap.critere.code,
         numero=listing.numero,
@@ -765,7 +788,11 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
         return None
     by_prefix: dict[str, Callable[[], Any]] = {
         "point_pk": lambda: (w.point_suivi if route.startswith("suivis/") else w.point).pk,
-        "action_pk": lambda: (w.labelled if route.startswith("suivis/") else side).action.pk,
+        "action_pk": lambda: (
+            side.reserve
+            if "/reserves/" in route
+            else (w.labelled if route.startswith("suivis/") else side).action
+        ).pk,
         "numero": lambda: w.label.numero if "labels/" in route else side.numero,
         "code": lambda: w.referentiel.code if route.startswith("referentiels/") else side.code,
         "version": lambda: w.referentiel.version,

@@ -55,7 +55,9 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def verify(request: HttpRequest, numero: str) -> HttpResponse:
-    label = Label.objects.select_related("structure").filter(numero=numero.strip()).first()
+    label = (
+        Label.objects.select_related("structure", "decision").filter(numero=numero.strip()).first()
+    )
     if label is None:
         raise Http404("Aucun label ne porte ce numéro.")
     status = label.statut_le(timezone.localdate())

@@ -97,7 +97,7 @@ def _require_sitting_member(user: User, point: PointOrdreDuJour) -> MembreCommis
 @transaction.atomic
 def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recusation:
     membre = _require_sitting_member(user, point)
-    if point.vote == PointOrdreDuJour.Vote.CLOS:
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
         raise ValidationError("Le vote est clos.")
     motif = (motif or "").strip() or "Conflit d'intérêts déclaré"
     recusation, _ = Recusation.objects.get_or_create(
@@ -119,7 +119,7 @@ def cast_vote(*, point: PointOrdreDuJour, user: User, choix: str) -> Vote:
     membre = _require_sitting_member(user, point)
     if Recusation.objects.filter(point=point, membre=membre).exists():
         raise PermissionDenied("Vous êtes récusé(e) pour ce dossier.")
-    if point.vote == PointOrdreDuJour.Vote.CLOS:
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
         raise ValidationError("Le vote est clos : il ne peut plus changer.")
     if choix not in t.CHOICES:
         raise ValidationError("Choix de vote inconnu.")

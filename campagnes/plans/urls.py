@@ -12,5 +12,6 @@ urlpatterns = [
     path("suggestions/<int:element_pk>/", views.suggestion_accept, name="plan_suggestion_accept"),
     path("calendrier/", views.plan_timeline, name="plan_timeline"),
     path("soumettre/", views.plan_submit, name="plan_submit"),
+    path("reserves/<int:action_pk>/", views.reserve_action, name="plan_reserve_action"),
     path("demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
 ]

@@ -219,6 +219,7 @@ def test_cannot_vote_on_a_dossier_outside_ones_seance(point, admin, network):
 def test_only_the_chair_closes_and_decides(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
+    vote(s.m2.user, point, "favorable")
     assert "Clore le vote" not in client_for(s.m1.user).get(url(point)).content.decode()
     assert client_for(s.m1.user).post(url(point, "point_close")).status_code == 403
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "ouvert"
