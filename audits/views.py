@@ -186,7 +186,7 @@ def demande(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     audit = _validated_audit(request, dossier)
     caps = dossier_capabilities(request.user, dossier)
-    form = DemandeForm(request.POST or None)
+    form = DemandeForm(request.POST if request.method == "POST" else None)
     errors: list[str] = []
     missing: list[Any] = []
     if request.method == "POST":
