@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 from decimal import Decimal
 
 from django.contrib.auth.models import AnonymousUser
@@ -273,7 +274,7 @@ def unanswered_gaps(audit: Audit) -> list[Constat]:
     )
 
 
-def _current_demandes(dossier: object) -> QuerySet[DossierTransition]:
+def _current_demandes(dossier: Any) -> QuerySet[DossierTransition]:
     """Demandes of the dossier's current cycle: an adjournment sends the dossier back to its
     plan, and a new demande is needed after it."""
     return DossierTransition.objects.filter(

@@ -600,6 +600,11 @@ def update_reserve_action(
             [Dossier.Etat.LABELLISE_SOUS_RESERVE],
             "modifier une action de levée des réserves",
         )
+        # Through the structure's labels (audits.commission): this app does not import it.
+        if locked.structure.labels.filter(
+            decision__dossier=locked, reserves_levees_le__isnull=False
+        ).exists():
+            raise TransitionError(_("Les réserves sont levées : ces actions sont closes."))
         current = (
             Action.objects.select_for_update(of=("self",))
             .filter(pk=action.pk, plan__dossier=locked, origine=Action.Origine.RESERVE)

@@ -224,7 +224,10 @@ def test_only_the_chair_closes_and_decides(point):
     assert client_for(s.m1.user).post(url(point, "point_close")).status_code == 403
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "ouvert"
     assert "Clore le vote" in client_for(s.chair.user).get(url(point)).content.decode()
-    assert client_for(s.chair.user).post(url(point, "point_close")).status_code == 302
+    assert (
+        client_for(s.chair.user).post(url(point, "point_close"), {"confirme": "1"}).status_code
+        == 302
+    )
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "clos"
     response = client_for(s.m1.user).post(url(point, "point_decide"), {"motivation": "x"})
     assert response.status_code == 403
@@ -238,7 +241,7 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     vote(s.m2.user, point, "favorable")
     vote(s.chair.user, point, "abstention")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "point_close"))
+    chair.post(url(point, "point_close"), {"confirme": "1"})
     page = chair.get(url(point)).content.decode()
     assert "Quorum atteint" in page
     assert "3 votant(s) sur 3 membre(s) non récusé(s)" in page
@@ -272,7 +275,7 @@ def test_no_quorum_no_decision(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "point_close"))
+    chair.post(url(point, "point_close"), {"confirme": "1"})
     page = chair.get(url(point)).content.decode()
     assert "Quorum non atteint" in page
     response = chair.post(url(point, "point_decide"), {"motivation": "Pas assez de votants."})
