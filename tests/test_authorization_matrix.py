@@ -789,10 +789,12 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
     by_prefix: dict[str, Callable[[], Any]] = {
         "point_pk": lambda: (w.point_suivi if route.startswith("suivis/") else w.point).pk,
         "action_pk": lambda: (
-            side.reserve
-            if "/reserves/" in route
-            else (w.labelled if route.startswith("suivis/") else side).action
-        ).pk,
+            (
+                side.reserve
+                if "/reserves/" in route
+                else (w.labelled if route.startswith("suivis/") else side).action
+            ).pk
+        ),
         "numero": lambda: w.label.numero if "labels/" in route else side.numero,
         "code": lambda: w.referentiel.code if route.startswith("referentiels/") else side.code,
         "version": lambda: w.referentiel.version,

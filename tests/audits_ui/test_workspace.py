@@ -651,7 +651,10 @@ def test_the_page_runs_the_same_small_number_of_queries_whatever_the_size(two_si
 
     on_small, on_large = page_queries(client, small[page]), page_queries(client, large[page])
     n_small, sql_small, n_large, sql_large = (
-        on_small.count, on_small.sql, on_large.count, on_large.sql
+        on_small.count,
+        on_small.sql,
+        on_large.count,
+        on_large.sql,
     )
 
     assert n_small == n_large, (

@@ -113,12 +113,12 @@ def test_admin_places_a_dossier_on_the_agenda(admin, seance, answered):
 
 
 def test_agenda_errors_are_shown_in_french(admin, seance, validated):
-    # Gaps not answered yet: the workflow refuses, the page says why.
+    # Gaps not answered, no demande: the dossier is not offered, the page says so.
     response = client_for(admin).post(
         reverse("seance_detail", args=[seance.pk]), {"dossier": validated.dossier_id}
     )
     assert response.status_code == 400
-    assert "répondu aux écarts" in response.content.decode()
+    assert "Sélectionnez un choix valide" in response.content.decode()
     assert not PointOrdreDuJour.objects.exists()
 
 
@@ -160,9 +160,13 @@ def test_nobody_reads_the_votes_before_closing(point):
         for u in (s.chair.user, s.m3.user, s.m2.user)
     }
     vote(s.m1.user, point, "defavorable")
-    # Other members' pages are exactly the same as before m1 voted: nothing leaks.
+    # Other members' pages are exactly the same as before m1 voted: nothing leaks (the chair
+    # sees how many members voted, never what).
     for user in (s.chair.user, s.m3.user, s.m2.user):
         page = _without_tokens(client_for(user).get(url(point)).content.decode())
+        if user == s.chair.user:
+            assert "1 votant sur 3 membres non récusés" in page
+            page = page.replace("1 votant sur", "0 votants sur")
         assert page == before[user.pk]
         assert 'id="decompte"' not in page and "Votes individuels" not in page
         assert "checked" not in page
@@ -244,7 +248,7 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     chair.post(url(point, "point_close"), {"confirme": "1"})
     page = chair.get(url(point)).content.decode()
     assert "Quorum atteint" in page
-    assert "3 votant(s) sur 3 membre(s) non récusé(s)" in page
+    assert "3 votants sur 3 membres non récusés" in page
     assert f"{s.m1.user.get_full_name()} : Favorable" in page
     assert "Enregistrer la décision" in page
     # Members read the votes too once closed, but get no decision form.
@@ -257,7 +261,9 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     assert response.status_code == 400
     assert not Decision.objects.exists()
 
-    response = chair.post(url(point, "point_decide"), {"motivation": "Dossier solide."})
+    response = chair.post(
+        url(point, "point_decide"), {"motivation": "Dossier solide.", "confirme": "on"}
+    )
     assert response.status_code == 302
     decision = Decision.objects.get()
     label = Label.objects.get()

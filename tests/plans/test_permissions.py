@@ -17,6 +17,9 @@ pytestmark = pytest.mark.django_db
 
 READ = {"plan_detail", "plan_suggestions", "plan_timeline"}
 POST_ONLY = {"plan_action_delete", "plan_suggestion_accept", "plan_submit"}
+# A reservation action, written while the label runs (tests/commission_ui/test_decision_ready.py
+# and tests/commission/test_dead_ends.py prove who writes it, and when).
+RESERVE = {"plan_reserve_action"}
 
 
 def plan_urls(dossier, action, element_pk):  # type: ignore[no-untyped-def]
@@ -30,6 +33,10 @@ def plan_urls(dossier, action, element_pk):  # type: ignore[no-untyped-def]
         "plan_suggestion_accept": reverse("plan_suggestion_accept", args=[dossier.pk, element_pk]),
         "plan_timeline": reverse("plan_timeline", args=[dossier.pk]),
         "plan_submit": reverse("plan_submit", args=[dossier.pk]),
+        "plan_reserve_action": reverse(
+            "plan_reserve_action",
+            args=[dossier.pk, Action.objects.get(plan__dossier=dossier, origine="reserve").pk],
+        ),
     }
 
 
@@ -49,6 +56,7 @@ def ready(dossier):  # type: ignore[no-untyped-def]
     every write would succeed for its direction."""
     set_etat(dossier, Dossier.Etat.PLAN_AMELIORATION)
     action = make_action(dossier, titre="Action existante", avancement=10)
+    Action.objects.create(plan=dossier.plan, titre="Lever une réserve", origine="reserve")
     rate(dossier, "2.1.e1", "1")
     return dossier, action, element(dossier, "2.1.e1")
 
@@ -72,7 +80,7 @@ def test_every_plan_url_is_covered_by_these_tests(ready):
     names = {name for name in get_resolver().reverse_dict if isinstance(name, str)}
     plan_names = {name for name in names if name.startswith("plan_")}
     assert plan_names == covered
-    assert write_names() | READ == covered
+    assert write_names() | READ | RESERVE == covered
 
 
 @pytest.mark.parametrize("role", [Role.DIRECTION, Role.REFERENT_QUALITE, Role.LECTEUR])
