@@ -14,7 +14,8 @@ dossier's history (`DossierTransition`) is the script, one service call per step
 `validate_audit_report`, `file_demande`, `add_to_agenda`, `decide`…), and its rows are what
 people type in between (the answers, field by field through the autosave services, or
 confirmed on a renewal; the plan's actions; the findings and the report; the answers to the
-gaps; the recusals, votes and motivation). The services check who may do what, so an actor the seed got wrong fails too.
+gaps; the recusals, votes and motivation). The services check who may do what, so an actor
+the seed got wrong fails too.
 Then the rows of each pair of dossiers are compared, table by table, once normalised (`Shape`):
 
 - the tables that have rows: every row reachable from the dossier through reverse foreign keys,
