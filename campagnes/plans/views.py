@@ -19,6 +19,7 @@ from campagnes.plans.services import request_audit, submit_plan
 from campagnes.selectors import EDITABLE_PLAN, dossier_capabilities, get_dossier_for_user
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
+from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import capabilities_for
 
@@ -336,7 +337,11 @@ def reserve_action(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -
             "tab": "plan",
             "action": action,
             "form": form if can_edit else None,
-            "label": dossier.structure.labels.filter(decision__dossier=dossier).first(),
+            # The label's page is for the structure's people (the commission's and the UNML's
+            # too), not for the auditors who read the dossier.
+            "label": dossier.structure.labels.filter(decision__dossier=dossier).first()
+            if Structure.objects.for_user(request.user).filter(pk=dossier.structure_id).exists()
+            else None,
         },
         status=400 if form.errors else 200,
     )
