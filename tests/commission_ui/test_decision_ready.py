@@ -7,6 +7,7 @@ of reservations on the structure's and the UNML's pages."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -159,6 +160,10 @@ def test_the_admin_edits_the_seance_until_it_opens(point, admin):
     client = client_for(admin)
     html = client.get(reverse("seance_detail", args=[s.pk])).content.decode()
     assert edit in html and "Ouvrir la séance" in html
+    form = client.get(edit).content.decode()
+    # The form starts from the séance as it is: its members ticked, its place, its agenda.
+    assert re.search(rf'value="{s.m1.pk}"[^>]*checked', form) and 'value="Paris"' in form
+    assert f'name="ordre_{point.pk}"' in form
     when = timezone.localtime(s.date + dt.timedelta(days=2))
     response = client.post(
         edit,
