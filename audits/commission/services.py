@@ -662,8 +662,9 @@ def open_seance(*, actor: User, seance: Seance) -> Seance:
 
 
 def close_seance(*, actor: User, seance: Seance) -> Seance:
-    """The chair (or a UNML administrator) closes the séance once no vote is open. An item
-    closed without quorum goes to a later séance's agenda."""
+    """The chair (or a UNML administrator) closes the séance once no vote is open and every
+    vote closed with its quorum has its decision. An item closed without quorum goes to a
+    later séance's agenda."""
     with transaction.atomic():
         seance = SEANCE.lock(seance.pk)
         _require_chair_or_admin(actor, seance, "clore la séance")
@@ -677,6 +678,18 @@ def close_seance(*, actor: User, seance: Seance) -> Seance:
                     still_open,
                 )
                 % {"n": still_open}
+            )
+        undecided = seance.points.filter(
+            vote=PointOrdreDuJour.Vote.CLOS, decision__isnull=True
+        ).count()
+        if undecided:
+            raise TransitionError(
+                ngettext(
+                    "Une décision reste à enregistrer avant de clore la séance.",
+                    "%(n)d décisions restent à enregistrer avant de clore la séance.",
+                    undecided,
+                )
+                % {"n": undecided}
             )
         SEANCE.move(seance, actor, Seance.Action.CLOTURE, Seance.Statut.CLOSE)
     return seance

@@ -289,3 +289,17 @@ def test_the_unml_records_the_lifting_once_every_reservation_action_is_done(
     # Once recorded, the structure no longer edits the reservation actions.
     with pytest.raises(TransitionError, match="levées"):
         update_reserve_action(actor=people.direction, dossier=dossier, action=action)
+
+
+def test_a_seance_does_not_close_before_its_decisions_are_recorded(filed, admin, network):
+    seance = make_seance(admin, network)
+    point = services.add_to_agenda(actor=admin, seance=seance, dossier=filed)
+    services.open_seance(actor=admin, seance=seance)
+    for m in (seance.m1, seance.m2, seance.chair):
+        services.cast_vote(point=point, user=m.user, choix="favorable_avec_reserves")
+    services.close_vote(point=point, user=seance.chair.user)
+    with pytest.raises(TransitionError, match="Une décision reste à enregistrer"):
+        services.close_seance(actor=seance.chair.user, seance=seance)
+    services.decide(point=point, user=seance.chair.user, motivation="Réserves.")
+    services.close_seance(actor=seance.chair.user, seance=seance)
+    assert Seance.objects.get(pk=seance.pk).statut == Seance.Statut.CLOSE
