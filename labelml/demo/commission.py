@@ -30,7 +30,7 @@ from labelml.structures.models import Membership, MembreCommission, Structure
 from labelml.structures.roles import Role
 from referentiel.models import Niveau
 
-from .dossiers import _advance, _fill
+from .dossiers import CAMPAGNE, _advance, _fill
 from .network import DEMO_DOMAIN, DEMO_PASSWORD, DemoAccount
 
 # (code, name, region, ARML, city, what the commission has to do with it)
@@ -143,8 +143,16 @@ def _through_the_audit(
 GAP_CODES = ("ecart_mineur", "ecart_majeur")
 
 
-def seed_demo_commission(campagne: Campagne, admin: Any, users: dict[str, Any]) -> list[Any]:
-    """The commission's work in the demo; returns the accounts it adds."""
+def seed_demo_commission() -> list[DemoAccount]:
+    """The commission's work in the demo (`seed_demo`, not the national scale, whose network
+    is the real one); returns the accounts it adds."""
+    roles = ("admin", "auditeur", "auditeur-referent", "commission", "president")
+    by_email = get_user_model().objects.in_bulk(
+        [f"{role}@{DEMO_DOMAIN}" for role in roles], field_name="email"
+    )
+    users = {email.split("@")[0]: user for email, user in by_email.items()}
+    admin = users["admin"]
+    campagne = Campagne.objects.get(nom=CAMPAGNE)
     rng = random.Random(15)  # nosec B311 # seeded on purpose: reproducible demo data
     people = {a.email.split("@")[0]: _user(a) for a in ACCOUNTS}
     arml = {s.code: s for s in Structure.objects.filter(type=Structure.Type.ARML)}

@@ -191,7 +191,5 @@ def seed_demo_network() -> list[DemoAccount]:
     MembreCommission.objects.get_or_create(
         user=users["president"], defaults={"college": MembreCommission.College.ETAT}
     )
-    campagne = seed_demo_dossiers(admin, users)
-    from .commission import seed_demo_commission  # it builds on this module's accounts
-
-    return ACCOUNTS + seed_demo_commission(campagne, admin, users)
+    seed_demo_dossiers(admin, users)
+    return ACCOUNTS

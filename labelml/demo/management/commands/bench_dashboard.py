@@ -56,7 +56,6 @@ class Command(BaseCommand):
         from allauth.mfa.totp.internal.auth import TOTP
         from django.test import Client
 
-
         unml = Structure.objects.filter(type=Structure.Type.UNML).order_by("pk").first()
         if unml is None:
             unml = Structure.objects.create(
