@@ -8,6 +8,7 @@ class AuditsConfig(AppConfig):
     def ready(self) -> None:
         """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
+        from campagnes.models import Dossier
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
         from labelml.structures.history import register_history
@@ -15,6 +16,10 @@ class AuditsConfig(AppConfig):
 
         from . import donnees, history, reminders, selectors
 
+        hooks.journal_words.register(
+            (Dossier.Statut, {selectors.DEMANDE_ACTION: "Demande de labellisation déposée"}),
+            name="dossier:audits",
+        )
         hooks.dossier_grants.register(selectors.audit_capabilities)
         hooks.dossier_scopes.register(selectors.reviewed_dossiers)
         register_personal_data("audits", export=donnees.export)

@@ -67,3 +67,12 @@ class ReponseEcartForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["action_plan"].queryset = actions  # type: ignore[attr-defined]
         self.fields["action_plan"].required = False
+
+
+class DemandeForm(forms.Form):
+    message = forms.CharField(
+        label="Message à la commission (facultatif)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -6,6 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
@@ -15,7 +16,7 @@ from django.utils.safestring import SafeString
 
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
-from campagnes.models import Dossier
+from campagnes.models import Dossier, DossierTransition
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.accounts.models import User
 from labelml.core.transitions import MissingItem
@@ -456,3 +457,46 @@ def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[dt.date, str]]:
     if deadline is not None:
         out[Dossier.Statut.REPONSE_STRUCTURE] = (deadline, "réponse aux écarts attendue")
     return out
+
+
+# The structure's demande de labellisation -----------------------------------------------------
+
+DEMANDE_ACTION = "demande_labellisation"
+
+
+def unanswered_gaps(audit: Audit) -> list[Constat]:
+    """The gaps of `audit` whose answer is not sent yet."""
+    return list(
+        audit.constats.filter(niveau__code__in=GAP_CODES)
+        .exclude(reponse_ecart__envoye_le__isnull=False)
+        .select_related("critere")
+        .order_by("critere__ordre")
+    )
+
+
+def _current_demandes(dossier: Any) -> QuerySet[DossierTransition]:
+    """Demandes of the dossier's current cycle: an adjournment sends the dossier back to its
+    plan, and a new demande is needed after it."""
+    return DossierTransition.objects.filter(
+        dossier=dossier, subject="dossier", action=DEMANDE_ACTION
+    ).exclude(
+        Exists(
+            DossierTransition.objects.filter(
+                dossier=OuterRef("dossier"), action="decision_ajourne", at__gt=OuterRef("at")
+            )
+        )
+    )
+
+
+def demande_filed_q() -> Q:
+    """A condition on Dossier: its direction filed the demande de labellisation."""
+    return Q(Exists(_current_demandes(OuterRef("pk"))))
+
+
+def demande_filed(dossier: Dossier) -> bool:
+    return _current_demandes(dossier).exists()
+
+
+def demande(dossier: Dossier) -> DossierTransition | None:
+    """The journal row of the demande, with its author."""
+    return _current_demandes(dossier).select_related("actor").order_by("-at").first()

@@ -19,18 +19,21 @@ from labelml.core.autosave import MAX_TEXT, SaveResult, clean_text
 from labelml.core.ids import parse_id
 from labelml.core.optimistic import refusal, save_if_current
 from labelml.core.pluriel import pluriel
-from labelml.core.transitions import TransitionError
-from labelml.notifications.services import notify, notify_structure
+from labelml.core.transitions import MissingItem, TransitionError
+from labelml.notifications.services import notify, notify_national_admins, notify_structure
 from labelml.structures.models import Membership
 from labelml.structures.roles import Capability
 from referentiel.models import Niveau
 
 from .models import GAP_CODES, Audit, Constat, ReponseEcart, Revue
 from .selectors import (
+    DEMANDE_ACTION,
     assignment_capabilities,
     audit_capabilities,
+    demande_filed,
     gap_deadline,
     report_missing_items,
+    unanswered_gaps,
 )
 
 CONSTAT_FIELDS = {"niveau", "observation", "preuves_examinees"}
@@ -40,6 +43,7 @@ __all__ = [
     "MAX_TEXT",
     "answer_gap",
     "assign_audit",
+    "file_demande",
     "return_audit_report",
     "save_audit_field",
     "save_constat_field",
@@ -384,5 +388,43 @@ def validate_audit_report(dossier: Dossier, actor: User) -> Dossier:
             titre=f"Rapport validé : {dossier.structure.nom}",
             url=reverse("audits:audit_overview", args=[dossier.pk]),
             dossier=dossier,
+        )
+    return dossier
+
+
+# --- The structure's demande de labellisation (source 000: "… et enfin demande de labellisation")
+
+
+def file_demande(dossier: Dossier, actor: User, message: str = "") -> Dossier:
+    """The direction files the demande de labellisation once every gap of the validated report
+    is answered (sent): a step of the dossier's workflow that keeps its state (the dossier
+    waits for the commission); only then can the UNML place it on an agenda."""
+    what = "déposer la demande de labellisation"
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.ANSWER_CONSTATS, what)
+        require_state(dossier, [Dossier.Statut.REPONSE_STRUCTURE], what)
+        audit = Audit.objects.filter(dossier=dossier, statut=Audit.Statut.VALIDE).first()
+        if audit is None:
+            raise TransitionError("Le rapport d'évaluation externe n'est pas validé.")
+        if demande_filed(dossier):
+            raise TransitionError("La demande de labellisation est déjà déposée.")
+        missing = unanswered_gaps(audit)
+        if missing:
+            raise TransitionError(
+                "Répondez d'abord à chaque écart et envoyez la réponse.",
+                [
+                    MissingItem(
+                        f"Écart du critère {c.critere.code} : réponse à envoyer",
+                        reverse("audits:audit_gaps", args=[dossier.pk]) + f"#constat-{c.pk}",
+                    )
+                    for c in missing
+                ],
+            )
+        log_step(dossier, actor, DEMANDE_ACTION, clean_text(message or "").strip()[:2000])
+        notify_national_admins(
+            dossier,
+            titre=f"Demande de labellisation : {dossier.structure.nom}",
+            message="Le dossier peut être inscrit à l'ordre du jour d'une séance.",
         )
     return dossier

@@ -23,6 +23,8 @@ urlpatterns = [
     path(A + "ecarts/", views.gaps, name="audit_gaps"),
     path(A + "ecarts/<int:constat_pk>/", views.answer_gap, name="audit_answer_gap"),
     path(A + "comparaison/", views.comparison, name="audit_comparison"),
+    # The direction's demande de labellisation, once the gaps are answered.
+    path(A + "demande/", views.demande, name="audit_demande"),
     # The auditors' missions.
     path("audits/", views.missions, name="audit_missions"),
 ]

@@ -3,6 +3,8 @@ auditors' missions list. The auditor's workspace is in views_auditeur.py."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -10,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from audits.services import assign_audit
+from audits.services import assign_audit, file_demande
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
@@ -18,10 +20,11 @@ from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 
-from .forms import AssignationForm, ReponseEcartForm
+from .forms import AssignationForm, DemandeForm, ReponseEcartForm
 from .models import Audit, Constat
-from .selectors import audit_for_dossier, gap_deadline, missions_for_user
+from .selectors import audit_for_dossier, gap_deadline, missions_for_user, unanswered_gaps
 from .selectors import comparison as compare
+from .selectors import demande as demande_row
 from .selectors import gaps as gaps_of
 from .services import answer_gap as answer_gap_service
 
@@ -183,4 +186,46 @@ def comparison(request: HttpRequest, pk: int) -> HttpResponse:
             "radar": data.radar,
             "sections": data.sections,
         },
+    )
+
+
+@login_required
+def demande(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The direction files the demande de labellisation once the gaps are answered."""
+    dossier = get_dossier_for_user(request.user, pk)
+    audit = _validated_audit(request, dossier)
+    caps = dossier_capabilities(request.user, dossier)
+    form = DemandeForm(request.POST if request.method == "POST" else None)
+    errors: list[str] = []
+    missing: list[Any] = []
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                file_demande(dossier, request.user, form.cleaned_data["message"])
+            except TransitionError as exc:
+                errors, missing = [exc.message], exc.missing
+            else:
+                messages.success(
+                    request,
+                    "Demande de labellisation déposée : l'UNML peut inscrire le dossier à "
+                    "l'ordre du jour de la commission.",
+                )
+                return redirect("audits:audit_demande", pk=dossier.pk)
+    filed = demande_row(dossier)
+    unanswered = unanswered_gaps(audit)
+    return render(
+        request,
+        "audits/demande.html",
+        {
+            "dossier": dossier,
+            "tab": "audit",
+            "audit": audit,
+            "filed": filed,
+            "unanswered": unanswered,
+            "can_file": Capability.ANSWER_CONSTATS in caps and filed is None,
+            "form": form,
+            "errors": errors,
+            "missing": missing,
+        },
+        status=400 if errors or form.errors else 200,
     )

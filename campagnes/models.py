@@ -230,6 +230,7 @@ class DossierTransition(models.Model):
         DOSSIER = "dossier", _("Dossier")
         SUIVI = "suivi", _("Audit de suivi")
         LABEL = "label", _("Label")
+        SEANCE = "seance", _("Séance de la commission")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
     subject = models.CharField(_("objet"), max_length=10, choices=Subject.choices)
@@ -254,7 +255,12 @@ class DossierTransition(models.Model):
 
     def _words(self) -> tuple[Any, Mapping[str, Any]]:  # (states, actions' labels)
         if self.subject == self.Subject.DOSSIER:
-            return Dossier.Statut, DOSSIER_ACTIONS
+            # The apps above word their own dossier steps, registered as "dossier:<app>".
+            actions: dict[str, Any] = dict(DOSSIER_ACTIONS)
+            for name, (_states, words) in hooks.journal_words.items():
+                if name.startswith("dossier:"):
+                    actions.update(words)
+            return Dossier.Statut, actions
         return dict(hooks.journal_words.items())[self.subject]
 
     @property

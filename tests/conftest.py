@@ -160,6 +160,7 @@ _DRIVERS = (
             "labelml/demo/samples.py",
             "labelml/demo/network.py",
             "labelml/demo/dossiers.py",
+            "labelml/demo/commission.py",
         )
     ),
     str(ROOT / "labelml" / "demo" / "national") + os.sep,  # the national generator's modules

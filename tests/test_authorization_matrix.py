@@ -366,6 +366,13 @@ RULES: dict[str, Rule] = {
         post={LEAD},
         data=lambda w: {"decision": "renvoyer", "remarques": "À reprendre"},
     ),
+    # The direction files the demande de labellisation; whoever reads the dossier sees it.
+    "audits:audit_demande": rule(answers(ok=D_READ), post={DIR}),
+    # A reservation action: whoever reads the dossier sees it; the référent and the direction
+    # document it while the label runs.
+    "plans:plan_reserve_action": rule(
+        answers(ok=D_READ), post={RQ, DIR}, data=lambda w: {"statut": "a_faire"}
+    ),
     "audits:audit_answer_gap": rule(
         answers(redirect=D_READ),
         post={DIR},
@@ -391,7 +398,20 @@ RULES: dict[str, Rule] = {
     "commission:point_conflict": rule(
         POST_ONLY, post={MEMBRE, PRES}, sees=S_READ, data=lambda w: {"motif": "Lien"}
     ),
-    "commission:point_close": rule(POST_ONLY, post={PRES}, sees=S_READ),
+    # The chair confirms before closing (a GET page; the world's vote is closed: back to the
+    # item); the séance is edited by the administrators until it opens; the chair or an
+    # administrator opens and closes it, and reopens a vote closed without quorum; the
+    # rapporteur writes their note.
+    "commission:point_close": rule(
+        answers(redirect={PRES}, forbidden={ADMIN, MEMBRE}), post={PRES}
+    ),
+    "commission:seance_edit": rule(answers(ok={ADMIN}, forbidden={MEMBRE, PRES}), post={ADMIN}),
+    "commission:seance_open": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "commission:seance_close": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "commission:point_reopen": rule(POST_ONLY, post={ADMIN, PRES}, sees=S_READ),
+    "commission:point_note": rule(
+        POST_ONLY, post={MEMBRE}, sees=S_READ, data=lambda w: {"note": "N"}
+    ),
     "commission:point_decide": rule(
         POST_ONLY, post={PRES}, sees=S_READ, data=lambda w: {"motivation": "Motivée"}
     ),
@@ -406,6 +426,10 @@ RULES: dict[str, Rule] = {
     ),
     "commission:label_withdraw": rule(
         POST_ONLY, post={ADMIN, PRES}, sees=L_READ, data=lambda w: {"motivation": "M"}
+    ),
+    # The lifting of reservations: the administrators record it.
+    "commission:label_lift_reserves": rule(
+        POST_ONLY, post={ADMIN}, sees=L_READ, data=lambda w: {"motivation": "M"}
     ),
     # Steering (SPEC §9): the UNML nationally, each ARML its region; an export is its
     # requester's (and the national administrators').
@@ -676,6 +700,9 @@ def build_world() -> SimpleNamespace:
         synthese=SyntheseCritere.objects.filter(autoevaluation__dossier=labelled).first(),
         preuve=labelled_preuve,
         action=Action.objects.filter(plan__dossier=labelled).order_by("pk").first(),
+        reserve=Action.objects.create(
+            plan=labelled.plan, titre="Lever la réserve", origine="reserve", created_by=users[DIR]
+        ),
         element=Element.objects.filter(critere=gap.critere).first(),
         code=gap.critere.code,
         numero=listing.numero,
@@ -798,7 +825,13 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
         return None
     by_prefix: dict[str, Callable[[], Any]] = {
         "point_pk": lambda: (w.point_suivi if route.startswith("suivis/") else w.point).pk,
-        "action_pk": lambda: (w.labelled if route.startswith("suivis/") else side).action.pk,
+        "action_pk": lambda: (
+            (
+                side.reserve
+                if "/reserves/" in route
+                else (w.labelled if route.startswith("suivis/") else side).action
+            ).pk
+        ),
         "numero": lambda: w.label.numero if "labels/" in route else side.numero,
         "code": lambda: w.referentiel.code if route.startswith("referentiels/") else side.code,
         "version": lambda: w.referentiel.version,

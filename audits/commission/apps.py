@@ -9,15 +9,27 @@ class CommissionConfig(AppConfig):
     def ready(self) -> None:
         """What this app plugs into the layers below it (docs/architecture.md, "hooks")."""
         from campagnes import hooks
+        from campagnes.models import Dossier
         from labelml.accounts.donnees import register_personal_data
         from labelml.notifications.reminders import register_reminders
         from labelml.structures.history import register_history
         from labelml.structures.home import register_home_context, register_worklist
 
-        from . import donnees, history, home, reminders, renewals, selectors
-        from .models import Label
+        from . import donnees, history, home, reminders, renewals, selectors, services
+        from .models import Label, Seance
 
         hooks.journal_words.register((Label.Statut, dict(Label.Action.choices)), name="label")
+        hooks.journal_words.register((Seance.Statut, dict(Seance.Action.choices)), name="seance")
+        hooks.journal_words.register(
+            (
+                Dossier.Statut,
+                {
+                    services.VOTE_SANS_QUORUM: "Vote clos sans quorum : dossier à réinscrire",
+                    services.REOPEN_VOTE: "Vote de la commission rouvert",
+                },
+            ),
+            name="dossier:commission",
+        )
         hooks.renewals.register(renewals.LabelRenewals(), name="commission")
         hooks.dossier_scopes.register(selectors.agenda_dossiers)
         register_personal_data("commission", export=donnees.export)

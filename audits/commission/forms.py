@@ -5,12 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
+from audits.selectors import demande_filed_q
 from campagnes.models import Dossier
 from labelml.core.forms import IdMultipleChoiceField
 from labelml.structures.models import MembreCommission
 
-from .models import Vote
+from .models import PointOrdreDuJour, Vote
 
 
 def _membres_actifs() -> Any:
@@ -63,11 +65,18 @@ class AgendaForm(forms.Form):
 
     def __init__(self, *args: Any, seance: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # The dossiers whose demande de labellisation is filed, not waiting for a vote on
+        # another agenda (one closed without quorum comes back here).
+        pending = PointOrdreDuJour.objects.filter(
+            dossier=OuterRef("pk"), decision__isnull=True
+        ).exclude(vote=PointOrdreDuJour.Vote.SANS_QUORUM)
         self.fields["dossier"].queryset = (  # type: ignore[attr-defined]
             Dossier.objects.filter(
-                statut__in=[Dossier.Statut.REPONSE_STRUCTURE, Dossier.Statut.EN_COMMISSION]
+                demande_filed_q(),
+                statut__in=[Dossier.Statut.REPONSE_STRUCTURE, Dossier.Statut.EN_COMMISSION],
             )
             .exclude(points_commission__seance=seance)
+            .exclude(Exists(pending))
             .select_related("structure", "campagne")
             .order_by("structure__nom")
         )
@@ -94,6 +103,50 @@ class ConflitForm(forms.Form):
 class DecisionForm(forms.Form):
     motivation = forms.CharField(
         label="Motivation de la décision", widget=forms.Textarea(attrs={"rows": 5})
+    )
+    confirme = forms.BooleanField(
+        label="Je confirme l'issue donnée par le décompte",
+        error_messages={"required": "Confirmez l'issue donnée par le décompte."},
+    )
+
+    def __init__(self, *args: Any, outcome: str = "", **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if outcome:
+            self.fields[
+                "confirme"
+            ].label = f"Je confirme l'issue donnée par le décompte : {outcome}"
+
+
+class SeanceEditForm(SeanceForm):
+    """The séance's fields, and the agenda's order: one rank per item."""
+
+    def __init__(self, *args: Any, points: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.points = points
+        for rank, point in enumerate(points, start=1):
+            self.fields[f"ordre_{point.pk}"] = forms.IntegerField(
+                label=f"Rang de « {point.dossier.structure.nom} »",
+                min_value=1,
+                max_value=999,
+                initial=rank,
+            )
+
+    def ordre(self) -> list[int]:
+        """The items' ids in their new order (equal ranks keep the former order)."""
+        ranked = [(self.cleaned_data[f"ordre_{p.pk}"], i, p.pk) for i, p in enumerate(self.points)]
+        return [pk for _rank, _i, pk in sorted(ranked)]
+
+    def ordre_fields(self) -> list[Any]:
+        return [self[f"ordre_{p.pk}"] for p in self.points]
+
+
+class NoteRapporteurForm(forms.Form):
+    note = forms.CharField(
+        label="Note du rapporteur",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="Lue par les membres avant le vote ; modifiable jusqu'à la clôture du vote.",
     )
 
 

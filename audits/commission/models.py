@@ -19,6 +19,13 @@ class Seance(models.Model):
         OUVERTE = "ouverte", _("Ouverte")
         CLOSE = "close", _("Close")
 
+    class Action(models.TextChoices):
+        """The séance's steps, in the journal of each dossier on its agenda (subject "seance")."""
+
+        MODIFICATION = "modification_seance", _("Séance modifiée")
+        OUVERTURE = "ouverture_seance", _("Séance ouverte")
+        CLOTURE = "cloture_seance", _("Séance close")
+
     date = models.DateTimeField(_("date"))
     lieu = models.CharField(_("lieu"), max_length=200, blank=True)
     president = models.ForeignKey(
@@ -57,6 +64,9 @@ class PointOrdreDuJour(models.Model):
     class Vote(models.TextChoices):
         OUVERT = "ouvert", _("Vote ouvert")
         CLOS = "clos", _("Vote clos")
+        # Closed without quorum: no decision; the item goes back to the agenda (reopened, or
+        # placed on a later séance).
+        SANS_QUORUM = "sans_quorum", _("Vote clos sans quorum")
 
     seance = models.ForeignKey(Seance, on_delete=models.CASCADE, related_name="points")
     dossier = models.ForeignKey(Dossier, on_delete=models.PROTECT, related_name="points_commission")
@@ -69,8 +79,9 @@ class PointOrdreDuJour(models.Model):
         verbose_name=_("rapporteur"),
     )
     ordre = models.PositiveIntegerField(default=0)
-    vote = models.CharField(max_length=10, choices=Vote.choices, default=Vote.OUVERT)
+    vote = models.CharField(max_length=12, choices=Vote.choices, default=Vote.OUVERT)
     clos_le = models.DateTimeField(null=True, blank=True)
+    note_rapporteur = models.TextField(_("note du rapporteur"), blank=True)
 
     class Meta:
         verbose_name = _("point de l'ordre du jour")
@@ -167,6 +178,7 @@ class Label(models.Model):
         SUSPENSION = "suspension", _("Suspension")
         RETABLISSEMENT = "retablissement", _("Levée de la suspension")
         RETRAIT = "retrait", _("Retrait")
+        LEVEE_RESERVES = "levee_reserves", _("Levée des réserves")
 
     structure = models.ForeignKey(Structure, on_delete=models.PROTECT, related_name="labels")
     decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="label")
@@ -174,6 +186,7 @@ class Label(models.Model):
     date_debut = models.DateField(_("valable du"))
     date_fin = models.DateField(_("valable jusqu'au"))
     reserves = models.TextField(_("réserves"), blank=True)
+    reserves_levees_le = models.DateTimeField(_("réserves levées le"), null=True, blank=True)
     statut = models.CharField(max_length=10, choices=Statut.choices, default=Statut.VALIDE)
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -55,7 +55,9 @@ def registry(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def verify(request: HttpRequest, numero: str) -> HttpResponse:
-    label = Label.objects.select_related("structure").filter(numero=numero.strip()).first()
+    label = (
+        Label.objects.select_related("structure", "decision").filter(numero=numero.strip()).first()
+    )
     if label is None:
         # The app's own page, whatever the settings (with DEBUG on, raising Http404 would show
         # Django's technical page to the public): rendered here with its 404 status.

@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Q
+from django.db.models import Count, Q
 
-from campagnes.models import Dossier
+from audits.models import Audit, Constat
+from audits.selectors import Comparison, audit_for_dossier, comparison, demande
+from audits.selectors import gaps as audit_gaps
+from campagnes.models import Dossier, DossierTransition
+from campagnes.plans.models import Action
 from labelml.accounts.models import User
 from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import MembreCommission, Structure
 from labelml.structures.roles import Capability
 from labelml.structures.selectors import is_national_admin
+from referentiel.models import Niveau
 
 from .models import PointOrdreDuJour, Seance, Vote
 
@@ -240,7 +246,9 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .order_by("structure__nom")
         )
         next_seance = (
-            Seance.objects.filter(statut=Seance.Statut.PLANIFIEE, date__date__gte=timezone.localdate())
+            Seance.objects.filter(
+                statut=Seance.Statut.PLANIFIEE, date__date__gte=timezone.localdate()
+            )
             .order_by("date")
             .first()
         )
@@ -295,3 +303,66 @@ def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[Any, str]]:
             "séance de la commission",
         )
     }
+
+
+# --- The decision-ready item page -------------------------------------------------------------
+
+
+@dataclass
+class FindingClass:
+    """A class of findings (a level of the audit scale) and its criteria."""
+
+    niveau: Niveau | None  # None: not rated
+    constats: list[Constat]
+
+
+@dataclass
+class DecisionFile:
+    """All a commission member reads before voting on an item, in a fixed number of queries
+    whatever the size of the dossier."""
+
+    audit: Audit | None
+    comparison: Comparison | None
+    classes: list[FindingClass]
+    gaps: list[Constat]
+    plan_counts: list[tuple[str, int]]
+    plan_total: int
+    demande: DossierTransition | None
+
+
+def decision_file(point: PointOrdreDuJour) -> DecisionFile:
+    dossier = point.dossier
+    audit = audit_for_dossier(dossier)
+    comp: Comparison | None = None
+    classes: list[FindingClass] = []
+    gap_rows: list[Constat] = []
+    if audit is not None:
+        constats = list(
+            audit.constats.select_related("critere", "niveau").order_by("critere__ordre")
+        )
+        comp = comparison(dossier, audit, constats=constats)
+        by_niveau: dict[int | None, FindingClass] = {}
+        for c in constats:
+            by_niveau.setdefault(c.niveau_id, FindingClass(c.niveau, [])).constats.append(c)
+        # The gaps first (the lowest levels), unrated last.
+        classes = sorted(
+            by_niveau.values(),
+            key=lambda k: (k.niveau is None, k.niveau.valeur if k.niveau else 0),
+        )
+        gap_rows = list(audit_gaps(audit))
+    counts = dict(
+        Action.objects.filter(plan__dossier=dossier)
+        .values_list("statut")
+        .annotate(n=Count("pk"))
+        .values_list("statut", "n")
+    )
+    plan_counts = [(str(label), counts.get(value, 0)) for value, label in Action.Statut.choices]
+    return DecisionFile(
+        audit=audit,
+        comparison=comp,
+        classes=classes,
+        gaps=gap_rows,
+        plan_counts=plan_counts,
+        plan_total=sum(counts.values()),
+        demande=demande(dossier),
+    )

@@ -10,14 +10,19 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from audits.models import Audit, Constat
+from audits.selectors import demande_filed
 from campagnes.models import VALIDITE_MAX, Campagne, Dossier, DossierTransition
+from campagnes.plans.models import Action
 from campagnes.plans.services import add_followup_action
 from campagnes.workflow import locked_dossier, log_step, move, require_capability, require_state
 from labelml.accounts.models import User
+from labelml.core.autosave import MAX_TEXT, clean_text
 from labelml.core.pluriel import pluriel
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
+from labelml.core.types import Actor
 from labelml.notifications.services import notify_national_admins, notify_structure
 from labelml.structures.models import Membership, MembreCommission
 from labelml.structures.roles import Capability
@@ -65,26 +70,23 @@ def add_to_agenda(
     structure or to its ARML."""
     if seance.statut == Seance.Statut.CLOSE:
         raise ValidationError("La séance est close.")
+    pending = (
+        PointOrdreDuJour.objects.filter(dossier=dossier, decision__isnull=True)
+        .exclude(vote=PointOrdreDuJour.Vote.SANS_QUORUM)
+        .exclude(seance=seance)
+    )
+    if pending.exists():
+        raise ValidationError(
+            "Le dossier est déjà inscrit à l'ordre du jour d'une autre séance, où il attend "
+            "son vote."
+        )
     place_on_agenda(dossier, actor)
     point, _ = PointOrdreDuJour.objects.get_or_create(
         seance=seance,
         dossier=dossier,
         defaults={"rapporteur": rapporteur, "ordre": seance.points.count() + 1},
     )
-    structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
-    conflicted = MembreCommission.objects.filter(
-        seances=seance,
-        user__in=Membership.objects.filter(structure_id__in=structures).values("user"),
-    )
-    for membre in conflicted:
-        Recusation.objects.get_or_create(
-            point=point,
-            membre=membre,
-            defaults={
-                "automatique": True,
-                "motif": "Membre de la structure ou de son ARML (récusation automatique)",
-            },
-        )
+    _recuse_conflicted(point)
     return point
 
 
@@ -149,7 +151,7 @@ def declare_conflict(*, point: PointOrdreDuJour, user: User, motif: str) -> Recu
     # cannot withdraw a vote from a closed count.
     point = _locked_point(point)
     membre = _require_sitting_member(user, point)
-    if point.vote == PointOrdreDuJour.Vote.CLOS:
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
         raise ValidationError("Le vote est clos.")
     motif = (motif or "").strip() or "Conflit d'intérêts déclaré"
     recusation, _ = Recusation.objects.get_or_create(
@@ -169,7 +171,7 @@ def cast_vote(*, point: PointOrdreDuJour, user: User, choix: str) -> Vote:
     with transaction.atomic():
         point = _locked_point(point)
         membre = _require_sitting_member(user, point)
-        if point.vote == PointOrdreDuJour.Vote.CLOS:
+        if point.vote != PointOrdreDuJour.Vote.OUVERT:
             raise ValidationError("Le vote est clos : il ne peut plus changer.")
         already = Recusation.objects.filter(point=point, membre=membre).exists()
         if not already and user.pk in _recuse_conflicted_members(point):
@@ -201,7 +203,7 @@ def current_tally(point: PointOrdreDuJour) -> t.Tally:
     )
 
 
-def _require_chair(user: User, point: PointOrdreDuJour) -> None:
+def require_chair(user: User, point: PointOrdreDuJour) -> None:
     """The chair acts on a dossier only when not recused on it (a declared conflict, an
     automatic recusal, or a membership of the structure or its ARML checked now)."""
     if Capability.CHAIR_SEANCE not in seance_capabilities(user, point.seance):
@@ -218,15 +220,19 @@ def _require_chair(user: User, point: PointOrdreDuJour) -> None:
 @transaction.atomic
 def close_vote(*, point: PointOrdreDuJour, user: User) -> t.Tally:
     point = _locked_point(point)
-    _require_chair(user, point)
-    if point.vote == PointOrdreDuJour.Vote.CLOS:
+    require_chair(user, point)
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
         raise ValidationError("Le vote est déjà clos.")
     _require_seance_day(point, "la clôture du vote")
     _recuse_conflicted_members(point)
-    point.vote = PointOrdreDuJour.Vote.CLOS
+    result = current_tally(point)
+    # Without quorum, no decision: the item goes back to the agenda (_back_to_agenda).
+    point.vote = PointOrdreDuJour.Vote.CLOS if result.quorum else PointOrdreDuJour.Vote.SANS_QUORUM
     point.clos_le = timezone.now()
     point.save(update_fields=["vote", "clos_le"])
-    return current_tally(point)
+    if not result.quorum:
+        _back_to_agenda(point, user, result)
+    return result
 
 
 def _open_major_gap(dossier: Dossier) -> bool:
@@ -301,7 +307,12 @@ def decide(*, point: PointOrdreDuJour, user: User, motivation: str) -> Decision:
     """The chair records the outcome of the closed vote with its motivation. No quorum, no
     decision. An open major gap forbids `labellise` when the campaign says so."""
     point = _locked_point(point)
-    _require_chair(user, point)
+    require_chair(user, point)
+    if point.vote == PointOrdreDuJour.Vote.SANS_QUORUM:
+        raise ValidationError(
+            "Quorum non atteint : pas de décision. Rouvrez le vote ou inscrivez le dossier "
+            "à l'ordre du jour d'une prochaine séance."
+        )
     if point.vote != PointOrdreDuJour.Vote.CLOS:
         raise ValidationError("Clôturez d'abord le vote.")
     _require_seance_day(point, "la décision")
@@ -522,6 +533,8 @@ def place_on_agenda(dossier: Dossier, actor: User) -> Dossier:
         if unanswered.exists() and dossier.statut == Dossier.Statut.REPONSE_STRUCTURE:
             codes = ", ".join(unanswered.values_list("critere__code", flat=True))
             raise TransitionError(f"La structure n'a pas encore répondu aux écarts ({codes}).")
+        if not demande_filed(dossier):
+            raise TransitionError("La structure n'a pas encore déposé sa demande de labellisation.")
         if dossier.statut == Dossier.Statut.REPONSE_STRUCTURE:
             move(dossier, actor, "place_on_agenda", Dossier.Statut.EN_COMMISSION)
         else:
@@ -542,3 +555,281 @@ def record_decision(dossier: Dossier, actor: User, resultat: str, motivation: st
     require_state(dossier, [Dossier.Statut.EN_COMMISSION], "enregistrer la décision")
     move(dossier, actor, f"decision_{resultat}", target, motivation)
     return dossier
+
+
+# --- A vote without quorum: back to the agenda -------------------------------------------------
+
+VOTE_SANS_QUORUM = "vote_sans_quorum"
+REOPEN_VOTE = "reouverture_vote"
+
+
+def quorum_phrase(result: t.Tally, percent: int) -> str:
+    """« 1 votant sur 3 membres non récusés ; 2 requis »."""
+    votants = ngettext("%(n)d votant", "%(n)d votants", result.participants) % {
+        "n": result.participants
+    }
+    membres = ngettext("%(n)d membre non récusé", "%(n)d membres non récusés", result.eligible) % {
+        "n": result.eligible
+    }
+    return f"{votants} sur {membres} ; {t.quorum_required(result.eligible, percent)} requis"
+
+
+def _back_to_agenda(point: PointOrdreDuJour, actor: User, result: t.Tally) -> None:
+    """The vote closed without quorum: no decision; the dossier stays before the commission,
+    to be voted again (vote reopened, or placed on a later séance), with the reason in its
+    journal."""
+    dossier = locked_dossier(point.dossier)
+    log_step(
+        dossier,
+        actor,
+        VOTE_SANS_QUORUM,
+        f"Quorum non atteint à la séance du {timezone.localtime(point.seance.date):%d/%m/%Y} "
+        f"({quorum_phrase(result, point.seance.quorum_pourcentage)}) : pas de décision, "
+        "le dossier revient à l'ordre du jour.",
+    )
+    notify_national_admins(
+        dossier,
+        titre=f"Vote sans quorum : {dossier.structure.nom}",
+        message="Le dossier est à inscrire à l'ordre du jour d'une prochaine séance "
+        "(ou le vote à rouvrir).",
+    )
+
+
+def _require_chair_or_admin(user: User, seance: Seance, what: str) -> None:
+    if Capability.CHAIR_SEANCE in seance_capabilities(user, seance) or is_national_admin(user):
+        return
+    raise PermissionDenied(
+        f"Seul(e) le (la) président(e) de séance ou un administrateur UNML peut {what}."
+    )
+
+
+@transaction.atomic
+def reopen_vote(*, point: PointOrdreDuJour, user: User) -> PointOrdreDuJour:
+    """Reopen a vote closed without quorum, at the same séance while it is not closed: the
+    votes already cast are kept, the members who had not voted can vote."""
+    point = (
+        PointOrdreDuJour.objects.select_for_update(of=("self",))
+        .select_related("seance__president", "dossier")
+        .get(pk=point.pk)
+    )
+    _require_chair_or_admin(user, point.seance, "rouvrir le vote")
+    if point.vote != PointOrdreDuJour.Vote.SANS_QUORUM:
+        raise ValidationError("Seul un vote clos sans quorum peut être rouvert.")
+    if point.seance.statut == Seance.Statut.CLOSE:
+        raise ValidationError(
+            "La séance est close : inscrivez le dossier à l'ordre du jour d'une prochaine séance."
+        )
+    point.vote = PointOrdreDuJour.Vote.OUVERT
+    point.clos_le = None
+    point.save(update_fields=["vote", "clos_le"])
+    log_step(locked_dossier(point.dossier), user, REOPEN_VOTE, f"Séance du {point.seance}")
+    return point
+
+
+@transaction.atomic
+def save_rapporteur_note(*, point: PointOrdreDuJour, user: User, note: str) -> PointOrdreDuJour:
+    """The rapporteur writes the note the members read before voting, until the vote closes."""
+    point = (
+        PointOrdreDuJour.objects.select_for_update(of=("self",))
+        .select_related("seance__president", "rapporteur")
+        .get(pk=point.pk)
+    )
+    if point.rapporteur is None or point.rapporteur.user_id != user.pk:
+        raise PermissionDenied("Seul(e) le (la) rapporteur(e) du dossier écrit sa note.")
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
+        raise ValidationError("Le vote est clos : la note n'est plus modifiable.")
+    point.note_rapporteur = clean_text(note or "").strip()[:MAX_TEXT]
+    point.save(update_fields=["note_rapporteur"])
+    return point
+
+
+# --- The séance: edited until it opens; planned → open → closed -------------------------------
+
+
+def _seance_journal(
+    seance: Seance, actor: Actor | None, action: str, previous: str, reason: str
+) -> None:
+    """A séance's step goes in the journal of each dossier on its agenda (subject "seance")."""
+    actor = actor if getattr(actor, "pk", None) else None
+    DossierTransition.objects.bulk_create(
+        DossierTransition(
+            dossier_id=dossier_id,
+            subject=DossierTransition.Subject.SEANCE,
+            subject_id=seance.pk,
+            action=action,
+            from_state=previous,
+            to_state=seance.statut,
+            actor=actor,
+            reason=reason,
+        )
+        for dossier_id in seance.points.values_list("dossier_id", flat=True)
+    )
+
+
+SEANCE = Workflow(Seance, "statut", "la séance", _seance_journal, related=("president",))
+
+
+def _recuse_conflicted(point: PointOrdreDuJour) -> None:
+    dossier = point.dossier
+    structures = [pk for pk in (dossier.structure_id, dossier.structure.parent_id) if pk]
+    conflicted = MembreCommission.objects.filter(
+        seances=point.seance,
+        user__in=Membership.objects.filter(structure_id__in=structures).values("user"),
+    )
+    for membre in conflicted:
+        Recusation.objects.get_or_create(
+            point=point,
+            membre=membre,
+            defaults={
+                "automatique": True,
+                "motif": "Membre de la structure ou de son ARML (récusation automatique)",
+            },
+        )
+
+
+def update_seance(
+    *,
+    actor: User,
+    seance: Seance,
+    date: dt.datetime,
+    president: MembreCommission,
+    membres: list[MembreCommission],
+    lieu: str = "",
+    quorum_pourcentage: int = 50,
+    ordre: list[int] | None = None,
+) -> Seance:
+    """The UNML administrator edits a planned séance: date, place, members, chair, quorum and
+    the agenda's order (`ordre`: the points' ids in their new order). Refused once it opens."""
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
+    if not 0 <= quorum_pourcentage <= 99:
+        raise ValidationError("Le quorum est un pourcentage entre 0 et 99.")
+    with transaction.atomic():
+        seance = SEANCE.lock(seance.pk)
+        SEANCE.require_state(seance, [Seance.Statut.PLANIFIEE], "modifier la séance")
+        changed = []
+        if seance.date != date:
+            changed.append(f"date : {timezone.localtime(date):%d/%m/%Y %H:%M}")
+        if seance.lieu != lieu:
+            changed.append(f"lieu : {lieu or '—'}")
+        if seance.president_id != president.pk:
+            changed.append(f"présidence : {president}")
+        if seance.quorum_pourcentage != quorum_pourcentage:
+            changed.append(f"quorum : {quorum_pourcentage} %")
+        seance.date, seance.lieu, seance.president = date, lieu, president
+        seance.quorum_pourcentage = quorum_pourcentage
+        seance.save(update_fields=["date", "lieu", "president", "quorum_pourcentage"])
+        before = set(seance.membres.values_list("pk", flat=True))
+        after = {m.pk for m in membres} | {president.pk}
+        if before != after:
+            changed.append("membres")
+            seance.membres.set(after)
+            gone = before - after
+            # Who no longer sits neither votes nor is recused at this séance.
+            Vote.objects.filter(point__seance=seance, membre_id__in=gone).delete()
+            Recusation.objects.filter(point__seance=seance, membre_id__in=gone).delete()
+        points = list(seance.points.select_related("dossier__structure"))
+        for point in points:
+            _recuse_conflicted(point)
+        if ordre is not None:
+            by_pk = {p.pk: p for p in points}
+            new = [by_pk[pk] for pk in ordre if pk in by_pk]
+            new += [p for p in points if p not in new]
+            if [p.pk for p in new] != [p.pk for p in points]:
+                changed.append("ordre du jour")
+            for rank, point in enumerate(new, start=1):
+                if point.ordre != rank:
+                    point.ordre = rank
+                    point.save(update_fields=["ordre"])
+        if changed:
+            SEANCE.log_step(seance, actor, Seance.Action.MODIFICATION, " ; ".join(changed))
+    return seance
+
+
+def open_seance(*, actor: User, seance: Seance) -> Seance:
+    """The chair (or a UNML administrator) opens the séance: it can no longer be edited."""
+    with transaction.atomic():
+        seance = SEANCE.lock(seance.pk)
+        _require_chair_or_admin(actor, seance, "ouvrir la séance")
+        SEANCE.require_state(seance, [Seance.Statut.PLANIFIEE], "ouvrir la séance")
+        SEANCE.move(seance, actor, Seance.Action.OUVERTURE, Seance.Statut.OUVERTE)
+    return seance
+
+
+def close_seance(*, actor: User, seance: Seance) -> Seance:
+    """The chair (or a UNML administrator) closes the séance once no vote is open and every
+    vote closed with its quorum has its decision. An item closed without quorum goes to a
+    later séance's agenda."""
+    with transaction.atomic():
+        seance = SEANCE.lock(seance.pk)
+        _require_chair_or_admin(actor, seance, "clore la séance")
+        SEANCE.require_state(seance, [Seance.Statut.OUVERTE], "clore la séance")
+        still_open = seance.points.filter(vote=PointOrdreDuJour.Vote.OUVERT).count()
+        if still_open:
+            raise TransitionError(
+                ngettext(
+                    "Un vote est encore ouvert : clôturez-le avant de clore la séance.",
+                    "%(n)d votes sont encore ouverts : clôturez-les avant de clore la séance.",
+                    still_open,
+                )
+                % {"n": still_open}
+            )
+        undecided = seance.points.filter(
+            vote=PointOrdreDuJour.Vote.CLOS, decision__isnull=True
+        ).count()
+        if undecided:
+            raise TransitionError(
+                ngettext(
+                    "Une décision reste à enregistrer avant de clore la séance.",
+                    "%(n)d décisions restent à enregistrer avant de clore la séance.",
+                    undecided,
+                )
+                % {"n": undecided}
+            )
+        SEANCE.move(seance, actor, Seance.Action.CLOTURE, Seance.Statut.CLOSE)
+    return seance
+
+
+# --- Lifting the reservations of a "labellisé sous réserve" decision ----------------------------
+
+
+def reserve_actions(label: Label) -> Any:
+    return Action.objects.filter(
+        plan__dossier_id=label.decision.dossier_id, origine=Action.Origine.RESERVE
+    ).select_related("responsable")
+
+
+def record_reserves_lifted(*, actor: User, label: Label, motivation: str) -> Label:
+    """A UNML administrator records that the structure lifted the reservations of its label
+    (every reservation action done): journaled on the label, shown on its pages."""
+    if not is_national_admin(actor):
+        raise PermissionDenied("Seuls les administrateurs UNML constatent la levée des réserves.")
+    with transaction.atomic():
+        label = LABEL.lock(label.pk)
+        if label.decision.resultat != Decision.Resultat.LABELLISE_SOUS_RESERVE:
+            raise ValidationError("Ce label n'a pas été accordé sous réserve.")
+        if label.reserves_levees_le is not None:
+            raise ValidationError("Les réserves de ce label sont déjà levées.")
+        if label.statut == Label.Statut.RETIRE:
+            raise ValidationError("Ce label a été retiré.")
+        pending = [a for a in reserve_actions(label) if a.statut != Action.Statut.FAIT]
+        if pending:
+            raise ValidationError(
+                ngettext(
+                    "Une action de levée des réserves n'est pas encore réalisée : %(titres)s.",
+                    "%(n)d actions de levée des réserves ne sont pas encore réalisées : "
+                    "%(titres)s.",
+                    len(pending),
+                )
+                % {"n": len(pending), "titres": ", ".join(a.titre for a in pending)}
+            )
+        motivation = clean_text(motivation or "").strip()
+        if not motivation:
+            raise ValidationError("La motivation est obligatoire.")
+        label.reserves_levees_le = timezone.now()
+        label.save(update_fields=["reserves_levees_le"])
+        LABEL.log_step(label, actor, Label.Action.LEVEE_RESERVES, motivation)
+        dossier = label.decision.dossier
+        titre = f"Label {label.numero} : réserves levées"
+        notify_structure(dossier, titre=titre, message=motivation, include_arml=True)
+    return label

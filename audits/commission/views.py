@@ -27,14 +27,30 @@ from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
-from labelml.structures.selectors import is_national_admin
+from labelml.structures.selectors import capabilities_for, is_national_admin
 
 from . import services
 from . import tally as t
-from .forms import AgendaForm, ConflitForm, DecisionForm, LabelStatutForm, SeanceForm, VoteForm
-from .models import Label, PointOrdreDuJour, Recusation, Seance
+from .forms import (
+    AgendaForm,
+    ConflitForm,
+    DecisionForm,
+    LabelStatutForm,
+    NoteRapporteurForm,
+    SeanceEditForm,
+    SeanceForm,
+    VoteForm,
+)
+from .models import Decision, Label, PointOrdreDuJour, Recusation, Seance
 from .public_views import STATUS_LABELS
-from .selectors import labels_for, own_vote, seance_capabilities, sitting_member, visible_votes
+from .selectors import (
+    decision_file,
+    labels_for,
+    own_vote,
+    seance_capabilities,
+    sitting_member,
+    visible_votes,
+)
 
 
 def _seances_for(user: User) -> QuerySet[Seance]:
@@ -131,6 +147,7 @@ def seance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
                 )
                 return redirect("commission:seance_detail", pk=seance.pk)
     points = seance.points.select_related("dossier__structure", "rapporteur__user", "decision")
+    steers = is_admin or Capability.CHAIR_SEANCE in seance_capabilities(request.user, seance)
     return render(
         request,
         "commission/seance_detail.html",
@@ -138,11 +155,80 @@ def seance_detail(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
             "seance": seance,
             "points": points,
             "membres": seance.membres.select_related("user").order_by("user__email"),
-            "form": form,
+            "form": form if seance.statut != Seance.Statut.CLOSE else None,
             "is_admin": is_admin,
+            "can_edit": is_admin and seance.statut == Seance.Statut.PLANIFIEE,
+            "can_open": steers and seance.statut == Seance.Statut.PLANIFIEE,
+            "can_close": steers and seance.statut == Seance.Statut.OUVERTE,
         },
         status=400 if form is not None and form.errors else 200,
     )
+
+
+@login_required
+def seance_edit(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """The UNML administrator edits a planned séance: date, place, members, chair, quorum and
+    the agenda's order."""
+    seance = _seance_for(request.user, pk)
+    if not is_national_admin(request.user):
+        raise PermissionDenied("Seuls les administrateurs UNML organisent les séances.")
+    points = list(seance.points.select_related("dossier__structure"))
+    initial = {
+        "date": timezone.localtime(seance.date),
+        "lieu": seance.lieu,
+        "president": seance.president,
+        "membres": list(seance.membres.all()),
+        "quorum_pourcentage": seance.quorum_pourcentage,
+    }
+    form = SeanceEditForm(request.POST or None, initial=initial, points=points)
+    errors: list[str] = []
+    if seance.statut != Seance.Statut.PLANIFIEE:
+        errors.append("La séance est ouverte ou close : elle n'est plus modifiable.")
+    elif request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if not k.startswith("ordre_")}
+        try:
+            services.update_seance(actor=request.user, seance=seance, ordre=form.ordre(), **data)
+        except (ValidationError, TransitionError) as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Séance modifiée.")
+            return redirect("commission:seance_detail", pk=seance.pk)
+    return render(
+        request,
+        "commission/seance_edit.html",
+        {"seance": seance, "form": form, "errors": errors},
+        status=400 if (form.errors or errors) and request.method == "POST" else 200,
+    )
+
+
+def _seance_step(request: AuthenticatedHttpRequest, pk: int, call: Any, success: str) -> Any:
+    seance = _seance_for(request.user, pk)
+    try:
+        call(actor=request.user, seance=seance)
+    except (ValidationError, TransitionError) as exc:
+        for message in _errors(exc):
+            messages.error(request, message)
+    else:
+        messages.success(request, success)
+    return redirect("commission:seance_detail", pk=seance.pk)
+
+
+@login_required
+@require_POST
+def seance_open(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _seance_step(
+        request, pk, services.open_seance, "Séance ouverte : elle n'est plus modifiable."
+    )
+
+
+@login_required
+@require_POST
+def seance_close(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    return _seance_step(request, pk, services.close_seance, "Séance close.")
+
+
+def _outcome_label(outcome: str | None) -> str:
+    return str(dict(Decision.Resultat.choices).get(outcome or "", ""))
 
 
 def _render_point(
@@ -150,6 +236,7 @@ def _render_point(
     point: PointOrdreDuJour,
     *,
     decision_form: DecisionForm | None = None,
+    note_form: NoteRapporteurForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     user = request.user
@@ -182,21 +269,33 @@ def _render_point(
         "conflit_form": ConflitForm() if membre and recusation is None and is_open else None,
         "decision": decision,
         "label": label,
+        "file": decision_file(point),
+        "sans_quorum": point.vote == PointOrdreDuJour.Vote.SANS_QUORUM,
+        "steers": is_chair or is_national_admin(user),
     }
+    is_rapporteur = point.rapporteur is not None and point.rapporteur.user_id == user.pk
+    if is_rapporteur and is_open:
+        context["note_form"] = note_form or NoteRapporteurForm(
+            initial={"note": point.note_rapporteur}
+        )
+    result = services.current_tally(point)
+    # The count of who voted (never what) while the vote is open, for who steers the séance.
+    context["participation"] = services.quorum_phrase(result, seance.quorum_pourcentage)
+    context["tally"] = result
     if not is_open:
-        result = services.current_tally(point)
+        outcome = _outcome_label(result.outcome)
         context.update(
             {
-                "tally": result,
                 "tally_rows": [
                     (label_, result.counts.get(value, 0)) for value, label_ in _choice_labels()
                 ],
-                "quorum_required": t.quorum_required(result.eligible),
+                "quorum_required": t.quorum_required(result.eligible, seance.quorum_pourcentage),
                 "votes": visible_votes(point, user),
+                "outcome": outcome,
             }
         )
-        if is_chair and decision is None:
-            context["decision_form"] = decision_form or DecisionForm()
+        if is_chair and decision is None and result.quorum:
+            context["decision_form"] = decision_form or DecisionForm(outcome=outcome)
     return render(request, "commission/point_detail.html", context, status=status)
 
 
@@ -255,14 +354,71 @@ def point_conflict(request: AuthenticatedHttpRequest, pk: int, point_pk: int) ->
 
 
 @login_required
-@require_POST
 def point_close(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    """The chair closes the vote after a confirmation step that states the count and whether
+    the quorum is reached (without it, the item goes back to the agenda)."""
+    point = _point_for(request.user, pk, point_pk)
+    # The chair, not recused on this dossier: checked for the page as for the act.
+    services.require_chair(request.user, point)
+    if request.method == "POST" and request.POST.get("confirme") == "1":
+        result = services.current_tally(point)
+        return _action(
+            request,
+            point,
+            lambda: services.close_vote(point=point, user=request.user),
+            "Vote clos : le décompte et les votes sont affichés."
+            if result.quorum
+            else "Vote clos sans quorum : pas de décision, le dossier revient à l'ordre du jour.",
+        )
+    if point.vote != PointOrdreDuJour.Vote.OUVERT:
+        return redirect("commission:point_detail", pk=point.seance_id, point_pk=point.pk)
+    result = services.current_tally(point)
+    return render(
+        request,
+        "commission/point_close.html",
+        {
+            "seance": point.seance,
+            "point": point,
+            "dossier": point.dossier,
+            "tally": result,
+            "participation": services.quorum_phrase(result, point.seance.quorum_pourcentage),
+            "manquants": max(
+                0,
+                t.quorum_required(result.eligible, point.seance.quorum_pourcentage)
+                - result.participants,
+            ),
+        },
+    )
+
+
+@login_required
+@require_POST
+def point_reopen(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
     return _action(
         request,
         point,
-        lambda: services.close_vote(point=point, user=request.user),
-        "Vote clos : le décompte et les votes sont affichés.",
+        lambda: services.reopen_vote(point=point, user=request.user),
+        "Vote rouvert : les membres qui n'ont pas voté peuvent voter.",
+    )
+
+
+@login_required
+@require_POST
+def point_note(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
+    point = _point_for(request.user, pk, point_pk)
+    if point.rapporteur is None or point.rapporteur.user_id != request.user.pk:
+        raise PermissionDenied("Seul(e) le (la) rapporteur(e) du dossier écrit sa note.")
+    form = NoteRapporteurForm(request.POST)
+    if not form.is_valid():
+        return _render_point(request, point, note_form=form, status=400)
+    return _action(
+        request,
+        point,
+        lambda: services.save_rapporteur_note(
+            point=point, user=request.user, note=form.cleaned_data["note"]
+        ),
+        "Note du rapporteur enregistrée.",
     )
 
 
@@ -270,9 +426,9 @@ def point_close(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> Ht
 @require_POST
 def point_decide(request: AuthenticatedHttpRequest, pk: int, point_pk: int) -> HttpResponse:
     point = _point_for(request.user, pk, point_pk)
-    if Capability.CHAIR_SEANCE not in seance_capabilities(request.user, point.seance):
-        raise PermissionDenied("Seul(e) le (la) président(e) de séance enregistre la décision.")
-    form = DecisionForm(request.POST)
+    services.require_chair(request.user, point)
+    outcome = _outcome_label(services.current_tally(point).outcome)
+    form = DecisionForm(request.POST, outcome=outcome)
     if form.is_valid():
         try:
             decision = services.decide(
@@ -358,6 +514,16 @@ def _render_label(
         if today <= label.date_fin:
             available[Label.Action.RETRAIT] = LabelStatutForm()
     available.update({k: v for k, v in forms.items() if k in available})
+    sous_reserve = label.decision.resultat == Decision.Resultat.LABELLISE_SOUS_RESERVE
+    reserve_actions = list(services.reserve_actions(label)) if sous_reserve else []
+    lift_form = None
+    if (
+        sous_reserve
+        and label.reserves_levees_le is None
+        and is_national_admin(user)
+        and label.statut != Label.Statut.RETIRE
+    ):
+        lift_form = forms.get(Label.Action.LEVEE_RESERVES) or LabelStatutForm()
     return render(
         request,
         "commission/label_detail.html",
@@ -376,6 +542,13 @@ def _render_label(
             .exists(),
             "rule": label.decision.dossier.campagne.get_retrait_par_display(),
             "errors": errors or [],
+            "sous_reserve": sous_reserve,
+            "reserve_actions": reserve_actions,
+            "reserves_done": all(a.statut == "fait" for a in reserve_actions),
+            "lift_form": lift_form,
+            "may_edit_reserves": sous_reserve
+            and label.reserves_levees_le is None
+            and Capability.EDIT_PLAN in capabilities_for(user, label.structure),
         },
         status=status,
     )
@@ -415,6 +588,31 @@ def label_suspend(request: AuthenticatedHttpRequest, numero: str) -> HttpRespons
 @require_POST
 def label_reinstate(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
     return _label_action(request, numero, Label.Action.RETABLISSEMENT)
+
+
+@login_required
+@require_POST
+def label_lift_reserves(request: AuthenticatedHttpRequest, numero: str) -> HttpResponse:
+    """A UNML administrator records that the structure lifted its label's reservations."""
+    label = _label_for(request.user, numero)
+    if not is_national_admin(request.user):
+        raise PermissionDenied("Seuls les administrateurs UNML constatent la levée des réserves.")
+    form = LabelStatutForm(request.POST)
+    errors: list[str] = []
+    if form.is_valid():
+        try:
+            services.record_reserves_lifted(
+                actor=request.user, label=label, motivation=form.cleaned_data["motivation"]
+            )
+        except ValidationError as exc:
+            errors = _errors(exc)
+        else:
+            messages.success(request, "Levée des réserves enregistrée.")
+            return redirect("commission:label_detail", numero=label.numero)
+    label.refresh_from_db()
+    return _render_label(
+        request, label, forms={Label.Action.LEVEE_RESERVES: form}, errors=errors, status=400
+    )
 
 
 @login_required

@@ -197,3 +197,34 @@ def initial_from_action(action: Action) -> dict[str, Any]:
         "element_source": action.element_source_id,
         "version": action_version(action),
     }
+
+
+class ReserveActionForm(forms.Form):
+    """A reservation action while the label runs: owner, date, what was done, status."""
+
+    responsable = MemberChoiceField(
+        label=_("Responsable"), queryset=Action.objects.none(), required=False
+    )
+    echeance = forms.DateField(
+        label=_("Échéance"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    statut = forms.ChoiceField(label=_("Statut"), choices=Action.Statut.choices)
+    avancement = forms.IntegerField(
+        label=_("Avancement (%)"), min_value=0, max_value=100, required=False
+    )
+    realisation = forms.CharField(
+        label=_("Ce qui a été fait et ses justificatifs"),
+        required=False,
+        max_length=DESCRIPTION_MAX,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_(
+            "Décrivez l'action réalisée et où trouver ses preuves (procédure, compte rendu, "
+            "feuille d'émargement…) : la commission et l'UNML les lisent pour lever la réserve."
+        ),
+    )
+
+    def __init__(self, *args: Any, members: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["responsable"].queryset = members  # type: ignore[attr-defined]

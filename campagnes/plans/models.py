@@ -72,6 +72,8 @@ class Action(models.Model):
         _("avancement (%)"), default=0, validators=[MaxValueValidator(100)]
     )
     origine = models.CharField(max_length=12, choices=Origine.choices, default=Origine.MANUELLE)
+    # What was done and where its proof is (the lifting of a reservation, SPEC §7).
+    realisation = models.TextField(_("réalisation et justificatifs"), blank=True)
     # On a renewal, the open action of the previous plan this one carries on (SPEC §7b).
     reprise_de = models.ForeignKey(
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="reprises"

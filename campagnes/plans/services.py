@@ -576,3 +576,101 @@ def request_audit(dossier: Dossier, actor: User) -> Dossier:
             message=f"{actor} demande l'évaluation externe du dossier.",
         )
     return dossier
+
+
+# --- Lifting the reservations of a "labellisé sous réserve" decision (SPEC §7) -----------------
+
+RESERVE_ACTION_UPDATED = "action_reserve"
+
+
+def update_reserve_action(
+    *,
+    actor: User,
+    dossier: Dossier,
+    action: Action,
+    responsable: Any = None,
+    echeance: date | None = None,
+    statut: str = Action.Statut.A_FAIRE,
+    avancement: int | None = None,
+    realisation: str = "",
+) -> Action:
+    """While the label runs, the structure (référent qualité or direction) gives a reservation
+    action its owner, its date, what was done with its proofs, and marks it done; the UNML then
+    records that the reservations are lifted. The rest of the plan stays read-only."""
+    with transaction.atomic():
+        locked = locked_dossier(dossier)
+        require_capability(actor, locked, Capability.EDIT_PLAN, "lever les réserves")
+        require_state(
+            locked,
+            [Dossier.Statut.LABELLISE_SOUS_RESERVE],
+            "modifier une action de levée des réserves",
+        )
+        # Through the structure's labels (audits.commission): this app does not import it.
+        if locked.structure.labels.filter(
+            decision__dossier=locked, reserves_levees_le__isnull=False
+        ).exists():
+            raise TransitionError(_("Les réserves sont levées : ces actions sont closes."))
+        current = (
+            Action.objects.select_for_update(of=("self",))
+            .filter(pk=action.pk, plan__dossier=locked, origine=Action.Origine.RESERVE)
+            .first()
+        )
+        if current is None:
+            raise ValidationError(_("Cette action ne lève pas une réserve de la commission."))
+        realisation = realisation.strip()
+        errors: dict[str, list[str]] = {}
+        if (
+            responsable is not None
+            and not Membership.objects.filter(
+                user_id=responsable.pk, structure_id=locked.structure_id
+            ).exists()
+        ):
+            errors["responsable"] = [
+                _("Le responsable doit être membre de {structure}.").format(
+                    structure=locked.structure.nom
+                )
+            ]
+        if statut not in Action.Statut.values:
+            errors["statut"] = [_("Statut inconnu.")]
+        if len(realisation) > DESCRIPTION_MAX:
+            errors["realisation"] = [
+                _("Ce texte tient en {n} caractères au plus.").format(n=DESCRIPTION_MAX)
+            ]
+        if statut == Action.Statut.FAIT and not realisation:
+            errors["realisation"] = [
+                _("Décrivez ce qui a été fait et ses justificatifs avant de la marquer « Fait ».")
+            ]
+        if errors:
+            raise ValidationError(errors)
+        previous_owner, previous_statut = current.responsable_id, current.statut
+        current.avancement = _progress(statut, avancement, current)
+        current.responsable, current.echeance = responsable, echeance
+        current.statut, current.realisation = statut, realisation
+        current.save(
+            update_fields=[
+                "avancement",
+                "responsable",
+                "echeance",
+                "statut",
+                "realisation",
+                "updated_at",
+            ]
+        )
+        if current.responsable_id != previous_owner:
+            _notify_owner(actor, locked, current)
+        if statut != previous_statut:
+            log_step(
+                locked,
+                actor,
+                RESERVE_ACTION_UPDATED,
+                f"{current.titre} : {current.get_statut_display()}",
+            )
+            if statut == Action.Statut.FAIT:
+                notify_national_admins(
+                    locked,
+                    titre=_("Réserve à lever : action réalisée — {structure}").format(
+                        structure=locked.structure.nom
+                    ),
+                    message=current.titre,
+                )
+    return current

@@ -18,5 +18,6 @@ urlpatterns = [
     ),
     path(P + "calendrier/", views.plan_timeline, name="plan_timeline"),
     path(P + "soumettre/", views.plan_submit, name="plan_submit"),
+    path(P + "reserves/<int:action_pk>/", views.reserve_action, name="plan_reserve_action"),
     path(P + "demander-audit/", views.dossier_request_audit, name="dossier_request_audit"),
 ]

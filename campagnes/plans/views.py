@@ -19,10 +19,12 @@ from campagnes.plans.services import request_audit, submit_plan
 from campagnes.selectors import EDITABLE_PLAN, dossier_capabilities, get_dossier_for_user
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
+from labelml.structures.models import Structure
 from labelml.structures.roles import Capability
+from labelml.structures.selectors import capabilities_for
 
 from . import selectors, services
-from .forms import ActionForm
+from .forms import ActionForm, ReserveActionForm
 from .models import Action
 from .timeline import build_gantt
 
@@ -60,6 +62,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "statuts": Action.Statut.choices,
             "priorites": Action.Priorite.choices,
             "can_edit": can_edit,
+            "has_reserves": any(a.origine == Action.Origine.RESERVE for a in actions),
             "plan_locked": dossier.statut not in EDITABLE_PLAN,
             "suggestion_count": selectors.suggestion_count(dossier) if can_edit else None,
             "can_submit": Capability.SUBMIT in caps
@@ -279,3 +282,66 @@ def dossier_request_audit(request: AuthenticatedHttpRequest, pk: int) -> HttpRes
     else:
         messages.success(request, "Évaluation externe demandée : l'UNML va la planifier.")
     return redirect("campagnes:dossier_detail", pk=dossier.pk)
+
+
+@login_required
+def reserve_action(request: AuthenticatedHttpRequest, pk: int, action_pk: int) -> HttpResponse:
+    """A reservation action of a "labellisé sous réserve" decision: the structure gives it an
+    owner and a date, documents what was done and marks it done, while the label runs."""
+    dossier = get_dossier_for_user(request.user, pk)
+    action = get_object_or_404(
+        Action.objects.select_related("responsable"),
+        pk=action_pk,
+        plan__dossier=dossier,
+        origine=Action.Origine.RESERVE,
+    )
+    can_edit = (
+        dossier.statut == Dossier.Statut.LABELLISE_SOUS_RESERVE
+        and Capability.EDIT_PLAN in capabilities_for(request.user, dossier.structure)
+    )
+    form = ReserveActionForm(
+        request.POST or None,
+        members=selectors.structure_members(dossier),
+        initial={
+            "responsable": action.responsable,
+            "echeance": action.echeance,
+            "statut": action.statut,
+            "avancement": action.avancement,
+            "realisation": action.realisation,
+        },
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.update_reserve_action(
+                    actor=request.user, dossier=dossier, action=action, **form.cleaned_data
+                )
+            except ValidationError as exc:
+                for field, errors in (
+                    exc.message_dict.items()
+                    if hasattr(exc, "error_dict")
+                    else [(None, exc.messages)]
+                ):
+                    for error in errors:
+                        form.add_error(field if field in form.fields else None, error)
+            except TransitionError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("Action de levée des réserves enregistrée."))
+                return redirect("plans:plan_reserve_action", pk=dossier.pk, action_pk=action.pk)
+    return render(
+        request,
+        "plans/reserve_action.html",
+        {
+            "dossier": dossier,
+            "tab": "plan",
+            "action": action,
+            "form": form if can_edit else None,
+            # The label's page is for the structure's people (the commission's and the UNML's
+            # too), not for the auditors who read the dossier.
+            "label": dossier.structure.labels.filter(decision__dossier=dossier).first()
+            if Structure.objects.for_user(request.user).filter(pk=dossier.structure_id).exists()
+            else None,
+        },
+        status=400 if form.errors else 200,
+    )

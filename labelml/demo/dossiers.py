@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from audits.commission.services import add_to_agenda, create_seance
 from audits.models import Audit, Constat
+from audits.selectors import DEMANDE_ACTION, demande_filed
 from audits.services import (
     assign_audit,
     start_audit,
@@ -297,4 +298,10 @@ def _seed_demo_seance(dossier: Dossier, admin: User, users: dict[str, Any]) -> N
         membres=[membre],
         lieu="Paris, siège de l'UNML",
     )
+    # The demande de labellisation comes first (no gap to answer). This demo structure has no
+    # direction account: the row is written as the service writes it, without its author.
+    if not demande_filed(dossier):
+        log_step(
+            dossier, None, DEMANDE_ACTION, "Nous demandons la labellisation de notre structure."
+        )
     add_to_agenda(actor=admin, seance=seance, dossier=dossier, rapporteur=membre)

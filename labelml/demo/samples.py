@@ -21,6 +21,7 @@ from audits.models import Audit, Constat
 from audits.services import (
     answer_gap,
     assign_audit,
+    file_demande,
     start_audit,
     submit_audit_report,
     validate_audit_report,
@@ -219,6 +220,7 @@ def build_complete_dossier(seed: int = 0) -> Dossier:
             preuves="Procédure révisée, feuille d'émargement de la formation.",
             envoyer=True,
         )
+    file_demande(dossier, direction)
 
     # Commission: three members vote favourably, the chair decides.
     members = [

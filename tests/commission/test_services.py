@@ -35,6 +35,9 @@ def answered(validated, people):  # type: ignore[no-untyped-def]
             action_corrective="Action corrective engagée.",
             envoyer=True,
         )
+    from audits.services import file_demande
+
+    file_demande(validated.dossier, people.direction)
     return validated.dossier
 
 

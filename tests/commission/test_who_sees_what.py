@@ -23,11 +23,12 @@ from audits.commission.models import Label
 from audits.models import Audit
 from audits.services import (
     answer_gap,
+    file_demande,
     return_audit_report,
     submit_audit_report,
     validate_audit_report,
 )
-from campagnes.models import DOSSIER_ACTIONS, DossierTransition
+from campagnes.models import DossierTransition
 from labelml.documents.renderers import build_html, unavailable_reason
 from labelml.structures.models import MembreCommission
 from tests.audits.conftest import GAP_CRITERE, MINOR_GAP_CRITERE, complete_report, constat
@@ -56,6 +57,7 @@ def decided(started, auditeur, lead, people, admin):  # type: ignore[no-untyped-
             action_corrective="Action corrective engagée.",
             envoyer=True,
         )
+    file_demande(dossier, people.direction)
     chair = with_totp(MembreCommissionFactory(college=MembreCommission.College.ETAT).user)
     member = with_totp(MembreCommissionFactory().user)
     seance = commission.create_seance(
@@ -124,7 +126,8 @@ def test_every_history_a_person_reads_speaks_french(decided, people, auditeur, a
     dossier, point, chair, member = decided
     codes = _code_names(dossier)
     assert {"submit_plan", "return_audit_report", "place_on_agenda"} <= codes
-    assert codes <= set(DOSSIER_ACTIONS)  # every step written has its words
+    words = DossierTransition(subject="dossier")._words()[1]
+    assert codes <= set(words)  # every step written has its words (its app's included)
     for user in (people.direction, people.arml, auditeur.user, admin, chair):
         html = _read_all(
             user,

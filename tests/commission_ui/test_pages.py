@@ -116,12 +116,12 @@ def test_admin_places_a_dossier_on_the_agenda(admin, seance, answered):
 
 
 def test_agenda_errors_are_shown_in_french(admin, seance, validated):
-    # Gaps not answered yet: the workflow refuses, the page says why.
+    # Gaps not answered, no demande: the dossier is not offered, the page says so.
     response = client_for(admin).post(
         reverse("commission:seance_detail", args=[seance.pk]), {"dossier": validated.dossier_id}
     )
     assert response.status_code == 400
-    assert "répondu aux écarts" in response.content.decode()
+    assert "Sélectionnez un choix valide" in response.content.decode()
     assert not PointOrdreDuJour.objects.exists()
 
 
@@ -163,9 +163,13 @@ def test_nobody_reads_the_votes_before_closing(point):
         for u in (s.chair.user, s.m3.user, s.m2.user)
     }
     vote(s.m1.user, point, "defavorable")
-    # Other members' pages are exactly the same as before m1 voted: nothing leaks.
+    # Other members' pages are exactly the same as before m1 voted: nothing leaks (the chair
+    # sees how many members voted, never what).
     for user in (s.chair.user, s.m3.user, s.m2.user):
         page = _without_tokens(client_for(user).get(url(point)).content.decode())
+        if user == s.chair.user:
+            assert "1 votant sur 3 membres non récusés" in page
+            page = page.replace("1 votant sur", "0 votants sur")
         assert page == before[user.pk]
         assert 'id="decompte"' not in page and "Votes individuels" not in page
         assert "checked" not in page
@@ -226,11 +230,17 @@ def test_cannot_vote_on_a_dossier_outside_ones_seance(point, admin, network):
 def test_only_the_chair_closes_and_decides(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
+    vote(s.m2.user, point, "favorable")
     assert "Clore le vote" not in client_for(s.m1.user).get(url(point)).content.decode()
     assert client_for(s.m1.user).post(url(point, "commission:point_close")).status_code == 403
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "ouvert"
     assert "Clore le vote" in client_for(s.chair.user).get(url(point)).content.decode()
-    assert client_for(s.chair.user).post(url(point, "commission:point_close")).status_code == 302
+    assert (
+        client_for(s.chair.user)
+        .post(url(point, "commission:point_close"), {"confirme": "1"})
+        .status_code
+        == 302
+    )
     assert PointOrdreDuJour.objects.get(pk=point.pk).vote == "clos"
     response = client_for(s.m1.user).post(
         url(point, "commission:point_decide"), {"motivation": "x"}
@@ -246,7 +256,7 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     vote(s.m2.user, point, "favorable")
     vote(s.chair.user, point, "abstention")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "commission:point_close"))
+    chair.post(url(point, "commission:point_close"), {"confirme": "1"})
     page = chair.get(url(point)).content.decode()
     assert "Quorum atteint" in page
     assert "3 votants sur 3 membres non récusés" in page
@@ -262,7 +272,9 @@ def test_the_chair_closes_decides_and_the_label_is_public(point, client):
     assert response.status_code == 400
     assert not Decision.objects.exists()
 
-    response = chair.post(url(point, "commission:point_decide"), {"motivation": "Dossier solide."})
+    response = chair.post(
+        url(point, "commission:point_decide"), {"motivation": "Dossier solide.", "confirme": "on"}
+    )
     assert response.status_code == 302
     decision = Decision.objects.get()
     label = Label.objects.get()
@@ -280,7 +292,7 @@ def test_no_quorum_no_decision(point):
     s = point.seance
     vote(s.m1.user, point, "favorable")
     chair = client_for(s.chair.user)
-    chair.post(url(point, "commission:point_close"))
+    chair.post(url(point, "commission:point_close"), {"confirme": "1"})
     page = chair.get(url(point)).content.decode()
     assert "Quorum non atteint" in page
     response = chair.post(

@@ -11,10 +11,11 @@ Locale (same ARML, same roles), campaign after campaign in the same campaigns: e
 dossier's history (`DossierTransition`) is the script, one service call per step
 (`open_campagne`, `submit_autoevaluation`, `reopen_autoevaluation`, `submit_plan`,
 `request_audit`, `assign_audit`, `start_audit`, `submit_audit_report`, `return_audit_report`,
-`validate_audit_report`, `add_to_agenda`, `decide`…), and its rows are what people type in
-between (the answers, field by field through the autosave services, or confirmed on a renewal;
-the plan's actions; the findings and the report; the answers to the gaps; the recusals, votes
-and motivation). The services check who may do what, so an actor the seed got wrong fails too.
+`validate_audit_report`, `file_demande`, `add_to_agenda`, `decide`…), and its rows are what
+people type in between (the answers, field by field through the autosave services, or
+confirmed on a renewal; the plan's actions; the findings and the report; the answers to the
+gaps; the recusals, votes and motivation). The services check who may do what, so an actor
+the seed got wrong fails too.
 Then the rows of each pair of dossiers are compared, table by table, once normalised (`Shape`):
 
 - the tables that have rows: every row reachable from the dossier through reverse foreign keys,
@@ -701,6 +702,10 @@ class Replay:
                 action_plan=self.actions[answer.action_plan_id] if answer.action_plan_id else None,
                 envoyer=answer.envoye_le is not None,
             )
+
+    def demande_labellisation(self, step: DossierTransition, actor: Any) -> None:
+        self.answer_gaps()
+        audit_services.file_demande(self.dossier, actor, step.reason)
 
     # -- the commission
 

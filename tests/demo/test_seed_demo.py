@@ -55,7 +55,8 @@ def test_seed_demo_creates_the_documented_network_and_accounts():
     assert Structure.objects.filter(type="unml").count() == 1
     assert Structure.objects.filter(type="arml").count() == 2
     mls = Structure.objects.filter(type="mission_locale").select_related("parent")
-    assert mls.count() == 6
+    # The six of the demo campaign, and three whose dossiers bring work to the commission.
+    assert mls.count() == 9
     assert {ml.region for ml in mls} == {"11", "84"}
     assert all(ml.parent and ml.parent.region == ml.region for ml in mls)
     emails = {a.email for a in ACCOUNTS}
@@ -99,3 +100,34 @@ def test_seed_demo_refuses_to_run_in_production(settings):
     with pytest.raises(CommandError, match="production"):
         call_command("seed_demo", stdout=io.StringIO())
     assert Structure.objects.count() == 0
+
+
+def test_the_demo_leaves_work_for_the_commission():
+    """Issue 15: a demande de labellisation to examine, a séance to come with an item to vote,
+    a label granted « sous réserve » whose reservation the structure lifts."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from audits.commission.forms import AgendaForm
+    from audits.commission.models import Label, PointOrdreDuJour, Seance
+    from campagnes.models import Dossier
+    from campagnes.plans.models import Action
+
+    run()
+    # The séance to come whose item has its rapporteur's note (the worklists' demo has another).
+    seance = Seance.objects.get(
+        statut=Seance.Statut.PLANIFIEE, date__gt=timezone.now(), points__note_rapporteur__gt=""
+    )
+    assert seance.president.user.email == "president@demo.labelml.fr"
+    assert seance.membres.filter(user__email="commission@demo.labelml.fr").exists()
+    point = PointOrdreDuJour.objects.get(seance=seance)
+    assert point.vote == PointOrdreDuJour.Vote.OUVERT and point.note_rapporteur
+    demande = Dossier.objects.get(structure__code="ml-seine-amont")
+    assert demande in AgendaForm(seance=seance).fields["dossier"].queryset
+    label = Label.objects.get(structure__code="ml-rhone-sud")
+    assert label.decision.resultat == "labellise_sous_reserve" and label.statut == "valide"
+    action = Action.objects.get(plan__dossier=label.decision.dossier, origine="reserve")
+    assert action.statut == Action.Statut.A_FAIRE
+    assert action.echeance > timezone.localdate() + dt.timedelta(days=100)
+    assert Seance.objects.get(points__dossier=label.decision.dossier).statut == "close"

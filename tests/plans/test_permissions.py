@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
 
 READ = {"plans:plan_detail", "plans:plan_suggestions", "plans:plan_timeline"}
 POST_ONLY = {"plans:plan_action_delete", "plans:plan_suggestion_accept", "plans:plan_submit"}
+# A reservation action, written while the label runs (tests/commission_ui/test_decision_ready.py
+# and tests/commission/test_dead_ends.py prove who writes it, and when).
+RESERVE = {"plans:plan_reserve_action"}
 
 
 def plan_urls(dossier, action, element_pk):  # type: ignore[no-untyped-def]
@@ -35,6 +38,10 @@ def plan_urls(dossier, action, element_pk):  # type: ignore[no-untyped-def]
         ),
         "plans:plan_timeline": reverse("plans:plan_timeline", args=[dossier.pk]),
         "plans:plan_submit": reverse("plans:plan_submit", args=[dossier.pk]),
+        "plans:plan_reserve_action": reverse(
+            "plans:plan_reserve_action",
+            args=[dossier.pk, Action.objects.get(plan__dossier=dossier, origine="reserve").pk],
+        ),
     }
 
 
@@ -54,6 +61,7 @@ def ready(dossier):  # type: ignore[no-untyped-def]
     every write would succeed for its direction."""
     set_statut(dossier, Dossier.Statut.PLAN_AMELIORATION)
     action = make_action(dossier, titre="Action existante", avancement=10)
+    Action.objects.create(plan=dossier.plan, titre="Lever une réserve", origine="reserve")
     rate(dossier, "2.1.e1", "1")
     return dossier, action, element(dossier, "2.1.e1")
 
@@ -76,7 +84,7 @@ def test_every_plan_url_is_covered_by_these_tests(ready):
     covered = set(plan_urls(dossier, action, target.pk))
     plan_names = {name for name, _, _ in iter_patterns() if name.startswith("plans:plan_")}
     assert plan_names == covered
-    assert write_names() | READ == covered
+    assert write_names() | READ | RESERVE == covered
 
 
 @pytest.mark.parametrize("role", [Role.DIRECTION, Role.REFERENT_QUALITE, Role.LECTEUR])

@@ -290,6 +290,9 @@ def test_an_arml_dossier_runs_the_same_journey_to_the_label(
     seance = commission.create_seance(
         actor=admin, date=timezone.now(), president=chair, membres=[m1, m2]
     )
+    from audits.services import file_demande
+
+    file_demande(dossier, direction)
     point = commission.add_to_agenda(actor=admin, seance=seance, dossier=dossier)
     assert list(point.recusations.values_list("membre_id", flat=True)) == [m2.pk]
     for m in (chair, m1):

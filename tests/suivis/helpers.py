@@ -14,7 +14,7 @@ from django.utils import timezone
 from audits.commission import services as commission
 from audits.commission.models import Label
 from audits.models import Audit, Constat
-from audits.services import answer_gap
+from audits.services import answer_gap, file_demande
 from labelml.structures.models import MembreCommission
 from tests.audits.conftest import audit_niveau
 from tests.factories import MembreCommissionFactory
@@ -44,6 +44,7 @@ def label_dossier(audit: Audit, admin: Any, direction: Any) -> Label:
             action_corrective="Procédure rédigée et présentée aux équipes.",
             envoyer=True,
         )
+    file_demande(dossier, direction)
     members: list[MembreCommission] = [MembreCommissionFactory() for _ in range(3)]
     seance = commission.create_seance(
         actor=admin, date=timezone.now(), president=members[0], membres=members[1:]

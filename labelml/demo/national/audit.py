@@ -190,7 +190,8 @@ class _ExternalAudit(_DossierState):
                 + dt.timedelta(days=self.c.campagne.delai_reponse_jours),
                 17 * 60,
             )
-            placed = when.get("place_on_agenda")
+            # Every gap is answered before the demande de labellisation.
+            placed = when.get("demande_labellisation")
             elapsed = (self.end_at - validated) / (deadline - validated)
             for c in ref.criteres:
                 if codes[c.pk] not in GAP_CODES:

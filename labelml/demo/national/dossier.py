@@ -78,7 +78,8 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
         steps.append("validate_audit_report")
         if stage == Statut.REPONSE_STRUCTURE:
             return steps
-        steps.append("place_on_agenda")
+        # The direction files the demande de labellisation once the gaps are answered.
+        steps += ["demande_labellisation", "place_on_agenda"]
         if stage == Statut.EN_COMMISSION:
             return steps
         return [*steps, "decision"]
@@ -119,11 +120,20 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
                 moments[i] = moments[i + 1] - dt.timedelta(minutes=30)
         self.when = dict(zip(steps, moments, strict=True))
 
+    def time_demande(self) -> None:
+        """The demande de labellisation, between the validated report and the agenda (without
+        drawing: the rest of the story stays as it was)."""
+        when = self.when
+        if "place_on_agenda" in when:
+            validated, placed = when["validate_audit_report"], when["place_on_agenda"]
+            when["demande_labellisation"] = validated + (placed - validated) * 0.6
+
     # -- the dossier ---------------------------------------------------------------------------
 
     def build(self) -> None:
         steps = self.chain()
-        self.times(steps)
+        self.times([s for s in steps if s != "demande_labellisation"])
+        self.time_demande()
         self.levels = self.draw_levels()
         self.means = self.criterion_means()
         self.dossier = Dossier(
@@ -265,6 +275,8 @@ class _Dossier(_SelfAssessment, _ExternalAudit, _CommissionSteps):
                 move(step, state, self.lead.user)  # the remarks are in the Revue row only
             elif step == "validate_audit_report":
                 move(step, Statut.REPONSE_STRUCTURE, self.lead.user)
+            elif step == "demande_labellisation":
+                move(step, state, self.direction)
             elif step == "place_on_agenda":
                 move(step, Statut.EN_COMMISSION, net.admin)
             elif step == "decision":

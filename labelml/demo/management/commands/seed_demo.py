@@ -52,8 +52,14 @@ class Command(BaseCommand):
             )
             self.stdout.write(result.message)
         accounts = seed_demo_network()
-        self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         national = None
+        if options["scale"] == "demo":
+            # The commission's work (issue 15) on three more Missions Locales: at the national
+            # scale, the network is the real one and its séances come with it.
+            from labelml.demo.commission import seed_demo_commission
+
+            accounts = accounts + seed_demo_commission()
+        self.stdout.write(self.style.SUCCESS("Réseau de démonstration prêt."))
         if options["scale"] == "national":
             from labelml.demo.national import seed_national
 
