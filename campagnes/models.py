@@ -170,6 +170,7 @@ class DossierTransition(models.Model):
         DOSSIER = "dossier", _("Dossier")
         SUIVI = "suivi", _("Audit de suivi")
         LABEL = "label", _("Label")
+        PRATIQUE = "pratique", _("Pratique remarquable")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
     subject = models.CharField(_("objet"), max_length=10, choices=Subject.choices)
