@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audits.pratiques.positionnement import positionnement
 from labelml.structures.models import Region
 
 from . import selectors
@@ -88,5 +89,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             **filter_choices(scope),
             "data": data,
             "charts": chart_data(data),
+            # Se situer (issue 18): the same distributions as the structures see, never below
+            # five structures, never a name; the region filter (or an ARML's only region).
+            "positionnement": positionnement(
+                filters.campagne,
+                region=filters.region
+                or (scope.regions[0] if not scope.national and len(scope.regions) == 1 else None),
+            ),
         },
     )

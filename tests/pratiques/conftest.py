@@ -16,9 +16,11 @@ from audits.pratiques import services
 from audits.pratiques.models import Pratique
 from referentiel.models import Critere
 from tests.audits import conftest as _audits
+from tests.campagnes import conftest as _campagnes
 from tests.factories import MembreCommissionFactory
 
 admin = _audits.admin
+filled_dossier = _campagnes.filled_dossier
 campagne = _audits.campagne
 dossier = _audits.dossier
 other_dossier = _audits.other_dossier
