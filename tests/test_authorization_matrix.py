@@ -441,6 +441,35 @@ RULES: dict[str, Rule] = {
     "utilisateur_delete": rule(
         answers(ok={ADMIN}), post={ADMIN}, data=lambda w: {"confirmer": "on"}
     ),
+    # Remarkable practices (issue 18): the catalogue for everyone logged in; a practice not yet
+    # published for its structure, its ARML and the UNML; the direction consents, the UNML
+    # publishes; the structure (referent, direction) and its ARML propose from the dossier.
+    "pratique_catalogue": rule(answers(ok=LOGGED)),
+    "pratique_export": rule(answers(ok=LOGGED)),
+    "pratique_review_list": rule(answers(ok={ADMIN})),
+    "pratique_detail": rule(answers(ok=ML_SEE)),
+    "pratique_consent": rule(
+        POST_ONLY, post={DIR}, sees=ML_SEE, data=lambda w: {"consentement": "reseau"}
+    ),
+    "pratique_review": rule(
+        POST_ONLY, post={ADMIN}, sees=ML_SEE, data=lambda w: {"decision": "publier"}
+    ),
+    "dossier_pratiques": rule(
+        answers(ok=D_READ),
+        post={RQ, DIR, ARML},
+        data=lambda w: {
+            "titre": "Pratique",
+            "description": "Description",
+            "criteres": [w.labelled.constat.critere_id],
+            "contact_nom": "Contact",
+        },
+    ),
+    "dossier_positionnement": rule(answers(ok=D_READ)),
+    # Valorisation outside: no login.
+    "public_pratique_catalogue": rule(answers(ok=EVERYONE)),
+    "public_pratique_detail": rule(answers(ok=EVERYONE)),
+    "public_structure": rule(answers(ok=EVERYONE)),
+    "label_badge": rule(answers(ok=EVERYONE)),
 }
 
 # Cells whose actual answer contradicts SPEC §2 (to be fixed in the view): (url name, method,
@@ -686,6 +715,24 @@ def build_world() -> SimpleNamespace:
             user=users[RQ], ip="192.0.2.1", session_key="matrice" * 4, user_agent="Test"
         )
 
+    # A practice of the Mission Locale proposed by its referent (not published), and another
+    # published and shared publicly.
+    from audits.pratiques import services as pratiques
+
+    def pratique(titre: str) -> Any:
+        return pratiques.propose(
+            labelled,
+            users[RQ],
+            titre=titre,
+            description="Des entreprises marraines.",
+            criteres=[gap.critere],
+            contact_nom="Contact",
+        )
+
+    pratique_publique = pratique("Pratique publique")
+    pratiques.consent(pratique_publique, users[DIR], "public")
+    pratiques.publish(pratique_publique, admin)
+
     # One session per actor, opened once; each test uses a fresh client on it.
     sessions = {}
     for actor, user in users.items():
@@ -709,6 +756,8 @@ def build_world() -> SimpleNamespace:
         auditeur_x=auditeur_x,
         export=export,
         fiche=fiche,
+        pratique=pratique("Pratique proposée"),
+        pratique_publique=pratique_publique,
         invitation=invitation,
         usersession=usersession,
         referentiel=labelled.campagne.referentiel,
@@ -752,6 +801,8 @@ PK_BY_PREFIX = (
     ("suivis/", lambda w, side: w.suivi.pk),
     ("pilotage/exports/", lambda w, side: w.export.pk),
     ("fiches/", lambda w, side: w.fiche.pk),
+    ("pratiques/", lambda w, side: w.pratique.pk),
+    ("valorisation/pratiques/", lambda w, side: w.pratique_publique.pk),
     ("administration/utilisateurs/", lambda w, side: w.cible.pk),
     ("comptes/sessions/", lambda w, side: w.usersession.pk),
 )
@@ -766,8 +817,16 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
     by_prefix: dict[str, Callable[[], Any]] = {
         "point_pk": lambda: (w.point_suivi if route.startswith("suivis/") else w.point).pk,
         "action_pk": lambda: (w.labelled if route.startswith("suivis/") else side).action.pk,
-        "numero": lambda: w.label.numero if "labels/" in route else side.numero,
-        "code": lambda: w.referentiel.code if route.startswith("referentiels/") else side.code,
+        "numero": lambda: (
+            w.label.numero if "labels/" in route or "badges/" in route else side.numero
+        ),
+        "code": lambda: (
+            w.referentiel.code
+            if route.startswith("referentiels/")
+            else w.structure.code
+            if route.startswith("valorisation/")
+            else side.code
+        ),
         "version": lambda: w.referentiel.version,
         "reponse_pk": lambda: side.reponse.pk,
         "synthese_pk": lambda: side.synthese.pk,
@@ -838,6 +897,7 @@ def footprint(w: Any) -> dict[str, Any]:
         Vote,
     )
     from audits.models import Audit, Constat, ReponseEcart, Revue
+    from audits.pratiques.models import Pratique
     from audits.suivis.models import AuditSuivi, PointSuivi
     from campagnes.autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
     from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
@@ -855,6 +915,9 @@ def footprint(w: Any) -> dict[str, Any]:
     return {
         "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "etat")),
         "transitions": agg(DossierTransition.objects.filter(subject="dossier")),
+        "pratiques": list(
+            Pratique.objects.order_by("pk").values_list("pk", "statut", "consentement")
+        ),
         "reponses": agg(Reponse.objects, **versions, rated=Count("niveau")),
         "syntheses": agg(SyntheseCritere.objects, **versions, assigned=Count("contributeur")),
         "saisies": agg(Saisie.objects),

@@ -245,7 +245,7 @@ def dossier_pratiques(request: AuthenticatedHttpRequest, pk: int) -> HttpRespons
 @login_required
 def dossier_positionnement(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
     """Se situer: the dossier's levels next to its region's and the nation's distributions."""
-    dossier = get_dossier_for_user(request.user, pk, Capability.VIEW)
+    dossier = get_dossier_for_user(request.user, pk)  # whoever reads the dossier
     data = positionnement.positionnement(
         dossier.campagne, region=dossier.structure.region or None, dossier=dossier
     )
