@@ -154,6 +154,7 @@ _DRIVERS = (
             "labelml/demo/samples.py",
             "labelml/demo/network.py",
             "labelml/demo/dossiers.py",
+            "labelml/demo/pratiques.py",
         )
     ),
     str(ROOT / "labelml" / "demo" / "national") + os.sep,  # the national generator's modules

@@ -16,10 +16,9 @@ from audits.models import Audit, Constat
 from audits.pratiques.positionnement import MIN_STRUCTURES, Distribution, positionnement
 from campagnes.autoevaluations.models import Snapshot
 from campagnes.services import open_campagne
-from labelml.structures.roles import Role
 from tests.audits.conftest import audit_niveau
 from tests.campagnes.conftest import fill_dossier
-from tests.conftest import client_for, member
+from tests.conftest import client_for
 from tests.factories import MissionLocaleFactory
 from tests.queries import page_queries
 

@@ -129,4 +129,3 @@ def test_a_published_practice_is_always_consented_to(proposee, people, admin):
     publish(proposee, people.direction, admin)
     with pytest.raises(IntegrityError), transaction.atomic():
         Pratique.objects.filter(pk=proposee.pk).update(consentement="aucun")
-
