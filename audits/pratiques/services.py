@@ -86,7 +86,7 @@ def propose(
     if constat is not None:
         if constat.audit.dossier_id != dossier.pk or not can_propose_from(actor, constat):
             raise PermissionDenied("Seul l'auditeur de la mission propose depuis un point fort.")
-        source = Pratique.Source.AUDIT
+        source: str = Pratique.Source.AUDIT
     else:
         found = proposer_source(actor, dossier)
         if found is None:

@@ -88,8 +88,7 @@ def test_a_point_fort_becomes_a_practice_the_network_finds_while_writing(
     expect(page.locator("body")).to_contain_text("Avec : jeunes, entreprises")
 
     assert [
-        row.action
-        for row in DossierTransition.objects.filter(subject="pratique").order_by("pk")
+        row.action for row in DossierTransition.objects.filter(subject="pratique").order_by("pk")
     ] == ["propose", "consent_reseau", "publish"]
     for p in pages.values():
         p.close()
