@@ -16,7 +16,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Avg, Exists, Max, Min, OuterRef, Q
+from django.db.models import Avg, Exists, FloatField, Max, Min, OuterRef
+from django.db.models.functions import Cast
 
 from audits.models import Audit, Constat
 from campagnes.autoevaluations.models import Reponse, Snapshot
@@ -27,6 +28,10 @@ from referentiel.models import Critere, Echelle, Niveau, Section
 
 MIN_STRUCTURES = 5
 CENT = Decimal("0.01")
+
+
+def _fr(value: Decimal | None) -> str:
+    return "" if value is None else f"{value:.2f}".replace(".", ",")
 
 
 def _dec(value: float | Decimal | None) -> Decimal | None:
@@ -46,8 +51,13 @@ class Distribution:
     def shown(self) -> bool:
         return self.n >= MIN_STRUCTURES
 
+    @property
+    def figures(self) -> tuple[str, str, str]:
+        """Q1, median, Q3 as a French reader writes them ("2,50")."""
+        return (_fr(self.q1), _fr(self.mediane), _fr(self.q3))
+
     @classmethod
-    def of(cls, values: Iterable[Decimal]) -> Distribution:
+    def of(cls, values: Iterable[float]) -> Distribution:
         values = sorted(values)
         if len(values) < MIN_STRUCTURES:
             return cls(n=len(values))  # the figures are never computed, let alone shown
@@ -72,6 +82,10 @@ class Side:
         return f"{max(Decimal(0), min(Decimal(100), share)):.1f}"
 
     @property
+    def own_text(self) -> str:
+        return _fr(self.own)
+
+    @property
     def chart(self) -> dict[str, object]:
         """Positions on the chart (percent of its width) of the boxes and the own mark."""
         boxes = []
@@ -79,7 +93,9 @@ class Side:
             if d.shown:
                 left, mid, right = self._pct(d.q1), self._pct(d.mediane), self._pct(d.q3)
                 width = f"{max(float(right) - float(left), 0.8):.1f}"
-                boxes.append({"name": name, "x": left, "w": width, "m": mid, "y": y})
+                boxes.append(
+                    {"name": name, "x": left, "w": width, "m": mid, "y": y, "y2": y + 8}
+                )
         return {"boxes": boxes, "own": self._pct(self.own)}
 
 
@@ -110,6 +126,14 @@ class Positionnement:
         return str(Region(self.region).label) if self.region in Region.values else ""
 
     @property
+    def autoevaluation_rows(self) -> list[tuple[Row, Side]]:
+        return [(r, r.autoevaluation) for r in self.rows]
+
+    @property
+    def audit_rows(self) -> list[tuple[Row, Side]]:
+        return [(r, r.audit) for r in self.rows]
+
+    @property
     def sections(self) -> list[Row]:
         return [r for r in self.rows if not r.is_critere]
 
@@ -119,15 +143,13 @@ class Positionnement:
 
 
 def _levels_by_dossier(
-    rows: Iterable[tuple[int, str, int, Decimal | float | None]],
-) -> tuple[dict[int, dict[int, Decimal]], dict[int, str]]:
-    levels: dict[int, dict[int, Decimal]] = defaultdict(dict)
-    regions: dict[int, str] = {}
-    for dossier_id, region, critere_id, value in rows:
+    rows: Iterable[tuple[int, int, Decimal | float | None]],
+) -> dict[int, dict[int, float]]:
+    levels: dict[int, dict[int, float]] = defaultdict(dict)
+    for dossier_id, critere_id, value in rows:
         if value is not None:
-            levels[dossier_id][critere_id] = Decimal(str(value))
-            regions[dossier_id] = region
-    return levels, regions
+            levels[dossier_id][critere_id] = float(value)
+    return levels
 
 
 def positionnement(
@@ -135,7 +157,7 @@ def positionnement(
 ) -> Positionnement:
     """The distributions of `campagne` (national, and `region`'s), and `dossier`'s own levels
     when given (computed from its answers even before its submission, never counted in the
-    distributions before it). Six queries."""
+    distributions before it). Six queries, whatever the number of dossiers."""
     if campagne is None:
         return Positionnement(campagne=None, region=region)
     referentiel_id = campagne.referentiel_id
@@ -153,45 +175,40 @@ def positionnement(
     auto_bounds = bounds.get(Echelle.Usage.AUTOEVALUATION, (Decimal(1), Decimal(4)))
     audit_bounds = bounds.get(Echelle.Usage.AUDIT, (Decimal(1), Decimal(5)))
 
-    ml = Q(structure__type=Structure.Type.MISSION_LOCALE)
-    submitted = Exists(Snapshot.objects.filter(dossier_id=OuterRef("pk")))
-    counted = Dossier.objects.filter(ml, campagne=campagne).filter(submitted)
+    # The campaign's Missions Locales: region, and whether the self-assessment was submitted.
     own_id = dossier.pk if dossier is not None else None
-    auto_dossiers = Q(autoevaluation__dossier__in=counted.values("pk"))
-    if own_id is not None:
-        auto_dossiers |= Q(autoevaluation__dossier_id=own_id)
-    auto_rows = (
-        Reponse.objects.filter(auto_dossiers, rated_q(), niveau__valeur__isnull=False)
+    dossiers = list(
+        Dossier.objects.filter(campagne=campagne, structure__type=Structure.Type.MISSION_LOCALE)
+        .annotate(submitted=Exists(Snapshot.objects.filter(dossier_id=OuterRef("pk"))))
         .order_by()
-        .values(
-            "autoevaluation__dossier_id",
-            "autoevaluation__dossier__structure__region",
-            "element__critere_id",
-        )
-        .annotate(v=Avg("niveau__valeur"))
-        .values_list(
-            "autoevaluation__dossier_id",
-            "autoevaluation__dossier__structure__region",
-            "element__critere_id",
-            "v",
-        )
+        .values_list("pk", "structure__region", "submitted")
     )
-    audit_dossiers = Q(audit__dossier__campagne=campagne, audit__statut=Audit.Statut.VALIDE) & Q(
-        audit__dossier__structure__type=Structure.Type.MISSION_LOCALE
-    )
-    audit_rows = (
-        Constat.objects.filter(audit_dossiers, niveau__valeur__isnull=False)
+    regions = {pk: r for pk, r, _ in dossiers}
+    submitted_ids = [pk for pk, _, done in dossiers if done]
+    read_ids = [*submitted_ids, own_id] if own_id is not None else submitted_ids
+    auto = _levels_by_dossier(
+        Reponse.objects.filter(
+            rated_q(), autoevaluation__dossier_id__in=read_ids, niveau__valeur__isnull=False
+        )
         .order_by()
-        .values_list(
-            "audit__dossier_id", "audit__dossier__structure__region", "critere_id", "niveau__valeur"
-        )
+        .values("autoevaluation__dossier_id", "element__critere_id")
+        .annotate(v=Avg("niveau__valeur", output_field=FloatField()))
+        .values_list("autoevaluation__dossier_id", "element__critere_id", "v")
     )
-    auto, auto_regions = _levels_by_dossier(auto_rows)
-    audit, audit_regions = _levels_by_dossier(audit_rows)
+    audit = _levels_by_dossier(
+        Constat.objects.filter(
+            audit__dossier_id__in=list(regions),
+            audit__statut=Audit.Statut.VALIDE,
+            niveau__valeur__isnull=False,
+        )
+        .order_by()
+        .annotate(v=Cast("niveau__valeur", FloatField()))
+        .values_list("audit__dossier_id", "critere_id", "v")
+    )
+    auto_regions = audit_regions = regions
     own_auto = auto.get(own_id, {}) if own_id is not None else {}
     own_audit = audit.get(own_id, {}) if own_id is not None else {}
-    submitted_ids = set(counted.values_list("pk", flat=True)) if own_id is not None else None
-    if own_id is not None and submitted_ids is not None and own_id not in submitted_ids:
+    if own_id is not None and own_id not in set(submitted_ids):
         auto.pop(own_id, None)  # its levels are its own until it submits
 
     parents = {s.pk: s.parent_id for s in sections}
@@ -208,25 +225,25 @@ def positionnement(
             d, node = d + 1, parents.get(node)
         return d
 
-    def section_level(levels: dict[int, Decimal], section_pk: int) -> Decimal | None:
+    def section_level(levels: dict[int, float], section_pk: int) -> float | None:
         """A part's level: the mean of its criteria's levels (SPEC §4)."""
         present = [levels[c] for c in under[section_pk] if c in levels]
-        return _dec(sum(present, Decimal(0)) / len(present)) if present else None
+        return sum(present) / len(present) if present else None
 
     def side(
-        by_dossier: dict[int, dict[int, Decimal]],
+        by_dossier: dict[int, dict[int, float]],
         regions: dict[int, str],
-        own: dict[int, Decimal],
+        own: dict[int, float],
         key: int,
         is_section: bool,
         scale: tuple[Decimal, Decimal],
     ) -> Side:
-        values: dict[int, Decimal] = {}
+        values: dict[int, float] = {}
         for dossier_id, levels in by_dossier.items():
             value = section_level(levels, key) if is_section else levels.get(key)
             if value is not None:
                 values[dossier_id] = value
-        own_value = section_level(own, key) if is_section else _dec(own.get(key))
+        own_value = _dec(section_level(own, key) if is_section else own.get(key))
         regional = [v for d, v in values.items() if region and regions.get(d) == region]
         return Side(
             own=own_value,
