@@ -93,9 +93,7 @@ class Side:
             if d.shown:
                 left, mid, right = self._pct(d.q1), self._pct(d.mediane), self._pct(d.q3)
                 width = f"{max(float(right) - float(left), 0.8):.1f}"
-                boxes.append(
-                    {"name": name, "x": left, "w": width, "m": mid, "y": y, "y2": y + 8}
-                )
+                boxes.append({"name": name, "x": left, "w": width, "m": mid, "y": y, "y2": y + 8})
         return {"boxes": boxes, "own": self._pct(self.own)}
 
 

@@ -19,6 +19,8 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from audits.models import Audit, Constat
@@ -26,7 +28,9 @@ from audits.selectors import assignment_capabilities
 from campagnes.models import Dossier, DossierTransition
 from labelml.accounts.models import User
 from labelml.core.transitions import JournalTable, TransitionError, Workflow
-from labelml.structures.roles import Capability
+from labelml.notifications.services import notify
+from labelml.structures.models import Membership
+from labelml.structures.roles import Capability, Role
 from labelml.structures.selectors import capabilities_for
 from referentiel.models import Critere
 
@@ -116,7 +120,30 @@ def propose(
         )
         pratique.criteres.set(criteres)
         PRATIQUE.journal(pratique, actor, "propose", "", "")
+        _tell(
+            pratique,
+            [Role.DIRECTION],
+            f"Pratique remarquable proposée — {pratique.titre}",
+            "La direction décide de son partage, dans le réseau ou publiquement.",
+        )
     return pratique
+
+
+def _tell(pratique: Pratique, roles: Iterable[str], titre: str, message: str = "") -> None:
+    """Who acts next hears of it (after the commit, by e-mail too: notifications' services).
+    `roles` on the practice's structure; "unml": the national administrators."""
+    roles = set(roles)
+    condition = Q(structure=pratique.structure, role__in=roles - {"unml"})
+    if "unml" in roles:
+        condition |= Q(role=Role.ADMIN_UNML, structure__type="unml")
+    users = [m.user for m in Membership.objects.filter(condition).select_related("user")]
+    notify(
+        users,
+        titre=titre,
+        message=message,
+        url=reverse("pratique_detail", args=[pratique.pk]),
+        dossier=pratique.dossier,
+    )
 
 
 def _require(actor: User, pratique: Pratique, capability: Capability, what: str) -> None:
@@ -153,6 +180,7 @@ def consent(pratique: Pratique, actor: User, consentement: str) -> Pratique:
             PRATIQUE.log_step(pratique, actor, action)
         else:
             PRATIQUE.move(pratique, actor, action, Statut.CONSENTIE, **fields)
+            _tell(pratique, ["unml"], f"Pratique à examiner — {pratique.titre}")
     return pratique
 
 
@@ -187,6 +215,11 @@ def publish(pratique: Pratique, actor: User) -> Pratique:
         _require(actor, pratique, Capability.ADMINISTER, "publier une pratique")
         PRATIQUE.require_state(pratique, [Statut.CONSENTIE], "publier la pratique")
         PRATIQUE.move(pratique, actor, "publish", Statut.PUBLIEE, publiee_le=timezone.now())
+        _tell(
+            pratique,
+            [Role.DIRECTION, Role.REFERENT_QUALITE],
+            f"Pratique publiée — {pratique.titre}",
+        )
     return pratique
 
 
@@ -202,4 +235,10 @@ def refuse(pratique: Pratique, actor: User, reason: str) -> Pratique:
         if not reason:
             raise TransitionError("Indiquez le motif du refus : il est communiqué à la structure.")
         PRATIQUE.move(pratique, actor, "refuse", Statut.REFUSEE, reason)
+        _tell(
+            pratique,
+            [Role.DIRECTION, Role.REFERENT_QUALITE],
+            f"Pratique non publiée — {pratique.titre}",
+            f"Motif : {reason}",
+        )
     return pratique

@@ -53,6 +53,9 @@ def test_the_public_page_shows_holder_certificate_validity_and_public_practices(
     assert dossier.structure.nom in html and label.numero in html and "Label valide" in html
     assert reverse("label_badge", args=[label.numero]) in html
     assert "Partagée publiquement" in html and "Réservée au réseau" not in html
+    # The verification page (the attestation's QR code, the badge's link) leads to it.
+    verify = Client().get(reverse("label_verify", args=[label.numero])).content.decode()
+    assert reverse("public_structure", args=[dossier.structure.code]) in verify
 
 
 @pytest.mark.services

@@ -129,3 +129,18 @@ def test_a_published_practice_is_always_consented_to(proposee, people, admin):
     publish(proposee, people.direction, admin)
     with pytest.raises(IntegrityError), transaction.atomic():
         Pratique.objects.filter(pk=proposee.pk).update(consentement="aucun")
+
+
+def test_who_acts_next_is_notified(proposee, people, admin):
+    from labelml.notifications.models import Notification
+
+    def last_for(user) -> str:  # type: ignore[no-untyped-def]
+        row = Notification.objects.filter(destinataire=user).order_by("-pk").first()
+        return row.titre if row else ""
+
+    assert last_for(people.direction).startswith("Pratique remarquable proposée")
+    services.consent(proposee, people.direction, "reseau")
+    assert last_for(admin).startswith("Pratique à examiner")
+    services.publish(proposee, admin)
+    assert last_for(people.referent).startswith("Pratique publiée")
+    assert last_for(people.outsider) == ""
