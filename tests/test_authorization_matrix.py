@@ -373,6 +373,7 @@ RULES: dict[str, Rule] = {
     # Steering (SPEC §9): the UNML nationally, each ARML its region; an export is its
     # requester's (and the national administrators').
     "pilotage_dashboard": rule(answers(ok=STEER)),
+    "pilotage_repartition": rule(answers(ok=STEER)),
     "pilotage_exports": rule(answers(ok=STEER)),
     "pilotage_export_csv": rule(answers(ok=STEER)),
     "pilotage_export_request": rule(

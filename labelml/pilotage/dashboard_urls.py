@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("", views.dashboard, name="pilotage_dashboard"),
+    path("repartition/", views.repartition, name="pilotage_repartition"),
 ]

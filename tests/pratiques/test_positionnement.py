@@ -105,11 +105,19 @@ def test_the_dashboards_show_the_same_distributions_without_names(
     filled_dossier, campagne, admin, network, people
 ):
     others = submitted_dossiers(admin, campagne, network["arml_a"], ["1", "2", "3", "4", "4"])
+    url = reverse("pilotage_repartition")
     for user in (admin, people.arml):
-        html = page_queries(client_for(user), reverse("pilotage_dashboard")).html
-        assert "Répartition des niveaux" in html and "(5 structures)" in html
-        for d in others:
-            assert d.structure.nom not in html
+        client = client_for(user)
+        dashboard = page_queries(client, reverse("pilotage_dashboard")).html
+        assert url in dashboard  # loaded into the dashboard (htmx), and its own page
+        for html in (
+            page_queries(client, url).html,
+            client.get(url, headers={"HX-Request": "true"}).content.decode(),
+        ):
+            assert "(5 structures)" in html
+            for d in others:
+                assert d.structure.nom not in html
+    assert client_for(people.direction).get(url).status_code == 404
 
 
 def test_who_sees_se_situer(dossier, people):
