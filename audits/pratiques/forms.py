@@ -5,6 +5,7 @@ from typing import Any
 from django import forms
 from django.db.models import QuerySet
 
+from labelml.core.ids import parse_id
 from referentiel.models import Critere
 
 from .models import Pratique
@@ -14,6 +15,12 @@ from .selectors import PUBLICS
 class CritereChoices(forms.ModelMultipleChoiceField):
     def label_from_instance(self, obj: Critere) -> str:  # type: ignore[override]
         return f"{obj.code} — {obj.titre}"
+
+    def clean(self, value: Any) -> Any:
+        # An id no database column can hold is refused here, not by the database (a 500).
+        if value and any(parse_id(v) is None for v in value):
+            raise forms.ValidationError("Choisissez des critères de la liste.")
+        return super().clean(value)
 
 
 class PratiqueForm(forms.Form):
