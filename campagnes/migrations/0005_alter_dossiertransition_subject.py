@@ -4,15 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('campagnes', '0004_journal'),
+        ("campagnes", "0004_journal"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='dossiertransition',
-            name='subject',
-            field=models.CharField(choices=[('dossier', 'Dossier'), ('suivi', 'Audit de suivi'), ('label', 'Label'), ('pratique', 'Pratique remarquable')], max_length=10, verbose_name='objet'),
+            model_name="dossiertransition",
+            name="subject",
+            field=models.CharField(
+                choices=[
+                    ("dossier", "Dossier"),
+                    ("suivi", "Audit de suivi"),
+                    ("label", "Label"),
+                    ("pratique", "Pratique remarquable"),
+                ],
+                max_length=10,
+                verbose_name="objet",
+            ),
         ),
     ]

@@ -6,51 +6,170 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('audits', '0002_journal_keeps_no_review_remarks'),
-        ('campagnes', '0005_alter_dossiertransition_subject'),
-        ('referentiel', '0001_initial'),
-        ('structures', '0001_initial'),
+        ("audits", "0002_journal_keeps_no_review_remarks"),
+        ("campagnes", "0005_alter_dossiertransition_subject"),
+        ("referentiel", "0001_initial"),
+        ("structures", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Pratique',
+            name="Pratique",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('source', models.CharField(choices=[('audit', "Point fort de l'évaluation externe"), ('structure', 'Force mise en avant par la structure'), ('arml', "Proposée par l'ARML")], max_length=10, verbose_name='origine')),
-                ('titre', models.CharField(max_length=200, verbose_name='titre')),
-                ('description', models.TextField(help_text='Ce qui est fait, avec qui, comment.', verbose_name='description')),
-                ('resultats', models.TextField(blank=True, verbose_name='résultats obtenus')),
-                ('public_jeunes', models.BooleanField(default=False, verbose_name='avec les jeunes')),
-                ('public_partenaires', models.BooleanField(default=False, verbose_name='avec les partenaires')),
-                ('public_entreprises', models.BooleanField(default=False, verbose_name='avec les entreprises')),
-                ('contact_nom', models.CharField(max_length=200, verbose_name='personne à contacter')),
-                ('contact_email', models.EmailField(blank=True, max_length=254, verbose_name='e-mail de contact')),
-                ('statut', models.CharField(choices=[('proposee', 'Proposée'), ('consentie', 'Consentie, en attente de la revue UNML'), ('publiee', 'Publiée'), ('refusee', 'Refusée'), ('retiree', 'Retirée (consentement retiré)')], default='proposee', max_length=10)),
-                ('consentement', models.CharField(choices=[('aucun', 'Aucun partage'), ('reseau', 'Partage dans le réseau des Missions Locales'), ('public', 'Partage public')], default='aucun', max_length=10)),
-                ('consentement_le', models.DateTimeField(blank=True, null=True)),
-                ('publiee_le', models.DateTimeField(blank=True, null=True)),
-                ('texte_recherche', models.TextField(default='', editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('consentement_par', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('constat', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='pratiques', to='audits.constat')),
-                ('criteres', models.ManyToManyField(related_name='pratiques', to='referentiel.critere', verbose_name='critères du référentiel')),
-                ('dossier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pratiques', to='campagnes.dossier')),
-                ('propose_par', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('structure', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='pratiques', to='structures.structure')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("audit", "Point fort de l'évaluation externe"),
+                            ("structure", "Force mise en avant par la structure"),
+                            ("arml", "Proposée par l'ARML"),
+                        ],
+                        max_length=10,
+                        verbose_name="origine",
+                    ),
+                ),
+                ("titre", models.CharField(max_length=200, verbose_name="titre")),
+                (
+                    "description",
+                    models.TextField(
+                        help_text="Ce qui est fait, avec qui, comment.", verbose_name="description"
+                    ),
+                ),
+                ("resultats", models.TextField(blank=True, verbose_name="résultats obtenus")),
+                (
+                    "public_jeunes",
+                    models.BooleanField(default=False, verbose_name="avec les jeunes"),
+                ),
+                (
+                    "public_partenaires",
+                    models.BooleanField(default=False, verbose_name="avec les partenaires"),
+                ),
+                (
+                    "public_entreprises",
+                    models.BooleanField(default=False, verbose_name="avec les entreprises"),
+                ),
+                (
+                    "contact_nom",
+                    models.CharField(max_length=200, verbose_name="personne à contacter"),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(blank=True, max_length=254, verbose_name="e-mail de contact"),
+                ),
+                (
+                    "statut",
+                    models.CharField(
+                        choices=[
+                            ("proposee", "Proposée"),
+                            ("consentie", "Consentie, en attente de la revue UNML"),
+                            ("publiee", "Publiée"),
+                            ("refusee", "Refusée"),
+                            ("retiree", "Retirée (consentement retiré)"),
+                        ],
+                        default="proposee",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "consentement",
+                    models.CharField(
+                        choices=[
+                            ("aucun", "Aucun partage"),
+                            ("reseau", "Partage dans le réseau des Missions Locales"),
+                            ("public", "Partage public"),
+                        ],
+                        default="aucun",
+                        max_length=10,
+                    ),
+                ),
+                ("consentement_le", models.DateTimeField(blank=True, null=True)),
+                ("publiee_le", models.DateTimeField(blank=True, null=True)),
+                ("texte_recherche", models.TextField(default="", editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "consentement_par",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "constat",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="pratiques",
+                        to="audits.constat",
+                    ),
+                ),
+                (
+                    "criteres",
+                    models.ManyToManyField(
+                        related_name="pratiques",
+                        to="referentiel.critere",
+                        verbose_name="critères du référentiel",
+                    ),
+                ),
+                (
+                    "dossier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pratiques",
+                        to="campagnes.dossier",
+                    ),
+                ),
+                (
+                    "propose_par",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "structure",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="pratiques",
+                        to="structures.structure",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'pratique remarquable',
-                'verbose_name_plural': 'pratiques remarquables',
-                'ordering': ['-publiee_le', '-created_at', 'pk'],
-                'indexes': [models.Index(fields=['statut', 'consentement'], name='pratiques_p_statut_2e25ce_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('statut', 'publiee'), _negated=True), models.Q(('consentement', 'aucun'), _negated=True), _connector='OR'), name='pratique_publiee_consentie')],
+                "verbose_name": "pratique remarquable",
+                "verbose_name_plural": "pratiques remarquables",
+                "ordering": ["-publiee_le", "-created_at", "pk"],
+                "indexes": [
+                    models.Index(
+                        fields=["statut", "consentement"], name="pratiques_p_statut_2e25ce_idx"
+                    )
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(("statut", "publiee"), _negated=True),
+                            models.Q(("consentement", "aucun"), _negated=True),
+                            _connector="OR",
+                        ),
+                        name="pratique_publiee_consentie",
+                    )
+                ],
             },
         ),
     ]
