@@ -48,7 +48,11 @@ def pratique(request: HttpRequest, pk: int) -> HttpResponse:
     found = selectors.with_relations(Pratique.objects.shared_publicly()).filter(pk=pk).first()
     if found is None:
         raise Http404("Pratique introuvable.")
-    return render(request, "pratiques/public_detail.html", {"pratique": found})
+    # Only a structure that holds or held a label has a public page to link to.
+    has_page = found.structure.labels.exists()
+    return render(
+        request, "pratiques/public_detail.html", {"pratique": found, "structure_page": has_page}
+    )
 
 
 @never_cache
