@@ -9,7 +9,7 @@ PORT   ?= 8000
 # make test runs the suite on this many processes (pytest-xdist); 2 = the machine's cores.
 TEST_WORKERS ?= 2
 
-.PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-load migrate demo lint typecheck lock check-fixture clean security
+.PHONY: run test install browser system-packages bench-pdf bench-dashboard bench-pratiques bench-load migrate demo lint typecheck lock check-fixture clean security
 
 $(STAMP): requirements/dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -67,6 +67,9 @@ bench-pdf: install system-packages
 
 bench-dashboard: install system-packages
 	$(BIN)/python manage.py bench_dashboard
+
+bench-pratiques: install system-packages
+	$(BIN)/python manage.py bench_pratiques
 
 ## Autosaves under load: gunicorn (production settings) on the machine's PostgreSQL and Redis,
 ## driven by locust from a second process on 127.0.0.1; a throwaway database, dropped at the end.

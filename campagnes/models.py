@@ -231,6 +231,7 @@ class DossierTransition(models.Model):
         SUIVI = "suivi", _("Audit de suivi")
         LABEL = "label", _("Label")
         SEANCE = "seance", _("Séance de la commission")
+        PRATIQUE = "pratique", _("Pratique remarquable")
 
     dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
     subject = models.CharField(_("objet"), max_length=10, choices=Subject.choices)

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "audits",
     "audits.commission",
     "audits.suivis",
+    "audits.pratiques",
     "labelml.documents",
     "labelml.pilotage",
     "labelml.api",

@@ -51,6 +51,7 @@ urlpatterns = [
     path("", include("audits.urls")),
     path("", include("audits.commission.urls")),
     path("", include("audits.suivis.urls")),
+    path("", include("audits.pratiques.urls")),
     path("", include("labelml.documents.urls")),
     path("", include("labelml.pilotage.urls")),
 ]

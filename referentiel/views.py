@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from labelml.core.types import HtmxHttpRequest
 
+from .hooks import attach_panels
 from .selectors import get_referentiel_for_user, referentiel_tree, referentiels_for_user, search
 
 
@@ -30,6 +31,11 @@ def referentiel_detail(request: HtmxHttpRequest, code: str, version: int) -> Htt
         )
     if request.htmx:  # live search only swaps the results block
         return render(request, "referentiel/_resultats.html", context)
-    context["tree"] = referentiel_tree(ref)
+    context["tree"] = tree = referentiel_tree(ref)
+    # "Pratiques remarquables du réseau" under each criterion (the apps above fill it).
+    attach_panels(
+        request.user,
+        [c for node in tree for child in [node, *node.children] for c in child.criteres],
+    )
     context["echelles"] = ref.echelles.prefetch_related("niveaux")
     return render(request, "referentiel/referentiel_detail.html", context)

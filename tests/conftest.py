@@ -161,6 +161,7 @@ _DRIVERS = (
             "labelml/demo/network.py",
             "labelml/demo/dossiers.py",
             "labelml/demo/commission.py",
+            "labelml/demo/pratiques.py",
         )
     ),
     str(ROOT / "labelml" / "demo" / "national") + os.sep,  # the national generator's modules

@@ -434,6 +434,7 @@ RULES: dict[str, Rule] = {
     # Steering (SPEC §9): the UNML nationally, each ARML its region; an export is its
     # requester's (and the national administrators').
     "pilotage:pilotage_dashboard": rule(answers(ok=STEER)),
+    "pilotage:pilotage_repartition": rule(answers(ok=STEER)),
     "pilotage:pilotage_exports": rule(answers(ok=STEER)),
     "pilotage:pilotage_export_csv": rule(answers(ok=STEER)),
     "pilotage:pilotage_export_request": rule(
@@ -502,6 +503,35 @@ RULES: dict[str, Rule] = {
     "accounts:utilisateur_delete": rule(
         answers(ok={ADMIN}), post={ADMIN}, data=lambda w: {"confirmer": "on"}
     ),
+    # Remarkable practices (issue 18): the catalogue for everyone logged in; a practice not yet
+    # published for its structure, its ARML and the UNML; the direction consents, the UNML
+    # publishes; the structure (referent, direction) and its ARML propose from the dossier.
+    "pratiques:pratique_catalogue": rule(answers(ok=LOGGED)),
+    "pratiques:pratique_export": rule(answers(ok=LOGGED)),
+    "pratiques:pratique_review_list": rule(answers(ok={ADMIN})),
+    "pratiques:pratique_detail": rule(answers(ok=ML_SEE)),
+    "pratiques:pratique_consent": rule(
+        POST_ONLY, post={DIR}, sees=ML_SEE, data=lambda w: {"consentement": "reseau"}
+    ),
+    "pratiques:pratique_review": rule(
+        POST_ONLY, post={ADMIN}, sees=ML_SEE, data=lambda w: {"decision": "publier"}
+    ),
+    "pratiques:dossier_pratiques": rule(
+        answers(ok=D_READ),
+        post={RQ, DIR, ARML},
+        data=lambda w: {
+            "titre": "Pratique",
+            "description": "Description",
+            "criteres": [w.labelled.constat.critere_id],
+            "contact_nom": "Contact",
+        },
+    ),
+    "pratiques:dossier_positionnement": rule(answers(ok=D_READ)),
+    # Valorisation outside: no login.
+    "pratiques:public_pratique_catalogue": rule(answers(ok=EVERYONE)),
+    "pratiques:public_pratique_detail": rule(answers(ok=EVERYONE)),
+    "pratiques:public_structure": rule(answers(ok=EVERYONE)),
+    "pratiques:label_badge": rule(answers(ok=EVERYONE)),
 }
 
 # Cells whose actual answer contradicts SPEC §2 (to be fixed in the view): (url name, method,
@@ -740,6 +770,24 @@ def build_world() -> SimpleNamespace:
             user=users[RQ], ip="192.0.2.1", session_key="matrice" * 4, user_agent="Test"
         )
 
+    # A practice of the Mission Locale proposed by its referent (not published), and another
+    # published and shared publicly.
+    from audits.pratiques import services as pratiques
+
+    def pratique(titre: str) -> Any:
+        return pratiques.propose(
+            labelled,
+            users[RQ],
+            titre=titre,
+            description="Des entreprises marraines.",
+            criteres=[gap.critere],
+            contact_nom="Contact",
+        )
+
+    pratique_publique = pratique("Pratique publique")
+    pratiques.consent(pratique_publique, users[DIR], "public")
+    pratiques.publish(pratique_publique, admin)
+
     # One session per actor, opened once; each test uses a fresh client on it.
     sessions = {}
     for actor, user in users.items():
@@ -766,6 +814,8 @@ def build_world() -> SimpleNamespace:
         auditeur_x=auditeur_x,
         export=export,
         fiche=fiche,
+        pratique=pratique("Pratique proposée"),
+        pratique_publique=pratique_publique,
         invitation=invitation,
         usersession=usersession,
         referentiel=labelled.campagne.referentiel,
@@ -811,6 +861,8 @@ PK_BY_PREFIX = (
     ("suivis/", lambda w, side: w.suivi.pk),
     ("pilotage/exports/", lambda w, side: w.export.pk),
     ("fiches/", lambda w, side: w.fiche.pk),
+    ("pratiques/", lambda w, side: w.pratique.pk),
+    ("valorisation/pratiques/", lambda w, side: w.pratique_publique.pk),
     ("administration/utilisateurs/", lambda w, side: w.cible.pk),
     ("comptes/sessions/", lambda w, side: w.usersession.pk),
     ("comptes/jetons/", lambda w, side: w.jeton.pk),
@@ -832,8 +884,16 @@ def _param(w: Any, side: Any, route: str, param: str) -> Any:
                 else (w.labelled if route.startswith("suivis/") else side).action
             ).pk
         ),
-        "numero": lambda: w.label.numero if "labels/" in route else side.numero,
-        "code": lambda: w.referentiel.code if route.startswith("referentiels/") else side.code,
+        "numero": lambda: (
+            w.label.numero if "labels/" in route or "badges/" in route else side.numero
+        ),
+        "code": lambda: (
+            w.referentiel.code
+            if route.startswith("referentiels/")
+            else w.structure.code
+            if route.startswith("valorisation/")
+            else side.code
+        ),
         "version": lambda: w.referentiel.version,
         "reponse_pk": lambda: side.reponse.pk,
         "synthese_pk": lambda: side.synthese.pk,
@@ -904,6 +964,7 @@ def footprint(w: Any) -> dict[str, Any]:
         Vote,
     )
     from audits.models import Audit, Constat, ReponseEcart, Revue
+    from audits.pratiques.models import Pratique
     from audits.suivis.models import AuditSuivi, PointSuivi
     from campagnes.autoevaluations.models import Preuve, Reponse, Saisie, SyntheseCritere
     from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
@@ -922,6 +983,9 @@ def footprint(w: Any) -> dict[str, Any]:
     return {
         "dossiers": list(Dossier.objects.order_by("pk").values_list("pk", "statut")),
         "transitions": agg(DossierTransition.objects.filter(subject="dossier")),
+        "pratiques": list(
+            Pratique.objects.order_by("pk").values_list("pk", "statut", "consentement")
+        ),
         "reponses": agg(Reponse.objects, **versions, rated=Count("niveau")),
         "syntheses": agg(SyntheseCritere.objects, **versions, assigned=Count("contributeur")),
         "saisies": agg(Saisie.objects),

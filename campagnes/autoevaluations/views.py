@@ -29,6 +29,7 @@ from labelml.core.security import protect_download
 from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest, HtmxHttpRequest
 from labelml.structures.roles import Capability
+from referentiel.hooks import attach_panels
 from referentiel.selectors import referentiels_for_user
 
 from . import charts
@@ -115,7 +116,10 @@ def _page_context(
 @login_required
 def critere_page(request: AuthenticatedHttpRequest, pk: int, code: str) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
-    return render(request, "autoevaluations/critere.html", _page_context(request, dossier, code))
+    context = _page_context(request, dossier, code)
+    # "Pratiques remarquables du réseau" for this criterion, while writing (referentiel.hooks).
+    attach_panels(request.user, [context["page"].critere])
+    return render(request, "autoevaluations/critere.html", context)
 
 
 def _status(result: SaveResult, target: str) -> dict[str, Any]:

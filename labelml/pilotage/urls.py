@@ -6,6 +6,7 @@ app_name = "pilotage"
 
 urlpatterns = [
     path("pilotage/", views.dashboard, name="pilotage_dashboard"),
+    path("pilotage/repartition/", views.repartition, name="pilotage_repartition"),
     path("pilotage/exports/", export_views.exports, name="pilotage_exports"),
     path(
         "pilotage/exports/demander/",

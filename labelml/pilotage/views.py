@@ -12,6 +12,8 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from audits.pratiques.positionnement import positionnement
+from labelml.core.types import HtmxHttpRequest
 from labelml.structures.models import Region
 
 from . import selectors
@@ -90,3 +92,23 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "charts": chart_data(data),
         },
     )
+
+
+@login_required
+def repartition(request: HtmxHttpRequest) -> HttpResponse:
+    """The distribution of the Missions Locales' levels (median and quartiles by part and
+    criterion; issue 18): the same figures as a structure's "Se situer", never over fewer than
+    five structures, never a name. Its own page, and loaded into the dashboard by htmx (the
+    dashboard keeps its query budget). The region: the filter's, or an ARML's only one."""
+    scope = scope_for_user(request.user)  # 404 for anyone who steers nothing
+    filters = parse_filters(request.GET, scope)
+    only_region = scope.regions[0] if not scope.national and len(scope.regions) == 1 else None
+    context = {
+        "scope": scope,
+        "filters": filters,
+        **filter_choices(scope),
+        "positionnement": positionnement(filters.campagne, region=filters.region or only_region),
+    }
+    if request.htmx:
+        return render(request, "pilotage/_repartition.html", context)
+    return render(request, "pilotage/repartition.html", context)

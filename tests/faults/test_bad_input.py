@@ -39,6 +39,7 @@ APP_LABELS = (
     "documents",
     "pilotage",
     "suivis",
+    "pratiques",
 )
 
 
@@ -151,7 +152,21 @@ def build_world() -> dict[str, Any]:
         fichier="exports/absent.xlsx",
         requested_by=admin,
     )
+    # A practice of the labelled structure, published and shared publicly (issue 18).
+    from audits.pratiques import services as pratiques
+
+    pratique = pratiques.propose(
+        labelled,
+        Membership.objects.get(structure=labelled.structure, role=Role.DIRECTION).user,
+        titre="Pratique",
+        description="Description",
+        criteres=[labelled.audit.constats.first().critere],
+        contact_nom="Contact",
+    )
+    pratiques.consent(pratique, pratique.propose_par, "public")
+    pratiques.publish(pratique, admin)
     return {
+        "pratique": pratique,
         "admin": admin,
         "directions": [
             direction,
@@ -197,6 +212,8 @@ def valid_kwargs(name: str, route: str, w: dict[str, Any]) -> dict[str, Any]:
         "pilotage": w["export"].pk,
         "administration": w["directions"][0].pk,
         "comptes": 1,
+        "pratiques": w["pratique"].pk,
+        "valorisation": w["pratique"].pk,
     }
     point = w["suivi_point"].pk if top == "suivis" else w["point"].pk
     action = w["suivi_action"].pk if top == "suivis" else w["action"].pk
@@ -221,9 +238,15 @@ def valid_kwargs(name: str, route: str, w: dict[str, Any]) -> dict[str, Any]:
         "constat_pk": w["constat"].pk,
         "document_pk": w["document"].pk,
         "point_pk": point,
-        "code": w["referentiel"].code if top == "referentiels" else w["critere"].code,
+        "code": (
+            w["referentiel"].code
+            if top == "referentiels"
+            else w["labelled"].structure.code
+            if top == "valorisation"
+            else w["critere"].code
+        ),
         "version": w["referentiel"].version,
-        "numero": w["label"].numero if top in ("labels", "commission") else 1,
+        "numero": w["label"].numero if top in ("labels", "commission", "valorisation") else 1,
         "token": w["invitation"].token,
         "dataset": "dossiers",
         "which": "logo",

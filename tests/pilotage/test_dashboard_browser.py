@@ -30,7 +30,9 @@ def test_arml_dashboard_draws_its_charts(browser, live_server, data, network):  
         kinds = page.eval_on_selector_all(
             "canvas[data-chart]", "cs => cs.map(c => c.dataset.chart)"
         )
-        assert sorted(kinds) == ["criteres", "ecarts", "statuts", "regions", "sections", "semaines"]
+        assert sorted(kinds) == sorted(
+            ["criteres", "ecarts", "statuts", "regions", "sections", "semaines"]
+        )
         labels = page.eval_on_selector_all(
             "canvas[data-chart]", "cs => cs.map(c => c.getAttribute('aria-label'))"
         )

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from audits.commission.models import Decision
 from campagnes.models import Dossier
 from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_network
+from labelml.demo.pratiques import NATIONAL_COUNT, seed_pratiques
 from referentiel.models import Referentiel
 from referentiel.services import import_referentiel_file
 
@@ -66,6 +67,9 @@ class Command(BaseCommand):
             national = seed_national(
                 campaigns=options["campaigns"], seed=options["seed"], log=self.stdout.write
             )
+        # Published remarkable practices across criteria and regions (issue 18), through the
+        # real services, over whatever network the run holds (the small demo or the national).
+        seed_pratiques(limit=NATIONAL_COUNT if national is not None else 4, log=self.stdout.write)
         self.stdout.write(f"\nComptes de démonstration (mot de passe : {DEMO_PASSWORD}) :")
         width = max(len(a.email) for a in accounts)
         for a in accounts:

@@ -1,0 +1,78 @@
+"""The demo holds published practices across criteria and regions (issue 18), written through
+the real services; the demo referent finds other Missions Locales' practices on the criterion
+page it fills."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from audits.pratiques.models import Pratique
+from campagnes.models import Dossier, DossierTransition
+from labelml.demo.dossiers import CAMPAGNE
+from labelml.demo.pratiques import NATIONAL_COUNT, seed_pratiques
+from labelml.structures.models import Structure
+from tests.conftest import client_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_publishes_practices_of_both_regions_and_is_idempotent():
+    call_command("seed_demo", stdout=io.StringIO())
+    published = Pratique.objects.shared_with_network()
+    assert published.count() == 4
+    assert set(published.values_list("structure__region", flat=True)) == {"11", "84"}
+    assert published.values("criteres").distinct().count() >= 4
+    assert not published.filter(structure__code="ml-paris-est").exists()
+    steps = DossierTransition.objects.filter(subject="pratique").count()
+    assert steps == 3 * published.count()  # proposed, consented, published: the journal's
+    call_command("seed_demo", stdout=io.StringIO())
+    assert Pratique.objects.count() == 4
+    others = Dossier.objects.filter(campagne__nom=CAMPAGNE).exclude(structure__code="ml-paris-est")
+    assert seed_pratiques() == others.count() - 4  # the rest (Paris Est is kept out)
+    assert seed_pratiques() == 0
+
+
+def test_the_demo_referent_finds_them_on_the_criterion_page_it_fills():
+    from labelml.accounts.models import User
+
+    call_command("seed_demo", stdout=io.StringIO())
+    referent = User.objects.get(email="referent@demo.labelml.fr")
+    dossier = Dossier.objects.get(campagne__nom=CAMPAGNE, structure__code="ml-paris-est")
+    pratique = Pratique.objects.shared_with_network().prefetch_related("criteres").first()
+    code = pratique.criteres.all()[0].code
+    html = (
+        client_for(referent)
+        .get(reverse("autoevaluations:autoevaluation_critere", args=[dossier.pk, code]))
+        .content.decode()
+    )
+    assert "Pratiques remarquables du réseau" in html and pratique.titre in html
+
+
+def test_the_national_demo_spreads_practices_over_the_regions():
+    from labelml.demo.national import seed_national
+
+    call_command("seed_demo", stdout=io.StringIO())
+    seed_national(campaigns=1, missions_locales=40)
+    seed_pratiques()
+    published = Pratique.objects.shared_with_network()
+    regions = set(published.values_list("structure__region", flat=True))
+    with_dossier = set(
+        Structure.objects.filter(
+            dossiers__campagne__nom=CAMPAGNE, type="mission_locale"
+        ).values_list("region", flat=True)
+    )
+    assert regions == with_dossier and len(regions) >= 2
+    assert published.filter(consentement="public").exists()
+    assert published.values("criteres").distinct().count() >= 15
+    # One per Mission Locale with a dossier of the campaign (the national seed's 40 and the
+    # commission demo's), Paris Est kept out.
+    mls = (
+        Structure.objects.filter(dossiers__campagne__nom=CAMPAGNE, type="mission_locale")
+        .distinct()
+        .count()
+    )
+    assert published.count() == min(NATIONAL_COUNT, mls - 1)
