@@ -400,6 +400,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Every object's state is its `statut` (docs/architecture.md, Words): one name per set.
+    "ENUM_NAME_OVERRIDES": {
+        "DossierStatutEnum": "campagnes.models.Dossier.Statut",
+        "ActionStatutEnum": "campagnes.plans.models.Action.Statut",
+    },
     "SCHEMA_PATH_PREFIX": "/api/v1",
 }
 

@@ -126,7 +126,7 @@ def test_a_worker_killed_mid_render_is_redelivered_and_the_document_exists_once(
         try:
             render_document.delay(document.pk)
             wait_until(
-                lambda: Document.objects.get(pk=document.pk).status == "rendering",
+                lambda: Document.objects.get(pk=document.pk).statut == "rendering",
                 timeout=60,
                 what="the render to start",
             )
@@ -134,12 +134,12 @@ def test_a_worker_killed_mid_render_is_redelivered_and_the_document_exists_once(
         finally:
             lock.release()
             first.stop()
-        assert Document.objects.get(pk=document.pk).status == "rendering"
+        assert Document.objects.get(pk=document.pk).statut == "rendering"
         # A new worker gets the unacknowledged message back once the visibility timeout passed.
         second = Worker(queue=queue, log=tmp_path / "second.log", visibility_timeout=8)
         try:
             wait_until(
-                lambda: Document.objects.get(pk=document.pk).status in ("ready", "failed"),
+                lambda: Document.objects.get(pk=document.pk).statut in ("ready", "failed"),
                 timeout=120,
                 what="the redelivered render",
             )

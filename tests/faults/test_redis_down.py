@@ -142,7 +142,7 @@ def test_redis_stopped_pages_saves_and_logins_work_and_reports_wait_for_it(
             env={"CELERY_TASK_DEFAULT_QUEUE": queue, "JOB_REQUEUE_GRACE": "0"},
         )
         wait_until(
-            lambda: Document.objects.get(pk=document.pk).status in ("ready", "failed"),
+            lambda: Document.objects.get(pk=document.pk).statut in ("ready", "failed"),
             timeout=120,
             what="the report, once Redis is back",
         )

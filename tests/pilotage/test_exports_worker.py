@@ -52,7 +52,7 @@ def test_a_real_worker_builds_the_xlsx_within_the_requesters_scope(settings, tmp
                 user=arml_user, scope=scope, filters=filters, dataset="reponses"
             )
             wait_until(
-                lambda: Export.objects.get(pk=export.pk).status in ("ready", "failed"),
+                lambda: Export.objects.get(pk=export.pk).statut in ("ready", "failed"),
                 timeout=120,
                 what="the export",
             )
