@@ -4,11 +4,9 @@ the closing of the vote are either counted before it or refused after it, never 
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from audits.commission import services
@@ -18,6 +16,7 @@ from tests.autoevaluations.test_concurrency import run_concurrently
 from tests.commission.test_rules_at_the_moment import decisions_for
 from tests.commission.test_services import answered, seance  # noqa: F401  (fixtures)
 from tests.factories import MembreCommissionFactory
+from tests.worker import wait_until
 
 pytestmark = pytest.mark.services
 
@@ -29,11 +28,25 @@ def test_simultaneous_decisions_get_distinct_gapless_certificate_numbers(answere
     decisions = decisions_for(answered, THREADS)
     year = timezone.localdate().year
 
+    finished: list[str] = []
+
+    def others_wait_for_the_counter() -> bool:
+        # Another connection blocked on the counter's row lock, or nobody left to race.
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            waiting = cursor.fetchone()[0]
+        return waiting > 0 or len(finished) == THREADS - 1
+
     def grant(decision_pk: int):  # type: ignore[no-untyped-def]
         def run() -> str:
             with transaction.atomic():
                 numero = services.next_certificate_number(year)
-                time.sleep(0.05)  # the decision goes on writing while holding its number
+                # The decision goes on writing while holding its number, until another one
+                # is seen waiting for the counter: the race is real, not left to the timing.
+                wait_until(others_wait_for_the_counter, timeout=10, what="the other decisions")
                 today = timezone.localdate()
                 Label.objects.create(
                     structure_id=answered.structure_id,
@@ -42,6 +55,7 @@ def test_simultaneous_decisions_get_distinct_gapless_certificate_numbers(answere
                     date_debut=today,
                     date_fin=today,
                 )
+            finished.append(numero)
             return numero
 
         return run
@@ -78,7 +92,8 @@ def test_votes_racing_the_close_are_counted_before_it_or_refused_after_it(seance
         return run
 
     def close():  # type: ignore[no-untyped-def]
-        time.sleep(0.01)
+        # The close starts once the first vote is in: the others race it.
+        wait_until(lambda: outcomes, timeout=30, what="the first vote")
         return services.close_vote(
             point=PointOrdreDuJour.objects.get(pk=point.pk),
             user=User.objects.get(pk=seance.chair.user_id),
