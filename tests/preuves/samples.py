@@ -51,7 +51,10 @@ def zip_of(entries: list[tuple[str, bytes | str]]) -> bytes:
         for name, data in entries:
             # The ODF mimetype entry must be stored first and uncompressed.
             compress = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            archive.writestr(name, data, compress_type=compress)
+            # A fixed date keeps the bytes identical on every xdist worker's collection.
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.compress_type = compress
+            archive.writestr(info, data)
     return buffer.getvalue()
 
 

@@ -83,6 +83,7 @@ def preuve_b(dossiers, network, critere):  # type: ignore[no-untyped-def]
         ("organigramme.png", samples.PNG, "image/png"),
         ("procédure d'accueil.docx", samples.DOCX, DOCX_MIME),
     ],
+    ids=["pdf", "png", "docx"],
 )
 def test_accepted_files_are_stored_and_downloaded_as_attachments(
     dossier, referent, critere, lecteur, name, content, mime
