@@ -16,6 +16,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP
 from celery.signals import task_postrun, task_prerun
 from django.test import Client
+from pytest_django.plugin import blocking_manager_key
 from zeal import NPlusOneError, zeal_context
 from zeal import listeners as zeal_listeners
 from zeal import setup as zeal_setup
@@ -79,9 +80,73 @@ SERVER_TESTS = {
 
 @pytest.fixture
 def referentiel_ml(db):  # type: ignore[no-untyped-def]
+    return shipped_referentiel()
+
+
+@pytest.fixture
+def no_referentiel(db):  # type: ignore[no-untyped-def]
+    """A database that holds no référentiel: the preloaded one (below) is removed inside the
+    test's transaction."""
+    from referentiel.models import Referentiel
+
+    Referentiel.objects.all().delete()
+
+
+def shipped_referentiel():  # type: ignore[no-untyped-def]
+    """The référentiel of fixtures/: the one each worker's database already holds (below), or
+    imported in the test's transaction where a test removed it."""
+    from referentiel.models import Referentiel
     from referentiel.services import import_referentiel_file
 
-    return import_referentiel_file(FIXTURE).referentiel
+    found = Referentiel.objects.filter(code=_SHIPPED["code"], version=_SHIPPED["version"]).first()
+    return found or import_referentiel_file(FIXTURE).referentiel
+
+
+def _shipped_key() -> dict[str, Any]:
+    from referentiel import format as fmt
+
+    canon = fmt.parse(FIXTURE.read_text(encoding="utf-8"))
+    return {"code": canon["code"], "version": canon["version"]}
+
+
+_SHIPPED: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """Each worker's test database holds the shipped référentiel from the start, committed like
+    a data migration's rows: a thousand tests need it and its import costs a third of a second.
+    Each test's changes to it are rolled back with the test; a transactional test's flush
+    removes it, and `pytest_runtest_teardown` below puts it back."""
+    _SHIPPED.update(_shipped_key())
+    with django_db_blocker.unblock():
+        _preload_referentiel()
+    yield
+
+
+def _preload_referentiel() -> None:
+    from referentiel.services import import_referentiel_file
+
+    import_referentiel_file(FIXTURE)
+
+
+def _is_transactional(item: pytest.Item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    return bool(
+        (marker is not None and marker.kwargs.get("transaction"))
+        or "transactional_db" in names
+        or "live_server" in names
+    )
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    result = yield
+    if _SHIPPED and _is_transactional(item):  # its database was flushed
+        with item.config.stash[blocking_manager_key].unblock():
+            _preload_referentiel()
+    return result
 
 
 @pytest.fixture

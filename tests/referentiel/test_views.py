@@ -92,7 +92,7 @@ def test_member_sees_the_published_referentiel_in_the_list(reader, referentiel_m
     assert "Référentiel en cours de révision" not in html
 
 
-def test_list_without_any_referentiel_explains_how_to_import(reader):
+def test_list_without_any_referentiel_explains_how_to_import(no_referentiel, reader):
     html = reader.get(LIST_URL).content.decode()
     assert "Aucun référentiel n'est encore publié" in html
     assert DETAIL_URL not in html
@@ -212,7 +212,7 @@ def test_draft_is_not_found_for_a_member(reader, draft):
     assert reader.get(DRAFT_URL).status_code == 404
 
 
-def test_draft_is_shown_to_a_national_administrator(admin_client, draft):
+def test_draft_is_shown_to_a_national_administrator(no_referentiel, admin_client, draft):
     response = admin_client.get(DRAFT_URL)
     assert response.status_code == 200
     html = response.content.decode()
