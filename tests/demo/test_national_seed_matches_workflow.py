@@ -49,7 +49,8 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models
+from django.db import models, transaction
+from django.test import override_settings
 from django.utils import timezone
 
 from audits import services as audit_services
@@ -837,19 +838,27 @@ def compare(structure: Structure, admin: Any) -> list[str]:
     return out
 
 
-@pytest.fixture
-def small_national_run() -> tuple[list[Structure], Any]:
-    """The small run, two campaigns (2023 then 2026: the command's default)."""
-    seed_national(campaigns=2, missions_locales=MISSIONS_LOCALES, seed=SEED)
-    demo = {code for code, *_ in DEMO_MLS}
-    structures = list(
-        Structure.objects.filter(type=Structure.Type.MISSION_LOCALE, dossiers__isnull=False)
-        .exclude(code__in=demo)
-        .distinct()
-        .order_by("code")
-    )
-    admin = User.objects.get(email="admin@demo.labelml.fr")
-    return structures, admin
+@pytest.fixture(scope="module")
+def small_national_run(django_db_setup, django_db_blocker) -> Iterator[tuple[list[Structure], Any]]:
+    """The small run, two campaigns (2023 then 2026: the command's default), seeded once for
+    the module in a transaction rolled back after its last test (each test runs in a savepoint
+    of it, rolled back too)."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        seed_national(campaigns=2, missions_locales=MISSIONS_LOCALES, seed=SEED)
+        demo = {code for code, *_ in DEMO_MLS}
+        structures = list(
+            Structure.objects.filter(type=Structure.Type.MISSION_LOCALE, dossiers__isnull=False)
+            .exclude(code__in=demo)
+            .distinct()
+            .order_by("code")
+        )
+        admin = User.objects.get(email="admin@demo.labelml.fr")
+        yield structures, admin
+        transaction.set_rollback(True)
 
 
 BRANCHES = {
