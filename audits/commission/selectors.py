@@ -124,6 +124,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
     if not user.is_authenticated:
         return []
     items: list[WorkItem] = []
+    today = timezone.localdate()
 
     def when(seance: Seance) -> str:
         local = timezone.localtime(seance.date)
@@ -139,16 +140,27 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .order_by("date")
         ):
             n = seance.n_points
+            chair = seance.president.user_id == user.pk
+            day = timezone.localtime(seance.date).date()
             items.append(
                 WorkItem(
                     f"{when(seance)} : {n} dossier{'s' if n > 1 else ''} à l'ordre du jour",
                     reverse("commission:seance_detail", args=[seance.pk]),
-                    due=timezone.localdate(seance.date),
-                    detail=f"Présidence : {seance.president.user}"
-                    + (" (vous)" if seance.president.user_id == user.pk else ""),
+                    due=day,
+                    detail=f"Présidence : {seance.president.user}" + (" (vous)" if chair else ""),
                     group="Commission de labellisation",
                 )
             )
+            if chair and seance.statut == Seance.Statut.PLANIFIEE and day <= today:
+                items.append(
+                    WorkItem(
+                        f"Ouvrir la {when(seance).lower()}",
+                        reverse("commission:seance_detail", args=[seance.pk]),
+                        due=day,
+                        detail="Une fois ouverte, la séance n'est plus modifiable.",
+                        group="Présidence de séance",
+                    )
+                )
         recused = Recusation.objects.filter(point_id=OuterRef("pk"), membre=membre)
         voted = Vote.objects.filter(point_id=OuterRef("pk"), membre=membre)
         for point in (
@@ -161,12 +173,21 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             .select_related("seance", "dossier__structure")
             .order_by("seance__date", "ordre", "pk")
         ):
+            day = timezone.localtime(point.seance.date).date()
+            # Votes open on the séance's day (services._require_seance_day): before it, the
+            # member reads the dossier.
+            title = (
+                f"Voter sur le dossier {point.dossier.structure.nom}, ou déclarer un conflit "
+                "d'intérêts"
+                if day <= today
+                else f"Préparer le dossier {point.dossier.structure.nom} : vote à partir du "
+                f"{day:%d/%m/%Y}"
+            )
             items.append(
                 WorkItem(
-                    f"Voter sur le dossier {point.dossier.structure.nom}, ou déclarer un conflit "
-                    "d'intérêts",
+                    title,
                     reverse("commission:point_detail", args=[point.seance_id, point.pk]),
-                    due=timezone.localdate(point.seance.date),
+                    due=day,
                     detail=when(point.seance),
                     group="Commission de labellisation",
                 )
@@ -214,10 +235,14 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                 f"membre{'s' if eligible > 1 else ''} non récusé{'s' if eligible > 1 else ''}, "
                 f"quorum {'atteint' if quorum else 'non atteint'}"
             )
+            day = timezone.localtime(chaired.seance.date).date()
             if chaired.vote == PointOrdreDuJour.Vote.OUVERT:
                 items.append(
                     WorkItem(
-                        f"Présider le vote sur {chaired.dossier.structure.nom} et le clore",
+                        f"Présider le vote sur {chaired.dossier.structure.nom} et le clore"
+                        if day <= today
+                        else f"Présider le vote sur {chaired.dossier.structure.nom} le "
+                        f"{day:%d/%m/%Y}",
                         reverse("commission:point_detail", args=[chaired.seance_id, chaired.pk]),
                         due=timezone.localdate(chaired.seance.date),
                         detail=f"{when(chaired.seance)} · {count}",

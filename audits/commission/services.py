@@ -67,7 +67,9 @@ def add_to_agenda(
     *, actor: User, seance: Seance, dossier: Dossier, rapporteur: MembreCommission | None = None
 ) -> PointOrdreDuJour:
     """Place the dossier on the agenda and recuse, automatically, the members who belong to the
-    structure or to its ARML."""
+    structure or to its ARML. Under the séance's lock: its state is read at the moment of the
+    act, and two dossiers added at once get distinct places."""
+    seance = SEANCE.lock(seance.pk)
     if seance.statut == Seance.Statut.CLOSE:
         raise ValidationError("La séance est close.")
     pending = (
@@ -131,7 +133,9 @@ def _locked_point(point: PointOrdreDuJour) -> PointOrdreDuJour:
 
 
 def _require_seance_day(point: PointOrdreDuJour, what: str) -> None:
-    """Votes and decisions are not taken before the séance's day."""
+    """Votes and decisions are taken from the séance's day, and never once it is closed."""
+    if point.seance.statut == Seance.Statut.CLOSE:
+        raise ValidationError(f"La séance est close : {what} n'est plus possible.")
     day = timezone.localtime(point.seance.date).date()
     if timezone.localdate() < day:
         raise ValidationError(

@@ -192,10 +192,11 @@ def seed_demo_commission() -> list[DemoAccount]:
         dossier = open_campagne(actor=admin, campagne=campagne, structures=[structure]).created[0]
         _through_the_audit(dossier, admin, direction, users, rng)
         if role == "seance":
-            # A séance to come: the demo members vote on it, the demo chair presides.
+            # Today's séance: the demo members vote on it, the demo chair opens it, closes the
+            # vote and records the decision (votes are taken from the séance's day).
             seance = commission.create_seance(
                 actor=admin,
-                date=timezone.now() + dt.timedelta(days=10),
+                date=timezone.localtime().replace(hour=9, minute=0, second=0, microsecond=0),
                 president=chair,
                 membres=[member, partner],
                 lieu="Paris, siège de l'UNML",
@@ -209,12 +210,12 @@ def seed_demo_commission() -> list[DemoAccount]:
                 note="Dossier sérieux : l'écart majeur sur l'accueil a reçu une réponse "
                 "précise ; je propose un avis favorable avec réserves.",
             )
-            # The votes come on the séance's day (cast_vote refuses them before).
         elif role == "reserves":
             # Decided at a past séance « labellisé sous réserve »: the reservation to lift.
             seance = commission.create_seance(
                 actor=admin,
-                date=timezone.now() - dt.timedelta(days=20),
+                date=timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)
+                - dt.timedelta(days=20),
                 president=chair,
                 membres=[member, partner],
                 lieu="Visioconférence",

@@ -292,7 +292,7 @@ def _seed_demo_seance(dossier: Dossier, admin: User, users: dict[str, Any]) -> N
     membre = MembreCommission.objects.get(user=users["commission"])
     seance = create_seance(
         actor=admin,
-        date=timezone.now().replace(hour=14, minute=0, second=0, microsecond=0)
+        date=timezone.localtime().replace(hour=14, minute=0, second=0, microsecond=0)
         + dt.timedelta(days=14),
         president=president,
         membres=[membre],

@@ -181,3 +181,20 @@ def test_sitting_members_read_the_dossier_on_their_agenda_and_its_report(seance,
         client_for(outsider).get(reverse("audits:audit_overview", args=[answered.pk])).status_code
         == 404
     )
+
+
+def test_a_closed_seance_takes_no_vote_nor_decision_nor_new_dossier(seance, answered, admin):
+    """Its state is read at the moment of the act: a page opened before the séance was closed
+    (here, the stale `seance` object) cannot add to it."""
+    from audits.commission.models import Seance
+
+    point = services.add_to_agenda(actor=admin, seance=seance, dossier=answered)
+    Seance.objects.filter(pk=seance.pk).update(statut=Seance.Statut.CLOSE)
+    point.refresh_from_db()
+    with pytest.raises(ValidationError, match="séance est close"):
+        services.cast_vote(point=point, user=seance.m1.user, choix="favorable")
+    with pytest.raises(ValidationError, match="séance est close"):
+        services.close_vote(point=point, user=seance.chair.user)
+    assert not Vote.objects.exists()
+    with pytest.raises(ValidationError, match="séance est close"):
+        services.add_to_agenda(actor=admin, seance=seance, dossier=answered)

@@ -27,8 +27,8 @@ EXPECTED = {
     "arml": "Dossier sans activité depuis 40 jours : Mission Locale Val-de-Marne Sud",
     "auditeur": "Renseigner les constats et rédiger le rapport : Mission Locale Essonne Nord",
     "auditeur-referent": "Relire le rapport d'évaluation : Mission Locale Grenoble Alpes",
-    "commission": "Voter sur le dossier Mission Locale Clermont Volcans",
-    "president": "Présider le vote sur Mission Locale Clermont Volcans et le clore",
+    "commission": "Voter sur le dossier Mission Locale des Hauts-de-Bièvre",
+    "president": "Présider le vote sur Mission Locale des Hauts-de-Bièvre et le clore",
 }
 
 

@@ -103,8 +103,9 @@ def test_seed_demo_refuses_to_run_in_production(settings):
 
 
 def test_the_demo_leaves_work_for_the_commission():
-    """Issue 15: a demande de labellisation to examine, a séance to come with an item to vote,
-    a label granted « sous réserve » whose reservation the structure lifts."""
+    """Issue 15: a demande de labellisation to examine, today's séance with an item to vote
+    (votes are taken from the séance's day), a label granted « sous réserve » whose reservation
+    the structure lifts."""
     import datetime as dt
 
     from django.utils import timezone
@@ -115,10 +116,10 @@ def test_the_demo_leaves_work_for_the_commission():
     from campagnes.plans.models import Action
 
     run()
-    # The séance to come whose item has its rapporteur's note (the worklists' demo has another).
-    seance = Seance.objects.get(
-        statut=Seance.Statut.PLANIFIEE, date__gt=timezone.now(), points__note_rapporteur__gt=""
-    )
+    # Today's séance, whose item has its rapporteur's note (the worklists' demo has another,
+    # in two weeks).
+    seance = Seance.objects.get(statut=Seance.Statut.PLANIFIEE, points__note_rapporteur__gt="")
+    assert timezone.localdate(seance.date) == timezone.localdate()
     assert seance.president.user.email == "president@demo.labelml.fr"
     assert seance.membres.filter(user__email="commission@demo.labelml.fr").exists()
     point = PointOrdreDuJour.objects.get(seance=seance)

@@ -228,6 +228,32 @@ def test_a_member_who_voted_or_was_recused_has_no_vote_left(point, seance):
     assert "Voter sur le dossier" not in home(seance.m3.user)
 
 
+def test_before_the_seance_day_a_member_prepares_the_dossier_and_is_told_when_to_vote(
+    point, seance
+):
+    from audits.commission.models import Seance
+
+    day = timezone.localdate() + dt.timedelta(days=3)
+    Seance.objects.filter(pk=seance.pk).update(date=timezone.now() + dt.timedelta(days=3))
+    section = a_faire(home(seance.m1.user))
+    assert "Voter sur le dossier" not in section
+    assert f"vote à partir du {day:%d/%m/%Y}" in section
+    assert link("commission:point_detail", seance.pk, point.pk) in section
+    # Nor is there a séance to open yet.
+    assert "Ouvrir la séance" not in a_faire(home(seance.chair.user))
+
+
+def test_on_the_seance_day_the_chair_is_asked_to_open_it_until_it_is_open(point, seance):
+    from audits.commission.services import open_seance
+
+    section = a_faire(home(seance.chair.user))
+    assert "Ouvrir la séance du" in section
+    assert link("commission:seance_detail", seance.pk) in section
+    assert "Ouvrir la séance" not in a_faire(home(seance.m1.user))
+    open_seance(actor=seance.chair.user, seance=seance)
+    assert "Ouvrir la séance" not in a_faire(home(seance.chair.user))
+
+
 def test_the_chair_sees_the_count_and_the_quorum_then_the_decision_to_record(point, seance):
     from audits.commission.services import cast_vote, close_vote
 
