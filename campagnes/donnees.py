@@ -19,15 +19,19 @@ TEXTS = ((DossierTransition, "reason"), (Echange, "texte"))
 def export(user: User) -> dict[str, list[dict[str, Any]]]:
     steps = DossierTransition.objects.filter(actor_id=user.pk, subject="dossier")
     return {
-        "etapes_des_dossiers": rows(
-            steps.order_by("at", "pk"),
-            dossier="dossier_id",
-            action="action",
-            de="from_state",
-            vers="to_state",
-            motif="reason",
-            le="at",
-        ),
+        # The steps in the words of the dossier's history page, never their code names.
+        "etapes_des_dossiers": [
+            {
+                "dossier": step.dossier_id,
+                "structure": step.dossier.structure.nom,
+                "etape": step.action_label,
+                "de": step.from_label,
+                "vers": step.to_label,
+                "motif": step.reason,
+                "le": step.at,
+            }
+            for step in steps.select_related("dossier__structure").order_by("at", "pk")
+        ],
         "echanges_avec_l_arml": rows(
             Echange.objects.filter(auteur_id=user.pk).order_by("at", "pk"),
             dossier="dossier_id",

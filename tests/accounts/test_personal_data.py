@@ -117,9 +117,12 @@ def test_the_direction_downloads_what_they_wrote_and_decided(sample):
     assert [s["valeur"] for s in data["saisies_autoevaluation"]] == ["Notre procédure d'accueil"]
     assert len(data["actions_creees"]) == Action.objects.filter(created_by=direction).count() > 0
     assert len(data["reponses_aux_ecarts"]) == ReponseEcart.objects.filter(auteur=direction).count()
-    assert {t["action"] for t in data["etapes_des_dossiers"]} == set(
-        DossierTransition.objects.filter(actor=direction).values_list("action", flat=True)
-    )
+    # The steps in the words of the history page, never their code names.
+    steps = DossierTransition.objects.filter(actor=direction, subject="dossier")
+    assert {t["etape"] for t in data["etapes_des_dossiers"]} == {s.action_label for s in steps}
+    codes = set(steps.values_list("action", flat=True))
+    assert codes and not codes & {t["etape"] for t in data["etapes_des_dossiers"]}
+    assert {t["structure"] for t in data["etapes_des_dossiers"]} == {dossier.structure.nom}
     assert [n["titre"] for n in data["notifications"]] == list(
         Notification.objects.filter(destinataire=direction)
         .order_by("created_at", "pk")
