@@ -19,6 +19,7 @@ from itertools import cycle, zip_longest
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
+from django.utils.translation import ngettext
 
 from audits.pratiques import services
 from audits.pratiques.models import Pratique
@@ -222,5 +223,8 @@ def seed_pratiques(limit: int = NATIONAL_COUNT, log: Callable[[str], object] | N
         services.publish(pratique, admin.user)
         created += 1
     if log is not None:
-        log(f"Pratiques remarquables publiées : {created} créée(s).")
+        log(
+            "Pratiques remarquables publiées : "
+            + ngettext("%(n)d créée.", "%(n)d créées.", created) % {"n": created}
+        )
     return created

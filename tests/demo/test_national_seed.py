@@ -124,7 +124,7 @@ def test_national_seed():
     result = seed_national(log=messages.append)
     assert fingerprint() == first
     assert result["structures"] == {"unml": 1, "arml": 15, "mission_locale": 436}
-    assert any("430 dossier(s) créé(s)" in m for m in messages)
+    assert any("430 dossiers créés" in m for m in messages)
 
     # The network: 15 ARMLs on distinct real regions, 436 MLs under the ARML of their region.
     assert Structure.objects.filter(type="unml").count() == 1

@@ -27,7 +27,7 @@ def test_imports_armls_and_their_missions_locales(tmp_path, capsys):
     assert rennes.type == "mission_locale" and rennes.region == "53"  # region given by name
     assert rennes.parent.code == "arml-bretagne"
     assert Structure.objects.count() == 4
-    assert "4 créée(s)" in capsys.readouterr().out
+    assert "4 créées" in capsys.readouterr().out
 
 
 def test_reimport_updates_and_reports_unchanged(tmp_path, capsys):
@@ -37,7 +37,7 @@ def test_reimport_updates_and_reports_unchanged(tmp_path, capsys):
         write(tmp_path, GOOD.replace("Pays de Brest", "Pays de Brest et Iroise")),
     )
     out = capsys.readouterr().out
-    assert "1 mise(s) à jour, 3 inchangée(s)" in out
+    assert "1 mise à jour, 3 inchangées" in out
     assert Structure.objects.get(code="ml-brest").nom.endswith("Iroise")
 
 

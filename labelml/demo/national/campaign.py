@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from audits.commission.models import (
     CompteurCertificat,
@@ -112,7 +113,9 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
         "duree": time.monotonic() - started,
     }
     say(
-        f"{campagne.nom} : {len(todo)} dossier(s) créé(s) en {result['duree']:.1f} s "
+        f"{campagne.nom} : "
+        + ngettext("%(n)d dossier créé", "%(n)d dossiers créés", len(todo)) % {"n": len(todo)}
+        + f" en {result['duree']:.1f} s "
         f"({result['dossiers']} au total)."
     )
     return result

@@ -12,6 +12,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
+from django.utils.translation import ngettext
 
 from labelml.structures.models import Structure
 from referentiel.models import Element, Niveau, Referentiel
@@ -64,7 +65,8 @@ def seed_national(
         network = _ensure_network(seed, missions_locales)
     say(
         f"Réseau national : {len(network.mls)} Missions Locales, {len(network.armls)} ARML, "
-        f"{network.users_created} compte(s) créé(s)."
+        + ngettext("%(n)d compte créé.", "%(n)d comptes créés.", network.users_created)
+        % {"n": network.users_created}
     )
     ref = _load_referentiel()
     results = []

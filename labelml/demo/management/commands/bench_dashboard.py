@@ -23,6 +23,7 @@ from django.test.utils import (
     teardown_test_environment,
 )
 from django.urls import reverse
+from django.utils.translation import ngettext
 
 from campagnes.models import Campagne, Dossier
 from labelml.accounts.models import User
@@ -93,8 +94,10 @@ class Command(BaseCommand):
             queries = len(ctx.captured_queries)
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
         self.stdout.write(
-            f"{label} : {Campagne.objects.count()} campagne(s), "
-            f"{Dossier.objects.count()} dossiers en base, "
+            f"{label} : "
+            + ngettext("%(n)d campagne", "%(n)d campagnes", (n := Campagne.objects.count()))
+            % {"n": n}
+            + f", {Dossier.objects.count()} dossiers en base, "
             f"{Dossier.objects.filter(campagne=latest).count()} dans « {latest.nom} » ; "
             f"{queries} requêtes ; {[round(t, 4) for t in times]} s, "
             f"dont SQL {statistics.median(sql):.4f} s (médiane)"

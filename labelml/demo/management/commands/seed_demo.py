@@ -4,6 +4,7 @@ national data set (labelml/demo/national/); prints the demo accounts. Refused in
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from audits.commission.models import Decision
 from campagnes.models import Dossier
@@ -89,7 +90,11 @@ class Command(BaseCommand):
             self.style.SUCCESS(
                 f"\nDonnées nationales prêtes : {structures.get('unml', 0)} UNML, "
                 f"{structures.get('arml', 0)} ARML, {structures.get('mission_locale', 0)} "
-                f"Missions Locales ; {result['utilisateurs_crees']} compte(s) créé(s)."
+                f"Missions Locales ; "
+                + ngettext(
+                    "%(n)d compte créé.", "%(n)d comptes créés.", result["utilisateurs_crees"]
+                )
+                % {"n": result["utilisateurs_crees"]}
             )
         )
         for campagne in result["campagnes"]:

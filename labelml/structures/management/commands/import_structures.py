@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import ngettext
 
 from labelml.structures.services import CSV_COLUMNS, import_structures
 
@@ -26,7 +27,12 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                f"{report.created} créée(s), {report.updated} mise(s) à jour, "
-                f"{report.unchanged} inchangée(s)."
+                ngettext("%(n)d créée", "%(n)d créées", report.created) % {"n": report.created}
+                + ", "
+                + ngettext("%(n)d mise à jour", "%(n)d mises à jour", report.updated)
+                % {"n": report.updated}
+                + ", "
+                + ngettext("%(n)d inchangée.", "%(n)d inchangées.", report.unchanged)
+                % {"n": report.unchanged}
             )
         )
