@@ -17,7 +17,13 @@ class AuditsConfig(AppConfig):
         from . import donnees, history, reminders, selectors
 
         hooks.journal_words.register(
-            (Dossier.Statut, {selectors.DEMANDE_ACTION: "Demande de labellisation déposée"}),
+            (
+                Dossier.Statut,
+                {
+                    selectors.DEMANDE_ACTION: "Demande de labellisation déposée",
+                    selectors.EXTENSION_ACTION: "Délai de réponse aux écarts prolongé",
+                },
+            ),
             name="dossier:audits",
         )
         hooks.dossier_grants.register(selectors.audit_capabilities)

@@ -76,3 +76,18 @@ class DemandeForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+
+
+class ProlongationEcartsForm(forms.Form):
+    """A UNML administrator gives the structure more time to answer the gaps."""
+
+    until = forms.DateField(
+        label="Nouvelle échéance",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Saisissez une date valide (jj/mm/aaaa)."},
+    )
+    motif = forms.CharField(
+        label="Motif (transmis à la structure et gardé dans l'historique du dossier)",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 2000}),
+    )

@@ -51,6 +51,11 @@ class Audit(models.Model):
     version = models.PositiveIntegerField(default=0)
     soumis_le = models.DateTimeField(null=True, blank=True)
     valide_le = models.DateTimeField(null=True, blank=True)
+    # A UNML administrator may give the structure more time to answer the gaps
+    # (services.extend_gap_deadline); selectors.gap_deadline reads it.
+    echeance_ecarts_prolongee = models.DateField(
+        _("échéance de réponse aux écarts prolongée"), null=True, blank=True
+    )
     valide_par = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )

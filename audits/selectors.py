@@ -13,6 +13,7 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
+from django.utils.translation import ngettext
 
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
@@ -137,12 +138,14 @@ def report_missing_items(audit: Audit) -> list[MissingItem]:
 
 
 def gap_deadline(audit: Audit) -> dt.date | None:
-    """The structure answers the gaps within the campaign's delay after validation."""
+    """The structure answers the gaps within the campaign's delay after validation, or by the
+    later day a UNML administrator granted."""
     if audit.valide_le is None:
         return None
     # The validation day as lived in France, not the UTC date of the timestamp.
     validated = timezone.localdate(audit.valide_le)
-    return validated + dt.timedelta(days=audit.dossier.campagne.delai_reponse_jours)
+    deadline = validated + dt.timedelta(days=audit.dossier.campagne.delai_reponse_jours)
+    return max(deadline, audit.echeance_ecarts_prolongee or deadline)
 
 
 def gaps(audit: Audit) -> QuerySet[Constat]:
@@ -348,21 +351,13 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
         if Capability.ANSWER_CONSTATS in ROLE_CAPABILITIES.get(role, frozenset())
     ]
     if answerers:
-        open_gaps = Count(
-            "constats",
-            filter=Q(constats__niveau__code__in=GAP_CODES)
-            & (
-                Q(constats__reponse_ecart__isnull=True)
-                | Q(constats__reponse_ecart__envoye_le__isnull=True)
-            ),
-        )
         for a in (
             Audit.objects.filter(
                 dossier__structure_id__in=answerers,
                 dossier__statut=Dossier.Statut.REPONSE_STRUCTURE,
             )
             .select_related("dossier__structure", "dossier__campagne")
-            .annotate(open_gaps=open_gaps)
+            .annotate(open_gaps=open_gaps_count())
             .filter(open_gaps__gt=0)
         ):
             n = a.open_gaps
@@ -433,7 +428,46 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             reverse("campagnes:campagne_list"),
             "Administration nationale",
         )
+        # Gaps left without an answer past their deadline: the dossier cannot reach the
+        # commission unless the UNML gives more time (services.extend_gap_deadline).
+        for a in (
+            Audit.objects.filter(
+                statut=Audit.Statut.VALIDE, dossier__statut=Dossier.Statut.REPONSE_STRUCTURE
+            )
+            .select_related("dossier__structure", "dossier__campagne")
+            .annotate(open_gaps=open_gaps_count())
+            .filter(open_gaps__gt=0)
+            .order_by("valide_le")
+        ):
+            deadline = gap_deadline(a)
+            if deadline is not None and timezone.localdate() > deadline:
+                items.append(
+                    WorkItem(
+                        f"Délai de réponse aux écarts dépassé : {a.dossier.structure.nom}",
+                        reverse("audits:audit_gaps", args=[a.dossier_id]),
+                        due=deadline,
+                        detail=ngettext(
+                            "%(n)d écart sans réponse envoyée · prolonger le délai",
+                            "%(n)d écarts sans réponse envoyée · prolonger le délai",
+                            a.open_gaps,
+                        )
+                        % {"n": a.open_gaps},
+                        group="Administration nationale",
+                    )
+                )
     return items
+
+
+def open_gaps_count() -> Count:
+    """Per audit: its gaps whose answer is not sent."""
+    return Count(
+        "constats",
+        filter=Q(constats__niveau__code__in=GAP_CODES)
+        & (
+            Q(constats__reponse_ecart__isnull=True)
+            | Q(constats__reponse_ecart__envoye_le__isnull=True)
+        ),
+    )
 
 
 def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[dt.date, str]]:
@@ -462,6 +496,9 @@ def dossier_deadlines(dossier: Dossier) -> dict[str, tuple[dt.date, str]]:
 # The structure's demande de labellisation -----------------------------------------------------
 
 DEMANDE_ACTION = "demande_labellisation"
+EXTENSION_ACTION = "prolonger_delai_ecarts"
+# How far an administrator may push the gaps' deadline, from today.
+EXTENSION_MAX_DAYS = 180
 
 
 def unanswered_gaps(audit: Audit) -> list[Constat]:

@@ -3,6 +3,7 @@ self-assessment), the report's global fields, and the structure's answers to gap
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -28,6 +29,8 @@ from referentiel.models import Niveau
 from .models import GAP_CODES, Audit, Constat, ReponseEcart, Revue
 from .selectors import (
     DEMANDE_ACTION,
+    EXTENSION_ACTION,
+    EXTENSION_MAX_DAYS,
     assignment_capabilities,
     audit_capabilities,
     demande_filed,
@@ -43,6 +46,7 @@ __all__ = [
     "MAX_TEXT",
     "answer_gap",
     "assign_audit",
+    "extend_gap_deadline",
     "file_demande",
     "return_audit_report",
     "save_audit_field",
@@ -428,3 +432,49 @@ def file_demande(dossier: Dossier, actor: User, message: str = "") -> Dossier:
             message="Le dossier peut être inscrit à l'ordre du jour d'une séance.",
         )
     return dossier
+
+
+def extend_gap_deadline(dossier: Dossier, actor: User, *, until: Any, motif: str) -> Audit:
+    """A UNML administrator gives the structure until `until` to answer the gaps (after the
+    campaign's delay has run out, the dossier could otherwise never reach the commission). The
+    reason is kept in the dossier's journal and the structure is told."""
+    what = "prolonger le délai de réponse aux écarts"
+    with transaction.atomic():
+        dossier = locked_dossier(dossier)
+        require_capability(actor, dossier, Capability.ADMINISTER, what)
+        require_state(dossier, [Dossier.Statut.REPONSE_STRUCTURE], what)
+        audit = (
+            Audit.objects.select_for_update(of=("self",))
+            .select_related("dossier__campagne")
+            .filter(dossier=dossier, statut=Audit.Statut.VALIDE)
+            .first()
+        )
+        if audit is None:
+            raise TransitionError("Le rapport d'évaluation externe n'est pas validé.")
+        if not unanswered_gaps(audit):
+            raise TransitionError("Chaque écart a déjà sa réponse envoyée : rien à prolonger.")
+        today = timezone.localdate()
+        current = gap_deadline(audit)
+        latest = today + dt.timedelta(days=EXTENSION_MAX_DAYS)
+        if until <= max(today, current or today):
+            raise ValidationError(
+                f"Choisissez une date postérieure à l'échéance actuelle ({current:%d/%m/%Y}) et "
+                "à aujourd'hui."
+            )
+        if until > latest:
+            raise ValidationError(
+                f"Un délai se prolonge de {EXTENSION_MAX_DAYS} jours au plus : au plus tard le "
+                f"{latest:%d/%m/%Y}."
+            )
+        motif = clean_text(motif or "").strip()
+        if not motif:
+            raise ValidationError("Indiquez le motif de la prolongation.")
+        audit.echeance_ecarts_prolongee = until
+        audit.save(update_fields=["echeance_ecarts_prolongee"])
+        log_step(dossier, actor, EXTENSION_ACTION, f"Jusqu'au {until:%d/%m/%Y} : {motif[:2000]}")
+        notify_structure(
+            dossier,
+            titre="Délai de réponse aux écarts prolongé",
+            message=f"Vous pouvez répondre aux écarts jusqu'au {until:%d/%m/%Y}. Motif : {motif}",
+        )
+    return audit

@@ -22,6 +22,8 @@ urlpatterns = [
     # Structure: answers to the gaps; everyone who reads the dossier: comparison.
     path(A + "ecarts/", views.gaps, name="audit_gaps"),
     path(A + "ecarts/<int:constat_pk>/", views.answer_gap, name="audit_answer_gap"),
+    # Administrator: more time to answer the gaps.
+    path(A + "ecarts/prolonger/", views.extend_gaps, name="audit_extend_gaps"),
     path(A + "comparaison/", views.comparison, name="audit_comparison"),
     # The direction's demande de labellisation, once the gaps are answered.
     path(A + "demande/", views.demande, name="audit_demande"),

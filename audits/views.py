@@ -11,8 +11,9 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 
-from audits.services import assign_audit, file_demande
+from audits.services import assign_audit, extend_gap_deadline, file_demande
 from campagnes.models import Dossier
 from campagnes.plans.models import Action
 from campagnes.selectors import dossier_capabilities, get_dossier_for_user
@@ -20,7 +21,7 @@ from labelml.core.transitions import TransitionError
 from labelml.core.types import AuthenticatedHttpRequest
 from labelml.structures.roles import Capability
 
-from .forms import AssignationForm, DemandeForm, ReponseEcartForm
+from .forms import AssignationForm, DemandeForm, ProlongationEcartsForm, ReponseEcartForm
 from .models import Audit, Constat
 from .selectors import audit_for_dossier, gap_deadline, missions_for_user, unanswered_gaps
 from .selectors import comparison as compare
@@ -76,10 +77,17 @@ def _validated_audit(request: HttpRequest, dossier: Dossier) -> Audit:
 
 
 @login_required
-def gaps(request: HttpRequest, pk: int) -> HttpResponse:
+def gaps(
+    request: HttpRequest, pk: int, extension: ProlongationEcartsForm | None = None
+) -> HttpResponse:
     dossier = get_dossier_for_user(request.user, pk)
     audit = _validated_audit(request, dossier)
     caps = dossier_capabilities(request.user, dossier)
+    can_extend = (
+        Capability.ADMINISTER in caps
+        and dossier.statut == Dossier.Statut.REPONSE_STRUCTURE
+        and bool(unanswered_gaps(audit))
+    )
     actions = Action.objects.filter(plan__dossier=dossier).order_by("titre")
     rows = [
         (
@@ -99,9 +107,44 @@ def gaps(request: HttpRequest, pk: int) -> HttpResponse:
             "audit": audit,
             "rows": rows,
             "deadline": gap_deadline(audit),
+            "overdue": (deadline := gap_deadline(audit)) is not None
+            and timezone.localdate() > deadline,
             "can_answer": Capability.ANSWER_CONSTATS in caps,
+            # A refused extension shows its form and why, whatever the page would offer now.
+            "extension": extension or (ProlongationEcartsForm() if can_extend else None),
         },
+        status=400 if extension is not None and extension.errors else 200,
     )
+
+
+@login_required
+def extend_gaps(request: AuthenticatedHttpRequest, pk: int) -> HttpResponse:
+    """A UNML administrator pushes back the gaps' deadline (POST only)."""
+    dossier = get_dossier_for_user(request.user, pk)
+    if request.method != "POST":
+        return redirect("audits:audit_gaps", pk=dossier.pk)
+    dossier = get_dossier_for_user(request.user, pk, Capability.ADMINISTER)
+    form = ProlongationEcartsForm(request.POST)
+    if form.is_valid():
+        try:
+            extend_gap_deadline(
+                dossier,
+                request.user,
+                until=form.cleaned_data["until"],
+                motif=form.cleaned_data["motif"],
+            )
+        except TransitionError as exc:
+            form.add_error(None, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                f"Délai prolongé jusqu'au {form.cleaned_data['until']:%d/%m/%Y} : la structure "
+                "en est informée.",
+            )
+            return redirect("audits:audit_gaps", pk=dossier.pk)
+    return gaps(request, pk, extension=form)
 
 
 @login_required

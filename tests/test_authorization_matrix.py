@@ -373,6 +373,8 @@ RULES: dict[str, Rule] = {
     "plans:plan_reserve_action": rule(
         answers(ok=D_READ), post={RQ, DIR}, data=lambda w: {"statut": "a_faire"}
     ),
+    # The administrators give more time to answer the gaps (GET leads back to the gaps).
+    "audits:audit_extend_gaps": rule(answers(redirect=D_READ), post={ADMIN}),
     "audits:audit_answer_gap": rule(
         answers(redirect=D_READ),
         post={DIR},
