@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.forms",  # its templates, for FORM_RENDERER below
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -463,6 +464,10 @@ USE_TZ = True
 
 # --- Files -------------------------------------------------------------------------------------
 STATIC_URL = "static/"
+# Forms render through the project's templates: templates/django/forms/div.html puts a form's
+# own errors (not tied to a field) in one alert box, so that no page repeats them.
+FORM_RENDERER = "django.forms.renderers.TemplatesSetting"
+
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 # Uploaded evidence is private: MEDIA_ROOT is never served by URL, only through views that
