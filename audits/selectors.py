@@ -13,13 +13,13 @@ from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
-from django.utils.translation import ngettext
 
 from campagnes.autoevaluations import charts
 from campagnes.autoevaluations.selectors import Progress, SectionStats, dossier_progress
 from campagnes.models import Dossier, DossierTransition
 from campagnes.selectors import AUDIT_STATES, dossier_capabilities
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.core.transitions import MissingItem
 from labelml.structures.home import WorkItem, capped
 from labelml.structures.models import Auditeur
@@ -446,12 +446,11 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
                         f"Délai de réponse aux écarts dépassé : {a.dossier.structure.nom}",
                         reverse("audits:audit_gaps", args=[a.dossier_id]),
                         due=deadline,
-                        detail=ngettext(
-                            "%(n)d écart sans réponse envoyée · prolonger le délai",
-                            "%(n)d écarts sans réponse envoyée · prolonger le délai",
+                        detail=pluriel(
                             a.open_gaps,
-                        )
-                        % {"n": a.open_gaps},
+                            "{n} écart sans réponse envoyée · prolonger le délai",
+                            "{n} écarts sans réponse envoyée · prolonger le délai",
+                        ),
                         group="Administration nationale",
                     )
                 )

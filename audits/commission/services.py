@@ -569,12 +569,8 @@ REOPEN_VOTE = "reouverture_vote"
 
 def quorum_phrase(result: t.Tally, percent: int) -> str:
     """« 1 votant sur 3 membres non récusés ; 2 requis »."""
-    votants = ngettext("%(n)d votant", "%(n)d votants", result.participants) % {
-        "n": result.participants
-    }
-    membres = ngettext("%(n)d membre non récusé", "%(n)d membres non récusés", result.eligible) % {
-        "n": result.eligible
-    }
+    votants = pluriel(result.participants, "{n} votant", "{n} votants")
+    membres = pluriel(result.eligible, "{n} membre non récusé", "{n} membres non récusés")
     return f"{votants} sur {membres} ; {t.quorum_required(result.eligible, percent)} requis"
 
 

@@ -19,12 +19,12 @@ from itertools import cycle, zip_longest
 
 from django.contrib.auth.hashers import make_password
 from django.db import transaction
-from django.utils.translation import ngettext
 
 from audits.pratiques import services
 from audits.pratiques.models import Pratique
 from campagnes.models import Campagne, Dossier
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.structures.models import Membership, Structure
 from labelml.structures.roles import Role
 from referentiel.models import Critere
@@ -223,8 +223,5 @@ def seed_pratiques(limit: int = NATIONAL_COUNT, log: Callable[[str], object] | N
         services.publish(pratique, admin.user)
         created += 1
     if log is not None:
-        log(
-            "Pratiques remarquables publiées : "
-            + ngettext("%(n)d créée.", "%(n)d créées.", created) % {"n": created}
-        )
+        log("Pratiques remarquables publiées : " + pluriel(created, "{n} créée.", "{n} créées."))
     return created

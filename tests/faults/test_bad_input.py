@@ -351,7 +351,7 @@ NOT_404 = {
     "account_confirm_email": (200, "allauth : page « lien invalide ou expiré »"),
     "account_reset_password_from_key": (200, "allauth : page « lien invalide ou expiré »"),
     "audits:audit_answer_gap": (302, "GET : renvoie vers la page des écarts avant toute recherche"),
-    "audits:audit_extend_gaps": (302, "GET : renvoie vers la page des écarts avant toute recherche"),
+    "audits:audit_extend_gaps": (302, "GET : renvoie vers la page des écarts, sans rien changer"),
 }
 
 

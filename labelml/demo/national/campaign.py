@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth.models import Permission
 from django.utils import timezone
-from django.utils.translation import ngettext
 
 from audits.commission.models import (
     CompteurCertificat,
@@ -34,6 +33,7 @@ from campagnes.autoevaluations.models import AutoEvaluation, Reponse, Snapshot, 
 from campagnes.models import Campagne, Dossier, DossierTransition, DossierUserObjectPermission
 from campagnes.plans.models import Action, PlanAmelioration
 from campagnes.services import create_campagne
+from labelml.core.pluriel import pluriel
 
 from .dossier import _Dossier
 from .helpers import _aware, _quotas, _thursday, _years_before
@@ -114,7 +114,7 @@ def _seed_campaign(index: int, ref: _Ref, network: _Network, seed: int, say: Log
     }
     say(
         f"{campagne.nom} : "
-        + ngettext("%(n)d dossier créé", "%(n)d dossiers créés", len(todo)) % {"n": len(todo)}
+        + pluriel(len(todo), "{n} dossier créé", "{n} dossiers créés")
         + f" en {result['duree']:.1f} s "
         f"({result['dossiers']} au total)."
     )

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models, transaction
-from django.utils.translation import ngettext
 
+from labelml.core.pluriel import pluriel
 from labelml.structures.models import Structure
 from referentiel.models import Element, Niveau, Referentiel
 from referentiel.services import import_referentiel_file
@@ -65,8 +65,7 @@ def seed_national(
         network = _ensure_network(seed, missions_locales)
     say(
         f"Réseau national : {len(network.mls)} Missions Locales, {len(network.armls)} ARML, "
-        + ngettext("%(n)d compte créé.", "%(n)d comptes créés.", network.users_created)
-        % {"n": network.users_created}
+        + pluriel(network.users_created, "{n} compte créé.", "{n} comptes créés.")
     )
     ref = _load_referentiel()
     results = []

@@ -23,10 +23,10 @@ from django.test.utils import (
     teardown_test_environment,
 )
 from django.urls import reverse
-from django.utils.translation import ngettext
 
 from campagnes.models import Campagne, Dossier
 from labelml.accounts.models import User
+from labelml.core.pluriel import pluriel
 from labelml.structures.models import Membership, Structure
 from labelml.structures.roles import Role
 
@@ -95,8 +95,7 @@ class Command(BaseCommand):
             sql.append(sum(float(q["time"]) for q in ctx.captured_queries))
         self.stdout.write(
             f"{label} : "
-            + ngettext("%(n)d campagne", "%(n)d campagnes", (n := Campagne.objects.count()))
-            % {"n": n}
+            + pluriel(Campagne.objects.count(), "{n} campagne", "{n} campagnes")
             + f", {Dossier.objects.count()} dossiers en base, "
             f"{Dossier.objects.filter(campagne=latest).count()} dans « {latest.nom} » ; "
             f"{queries} requêtes ; {[round(t, 4) for t in times]} s, "

@@ -4,10 +4,10 @@ national data set (labelml/demo/national/); prints the demo accounts. Refused in
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import ngettext
 
 from audits.commission.models import Decision
 from campagnes.models import Dossier
+from labelml.core.pluriel import pluriel
 from labelml.demo.network import DEMO_DOMAIN, DEMO_PASSWORD, DEMO_TOTP_SECRET, seed_demo_network
 from labelml.demo.pratiques import NATIONAL_COUNT, seed_pratiques
 from referentiel.models import Referentiel
@@ -91,10 +91,7 @@ class Command(BaseCommand):
                 f"\nDonnées nationales prêtes : {structures.get('unml', 0)} UNML, "
                 f"{structures.get('arml', 0)} ARML, {structures.get('mission_locale', 0)} "
                 f"Missions Locales ; "
-                + ngettext(
-                    "%(n)d compte créé.", "%(n)d comptes créés.", result["utilisateurs_crees"]
-                )
-                % {"n": result["utilisateurs_crees"]}
+                + pluriel(result["utilisateurs_crees"], "{n} compte créé.", "{n} comptes créés.")
             )
         )
         for campagne in result["campagnes"]:

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
-from django.utils.translation import ngettext
 
+from labelml.core.pluriel import pluriel
 from labelml.structures.services import CSV_COLUMNS, import_structures
 
 
@@ -27,12 +27,10 @@ class Command(BaseCommand):
             )
         self.stdout.write(
             self.style.SUCCESS(
-                ngettext("%(n)d créée", "%(n)d créées", report.created) % {"n": report.created}
+                pluriel(report.created, "{n} créée", "{n} créées")
                 + ", "
-                + ngettext("%(n)d mise à jour", "%(n)d mises à jour", report.updated)
-                % {"n": report.updated}
+                + pluriel(report.updated, "{n} mise à jour", "{n} mises à jour")
                 + ", "
-                + ngettext("%(n)d inchangée.", "%(n)d inchangées.", report.unchanged)
-                % {"n": report.unchanged}
+                + pluriel(report.unchanged, "{n} inchangée.", "{n} inchangées.")
             )
         )
