@@ -43,6 +43,7 @@ pytestmark = pytest.mark.django_db
 def _no_referentiel_yet(no_referentiel):  # type: ignore[no-untyped-def]
     """These tests import into a database that holds no référentiel yet."""
 
+
 REFERENTIEL_MODELS = (Referentiel, Section, Critere, Element, SousElement, Aide, Echelle, Niveau)
 
 EXPECTED_CRITERIA_PER_PART = {
