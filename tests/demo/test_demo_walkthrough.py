@@ -1,7 +1,9 @@
 """A walk through the demo (`make run`) as each of its accounts: every link a page shows its
 reader leads somewhere — never a 404, a 403 or a server error behind a link the application
 itself offered. Pages are followed from the home page, a few of each kind (URL name), so that
-the walk covers every screen a role reaches without reading all 99 criteria of each dossier."""
+the walk covers every screen a role reaches without reading all 99 criteria of each dossier.
+The demo is seeded once for the module (rolled back after its last test); each account walks it
+in a test of its own (pytest-xdist spreads them over both cores), from the seeded state."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from django.test import Client
 from django.urls import Resolver404, resolve
 
 from labelml.demo.network import ACCOUNTS
+from tests.worlds import rolled_back_world
 
 pytestmark = pytest.mark.django_db
 
@@ -67,19 +70,20 @@ def walk(client: Client) -> tuple[int, list[str]]:
     return len(seen), problems
 
 
-def test_every_link_the_demo_shows_each_account_leads_somewhere():
-    call_command("seed_demo", stdout=io.StringIO())
-    users = get_user_model().objects.in_bulk(
-        [account.email for account in ACCOUNTS], field_name="email"
-    )
-    report: dict[str, list[str]] = {}
-    pages: dict[str, int] = {}
-    for account in ACCOUNTS:
-        client = Client()
-        client.force_login(users[account.email])
-        pages[account.email], report[account.email] = walk(client)
-    failures = {email: problems for email, problems in report.items() if problems}
-    assert not failures, "\n".join(f"{e}: {p}" for e, ps in failures.items() for p in ps)
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """`make run`'s demo: `seed_demo`, run once for the module."""
+    with rolled_back_world(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+
+
+@pytest.mark.parametrize("account", ACCOUNTS, ids=lambda account: account.email.split("@")[0])
+def test_every_link_the_demo_shows_each_account_leads_somewhere(demo, account):
+    client = Client()
+    client.force_login(get_user_model().objects.get(email=account.email))
+    pages, problems = walk(client)
+    assert not problems, "\n".join(f"{account.email}: {p}" for p in problems)
     # The walk really went round: every account reached a good number of its pages (from 23
     # for a commission member to 79 for the administrator when this test was written).
-    assert min(pages.values()) >= 20, pages
+    assert pages >= 20, (account.email, pages)

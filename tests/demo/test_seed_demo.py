@@ -1,17 +1,21 @@
-"""`seed_demo`: the demo accounts are a fixed contract; running it twice changes nothing."""
+"""`seed_demo`: the demo accounts are a fixed contract; running it twice changes nothing. The
+demo is seeded once for the module (`demo`, rolled back after its last test); each test reads
+it, or runs the command again, in its own savepoint. Its refusal in production, on an empty
+database, is in test_seed_demo_refused.py."""
 
 import io
 
 import pytest
 from allauth.mfa.models import Authenticator
 from django.contrib.auth import get_user_model
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
 from labelml.demo.network import ACCOUNTS, DEMO_PASSWORD, DEMO_TOTP_SECRET
 from labelml.structures.models import Auditeur, Membership, MembreCommission, Structure
 from labelml.structures.roles import Role
+from tests.worlds import rolled_back_world
 
 pytestmark = pytest.mark.django_db
 
@@ -36,6 +40,13 @@ def run() -> str:
     return out.getvalue()
 
 
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """What the first `seed_demo` of a database printed, its data kept for the module."""
+    with rolled_back_world(django_db_blocker):
+        yield run()
+
+
 def snapshot():
     from referentiel.models import Element
 
@@ -50,8 +61,8 @@ def snapshot():
     )
 
 
-def test_seed_demo_creates_the_documented_network_and_accounts():
-    output = run()
+def test_seed_demo_creates_the_documented_network_and_accounts(demo):
+    output = demo
     assert Structure.objects.filter(type="unml").count() == 1
     assert Structure.objects.filter(type="arml").count() == 2
     mls = Structure.objects.filter(type="mission_locale").select_related("parent")
@@ -76,16 +87,14 @@ def test_seed_demo_creates_the_documented_network_and_accounts():
     assert same_ml["admin"].role == Role.ADMIN_UNML
 
 
-def test_seed_demo_is_idempotent():
-    run()
+def test_seed_demo_is_idempotent(demo):
     before = snapshot()
     run()
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("name", sorted(CONTRACT))
-def test_every_demo_account_logs_in_with_the_documented_password(name):
-    run()
+def test_every_demo_account_logs_in_with_the_documented_password(demo, name):
     client = Client()
     response = client.post(
         reverse("account_login"), {"login": f"{name}@demo.labelml.fr", "password": DEMO_PASSWORD}
@@ -95,14 +104,7 @@ def test_every_demo_account_logs_in_with_the_documented_password(name):
     assert (response["Location"] == reverse("mfa_authenticate")) is needs_totp
 
 
-def test_seed_demo_refuses_to_run_in_production(settings):
-    settings.ENVIRONMENT = "production"
-    with pytest.raises(CommandError, match="production"):
-        call_command("seed_demo", stdout=io.StringIO())
-    assert Structure.objects.count() == 0
-
-
-def test_the_demo_leaves_work_for_the_commission():
+def test_the_demo_leaves_work_for_the_commission(demo):
     """Issue 15: a demande de labellisation to examine, today's séance with an item to vote
     (votes are taken from the séance's day), a label granted « sous réserve » whose reservation
     the structure lifts."""
@@ -115,7 +117,6 @@ def test_the_demo_leaves_work_for_the_commission():
     from campagnes.models import Dossier
     from campagnes.plans.models import Action
 
-    run()
     # Today's séance, whose item has its rapporteur's note (the worklists' demo has another,
     # in two weeks).
     seance = Seance.objects.get(statut=Seance.Statut.PLANIFIEE, points__note_rapporteur__gt="")

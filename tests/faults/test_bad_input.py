@@ -59,6 +59,21 @@ def params_of(route: str) -> list[tuple[str, str]]:
     return out
 
 
+def namespaces() -> list[str]:
+    """The apps' namespaces: the walks below run one app at a time, so that pytest-xdist spreads
+    them over both cores."""
+    return sorted({namespace_of(name) for name, _ in app_routes()})
+
+
+def namespace_of(name: str) -> str:
+    # The root's routes and allauth's have no namespace.
+    return name.partition(":")[0] if ":" in name else "-"
+
+
+def routes_of(namespace: str) -> list[tuple[str, str]]:
+    return [(name, route) for name, route in app_routes() if namespace_of(name) == namespace]
+
+
 # --- the objects every parameter can designate --------------------------------------------
 
 
@@ -66,16 +81,10 @@ def params_of(route: str) -> list[tuple[str, str]]:
 def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
     """Built once for the module, in a transaction rolled back at its end (each test runs in a
     savepoint of it)."""
-    from django.db import transaction
-    from django.test import override_settings
+    from tests.worlds import rolled_back_world
 
-    with (
-        django_db_blocker.unblock(),
-        override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")),
-        transaction.atomic(),
-    ):
+    with rolled_back_world(django_db_blocker, MEDIA_ROOT=tmp_path_factory.mktemp("media")):
         yield build_world()
-        transaction.set_rollback(True)
 
 
 def build_world() -> dict[str, Any]:
@@ -355,10 +364,11 @@ NOT_404 = {
 }
 
 
-def test_unknown_or_malformed_ids_answer_404(world):
+@pytest.mark.parametrize("namespace", namespaces())
+def test_unknown_or_malformed_ids_answer_404(world, namespace):
     failures: list[str] = []
     all_users = clients(world)
-    for name, route in app_routes():
+    for name, route in routes_of(namespace):
         params = params_of(route)
         if not params:
             continue
@@ -369,10 +379,9 @@ def test_unknown_or_malformed_ids_answer_404(world):
                 for bad in bad_values(conv):
                     variants.append({**valid, param: bad})
             variants.append({param: bad_values(conv)[-2] for conv, param in params})
-            for kwargs in variants:
-                path = url(name, kwargs)
-                if path is None:
-                    continue
+            paths = [url(name, kwargs) for kwargs in variants]
+            # Each address once (with one parameter, the last variant is one of the others).
+            for path in dict.fromkeys(path for path in paths if path is not None):
                 for method in ("get", "post"):
                     response = request_rolled_back(client, method, path)
                     status = response.status_code
@@ -540,21 +549,6 @@ def users_for(route: str, world: dict[str, Any], users: dict[str, Client]) -> di
     direction = users["direction du dossier labellisé" if labelled else "direction"]
     admin = users["administrateur national"]
     return {name_of[direction]: direction, name_of[admin]: admin}
-
-
-def namespaces() -> list[str]:
-    """The apps' namespaces: the walks below run one app at a time, so that pytest-xdist spreads
-    them over both cores."""
-    return sorted({namespace_of(name) for name, _ in app_routes()})
-
-
-def namespace_of(name: str) -> str:
-    # The root's routes and allauth's have no namespace.
-    return name.partition(":")[0] if ":" in name else "-"
-
-
-def routes_of(namespace: str) -> list[tuple[str, str]]:
-    return [(name, route) for name, route in app_routes() if namespace_of(name) == namespace]
 
 
 def test_the_payloads_fill_the_fields_the_forms_have():

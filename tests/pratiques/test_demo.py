@@ -1,6 +1,7 @@
 """The demo holds published practices across criteria and regions (issue 18), written through
 the real services; the demo referent finds other Missions Locales' practices on the criterion
-page it fills."""
+page it fills. The demo is seeded once for the module (`demo`, rolled back after its last
+test); each test reads it, or writes more, in its own savepoint."""
 
 from __future__ import annotations
 
@@ -16,12 +17,20 @@ from labelml.demo.dossiers import CAMPAGNE
 from labelml.demo.pratiques import NATIONAL_COUNT, seed_pratiques
 from labelml.structures.models import Structure
 from tests.conftest import client_for
+from tests.worlds import rolled_back_world
 
 pytestmark = pytest.mark.django_db
 
 
-def test_seed_demo_publishes_practices_of_both_regions_and_is_idempotent():
-    call_command("seed_demo", stdout=io.StringIO())
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
+    """`seed_demo` run once on the database, its data kept for the module."""
+    with rolled_back_world(django_db_blocker):
+        call_command("seed_demo", stdout=io.StringIO())
+        yield
+
+
+def test_seed_demo_publishes_practices_of_both_regions_and_is_idempotent(demo):
     published = Pratique.objects.shared_with_network()
     assert published.count() == 4
     assert set(published.values_list("structure__region", flat=True)) == {"11", "84"}
@@ -36,10 +45,9 @@ def test_seed_demo_publishes_practices_of_both_regions_and_is_idempotent():
     assert seed_pratiques() == 0
 
 
-def test_the_demo_referent_finds_them_on_the_criterion_page_it_fills():
+def test_the_demo_referent_finds_them_on_the_criterion_page_it_fills(demo):
     from labelml.accounts.models import User
 
-    call_command("seed_demo", stdout=io.StringIO())
     referent = User.objects.get(email="referent@demo.labelml.fr")
     dossier = Dossier.objects.get(campagne__nom=CAMPAGNE, structure__code="ml-paris-est")
     pratique = Pratique.objects.shared_with_network().prefetch_related("criteres").first()
@@ -52,10 +60,9 @@ def test_the_demo_referent_finds_them_on_the_criterion_page_it_fills():
     assert "Pratiques remarquables du réseau" in html and pratique.titre in html
 
 
-def test_the_national_demo_spreads_practices_over_the_regions():
+def test_the_national_demo_spreads_practices_over_the_regions(demo):
     from labelml.demo.national import seed_national
 
-    call_command("seed_demo", stdout=io.StringIO())
     seed_national(campaigns=1, missions_locales=40)
     seed_pratiques()
     published = Pratique.objects.shared_with_network()
