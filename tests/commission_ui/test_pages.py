@@ -169,7 +169,7 @@ def test_nobody_reads_the_votes_before_closing(point):
         page = _without_tokens(client_for(user).get(url(point)).content.decode())
         if user == s.chair.user:
             assert "1 votant sur 3 membres non récusés" in page
-            page = page.replace("1 votant sur", "0 votants sur")
+            page = page.replace("1 votant sur", "0 votant sur")
         assert page == before[user.pk]
         assert 'id="decompte"' not in page and "Votes individuels" not in page
         assert "checked" not in page
