@@ -1,7 +1,8 @@
 """Every role does its job from its home page, in a real browser, by following links only
 (issue 15): the référent fills a criterion from its "À faire" and the direction submits; the
 auditor records findings from her home; the lead auditor validates a report from his; the
-administrator plans an audit from his. The only address typed is the login page's."""
+administrator plans an audit from his, and gives a structure more time to answer its gaps. The
+only address typed is the login page's."""
 
 from __future__ import annotations
 
@@ -34,6 +35,7 @@ planifiable = _audits.planifiable
 assigned = _audits.assigned
 started = _audits.started
 submitted = _audits.submitted
+validated = _audits.validated
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "mot-de-passe-solide-42"
@@ -146,3 +148,29 @@ def test_the_administrator_plans_an_audit_from_his_home(
     page.click("main form button[type=submit]")
     expect(page.locator(".messages")).to_contain_text("Évaluation externe planifiée")
     assert Dossier.objects.get(pk=planifiable.pk).statut == Dossier.Statut.AUDIT_PLANIFIE
+
+
+def test_the_administrator_extends_an_overdue_gaps_deadline_from_his_home(
+    page, settings, validated, admin
+):
+    from django.utils import timezone
+
+    from audits.selectors import gap_deadline
+
+    delai = validated.dossier.campagne.delai_reponse_jours
+    Audit.objects.filter(pk=validated.pk).update(
+        valide_le=timezone.now() - dt.timedelta(days=delai + 2)
+    )
+    until = timezone.localdate() + dt.timedelta(days=20)
+    settings.MFA_TOTP_TOLERANCE = 1
+    at_home(page, admin.email, totp=True)
+    work(page, "Délai de réponse aux écarts dépassé")
+    expect(page.locator("main")).to_contain_text("Le délai de réponse est dépassé")
+    page.fill("input[name=until]", until.isoformat())
+    page.fill("textarea[name=motif]", "Changement de direction au printemps.")
+    page.get_by_role("button", name="Prolonger le délai").click()
+    expect(page.locator(".messages")).to_contain_text(f"Délai prolongé jusqu'au {until:%d/%m/%Y}")
+    assert (
+        gap_deadline(Audit.objects.select_related("dossier__campagne").get(pk=validated.pk))
+        == until
+    )
