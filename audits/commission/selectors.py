@@ -126,6 +126,10 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
     items: list[WorkItem] = []
     today = timezone.localdate()
 
+    def lowered(text: str) -> str:
+        """« Séance du … » inside a sentence: only its first letter (the place keeps its)."""
+        return text[:1].lower() + text[1:]
+
     def when(seance: Seance) -> str:
         local = timezone.localtime(seance.date)
         return f"Séance du {local:%d/%m/%Y à %Hh%M}" + (f", {seance.lieu}" if seance.lieu else "")
@@ -154,7 +158,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
             if chair and seance.statut == Seance.Statut.PLANIFIEE and day <= today:
                 items.append(
                     WorkItem(
-                        f"Ouvrir la {when(seance).lower()}",
+                        f"Ouvrir la {lowered(when(seance))}",
                         reverse("commission:seance_detail", args=[seance.pk]),
                         due=day,
                         detail="Une fois ouverte, la séance n'est plus modifiable.",
@@ -281,7 +285,7 @@ def worklist(user: User | AnonymousUser) -> list[WorkItem]:
         for d in ready:
             if next_seance is not None:
                 url = reverse("commission:seance_detail", args=[next_seance.pk])
-                where = f"prochaine {when(next_seance).lower()}"
+                where = f"prochaine {lowered(when(next_seance))}"
             else:
                 url, where = (
                     reverse("commission:seance_create"),

@@ -247,7 +247,8 @@ def test_on_the_seance_day_the_chair_is_asked_to_open_it_until_it_is_open(point,
     from audits.commission.services import open_seance
 
     section = a_faire(home(seance.chair.user))
-    assert "Ouvrir la séance du" in section
+    # The place keeps its capitals inside the sentence.
+    assert "Ouvrir la séance du" in section and ", Paris</a>" in section
     assert link("commission:seance_detail", seance.pk) in section
     assert "Ouvrir la séance" not in a_faire(home(seance.m1.user))
     open_seance(actor=seance.chair.user, seance=seance)
