@@ -133,3 +133,17 @@ def test_the_administrators_home_lists_the_overdue_gaps(overdue, admin):
     assert f"Délai de réponse aux écarts dépassé : {overdue.dossier.structure.nom}" in section
     assert link("audits:audit_gaps", overdue.dossier_id) in section
     assert "2 écarts sans réponse envoyée" in section
+
+
+def test_only_the_direction_is_called_to_file_the_demande_from_the_gaps_page(
+    validated, admin, people
+):
+    direction = client_for(people.direction).get(gaps_url(validated)).content.decode()
+    demande = reverse("audits:audit_demande", args=[validated.dossier_id])
+    assert f'<a class="btn" href="{demande}" id="lien-demande">Demande de labellisation</a>' in (
+        direction
+    )
+    for user in (admin, people.referent):
+        page = client_for(user).get(gaps_url(validated)).content.decode()
+        assert ">Voir la demande de labellisation</a>" in page
+        assert ">Demande de labellisation</a>" not in page
