@@ -258,7 +258,10 @@ class HttpUser:
         self.session = requests.Session()
 
     def _headers(self, htmx: bool) -> dict[str, str]:
-        headers = {"X-CSRFToken": self.session.cookies.get("csrftoken", "")}
+        # A new connection per request: a kept-alive one that gunicorn closed while idle (its
+        # `keepalive` is 5 s, and logging sixteen people in on a loaded machine takes longer)
+        # would be reset under the next POST, which a browser retries and requests does not.
+        headers = {"X-CSRFToken": self.session.cookies.get("csrftoken", ""), "Connection": "close"}
         if htmx:
             headers["HX-Request"] = "true"
         return headers
