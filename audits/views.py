@@ -88,6 +88,7 @@ def gaps(
         and dossier.statut == Dossier.Statut.REPONSE_STRUCTURE
         and bool(unanswered_gaps(audit))
     )
+    deadline = gap_deadline(audit)
     actions = Action.objects.filter(plan__dossier=dossier).order_by("titre")
     rows = [
         (
@@ -106,12 +107,13 @@ def gaps(
             "tab": "audit",
             "audit": audit,
             "rows": rows,
-            "deadline": gap_deadline(audit),
-            "overdue": (deadline := gap_deadline(audit)) is not None
-            and timezone.localdate() > deadline,
+            "deadline": deadline,
+            "overdue": deadline is not None and timezone.localdate() > deadline,
             "can_answer": Capability.ANSWER_CONSTATS in caps,
             # A refused extension shows its form and why, whatever the page would offer now.
-            "extension": extension or (ProlongationEcartsForm() if can_extend else None),
+            "extension": extension
+            if extension is not None
+            else (ProlongationEcartsForm() if can_extend else None),
         },
         status=400 if extension is not None and extension.errors else 200,
     )
