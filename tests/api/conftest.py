@@ -7,11 +7,10 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
-from django.test.utils import override_settings
 
 from tests.test_authorization_matrix import ANON, build_world, footprint
+from tests.worlds import rolled_back_world
 
 
 def make_token(user: Any, portee: str = "ecriture", jours: int = 30) -> str:
@@ -50,25 +49,13 @@ class ApiClient(Client):
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker, tmp_path_factory):  # type: ignore[no-untyped-def]
     media = tmp_path_factory.mktemp("api-media")
-    with (
-        django_db_blocker.unblock(),
-        override_settings(
-            MEDIA_ROOT=str(media),
-            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
-        ),
-    ):
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            built = build_world()
-            built.tokens = {
-                actor: make_token(user) for actor, user in built.users.items() if actor != ANON
-            }
-            built.footprint = footprint(built)
-            yield built
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back_world(django_db_blocker, MEDIA_ROOT=str(media)) as settle:
+        built = build_world()
+        built.tokens = {
+            actor: make_token(user) for actor, user in built.users.items() if actor != ANON
+        }
+        built.footprint = footprint(built)
+        yield settle(built)
 
 
 def api(world: Any, actor: str) -> ApiClient:

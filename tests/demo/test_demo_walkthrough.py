@@ -73,9 +73,8 @@ def walk(client: Client) -> tuple[int, list[str]]:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """`make run`'s demo: `seed_demo`, run once for the module."""
-    with rolled_back_world(django_db_blocker):
-        call_command("seed_demo", stdout=io.StringIO())
-        yield
+    with rolled_back_world(django_db_blocker) as settle:
+        yield settle(call_command("seed_demo", stdout=io.StringIO()))
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=lambda account: account.email.split("@")[0])

@@ -49,8 +49,7 @@ from typing import Any
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
-from django.db import models, transaction
-from django.test import override_settings
+from django.db import models
 from django.utils import timezone
 
 from audits import services as audit_services
@@ -70,6 +69,7 @@ from labelml.demo.national.parameters import MAJOR_GAP_RULE
 from labelml.demo.network import MLS as DEMO_MLS
 from labelml.structures.models import Membership, Structure
 from referentiel.models import Niveau
+from tests.worlds import rolled_back_world
 
 pytestmark = pytest.mark.django_db
 
@@ -843,11 +843,7 @@ def small_national_run(django_db_setup, django_db_blocker) -> Iterator[tuple[lis
     """The small run, two campaigns (2023 then 2026: the command's default), seeded once for
     the module in a transaction rolled back after its last test (each test runs in a savepoint
     of it, rolled back too)."""
-    with (
-        django_db_blocker.unblock(),
-        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
-        transaction.atomic(),
-    ):
+    with rolled_back_world(django_db_blocker) as settle:
         seed_national(campaigns=2, missions_locales=MISSIONS_LOCALES, seed=SEED)
         demo = {code for code, *_ in DEMO_MLS}
         structures = list(
@@ -857,8 +853,7 @@ def small_national_run(django_db_setup, django_db_blocker) -> Iterator[tuple[lis
             .order_by("code")
         )
         admin = User.objects.get(email="admin@demo.labelml.fr")
-        yield structures, admin
-        transaction.set_rollback(True)
+        yield settle((structures, admin))
 
 
 BRANCHES = {

@@ -43,8 +43,8 @@ def run() -> str:
 @pytest.fixture(scope="module")
 def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """What the first `seed_demo` of a database printed, its data kept for the module."""
-    with rolled_back_world(django_db_blocker):
-        yield run()
+    with rolled_back_world(django_db_blocker) as settle:
+        yield settle(run())
 
 
 def snapshot():

@@ -39,11 +39,6 @@ from tests.conftest import FIXTURE
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _no_referentiel_yet(no_referentiel):  # type: ignore[no-untyped-def]
-    """These tests import into a database that holds no référentiel yet."""
-
-
 REFERENTIEL_MODELS = (Referentiel, Section, Critere, Element, SousElement, Aide, Echelle, Niveau)
 
 EXPECTED_CRITERIA_PER_PART = {
@@ -322,7 +317,7 @@ def test_header_preamble_values_and_principles_are_stored(referentiel_ml):
 # ------------------------------------------------------------------------ idempotence
 
 
-def test_importing_the_same_file_twice_is_unchanged_and_writes_nothing():
+def test_importing_the_same_file_twice_is_unchanged_and_writes_nothing(no_referentiel):
     first = import_referentiel_file(FIXTURE)
     assert first.outcome == "created"
     before = row_counts()
@@ -669,6 +664,7 @@ def test_the_unmodified_copy_used_for_malformed_files_is_accepted(referentiel_ml
 
 
 def test_yaml_syntax_error_is_refused_with_its_line_and_column(tmp_path):
+    before = row_counts()
     lines = FIXTURE.read_text(encoding="utf-8").split("\n")
     index = lines.index("statut: publie")
     lines[index] = "statut: publie: oui"
@@ -681,7 +677,7 @@ def test_yaml_syntax_error_is_refused_with_its_line_and_column(tmp_path):
     assert excinfo.value.node == f"ligne {index + 1}, colonne {len('statut: publie') + 1}"
     assert "ligne" in str(excinfo.value)
     assert "YAML illisible" in excinfo.value.message
-    assert set(row_counts().values()) == {0}
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -694,13 +690,14 @@ def test_yaml_syntax_error_is_refused_with_its_line_and_column(tmp_path):
     ],
 )
 def test_file_that_is_not_a_mapping_is_refused_at_the_root(tmp_path, content):
+    before = row_counts()
     path = tmp_path / "pas-un-mapping.yaml"
     path.write_text(content, encoding="utf-8")
     with pytest.raises(ReferentielFormatError) as excinfo:
         import_referentiel_file(path)
     assert excinfo.value.node == "(racine du fichier)"
     assert "mapping" in excinfo.value.message
-    assert set(row_counts().values()) == {0}
+    assert row_counts() == before
 
 
 @pytest.mark.parametrize(
@@ -888,22 +885,24 @@ def test_export_canon_works_on_the_instance_returned_by_import():
 
 @pytest.mark.parametrize("reference", [{"code": "autoevaluation"}, ["autoevaluation"]])
 def test_scale_reference_that_is_not_a_code_is_a_format_error(tmp_path, reference):
+    before = row_counts()
     raw = shipped()
     raw["echelle_autoevaluation"] = reference
     with pytest.raises(ReferentielFormatError) as excinfo:
         import_referentiel_file(write_yaml(tmp_path, raw))
     assert excinfo.value.node == "echelle_autoevaluation"
-    assert set(row_counts().values()) == {0}
+    assert row_counts() == before
 
 
 def test_date_validation_with_a_time_is_refused_or_stored_as_its_date(tmp_path):
+    before = row_counts()
     raw = shipped()
     raw["date_validation"] = dt.datetime(2022, 12, 1, 10, 0)
     try:
         result = import_referentiel_file(write_yaml(tmp_path, raw))
     except ReferentielFormatError as exc:
         assert exc.node == "date_validation"
-        assert set(row_counts().values()) == {0}
+        assert row_counts() == before
     else:
         assert fresh(result.referentiel).date_validation == dt.date(2022, 12, 1)
 
@@ -922,7 +921,7 @@ def test_level_value_the_database_cannot_hold_is_refused_or_round_trips(valeur):
 
 
 @pytest.mark.parametrize("valeur", [2.5, -3, 999.99, 0.01])
-def test_level_value_with_at_most_two_decimals_round_trips(valeur):
+def test_level_value_with_at_most_two_decimals_round_trips(no_referentiel, valeur):
     raw = shipped()
     raw["echelles"][0]["niveaux"][0]["valeur"] = valeur
     canon = fmt.validate(raw)
@@ -932,13 +931,14 @@ def test_level_value_with_at_most_two_decimals_round_trips(valeur):
 
 @pytest.mark.django_db
 def test_unquoted_numeric_code_is_refused_instead_of_silently_becoming_another(tmp_path):
+    before = row_counts()
     raw = shipped()
     critere(raw, "1.2")["code"] = 1.10  # YAML would read `code: 1.10` as the number 1.1
     with pytest.raises(ReferentielFormatError) as exc:
         import_referentiel_file(write_yaml(tmp_path, raw))
     assert "guillemets" in exc.value.message
     assert exc.value.node.endswith("› code")
-    assert Referentiel.objects.count() == 0
+    assert row_counts() == before
 
 
 @pytest.mark.django_db
