@@ -143,7 +143,9 @@ def _is_transactional(item: pytest.Item) -> bool:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
     result = yield
-    if _SHIPPED and _is_transactional(item):  # its database was flushed
+    # Its database was flushed; after the worker's last test it is gone (dropped with the
+    # session's fixtures), and nothing needs the référentiel any more.
+    if _SHIPPED and nextitem is not None and _is_transactional(item):
         with item.config.stash[blocking_manager_key].unblock():
             _preload_referentiel()
     return result
