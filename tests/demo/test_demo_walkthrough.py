@@ -74,7 +74,8 @@ def walk(client: Client) -> tuple[int, list[str]]:
 def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """`make run`'s demo: `seed_demo`, run once for the module."""
     with rolled_back_world(django_db_blocker) as settle:
-        yield settle(call_command("seed_demo", stdout=io.StringIO()))
+        call_command("seed_demo", stdout=io.StringIO())
+        yield settle(None)  # the seeded database is the world
 
 
 @pytest.mark.parametrize("account", ACCOUNTS, ids=lambda account: account.email.split("@")[0])

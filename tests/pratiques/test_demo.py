@@ -26,7 +26,8 @@ pytestmark = pytest.mark.django_db
 def demo(django_db_setup, django_db_blocker):  # type: ignore[no-untyped-def]
     """`seed_demo` run once on the database, its data kept for the module."""
     with rolled_back_world(django_db_blocker) as settle:
-        yield settle(call_command("seed_demo", stdout=io.StringIO()))
+        call_command("seed_demo", stdout=io.StringIO())
+        yield settle(None)  # the seeded database is the world
 
 
 def test_seed_demo_publishes_practices_of_both_regions_and_is_idempotent(demo):
